@@ -1,0 +1,186 @@
+"""The command line: a thin typer layer over ``archguard.runner`` and the emitters.
+
+Exit codes: 0 no findings, 1 findings, 2 usage, config or internal error (one line on
+stderr; a traceback only with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Iterator, Optional, TextIO
+
+import click
+import typer
+
+from archguard import __version__
+from archguard.diagnostics import ArchguardError
+from archguard.emitters import EmitOptions, get_emitter
+from archguard.runner import CheckRequest, run_check
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+app = typer.Typer(
+    name="archguard",
+    help="Architecture conformance checker for cpv3-style FastAPI backends.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class OutputFormat(str, Enum):
+    full = "full"
+    concise = "concise"
+    json = "json"
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+_debug = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"archguard {__version__}")
+        raise typer.Exit(EXIT_CLEAN)
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    """archguard: the cpv3 backend rulebook, machine-checked."""
+    global _debug
+    _debug = debug
+
+
+def split_codes(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [code.strip() for value in values for code in value.split(",") if code.strip()]
+
+
+def use_color(no_color: bool, stream: TextIO) -> bool:
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    return stream.isatty()
+
+
+@contextmanager
+def output_stream(output_file: Path | None) -> Iterator[TextIO]:
+    if output_file is None:
+        yield sys.stdout
+        return
+    try:
+        with output_file.open("w", encoding="utf-8") as stream:
+            yield stream
+    except OSError as error:
+        raise ArchguardError(f"cannot write {output_file}: {error.strerror}") from None
+
+
+PathsArg = Annotated[Optional[list[Path]], typer.Argument(
+    help="Project root, or folders/files inside it (default: .).", show_default=False)]
+SelectOpt = Annotated[Optional[list[str]], typer.Option(
+    "--select", help="Codes or prefixes to report, comma-separated (AG2, AG201).")]
+IgnoreOpt = Annotated[Optional[list[str]], typer.Option(
+    "--ignore", help="Codes or prefixes to leave out, comma-separated.")]
+ConfigOpt = Annotated[Optional[Path], typer.Option(
+    "--config", help="pyproject.toml (or TOML file) holding the archguard settings.")]
+
+
+@app.command()
+def check(
+    paths: PathsArg = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", help="Output format.")] = OutputFormat.full,
+    output_file: Annotated[Optional[Path], typer.Option(
+        "--output-file", "-o", help="Write the report to this file.")] = None,
+    statistics: Annotated[bool, typer.Option(
+        "--statistics", help="Show the number of findings per code instead.")] = False,
+    exit_zero: Annotated[bool, typer.Option(
+        "--exit-zero", help="Exit 0 even when there are findings.")] = False,
+    config: ConfigOpt = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Never colour output.")] = False,
+) -> None:
+    """Check the project against the rulebook."""
+    request = CheckRequest(paths=paths or [Path(".")], config_file=config,
+                           select=split_codes(select), ignore=split_codes(ignore))
+    report = run_check(request)
+    with output_stream(output_file) as stream:
+        options = EmitOptions(color=output_file is None and use_color(no_color, stream),
+                              statistics=statistics)
+        get_emitter(output_format.value)(report, stream, options)
+    if report.diagnostics and not exit_zero:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def rules(
+    output_format: Annotated[TableFormat, typer.Option(
+        "--format", help="table or json.")] = TableFormat.table,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Never colour output.")] = False,
+) -> None:
+    """List every rule: code, slug, summary, and whether it is on by default."""
+    from archguard.docs import print_rules_table, rules_json
+
+    if output_format is TableFormat.json:
+        typer.echo(rules_json())
+    else:
+        print_rules_table(use_color(no_color, sys.stdout))
+
+
+@app.command()
+def explain(
+    rule: Annotated[str, typer.Argument(help="A rule code (AG201) or slug (relative-import).")],
+    no_color: Annotated[bool, typer.Option("--no-color", help="Never colour output.")] = False,
+) -> None:
+    """Explain a rule: why it exists, the rulebook line, bad and good examples, configuration."""
+    from archguard.docs import explain_text
+    from archguard.registry import find_rule
+
+    typer.echo(explain_text(find_rule(rule)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: maps every outcome to the documented exit codes."""
+    try:
+        result = app(args=argv, prog_name="archguard", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.ClickException as error:
+        error.show()
+        return EXIT_ERROR
+    except click.exceptions.Abort:
+        return EXIT_ERROR
+    except ArchguardError as error:
+        _fail(str(error), error)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # never a bare traceback for users
+        _fail(f"internal error: {error!r} (run with --debug for the traceback)", error)
+        return EXIT_ERROR
+    return result if isinstance(result, int) else EXIT_CLEAN
+
+
+def _fail(message: str, error: BaseException) -> None:
+    if _debug or "--debug" in sys.argv:
+        traceback.print_exception(error)
+    sys.stderr.write(f"archguard: error: {message}\n")
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Read and parse one file with the stdlib ``ast``: fast, and enough for detection.
+
+A file that cannot be decoded or parsed becomes a ``ParseFailure`` that the engine reports as
+AG000; other files are still checked.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import sys
+import tokenize
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ParseFailure:
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSource:
+    text: str
+    tree: ast.Module
+
+
+# (pattern over the SyntaxError message or the offending line, Python version that accepts it)
+_NEWER_SYNTAX: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"multiple exception types must be parenthesized"), "msg", "3.14"),
+    (re.compile(r"^\s*type\s+\w+(\[.*\])?\s*="), "line", "3.12"),
+    (re.compile(r"^\s*(async\s+)?def\s+\w+\["), "line", "3.12"),
+    (re.compile(r"^\s*class\s+\w+\["), "line", "3.12"),
+    (re.compile(r"(?<![\w'\"])t['\"]"), "line", "3.14"),
+)
+
+
+def parse_source(data: bytes) -> ParsedSource | ParseFailure:
+    """Decode (honouring a PEP 263 coding cookie) and parse ``data``."""
+    decoded = decode_source(data)
+    if isinstance(decoded, ParseFailure):
+        return decoded
+    try:
+        tree = ast.parse(decoded, type_comments=False)
+    except SyntaxError as error:
+        return _syntax_failure(error, decoded)
+    except (ValueError, MemoryError, RecursionError) as error:
+        return ParseFailure(1, 1, f"cannot parse file: {error}")
+    return ParsedSource(decoded, tree)
+
+
+def decode_source(data: bytes) -> str | ParseFailure:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        return ParseFailure(1, 1, f"cannot decode file: {error.msg}")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        return ParseFailure(
+            line, column,
+            f"cannot decode file as {encoding}: byte 0x{data[error.start]:02x} is not valid "
+            f"{encoding}; save it as UTF-8 or declare its encoding (PEP 263)",
+        )
+    except LookupError:
+        return ParseFailure(1, 1, f"cannot decode file: unknown encoding '{encoding}'")
+    return text.removeprefix("\ufeff")
+
+
+def _syntax_failure(error: SyntaxError, text: str) -> ParseFailure:
+    line = error.lineno or 1
+    column = max(error.offset or 1, 1)
+    source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    message = f"syntax error: {error.msg}"
+    needed = _newer_python_needed(error.msg or "", source_line)
+    if needed:
+        running = f"{sys.version_info.major}.{sys.version_info.minor}"
+        message += (f" (this syntax needs Python {needed} or newer; archguard is running on "
+                    f"Python {running}: run it with Python {needed}+)")
+    return ParseFailure(line, column, message)
+
+
+def _newer_python_needed(message: str, source_line: str) -> str | None:
+    for pattern, where, version in _NEWER_SYNTAX:
+        subject = message if where == "msg" else source_line
+        if pattern.search(subject) and sys.version_info < _version_tuple(version):
+            return version
+    return None
+
+
+def _version_tuple(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")
+    return int(major), int(minor)

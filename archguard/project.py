@@ -1,0 +1,87 @@
+"""The whole package as facts: what cross-file rules query (re-exports, class hierarchies)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from archguard.config import Config
+from archguard.facts import ClassFact, FileFacts
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFolder:
+    """One folder under modules-dir, as found on disk (for the layout rules)."""
+
+    name: str
+    files: tuple[str, ...]  # file names directly inside, dot-files excluded
+    subdirs: tuple[str, ...]  # folder names directly inside, __pycache__/dot-dirs excluded
+
+
+@dataclass
+class Project:
+    config: Config
+    files: dict[str, FileFacts]  # by relative path
+    module_folders: list[ModuleFolder] = field(default_factory=list)
+    modules_dir_exists: bool = True
+
+    @cached_property
+    def by_module(self) -> dict[str, FileFacts]:
+        return {facts.module: facts for facts in self.files.values()}
+
+    @cached_property
+    def classes(self) -> dict[str, ClassFact]:
+        return {c.qualname: c for facts in self.files.values() for c in facts.classes}
+
+    def iter_files(self) -> Iterator[FileFacts]:
+        for path in sorted(self.files):
+            yield self.files[path]
+
+    def is_module(self, dotted: str) -> bool:
+        return dotted in self.by_module
+
+    def resolve(self, dotted: str, depth: int = 0) -> str:
+        """Follow re-exports: ``cpv3.modules.b.X`` -> where ``X`` is really defined.
+
+        The longest prefix that is a project module owns the first remaining name; if that
+        module binds the name by an import, continue from the import's target.
+        """
+        if depth > 20 or dotted in self.by_module:
+            return dotted
+        parts = dotted.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            owner = self.by_module.get(".".join(parts[:cut]))
+            if owner is None:
+                continue
+            name, rest = parts[cut], parts[cut + 1:]
+            target = owner.symbols.get(name) or self._star_source(owner, name)
+            if target is None or target == f"{owner.module}.{name}":
+                return dotted
+            return self.resolve(".".join([target, *rest]), depth + 1)
+        return dotted
+
+    def _star_source(self, owner: FileFacts, name: str) -> str | None:
+        """``from x import *`` in ``owner`` re-exports ``name`` if ``x`` binds it."""
+        for fact in owner.imports:
+            source = self.by_module.get(fact.module) if fact.name == "*" else None
+            if source is not None and name in source.symbols:
+                return f"{fact.module}.{name}"
+        return None
+
+    def mro_names(self, qualname: str) -> list[str]:
+        """Every base of a class, transitively, resolved through re-exports (cycle-safe)."""
+        seen: list[str] = []
+        pending = [self.resolve(qualname)]
+        while pending:
+            current = pending.pop(0)
+            if current in seen:
+                continue
+            seen.append(current)
+            fact = self.classes.get(current)
+            if fact is not None:
+                pending.extend(self.resolve(base) for base in fact.bases if base)
+        return seen[1:]
+
+    def derives_from(self, qualname: str, base: str) -> bool:
+        return base in self.mro_names(qualname)

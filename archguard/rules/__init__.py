@@ -1,0 +1,13 @@
+"""Built-in rules, one family per module; importing this package registers them all."""
+
+from __future__ import annotations
+
+from archguard.rules import (  # noqa: F401
+    complexity,
+    errors,
+    imports,
+    layout,
+    meta,
+    routes,
+    schemas,
+)

@@ -1,0 +1,66 @@
+"""AG6xx (complexity): radon's cyclomatic complexity, computed from the tree already parsed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from archguard.context import FileContext
+from archguard.diagnostics import Diagnostic
+from archguard.facts import Span
+from archguard.registry import FileRule, register
+
+GRADES = "ABCDEF"
+
+
+@register
+class Complexity(FileRule):
+    """Functions stay simple: early returns over deep nesting. A function, method or nested
+    function whose radon cyclomatic complexity grade is worse than `max-grade` (default B,
+    i.e. a score above 10) is reported at its `def` line with its score and grade. Radon is
+    fed the tree archguard already parsed; it never re-reads the file."""
+
+    code = "AG601"
+    name = "complexity"
+    summary = "A function whose cyclomatic complexity grade is worse than the maximum"
+    rulebook = ("Grade C or worse = too complex, recommend extraction.")
+    hint = "extract helpers and use early returns to bring the grade back to B or better"
+    configuration = "`[tool.archguard.complexity] max-grade = \"B\"` (A to F)."
+    bad = ("from __future__ import annotations\n\n\n"
+           "def grade(score: int) -> str:\n"
+           + "".join(f"    if score == {i}:\n        return \"{i}\"\n" for i in range(11))
+           + "    return \"?\"\n")
+    good = ("from __future__ import annotations\n\nGRADES = {0: \"0\", 1: \"1\"}\n\n\n"
+            "def grade(score: int) -> str:\n    return GRADES.get(score, \"?\")\n")
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        from radon.complexity import cc_rank  # heavy: imported only when a file is analysed
+        from radon.visitors import ComplexityVisitor
+
+        limit = GRADES.index(ctx.config.complexity.max_grade)
+        visitor = ComplexityVisitor.from_ast(ctx.tree)
+        for name, block in _blocks(visitor.functions, visitor.classes, ""):
+            grade = cc_rank(block.complexity)
+            if GRADES.index(grade) > limit:
+                yield self.report(
+                    ctx, ctx.columns.header_span(_Header(block.lineno, block.col_offset)),
+                    f"'{name}' is too complex: cyclomatic complexity {block.complexity} "
+                    f"(grade {grade}, max {ctx.config.complexity.max_grade})")
+
+
+class _Header:
+    """The position radon reports, shaped like an ast node for ``header_span``."""
+
+    def __init__(self, lineno: int, col_offset: int) -> None:
+        self.lineno = lineno
+        self.col_offset = col_offset
+
+
+def _blocks(functions: list[Any], classes: list[Any], prefix: str,
+            ) -> Iterator[tuple[str, Any]]:
+    for function in functions:
+        name = f"{prefix}{function.name}"
+        yield name, function
+        yield from _blocks(function.closures, [], f"{name}.")
+    for cls in classes:
+        yield from _blocks(cls.methods, cls.inner_classes, f"{prefix}{cls.name}.")

@@ -1,0 +1,114 @@
+"""AG5xx (errors): error messages are named ``ERROR_*`` constants, never inline strings."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from archguard.context import FileContext
+from archguard.diagnostics import Diagnostic
+from archguard.facts import is_string_expression
+from archguard.patterns import HTTP_EXCEPTIONS
+from archguard.registry import FileRule, register
+
+ERROR_PREFIX = "ERROR_"
+MESSAGE_KEYWORDS = ("detail", "message", "msg")
+
+
+def error_messages(ctx: FileContext) -> Iterator[ast.expr]:
+    """The message argument of every HTTPException call and every raised exception call."""
+    seen: set[int] = set()
+    for node in ast.walk(ctx.tree):
+        call: ast.Call | None = None
+        is_http = False
+        if isinstance(node, ast.Call) and ctx.qualname(node.func) in HTTP_EXCEPTIONS:
+            call, is_http = node, True
+        elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            call = node.exc
+            is_http = ctx.qualname(call.func) in HTTP_EXCEPTIONS
+        if call is None or id(call) in seen:
+            continue
+        seen.add(id(call))
+        message = _message_argument(call, is_http)
+        if message is not None:
+            yield message
+
+
+def _message_argument(call: ast.Call, is_http: bool) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg in (("detail",) if is_http else MESSAGE_KEYWORDS):
+            return keyword.value
+    position = 1 if is_http else 0  # HTTPException(status_code, detail)
+    return call.args[position] if len(call.args) > position else None
+
+
+@register
+class InlineErrorMessage(FileRule):
+    """Inline error strings drift apart (the same error worded three ways), cannot be
+    asserted on in tests without copying them, and are invisible to a grep for the error
+    catalogue. A string literal, f-string, or literal concatenation/format as an
+    `HTTPException` detail (keyword or positional; fastapi or starlette, any alias) or as the
+    message of a raised exception is reported at the string."""
+
+    code = "AG501"
+    name = "inline-error-message"
+    summary = "An inline string as an HTTPException detail or raised exception message"
+    rulebook = ("**Missing error constants** — inline error strings like "
+                "`raise HTTPException(detail=\"User not found\")` instead of "
+                "`raise HTTPException(detail=ERROR_USER_NOT_FOUND)`.")
+    hint = "define ERROR_<WHAT> = \"...\" at the top of the file and pass the constant"
+    bad = ("from __future__ import annotations\n\nfrom fastapi import HTTPException\n\n\n"
+           "def fail() -> None:\n"
+           "    raise HTTPException(status_code=404, detail=\"User not found\")\n")
+    good = ("from __future__ import annotations\n\nfrom fastapi import HTTPException\n\n"
+            "ERROR_USER_NOT_FOUND = \"User not found\"\n\n\n"
+            "def fail() -> None:\n"
+            "    raise HTTPException(status_code=404, detail=ERROR_USER_NOT_FOUND)\n")
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        for message in error_messages(ctx):
+            if is_string_expression(message):
+                yield self.report(ctx, ctx.span(message),
+                                  "inline error message: use a module-level ERROR_* constant")
+
+
+@register
+class ErrorConstantName(FileRule):
+    """Error messages are constants whose name starts with `ERROR_`, so the catalogue of
+    errors is one grep away. Reported when the message is a module-level string constant of
+    this file, or an imported UPPER_CASE name (assumed to be a constant), whose name lacks
+    the prefix; `CONST.format(...)` counts as the constant."""
+
+    code = "AG502"
+    name = "error-constant-name"
+    summary = "An error message constant whose name does not start with ERROR_"
+    rulebook = ("**Error message constants** — store as module-level constants with `ERROR_` "
+                "prefix, not inline strings")
+    hint = "rename the constant to ERROR_<WHAT>"
+    bad = ("from __future__ import annotations\n\nfrom fastapi import HTTPException\n\n"
+           "USER_NOT_FOUND = \"User not found\"\n\n\n"
+           "def fail() -> None:\n"
+           "    raise HTTPException(status_code=404, detail=USER_NOT_FOUND)\n")
+    good = InlineErrorMessage.good
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        for message in error_messages(ctx):
+            name = _constant_name(message)
+            if name and not name.startswith(ERROR_PREFIX) and self._is_constant(ctx, name):
+                yield self.report(ctx, ctx.span(message),
+                                  f"error message constant '{name}' should be named "
+                                  f"'{ERROR_PREFIX}{name}'")
+
+    @staticmethod
+    def _is_constant(ctx: FileContext, name: str) -> bool:
+        if name in ctx.facts.constants:
+            return True
+        target = ctx.facts.symbols.get(name, "")
+        return bool(target) and not target.startswith(ctx.module + ".") and name.isupper()
+
+
+def _constant_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+            node.func.attr == "format":
+        node = node.func.value
+    return node.id if isinstance(node, ast.Name) else None

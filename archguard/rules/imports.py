@@ -1,0 +1,104 @@
+"""AG2xx: imports (absolute only, no reaching into another module's repository)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from archguard.context import FileContext, layout_of
+from archguard.diagnostics import Diagnostic
+from archguard.project import Project
+from archguard.registry import FileRule, ProjectRule, register
+
+
+@register
+class RelativeImport(FileRule):
+    """Relative imports hide which module a name comes from and break when files move. The
+    codebase uses absolute imports from the package root everywhere; the message gives the
+    absolute form to write instead."""
+
+    code = "AG201"
+    name = "relative-import"
+    summary = "A relative import anywhere in the package"
+    rulebook = ("Absolute imports — `from cpv3.modules.media.schemas import MediaRead`, not "
+                "relative imports")
+    hint = "always import absolutely from the package root"
+    example_path = "cpv3/modules/media/service.py"
+    bad = ("from __future__ import annotations\n\n"
+           "from .schemas import MediaRead\n")
+    good = ("from __future__ import annotations\n\n"
+            "from cpv3.modules.media.schemas import MediaRead\n")
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                yield self.report(ctx, ctx.span(node), self._message(ctx, node))
+
+    def _message(self, ctx: FileContext, node: ast.ImportFrom) -> str:
+        names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in node.names)
+        written = f"from {'.' * node.level}{node.module or ''} import {names}"
+        absolute = next((f.module for f in ctx.facts.imports
+                         if f.span.line == node.lineno and f.level), "")
+        if not absolute:
+            return f"relative import '{written}' reaches above the package root"
+        return f"relative import '{written}': use 'from {absolute} import {names}'"
+
+
+@register
+class CrossModuleRepository(ProjectRule):
+    """Each module owns its data. Module A reaching into module B's repository bypasses B's
+    business rules (soft deletes, permissions, invariants) and couples A to B's tables.
+    Cross-module calls go service to service. Every import form counts: `from ... import`,
+    `import ... as`, `from cpv3.modules.b import repository`, relative forms, attribute access
+    through an imported package, and names that B's `__init__.py` re-exports from its
+    repository. `if TYPE_CHECKING:` imports are ignored unless `type-checking-imports = true`.
+    """
+
+    code = "AG202"
+    name = "cross-module-repository"
+    summary = "A module importing another module's repository"
+    rulebook = ("No module directly accesses another module's repository — cross-module "
+                "communication goes **service-to-service**, never repo-to-repo.")
+    hint = "call the other module's service instead (e.g. UserService), never its repository"
+    example_path = "cpv3/modules/projects/service.py"
+    bad = ("from __future__ import annotations\n\n"
+           "from cpv3.modules.users.repository import UserRepository\n")
+    good = ("from __future__ import annotations\n\n"
+            "from cpv3.modules.users.service import UserService\n")
+
+    def check(self, project: Project) -> Iterator[Diagnostic]:
+        for facts in project.iter_files():
+            _, own_module = layout_of(facts.path, project.config)
+            if own_module is None:
+                continue
+            flagged: set[str] = set()
+            imports = [((f.module if f.name is None else f.target), f.span, f.type_checking)
+                       for f in facts.imports]
+            for references, skip in ((imports, set()), (facts.module_refs, flagged)):
+                for dotted, span, type_only in references:
+                    if type_only and not project.config.type_checking_imports:
+                        continue
+                    target = project.resolve(dotted)
+                    other = _repository_owner(target, project)
+                    if other is None or other == own_module or other in skip:
+                        continue
+                    flagged.add(other)
+                    yield self.diagnostic(facts.path, span, self._message(dotted, target, other))
+
+    @staticmethod
+    def _message(dotted: str, target: str, other: str) -> str:
+        via = f" (re-exported as '{dotted}')" if dotted != target else ""
+        return (f"'{target}' belongs to module '{other}''s repository{via}: "
+                f"go through the {other} service")
+
+
+def _repository_owner(target: str, project: Project) -> str | None:
+    """The module whose repository ``target`` is in (or is), else None."""
+    repository = project.config.roles.repository.removesuffix(".py")
+    prefix = project.config.modules_dir.strip("/").replace("/", ".") + "."
+    if not target.startswith(prefix):
+        return None
+    parts = target[len(prefix):].split(".")
+    if len(parts) >= 2 and parts[1] == repository:
+        return parts[0]
+    return None

@@ -1,0 +1,154 @@
+"""AG1xx: the module folder layout (six role files, flat folders, the configured modules)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+from archguard.diagnostics import Diagnostic
+from archguard.facts import Span
+from archguard.project import ModuleFolder, Project
+from archguard.registry import ProjectRule, register
+
+FILE_START = Span(1, 1, 1, 1)
+LAYOUT_CONFIG = ("Role file names: `[tool.archguard.roles]`; the modules folder: `modules-dir`; "
+                 "the module list: `module-names` (`[]` accepts any module).")
+
+
+def _role_files(project: Project) -> dict[str, str]:
+    return dataclasses.asdict(project.config.roles)
+
+
+def _folder_path(project: Project, *parts: str) -> str:
+    return "/".join([project.config.modules_dir.strip("/"), *parts])
+
+
+class LayoutRule(ProjectRule):
+    example_path = "cpv3/modules/users/__init__.py"
+    configuration = LAYOUT_CONFIG
+
+    def check(self, project: Project) -> Iterator[Diagnostic]:
+        if not project.modules_dir_exists:
+            return
+        for folder in project.module_folders:
+            yield from self.check_folder(project, folder)
+
+    def check_folder(self, project: Project, folder: ModuleFolder) -> Iterator[Diagnostic]:
+        return iter(())
+
+
+@register
+class ExtraModuleFile(LayoutRule):
+    """Every module folder holds exactly the six role files. A `utils.py`, `helpers.py`,
+    `constants.py` or `exceptions.py` inside a module splits its logic where nobody looks
+    for it."""
+
+    code = "AG101"
+    name = "extra-module-file"
+    summary = "A file in a module folder that is not one of the six role files"
+    rulebook = ("Extra files beyond the standard 6 — no `utils.py`, `helpers.py`, "
+                "`constants.py`, `exceptions.py` inside a module.")
+    hint = ("move utilities into service.py or cpv3/infrastructure/, constants to the top of "
+            "the file that uses them")
+    bad = "cpv3/modules/media/utils.py"
+    good = "cpv3/modules/media/service.py"
+
+    def check_folder(self, project: Project, folder: ModuleFolder) -> Iterator[Diagnostic]:
+        allowed = set(_role_files(project).values())
+        for name in folder.files:
+            if name not in allowed:
+                yield self.diagnostic(
+                    _folder_path(project, folder.name, name), FILE_START,
+                    f"'{name}' is not one of the six module files of module '{folder.name}'")
+
+
+@register
+class ModuleSubdirectory(LayoutRule):
+    """Modules are flat: a subdirectory inside a module (`helpers/`, `utils/`) is forbidden.
+    `__pycache__` and dot-folders are ignored."""
+
+    code = "AG102"
+    name = "module-subdirectory"
+    summary = "A subdirectory inside a module folder"
+    rulebook = ("Subdirectories within modules — modules are flat. No "
+                "`modules/users/helpers/`, no `modules/media/utils/`.")
+    hint = "put the code in service.py, or in cpv3/infrastructure/ if it is cross-cutting"
+    bad = "cpv3/modules/jobs/helpers/retry.py"
+    good = "cpv3/modules/jobs/service.py"
+
+    def check_folder(self, project: Project, folder: ModuleFolder) -> Iterator[Diagnostic]:
+        for name in folder.subdirs:
+            yield self.diagnostic(
+                _folder_path(project, folder.name, name), FILE_START,
+                f"module '{folder.name}' has a subdirectory '{name}/': modules are flat")
+
+
+@register
+class MissingModuleFile(LayoutRule):
+    """Each module has all six role files, so every reader knows where the models, schemas,
+    queries, logic and endpoints of a module live. Reported on the module folder."""
+
+    code = "AG103"
+    name = "missing-module-file"
+    summary = "A module folder that lacks one of the six role files"
+    rulebook = ("Every module in `cpv3/modules/` contains exactly these files — no more, no "
+                "subdirectories")
+    hint = "add the missing file (an empty __init__.py is fine)"
+    bad = "cpv3/modules/webhooks/ without repository.py"
+    good = "cpv3/modules/webhooks/repository.py"
+
+    def check_folder(self, project: Project, folder: ModuleFolder) -> Iterator[Diagnostic]:
+        for role, name in _role_files(project).items():
+            if name not in folder.files:
+                yield self.diagnostic(
+                    _folder_path(project, folder.name), FILE_START,
+                    f"module '{folder.name}' has no {name} (the {role} file)")
+
+
+@register
+class UnexpectedModule(LayoutRule):
+    """The backend has a fixed set of modules; a new folder under modules-dir is either a new
+    domain (add it to `module-names`) or code in the wrong place."""
+
+    code = "AG104"
+    name = "unexpected-module"
+    summary = "A module folder that is not in the configured module list"
+    rulebook = ("The 11 Modules: `users`, `projects`, `media`, `files`, `transcription`, "
+                "`captions`, `jobs`, `notifications`, `tasks`, `webhooks`, `system`")
+    hint = "add the module to module-names in [tool.archguard], or move the code"
+    bad = "cpv3/modules/billing/"
+    good = "cpv3/modules/users/"
+
+    def check_folder(self, project: Project, folder: ModuleFolder) -> Iterator[Diagnostic]:
+        names = project.config.module_names
+        if names and folder.name not in names:
+            yield self.diagnostic(
+                _folder_path(project, folder.name), FILE_START,
+                f"module '{folder.name}' is not one of the configured modules")
+
+
+@register
+class MissingModule(ProjectRule):
+    """Every configured module exists. A missing folder usually means a renamed or deleted
+    module that the config (or the rest of the code) still expects. Reported on the modules
+    folder."""
+
+    code = "AG105"
+    name = "missing-module"
+    summary = "A configured module that has no folder"
+    rulebook = UnexpectedModule.rulebook
+    hint = "create the module folder, or remove it from module-names"
+    bad = "module-names lists 'webhooks' but cpv3/modules/webhooks/ does not exist"
+    good = "cpv3/modules/webhooks/ with its six files"
+    example_path = LayoutRule.example_path
+    configuration = LAYOUT_CONFIG
+
+    def check(self, project: Project) -> Iterator[Diagnostic]:
+        if not project.modules_dir_exists:
+            return
+        present = {folder.name for folder in project.module_folders}
+        for name in project.config.module_names:
+            if name not in present:
+                yield self.diagnostic(
+                    project.config.modules_dir.strip("/"), FILE_START,
+                    f"configured module '{name}' has no folder in {project.config.modules_dir}")

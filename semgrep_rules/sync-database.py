@@ -1,0 +1,70 @@
+# Test cases for semgrep_rules/sync-database.yaml (AG406). Run: semgrep --test semgrep_rules/
+from __future__ import annotations
+
+import sqlalchemy
+import sqlalchemy as sa
+import sqlalchemy.orm
+from sqlalchemy import create_engine
+from sqlalchemy import create_engine as make_engine
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session as OrmSession
+
+from cpv3.modules.users.models import User
+
+DATABASE_URL_SETTING = "settings.database_url"
+
+# ruleid: sync-database
+engine = create_engine(DATABASE_URL_SETTING)
+# ruleid: sync-database
+engine2 = sa.create_engine(DATABASE_URL_SETTING, pool_pre_ping=True)
+# ruleid: sync-database
+engine3 = make_engine(DATABASE_URL_SETTING)
+# ruleid: sync-database
+engine4 = sqlalchemy.create_engine(DATABASE_URL_SETTING)
+
+# ruleid: sync-database
+SessionLocal = sessionmaker(bind=engine, autoflush=False)
+# ruleid: sync-database
+SessionLocal2 = sqlalchemy.orm.sessionmaker()
+
+# ok: sync-database
+async_engine = create_async_engine(DATABASE_URL_SETTING)
+# ok: sync-database
+AsyncSessionLocal = async_sessionmaker(async_engine, expire_on_commit=False)
+
+
+# ruleid: sync-database
+def get_sync_db(engine: sa.Engine) -> OrmSession:
+    # ruleid: sync-database
+    with Session(engine) as session:
+        return session
+
+
+# ruleid: sync-database
+def list_users(db: Session) -> list[User]:
+    # ruleid: sync-database
+    return db.query(User).filter(User.is_deleted.is_(False)).all()
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def legacy_count(self) -> int:
+        # ruleid: sync-database
+        return self.session.query(User).count()
+
+    async def get_by_id(self, user_id: int) -> User | None:
+        # ok: sync-database
+        result = await self.session.execute(select(User).where(User.id == user_id))
+        return result.scalar_one_or_none()
+
+
+async def search(client: object, db_session: AsyncSession) -> object:
+    # ok: sync-database
+    hits = client.query("coffee")
+    # ruleid: sync-database
+    legacy = db_session.query(User)
+    return hits, legacy

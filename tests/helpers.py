@@ -1,0 +1,30 @@
+"""Test helpers: run the real checker on real source text and compare exact findings."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+
+from archguard.config import Config
+from archguard.diagnostics import Diagnostic
+from archguard.runner import check_sources
+
+Finding = tuple[str, str, int]  # (code, path, line)
+
+
+def dedent(source: str) -> str:
+    return textwrap.dedent(source).lstrip("\n")
+
+
+def run(files: Mapping[str, str | bytes], select: list[str] | None = None,
+        config: Config | None = None) -> list[Diagnostic]:
+    """Check an in-memory tree; sources are dedented."""
+    prepared = {path: dedent(text) if isinstance(text, str) else text
+                for path, text in files.items()}
+    return check_sources(prepared, config=config, select=select)
+
+
+def findings(files: Mapping[str, str | bytes], select: list[str],
+             config: Config | None = None) -> list[Finding]:
+    """Exact (code, path, line) triples, sorted as the checker sorts them."""
+    return [(d.code, d.path, d.line) for d in run(files, select, config)]
