@@ -14,7 +14,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Iterator, Optional, TextIO
 
-import click
 import typer
 
 from archguard import __version__
@@ -155,16 +154,15 @@ def explain(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: maps every outcome to the documented exit codes."""
+    """Console entry point: maps every outcome to the documented exit codes.
+
+    typer/click handle usage errors themselves (message and exit 2); everything else that
+    escapes a command is turned into one line on stderr.
+    """
     try:
-        result = app(args=argv, prog_name="archguard", standalone_mode=False)
-    except click.exceptions.Exit as done:
-        return done.exit_code
-    except click.ClickException as error:
-        error.show()
-        return EXIT_ERROR
-    except click.exceptions.Abort:
-        return EXIT_ERROR
+        app(args=argv, prog_name="archguard", standalone_mode=True)
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else EXIT_ERROR
     except ArchguardError as error:
         _fail(str(error), error)
         return EXIT_ERROR
@@ -173,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # never a bare traceback for users
         _fail(f"internal error: {error!r} (run with --debug for the traceback)", error)
         return EXIT_ERROR
-    return result if isinstance(result, int) else EXIT_CLEAN
+    return EXIT_CLEAN
 
 
 def _fail(message: str, error: BaseException) -> None:

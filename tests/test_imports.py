@@ -1,0 +1,144 @@
+"""AG201 relative-import and AG202 cross-module-repository, on real source."""
+
+from __future__ import annotations
+
+from helpers import dedent, findings, run
+
+FUTURE = "from __future__ import annotations\n"
+
+
+def src(body: str) -> str:
+    return FUTURE + dedent(body)
+
+
+def test_relative_imports_anywhere_in_the_package() -> None:
+    files = {
+        "cpv3/modules/media/service.py": src("""
+            from .schemas import MediaRead
+            from . import repository
+            from ..users.service import UserService as Users
+
+
+            def helper() -> None:
+                from .models import Media
+        """),
+        "cpv3/infrastructure/storage.py": FUTURE + "from .settings import get_settings\n",
+    }
+    assert findings(files, ["AG201"]) == [
+        ("AG201", "cpv3/infrastructure/storage.py", 2),
+        ("AG201", "cpv3/modules/media/service.py", 2),
+        ("AG201", "cpv3/modules/media/service.py", 3),
+        ("AG201", "cpv3/modules/media/service.py", 4),
+        ("AG201", "cpv3/modules/media/service.py", 8),
+    ]
+
+
+def test_relative_import_message_gives_the_absolute_form() -> None:
+    files = {"cpv3/modules/media/service.py": "from ..users.service import UserService as U\n"}
+    (diagnostic,) = run(files, ["AG201"])
+    assert diagnostic.message == (
+        "relative import 'from ..users.service import UserService as U': "
+        "use 'from cpv3.modules.users.service import UserService as U'")
+    assert (diagnostic.column, diagnostic.end_line, diagnostic.end_column) == (1, 1, 45)
+
+
+def test_relative_import_from_package_init_resolves_against_the_package() -> None:
+    files = {"cpv3/modules/users/__init__.py": "from .service import UserService\n"}
+    (diagnostic,) = run(files, ["AG201"])
+    assert "use 'from cpv3.modules.users.service import UserService'" in diagnostic.message
+
+
+def test_absolute_imports_and_strings_are_not_relative_imports() -> None:
+    files = {"cpv3/modules/media/service.py": src("""
+        import os.path
+        from cpv3.modules.media.schemas import MediaRead
+
+        DOC = "from .schemas import MediaRead"
+    """)}
+    assert findings(files, ["AG201"]) == []
+
+
+REPO = "cpv3/modules/users/repository.py"
+USERS_REPO = src("""
+    class UserRepository:
+        pass
+""")
+
+
+def _project(service_source: str, **extra: str) -> dict[str, str]:
+    files = {REPO: USERS_REPO, "cpv3/modules/projects/service.py": src(service_source)}
+    files.update(extra)
+    return files
+
+
+def test_every_import_form_of_another_modules_repository() -> None:
+    files = _project("""
+        from cpv3.modules.users.repository import UserRepository
+        import cpv3.modules.users.repository as users_repo
+        from cpv3.modules.users import repository
+        from ..users.repository import UserRepository as R
+        import cpv3.modules.users.repository
+    """)
+    assert findings(files, ["AG202"]) == [
+        ("AG202", "cpv3/modules/projects/service.py", line) for line in (2, 3, 4, 5, 6)]
+
+
+def test_name_reexported_by_the_other_modules_init() -> None:
+    files = _project(
+        "from cpv3.modules.users import UserRepository, UserService\n",
+        **{"cpv3/modules/users/__init__.py": FUTURE + (
+            "from cpv3.modules.users.repository import UserRepository\n"
+            "from cpv3.modules.users.service import UserService\n")},
+    )
+    files["cpv3/modules/users/service.py"] = FUTURE + "class UserService:\n    pass\n"
+    (diagnostic,) = run(files, ["AG202"])
+    assert (diagnostic.path, diagnostic.line) == ("cpv3/modules/projects/service.py", 2)
+    assert diagnostic.message == (
+        "'cpv3.modules.users.repository.UserRepository' belongs to module 'users''s "
+        "repository (re-exported as 'cpv3.modules.users.UserRepository'): go through the "
+        "users service")
+
+
+def test_star_reexport_and_attribute_access_through_an_imported_package() -> None:
+    files = _project(
+        """
+        import cpv3.modules.users as users
+        from cpv3.modules.users import *
+
+
+        def make(session: object) -> object:
+            return users.repository.UserRepository(session)
+        """,
+        **{"cpv3/modules/users/__init__.py": "from cpv3.modules.users.repository import *\n"},
+    )
+    assert findings(files, ["AG202"]) == [("AG202", "cpv3/modules/projects/service.py", 7)]
+
+
+def test_allowed_forms_are_not_reported() -> None:
+    files = _project("""
+        from typing import TYPE_CHECKING
+
+        from cpv3.modules.users.service import UserService
+        from cpv3.modules.users.schemas import UserRead
+        from cpv3.modules.projects.repository import ProjectRepository
+
+        if TYPE_CHECKING:
+            from cpv3.modules.users.repository import UserRepository
+    """)
+    files["cpv3/infrastructure/admin.py"] = (
+        "from cpv3.modules.users.repository import UserRepository\n")
+    assert findings(files, ["AG202"]) == []
+
+
+def test_type_checking_imports_count_when_configured() -> None:
+    from archguard.config import Config
+
+    files = _project("""
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            from cpv3.modules.users.repository import UserRepository
+    """)
+    config = Config(type_checking_imports=True)
+    assert findings(files, ["AG202"], config) == [
+        ("AG202", "cpv3/modules/projects/service.py", 5)]
