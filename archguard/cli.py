@@ -37,6 +37,10 @@ class OutputFormat(str, Enum):
     full = "full"
     concise = "concise"
     json = "json"
+    sarif = "sarif"
+    github = "github"
+    gitlab = "gitlab"
+    junit = "junit"
 
 
 class TableFormat(str, Enum):
@@ -113,10 +117,15 @@ def check(
         "--exit-zero", help="Exit 0 even when there are findings.")] = False,
     config: ConfigOpt = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="Never colour output.")] = False,
+    baseline: Annotated[Optional[Path], typer.Option(
+        "--baseline", help="Report only findings not recorded in this baseline file.")] = None,
+    since: Annotated[Optional[str], typer.Option(
+        "--since", help="Report only files changed since this git revision.")] = None,
 ) -> None:
     """Check the project against the rulebook."""
     request = CheckRequest(paths=paths or [Path(".")], config_file=config,
-                           select=split_codes(select), ignore=split_codes(ignore))
+                           select=split_codes(select), ignore=split_codes(ignore),
+                           since=since, baseline=baseline)
     report = run_check(request)
     with output_stream(output_file) as stream:
         options = EmitOptions(color=output_file is None and use_color(no_color, stream),
@@ -124,6 +133,40 @@ def check(
         get_emitter(output_format.value)(report, stream, options)
     if report.diagnostics and not exit_zero:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command("baseline")
+def baseline_command(
+    paths: PathsArg = None,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Baseline file to write [default: .archguard-baseline.json].",
+        show_default=False)] = None,
+    prune: Annotated[Optional[Path], typer.Option(
+        "--prune", help="Drop the entries of this baseline that no longer occur (adds "
+        "nothing new); rewrites it, or writes --output.")] = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Record today's findings so that 'check --baseline FILE' reports only new ones."""
+    from archguard.baseline import write_baseline_command
+
+    request = CheckRequest(paths=paths or [Path(".")], config_file=config,
+                           select=split_codes(select), ignore=split_codes(ignore))
+    typer.echo(write_baseline_command(request, output, prune))
+
+
+@app.command()
+def init(
+    path: Annotated[Optional[Path], typer.Argument(
+        help="The project root (default: .).", show_default=False)] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace an existing [tool.archguard] section.")] = False,
+) -> None:
+    """Detect the project layout and write a commented [tool.archguard] to pyproject.toml."""
+    from archguard.init_project import init_project
+
+    typer.echo(init_project(path or Path("."), force))
 
 
 @app.command()
@@ -151,6 +194,31 @@ def explain(
     from archguard.registry import find_rule
 
     typer.echo(explain_text(find_rule(rule)))
+
+
+class GraphFormat(str, Enum):
+    mermaid = "mermaid"
+    dot = "dot"
+    json = "json"
+
+
+@app.command()
+def graph(
+    path: Annotated[Optional[Path], typer.Argument(
+        help="The project root, or any path inside it (default: .).",
+        show_default=False)] = None,
+    output_format: Annotated[GraphFormat, typer.Option(
+        "--format", help="mermaid, dot or json.")] = GraphFormat.mermaid,
+    output_file: Annotated[Optional[Path], typer.Option(
+        "--output-file", "-o", help="Write the graph to this file.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """The module dependency graph; layer violations and cycles highlighted."""
+    from archguard.graph_render import graph_text
+
+    text = graph_text(path or Path("."), config, output_format.value)
+    with output_stream(output_file) as stream:
+        stream.write(text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -64,11 +64,53 @@ class PaginationConfig:
 
 
 @dataclass(frozen=True)
+class LayersConfig:
+    """Role -> rank (AG204): a file may import only its own rank or lower; 0 = unranked."""
+
+    router: int = 4
+    service: int = 3
+    repository: int = 2
+    models: int = 1
+    schemas: int = 1
+
+    def rank(self, role: str | None) -> int:
+        return getattr(self, role, 0) if role else 0
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """How a database session is recognised: its type, or the dependency that provides it."""
+
+    types: list[str] = field(default_factory=lambda: [
+        "sqlalchemy.ext.asyncio.AsyncSession", "sqlalchemy.ext.asyncio.session.AsyncSession",
+        "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session",
+        "sqlmodel.Session", "sqlmodel.ext.asyncio.session.AsyncSession",
+    ])
+    # Matched against the last component of the resolved name given to Depends().
+    dependencies: list[str] = field(default_factory=lambda: ["get_db"])
+
+
+@dataclass(frozen=True)
+class StyleConfig:
+    max_function_lines: int = 30  # code lines of a body, docstring/blank/comment lines excluded
+    allow_any_in_star_args: bool = False  # accept `*args: Any` / `**kwargs: Any` (AG803)
+    # Class names or qualnames exempt from AG804 (a base the team decided to keep).
+    allowed_bases: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Config:
     package: str = "cpv3"
     modules_dir: str = "cpv3/modules"
     module_names: list[str] = field(default_factory=lambda: list(DEFAULT_MODULES))
     schema_base: str = "cpv3.common.schemas.Schema"
+    schema_suffixes: list[str] = field(default_factory=lambda: ["Create", "Update", "Read"])
+    model_base: str = "cpv3.db.base.Base"  # the declarative base (AG304)
+    model_mixin: str = "cpv3.db.base.BaseModelMixin"  # id, timestamps, is_deleted (AG304/402)
+    soft_delete_helpers: list[str] = field(default_factory=lambda: ["not_deleted"])
+    # Awaited calls that count as one query in a repository method (AG403).
+    query_methods: list[str] = field(default_factory=lambda: [
+        "execute", "scalar", "scalars", "get", "get_one", "stream", "stream_scalars"])
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
@@ -79,6 +121,10 @@ class Config:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     complexity: ComplexityConfig = field(default_factory=ComplexityConfig)
     pagination: PaginationConfig = field(default_factory=PaginationConfig)
+    session: SessionConfig = field(default_factory=SessionConfig)
+    layers: LayersConfig = field(default_factory=LayersConfig)
+    max_cycles: int = 50  # AG205 reports at most this many module cycles
+    style: StyleConfig = field(default_factory=StyleConfig)
 
     def fingerprint(self) -> str:
         """A stable hash of the effective config (cache keys)."""
@@ -167,6 +213,15 @@ def _describe(hint: Any) -> str:
 
 
 def _validate_values(config: Config, source: str) -> None:
+    for role, rank in dataclasses.asdict(config.layers).items():
+        if rank < 0:
+            raise ArchguardError(
+                f"{source}: 'tool.archguard.layers.{role}' must be 0 (unranked) or more")
+    if config.max_cycles < 1:
+        raise ArchguardError(f"{source}: 'tool.archguard.max-cycles' must be at least 1")
+    if config.style.max_function_lines < 1:
+        raise ArchguardError(
+            f"{source}: 'tool.archguard.style.max-function-lines' must be at least 1")
     grade = config.complexity.max_grade
     if grade not in tuple("ABCDEF"):
         raise ArchguardError(

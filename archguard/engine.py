@@ -81,7 +81,20 @@ def analyze_file(path: str, data: bytes, config: Config) -> FileResult:
         except Exception as error:  # a crashing rule must fail the run, never pass silently
             raise ArchguardError(
                 f"internal error: rule {rule.code} failed on {path}: {error!r}") from error
+    _collect_extra(ctx)
     return FileResult(path, facts, diagnostics, parse_suppressions(parsed.text))
+
+
+def _collect_extra(ctx: FileContext) -> None:
+    """Project rules' per-file facts (``ProjectRule.collect``) into ``facts.extra``."""
+    for rule in project_rules():
+        try:
+            data = rule.collect(ctx)
+        except Exception as error:  # same contract as a crashing file rule
+            raise ArchguardError(
+                f"internal error: rule {rule.code} failed on {ctx.path}: {error!r}") from error
+        if data is not None:
+            ctx.facts.extra[rule.code] = data
 
 
 @dataclass

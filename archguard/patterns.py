@@ -7,7 +7,7 @@ the same way everywhere (``from fastapi import APIRouter as R`` is still a route
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from archguard.context import FileContext
@@ -165,3 +165,273 @@ def parameter_defaults(function: FunctionNode) -> dict[str, ast.expr]:
         if default is not None:
             defaults[arg.arg] = default
     return defaults
+
+
+# --- scopes and signatures (style rules) -------------------------------------------------
+
+ANY_TYPES = frozenset({"typing.Any", "typing_extensions.Any"})
+LITERAL = frozenset({"typing.Literal", "typing_extensions.Literal"})
+OVERLOAD = frozenset({"typing.overload", "typing_extensions.overload"})
+
+
+@dataclass(frozen=True, slots=True)
+class ScopedFunction:
+    """A ``def`` with where it sits: enclosing classes, the class owning it, inside a def?"""
+
+    node: FunctionNode
+    classes: tuple[ast.ClassDef, ...]  # enclosing classes, outermost first
+    owner: ast.ClassDef | None  # the class whose body holds the def (a method), else None
+    in_function: bool  # defined inside another function, at any depth
+    qualname: str  # ``Class.method``, ``outer.inner``
+
+    @property
+    def is_public(self) -> bool:
+        """Module-level or method of public classes, not ``_private`` (dunders are public)."""
+        name = self.node.name
+        public_name = not name.startswith("_") or (name.startswith("__") and name.endswith("__"))
+        return public_name and not self.in_function and not any(
+            c.name.startswith("_") for c in self.classes)
+
+
+def scoped_functions(tree: ast.Module) -> Iterator[ScopedFunction]:
+    """Every def in source order, through ``if``/``try``/``with`` blocks and class bodies."""
+    yield from _scoped(tree.body, (), None, False, "")
+
+
+def _scoped(body: list[ast.stmt], classes: tuple[ast.ClassDef, ...],
+            owner: ast.ClassDef | None, in_function: bool, prefix: str,
+            ) -> Iterator[ScopedFunction]:
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            name = prefix + statement.name
+            yield ScopedFunction(statement, classes, owner, in_function, name)
+            yield from _scoped(statement.body, classes, None, True, name + ".")
+        elif isinstance(statement, ast.ClassDef):
+            yield from _scoped(statement.body, (*classes, statement), statement, in_function,
+                               f"{prefix}{statement.name}.")
+        else:
+            for child in _child_bodies(statement):
+                yield from _scoped(child, classes, owner, in_function, prefix)
+
+
+def _child_bodies(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
+    for _, value in ast.iter_fields(statement):
+        if not (isinstance(value, list) and value):
+            continue
+        if isinstance(value[0], ast.stmt):
+            yield value
+        elif isinstance(value[0], (ast.ExceptHandler, ast.match_case)):
+            yield from (item.body for item in value)
+
+
+def has_decorator(ctx: FileContext, function: FunctionNode, names: frozenset[str],
+                  bare: str) -> bool:
+    """Decorated with one of ``names`` (resolved), or with the unimported builtin ``bare``."""
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        resolved = ctx.qualname(target)
+        if resolved in names or (resolved is None and dotted_name(target) == bare):
+            return True
+    return False
+
+
+def signature_parameters(ctx: FileContext, scoped: ScopedFunction) -> list[ast.arg]:
+    """The parameters a caller passes: without a method's ``self``/``cls`` (not static)."""
+    parameters = all_parameters(scoped.node)
+    positional = [*scoped.node.args.posonlyargs, *scoped.node.args.args]
+    if scoped.owner is not None and positional and not has_decorator(
+            ctx, scoped.node, frozenset({"builtins.staticmethod"}), "staticmethod"):
+        parameters.remove(positional[0])
+    return sorted(parameters, key=lambda p: (p.lineno, p.col_offset))  # as written
+
+
+def is_any(ctx: FileContext, node: ast.expr) -> bool:
+    """``node`` names ``typing.Any`` (any alias; a bare ``Any`` under ``from typing import *``)."""
+    resolved = ctx.qualname(node)
+    if resolved is not None:
+        return resolved in ANY_TYPES
+    return isinstance(node, ast.Name) and node.id == "Any" and any(
+        f.name == "*" and f.module in ("typing", "typing_extensions") for f in ctx.facts.imports)
+
+
+def any_in_annotation(ctx: FileContext, node: ast.expr) -> Iterator[ast.expr]:
+    """The parts of an annotation that are ``Any``: a quoted part yields its string node (the
+    only one with a real position). ``Literal[...]`` values and ``Annotated`` metadata are
+    values, not types, and are skipped."""
+    yield from _any_parts(ctx, node, None)
+
+
+def _any_parts(ctx: FileContext, node: ast.AST, anchor: ast.expr | None) -> Iterator[ast.expr]:
+    if isinstance(node, ast.Constant):
+        parsed = string_annotation(node)
+        if parsed is not node:
+            yield from _any_parts(ctx, parsed, anchor or node)
+        return
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        if is_any(ctx, node):
+            yield anchor or node
+        return
+    if isinstance(node, ast.Subscript):
+        origin = ctx.qualname(node.value)
+        if origin in LITERAL:
+            return
+        args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        for arg in args[:1] if origin in ANNOTATED else args:
+            yield from _any_parts(ctx, arg, anchor)
+        return
+    for child in ast.iter_child_nodes(node):
+        yield from _any_parts(ctx, child, anchor)
+
+
+# --- database sessions and SQLAlchemy queries (route rules) -----------------------------
+
+_QUERY_MODULES = ("sqlalchemy", "sqlalchemy.future", "sqlalchemy.sql", "sqlalchemy.sql.expression")
+SQLALCHEMY_QUERY_BUILDERS = frozenset(
+    {f"{module}.{name}" for module in _QUERY_MODULES
+     for name in ("select", "insert", "update", "delete")}
+    | {f"sqlalchemy.dialects.{dialect}.insert" for dialect in ("postgresql", "mysql", "sqlite")}
+    | {"sqlmodel.select"}
+)
+
+
+def session_names(ctx: FileContext, function: FunctionNode,
+                  dependencies: list[tuple[ast.arg, list[str]]]) -> set[str]:
+    """Names bound to a database session in ``function``: parameters annotated with a
+    configured session type or given by a configured session dependency (``dependencies``:
+    each parameter with what its ``Depends`` resolve to), and annotated local variables."""
+    config = ctx.config.session
+    names = {p.arg for p, targets in dependencies
+             if any(t.rsplit(".", 1)[-1] in config.dependencies for t in targets)}
+    annotated: list[tuple[str, ast.expr | None]] = [
+        (p.arg, p.annotation) for p in all_parameters(function)]
+    annotated += [(n.target.id, n.annotation) for n in ast.walk(function)
+                  if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
+    for name, annotation in annotated:
+        if annotation is not None and any(type_name(ctx, t) in config.types
+                                          for t in unwrap_annotation(ctx, annotation)):
+            names.add(name)
+    return names
+
+
+# --- schemas, models and repositories (AG3xx, AG4xx) --------------------------------------
+
+NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+STR_ENUM_BASES = frozenset({"enum.StrEnum", "strenum.StrEnum", "backports.strenum.StrEnum"})
+ENUM_BASES = STR_ENUM_BASES | {"enum.Enum"}
+PROTOCOL = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
+ASYNC_SESSION = "AsyncSession"  # matched on the last component of the resolved name
+REPOSITORY_SUFFIX = "Repository"
+SESSION_NAMES = frozenset({"session", "db"})  # receivers taken for a session by their name
+
+
+def walk_scope(nodes: ast.AST | Sequence[ast.AST]) -> Iterator[ast.AST]:
+    """Every node below ``nodes`` that runs in the same scope, in source order: the bodies of
+    nested functions, lambdas and classes are skipped (they run elsewhere, or later)."""
+    pending = list(ast.iter_child_nodes(nodes)) if isinstance(nodes, ast.AST) else list(nodes)
+    pending.reverse()
+    while pending:
+        node = pending.pop()
+        if isinstance(node, NESTED_SCOPES):
+            continue
+        yield node
+        pending.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def dotted_chains(node: ast.AST) -> Iterator[ast.expr]:
+    """The maximal ``a.b.c`` chains inside an expression (``Model.col`` once, not ``Model``)."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, (ast.Name, ast.Attribute)) and dotted_name(current):
+            yield current
+            continue
+        pending.extend(ast.iter_child_nodes(current))
+
+
+def annotation_names(ctx: FileContext, node: ast.expr) -> list[str]:
+    """Resolved dotted names a type annotation mentions, through quotes, ``Optional``,
+    ``list[...]`` and unions; ``Literal[...]`` values and ``Annotated`` metadata are values,
+    not types, and are skipped. Unresolvable names (builtins, locals) are left out."""
+    names: list[str] = []
+    pending: list[ast.AST] = [string_annotation(node)]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.Constant):
+            parsed = string_annotation(current)
+            if parsed is not current:
+                pending.append(parsed)
+        elif isinstance(current, (ast.Name, ast.Attribute)):
+            resolved = ctx.qualname(current)
+            if resolved:
+                names.append(resolved)
+        elif isinstance(current, ast.Subscript):
+            origin = ctx.qualname(current.value)
+            if origin not in LITERAL:
+                args = current.slice.elts if isinstance(current.slice, ast.Tuple) else [
+                    current.slice]
+                pending.extend([current.value, *(args[:1] if origin in ANNOTATED else args)])
+        elif not isinstance(current, ast.Call):
+            pending.extend(ast.iter_child_nodes(current))
+    return names
+
+
+def is_async_session(ctx: FileContext, annotation: ast.expr | None) -> bool:
+    """An ``AsyncSession`` annotation: any import or alias, quoted, in ``Annotated``/``Optional``.
+    A sync ``Session`` is not one (the rulebook: everything is ``AsyncSession``)."""
+    if annotation is None:
+        return False
+    return any((type_name(ctx, t) or "").rsplit(".", 1)[-1] == ASYNC_SESSION
+               for t in unwrap_annotation(ctx, annotation))
+
+
+def class_methods(node: ast.ClassDef) -> list[FunctionNode]:
+    return [s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def is_repository_class(ctx: FileContext, node: ast.ClassDef) -> bool:
+    """A class named ``*Repository`` anywhere, or a public class of a repository file that
+    defines an async method (data classes, enums and row types there are not repositories).
+    A ``Protocol`` is an interface, not a repository."""
+    if any(type_name(ctx, base) in PROTOCOL for base in node.bases):
+        return False
+    if node.name.endswith(REPOSITORY_SUFFIX):
+        return True
+    return ctx.role == "repository" and not node.name.startswith("_") and any(
+        isinstance(m, ast.AsyncFunctionDef) for m in class_methods(node))
+
+
+def repository_classes(ctx: FileContext) -> list[ast.ClassDef]:
+    """The top-level repository classes of a file (see ``is_repository_class``)."""
+    return [s for s in ctx.tree.body
+            if isinstance(s, ast.ClassDef) and is_repository_class(ctx, s)]
+
+
+def repository_functions(ctx: FileContext) -> list[FunctionNode]:
+    """The methods of the repository classes, and a repository file's top-level functions."""
+    functions = [m for cls in repository_classes(ctx) for m in class_methods(cls)]
+    if ctx.role == "repository":
+        functions += [s for s in ctx.tree.body
+                      if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return sorted(functions, key=lambda f: f.lineno)
+
+
+def class_nodes(node: ast.AST, prefix: str) -> Iterator[tuple[ast.ClassDef, str]]:
+    """Every class with the qualname the facts give it (enclosing classes, not functions)."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.ClassDef):
+            qualname = f"{prefix}.{child.name}"
+            yield child, qualname
+            yield from class_nodes(child, qualname)
+        else:
+            yield from class_nodes(child, prefix)
+
+
+def class_assignments(node: ast.ClassDef) -> Iterator[tuple[str, ast.expr | None]]:
+    """``name = value`` and ``name: T [= value]`` statements directly in a class body."""
+    for statement in node.body:
+        if isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                if isinstance(target, ast.Name):
+                    yield target.id, statement.value
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            yield statement.target.id, statement.value

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from archguard.context import FileContext
     from archguard.project import Project
 
+EXAMPLE_FILE_MARKER = "# file: "
+
 
 class Rule:
     code: ClassVar[str]
@@ -38,6 +40,19 @@ class Rule:
     def rationale(cls) -> str:
         """Why the rule exists: the class docstring."""
         return inspect.cleandoc(cls.__doc__ or "")
+
+    def example_files(self, source: str) -> dict[str, str]:
+        """An example as files: a ``# file: <path>`` line starts a new file (for cross-file
+        rules); without one, the whole example is one file at ``example_path``."""
+        files: dict[str, list[str]] = {}
+        current = self.example_path
+        for line in source.splitlines(keepends=True):
+            if line.startswith(EXAMPLE_FILE_MARKER):
+                current = line[len(EXAMPLE_FILE_MARKER):].strip()
+                files[current] = []
+            else:
+                files.setdefault(current, []).append(line)
+        return {path: "".join(lines) for path, lines in files.items()}
 
     def diagnostic(self, path: str, span: Span, message: str, hint: str | None = None,
                    ) -> Diagnostic:
@@ -64,6 +79,11 @@ class ProjectRule(Rule):
 
     def check(self, project: Project) -> Iterable[Diagnostic]:
         raise NotImplementedError
+
+    def collect(self, ctx: FileContext) -> object:
+        """Per-file facts this rule needs across files, computed while the file is parsed
+        and stored as ``facts.extra[code]`` (plain picklable data; None stores nothing)."""
+        return None
 
 
 class EngineRule(Rule):

@@ -5,21 +5,25 @@ The CLI is a thin layer over these; tests and other tools call them without a su
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from archguard.cache import FileCache
 from archguard.config import Config
 from archguard.diagnostics import Diagnostic
 from archguard.discovery import (
     ProjectLocation, folders_from_paths, locate_project, module_folders, package_files,
 )
 from archguard.engine import (
-    PARSE_ERROR, FileResult, ProjectInput, Selection, analyze_file, finish, path_filter,
+    FileResult, ProjectInput, Selection, analyze_file, finish, path_filter,
 )
-from archguard.facts import FileFacts, Span, module_name_for
-from archguard.registry import find_rule
-from archguard.suppressions import FileSuppressions
+from archguard.parallel import ProgressCallback, analyze_on_disk
+from archguard.registry import all_rules
+
+if TYPE_CHECKING:
+    from archguard.baseline import BaselineStatus
 
 
 @dataclass
@@ -28,6 +32,11 @@ class CheckRequest:
     config_file: Path | None = None
     select: list[str] | None = None
     ignore: list[str] | None = None
+    since: str | None = None  # git revision: report only files changed since it
+    baseline: Path | None = None  # hide the findings recorded in this baseline file
+    jobs: int = 0  # processes for per-file work: 0 = one per core, 1 = serial
+    use_cache: bool = True  # read and write .archguard_cache/ (--no-cache: neither)
+    progress: ProgressCallback | None = None  # (done, total) while files are analysed
 
 
 @dataclass
@@ -37,39 +46,76 @@ class CheckReport:
     diagnostics: list[Diagnostic]
     files: int
     notes: list[str] = field(default_factory=list)
+    rules: tuple[str, ...] = ()  # codes of the rules that ran (selected)
+    baseline: BaselineStatus | None = None  # set by --baseline
 
 
 def run_check(request: CheckRequest) -> CheckReport:
     location = locate_project(request.paths, request.config_file)
     selection = Selection.build(location.config, request.select, request.ignore)
+    in_scope = _scope(location.root, request)
+    apply_baseline = _baseline_filter(request.baseline)  # bad file: fail before the work
     paths = package_files(location)
-    results = analyze_paths(location, paths)
+    diagnostics = [d for d in project_findings(location, paths, selection, request)
+                   if in_scope(d.path)]
+    report = CheckReport(location.root, location.config, diagnostics,
+                         sum(1 for p in paths if in_scope(p)),
+                         rules=tuple(r.code for r in all_rules() if r.code in selection))
+    return apply_baseline(report, in_scope)
+
+
+def project_findings(location: ProjectLocation, paths: list[str], selection: Selection,
+                     request: CheckRequest) -> list[Diagnostic]:
+    """Every finding of the project, before the PATHs/--since scope is applied (so one
+    cached report serves every scope): from the cache's memo when no input changed."""
     exists, folders = module_folders(location)
-    in_scope = path_filter(location.root, request.paths)
-    diagnostics = finish(ProjectInput(location.config, results, folders, exists), selection,
-                         in_scope)
-    return CheckReport(location.root, location.config, diagnostics,
-                       sum(1 for p in paths if in_scope(p)))
+    extra: list[Diagnostic] = []  # other engines' findings (semgrep, issue 4), for finish()
+    cache = FileCache.open(location.root, location.config) if request.use_cache \
+        else FileCache.disabled()
+    cache.refresh(location.root, paths)
+    memo_parts = (selection, folders, exists, sorted(extra, key=Diagnostic.sort_key))
+    found = cache.recall(cache.memo_key(paths, memo_parts))
+    if found is None:
+        results = analyze_paths(location, paths, request, cache)
+        found = finish(ProjectInput(location.config, results, folders, exists), selection,
+                       extra=extra)
+        cache.remember(cache.memo_key(paths, memo_parts), found)
+    cache.save(paths)
+    return found
 
 
-def analyze_paths(location: ProjectLocation, paths: list[str]) -> list[FileResult]:
-    return [_analyze_on_disk(location, path) for path in paths]
+def _scope(root: Path, request: CheckRequest) -> Callable[[str], bool]:
+    """Which paths are reported: under the PATHs given, and changed since ``--since``."""
+    in_scope = path_filter(root, request.paths)
+    if request.since is None:
+        return in_scope
+    from archguard.since import changed_filter, intersect
+
+    return intersect(in_scope, changed_filter(root, request.since))
 
 
-def _analyze_on_disk(location: ProjectLocation, path: str) -> FileResult:
-    try:
-        data = (location.root / path).read_bytes()
-    except OSError as error:
-        return unreadable_file(path, error)
-    return analyze_file(path, data, location.config)
+def _baseline_filter(baseline_file: Path | None,
+                     ) -> Callable[[CheckReport, Callable[[str], bool]], CheckReport]:
+    """``--baseline``: applied last, after suppressions, over the reported findings."""
+    if baseline_file is None:
+        return lambda report, in_scope: report
+    from archguard.baseline import apply_baseline, load
+
+    baseline = load(baseline_file)
+    return lambda report, in_scope: apply_baseline(report, baseline, str(baseline_file),
+                                                   in_scope)
 
 
-def unreadable_file(path: str, error: OSError) -> FileResult:
-    module, is_init = module_name_for(path)
-    rule = find_rule(PARSE_ERROR)
-    diagnostic = rule.diagnostic(path, Span(1, 1, 1, 1),
-                                 f"cannot read file: {error.strerror or error}")
-    return FileResult(path, FileFacts(path, module, is_init), [diagnostic], FileSuppressions())
+def analyze_paths(location: ProjectLocation, paths: list[str], request: CheckRequest,
+                  cache: FileCache) -> list[FileResult]:
+    """Per-file results in ``paths`` order: unchanged files from the cache, the rest
+    analysed (in a process pool when there are many)."""
+    results, todo = cache.cached_results(paths)
+    fresh = analyze_on_disk(location.root, todo, location.config, request.jobs,
+                            request.progress)
+    cache.store_results(fresh)
+    results.update((item.path, item.result) for item in fresh)
+    return [results[path] for path in paths]
 
 
 def check_sources(sources: Mapping[str, str | bytes], config: Config | None = None,

@@ -21,7 +21,7 @@ CODE_RULES = [
 
 def _codes(rule: Rule, source: str) -> list[str]:
     """Every rule runs (AG001 judges suppressions only for selected codes); keep this one's."""
-    found = run({rule.example_path: source}, select=["ALL"])
+    found = run(rule.example_files(source), select=["ALL"])
     return [d.code for d in found if d.code == rule.code]
 
 

@@ -24,15 +24,19 @@ Emitter = Callable[[CheckReport, TextIO, EmitOptions], None]
 
 
 def get_emitter(name: str) -> Emitter:
-    from archguard.emitters import concise, full, json_format
+    from archguard.emitters import concise, full, github, gitlab, json_format, junit, sarif
 
     emitters: dict[str, Emitter] = {
         "full": full.emit,
         "concise": concise.emit,
         "json": json_format.emit,
+        "sarif": sarif.emit,
+        "github": github.emit,
+        "gitlab": gitlab.emit,
+        "junit": junit.emit,
     }
     return emitters[name]
 
 
-FORMATS = ("full", "concise", "json")
-MACHINE_FORMATS = frozenset({"json"})
+FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab", "junit")
+MACHINE_FORMATS = frozenset({"json", "sarif", "github", "gitlab", "junit"})

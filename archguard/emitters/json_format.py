@@ -13,14 +13,17 @@ from archguard.runner import CheckReport
 
 def report_to_json(report: CheckReport) -> dict[str, Any]:
     by_code = Counter(d.code for d in report.diagnostics)
+    summary: dict[str, Any] = {
+        "files": report.files,
+        "diagnostics": len(report.diagnostics),
+        "by_code": dict(sorted(by_code.items())),
+    }
+    if report.baseline is not None:  # only with --baseline: hidden and stale entries
+        summary["baseline"] = report.baseline.to_json()
     return {
         "version": __version__,
         "diagnostics": [d.to_json() for d in report.diagnostics],
-        "summary": {
-            "files": report.files,
-            "diagnostics": len(report.diagnostics),
-            "by_code": dict(sorted(by_code.items())),
-        },
+        "summary": summary,
     }
 
 

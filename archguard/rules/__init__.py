@@ -6,8 +6,12 @@ from archguard.rules import (  # noqa: F401
     complexity,
     errors,
     imports,
+    layers,
     layout,
     meta,
+    models,
+    repositories,
     routes,
     schemas,
+    style,
 )

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from archguard.context import FileContext
 from archguard.diagnostics import Diagnostic
 from archguard.patterns import (
-    DEPENDS, Route, all_parameters, annotated_metadata, parameter_defaults, routes, type_name,
-    unwrap_annotation,
+    DEPENDS, SQLALCHEMY_QUERY_BUILDERS, FunctionNode, Route, all_parameters, annotated_metadata,
+    iter_functions, parameter_defaults, routes, session_names, type_name, unwrap_annotation,
 )
 from archguard.registry import FileRule, register
 
@@ -115,3 +115,128 @@ class UnpaginatedListRoute(FileRule):
                     ctx, ctx.def_span(route.function),
                     f"GET route '{route.function.name}' returns a collection without "
                     f"pagination parameters")
+
+
+def _session_calls(ctx: FileContext, function: FunctionNode,
+                   ) -> Iterator[tuple[ast.Call, str]]:
+    """Method calls on a database session in ``function`` (its nested defs included), with
+    the call as written (``db.execute``)."""
+    defaults = parameter_defaults(function)
+    dependencies = [(p, list(_dependencies(ctx, p, defaults.get(p.arg))))
+                    for p in all_parameters(function)]
+    names = session_names(ctx, function, dependencies)
+    if not names:
+        return
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                isinstance(node.func.value, ast.Name) and node.func.value.id in names:
+            yield node, f"{node.func.value.id}.{node.func.attr}"
+
+
+@register
+class RouterDatabaseAccess(FileRule):
+    """Routers are thin: they receive the request, call the service and return its result.
+    A router that queries the database itself skips the service layer, so the business
+    rules (soft deletes, permissions, invariants) it should apply are bypassed and the logic
+    cannot be reused or tested without HTTP. In a router file, reported at the call: a
+    method call (`execute`, `scalars`, `add`, `commit`, `get`, ... any method) on a session,
+    i.e. a parameter or annotated local annotated with a configured session type
+    (`AsyncSession`, also inside `Annotated`/`Optional`) or given by a configured session
+    dependency (`Depends(get_db)`, also in `Annotated` metadata); and a SQLAlchemy query
+    built with `select`/`insert`/`update`/`delete` (from `sqlalchemy`, `sqlalchemy.future`,
+    `sqlalchemy.sql`, a dialect's `insert`; any alias). A query built inside a reported
+    session call is not reported again. Passing the session on (`UserService(db)`) is the
+    intended use and is fine. Sessions bound by other means (`async with factory() as s`)
+    are not tracked."""
+
+    code = "AG504"
+    name = "router-database-access"
+    summary = "A router that uses a database session or builds SQLAlchemy queries itself"
+    rulebook = ("**Router**: Thin. Receives request, calls service, returns response. No "
+                "business logic.")
+    hint = "move the query into the repository and call it through the module's service"
+    configuration = ("`[tool.archguard.session]`: `types` (session classes, resolved names) "
+                     "and `dependencies` (names given to `Depends`, matched on their last "
+                     "component; default `[\"get_db\"]`).")
+    example_path = "cpv3/modules/users/router.py"
+    bad = ("from __future__ import annotations\n\nfrom fastapi import APIRouter, Depends\n"
+           "from sqlalchemy import select\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n"
+           "from cpv3.db.session import get_db\nfrom cpv3.modules.users.models import User\n"
+           "from cpv3.modules.users.schemas import UserRead\n\n"
+           "router = APIRouter()\n\n\n"
+           "@router.get(\"/{user_id}\", response_model=UserRead)\n"
+           "async def read_user(user_id: int, db: AsyncSession = Depends(get_db)) -> UserRead:\n"
+           "    user = await db.scalar(select(User).where(User.id == user_id))\n"
+           "    return UserRead.model_validate(user)\n")
+    good = ("from __future__ import annotations\n\nfrom fastapi import APIRouter, Depends\n"
+            "from sqlalchemy.ext.asyncio import AsyncSession\n\n"
+            "from cpv3.db.session import get_db\n"
+            "from cpv3.modules.users.schemas import UserRead\n"
+            "from cpv3.modules.users.service import UserService\n\n"
+            "router = APIRouter()\n\n\n"
+            "@router.get(\"/{user_id}\", response_model=UserRead)\n"
+            "async def read_user(user_id: int, db: AsyncSession = Depends(get_db)) -> UserRead:\n"
+            "    return await UserService(db).get_user(user_id)\n")
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        if ctx.role != "router":
+            return
+        reported: set[int] = set()
+        for function in iter_functions(ctx.tree):
+            for call, written in _session_calls(ctx, function):
+                if id(call) not in reported:
+                    reported.update(id(node) for node in ast.walk(call))
+                    yield self.report(ctx, ctx.span(call), f"router uses the database "
+                                                           f"session directly: '{written}()'")
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.Call) and id(node) not in reported and \
+                    ctx.qualname(node.func) in SQLALCHEMY_QUERY_BUILDERS:
+                reported.update(id(inner) for inner in ast.walk(node))
+                yield self.report(ctx, ctx.span(node),
+                                  f"router builds a SQLAlchemy query with "
+                                  f"'{ctx.qualname(node.func)}()'")
+
+
+@register
+class UntypedRoute(FileRule):
+    """Typed responses are the API's contract: they drive the OpenAPI schema the frontend
+    generates its types from, and FastAPI filters the response through them so internal
+    fields never leak. A route (any method, `api_route`, on any APIRouter/FastAPI instance)
+    with neither a `response_model=` nor a return annotation is reported at its `def` line.
+    `response_model=None` does not count: it is FastAPI's switch to turn the response model
+    off, so such a route needs a return annotation (`-> None`, `-> Response`). A decorator
+    that passes `**options` may carry a response_model and is not reported."""
+
+    code = "AG505"
+    name = "untyped-route"
+    summary = "A route with neither a response_model nor a return annotation"
+    rulebook = ("**Type hints on all function signatures** — no untyped public functions")
+    hint = "add a return annotation (-> UserRead) or response_model=UserRead to the decorator"
+    example_path = "cpv3/modules/users/router.py"
+    bad = ("from __future__ import annotations\n\nfrom fastapi import APIRouter\n\n"
+           "router = APIRouter()\n\n\n"
+           "@router.get(\"/health\")\n"
+           "async def health():\n"
+           "    return {\"status\": \"ok\"}\n")
+    good = ("from __future__ import annotations\n\nfrom fastapi import APIRouter\n\n"
+            "router = APIRouter()\n\n\n"
+            "@router.get(\"/health\")\n"
+            "async def health() -> dict[str, str]:\n"
+            "    return {\"status\": \"ok\"}\n")
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        for route in routes(ctx):
+            if route.function.returns is not None or _declares_response_model(route):
+                continue
+            yield self.report(
+                ctx, ctx.def_span(route.function),
+                f"route '{route.function.name}' declares neither response_model nor a return "
+                f"annotation")
+
+
+def _declares_response_model(route: Route) -> bool:
+    if any(keyword.arg is None for keyword in route.decorator.keywords):
+        return True  # ``**options``: cannot tell, assume declared
+    declared = route.keyword("response_model")
+    return declared is not None and not (isinstance(declared, ast.Constant)
+                                         and declared.value is None)

@@ -1,10 +1,15 @@
-"""AG3xx: Pydantic schemas go through the project's Schema base."""
+"""AG3xx: Pydantic schemas go through the project's Schema base, are named by their role and
+spell string enums as ``Literal`` types."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 
+from archguard.context import FileContext, layout_of
 from archguard.diagnostics import Diagnostic
+from archguard.facts import FileFacts, Span, dotted_name
+from archguard.patterns import ENUM_BASES, STR_ENUM_BASES, annotation_names, class_nodes
 from archguard.project import Project
 from archguard.registry import ProjectRule, register
 
@@ -50,3 +55,163 @@ class SchemaBase(ProjectRule):
                     yield self.diagnostic(
                         facts.path, cls.span,
                         f"schema '{cls.name}' derives from {raw[0]} instead of {schema}")
+
+
+def schema_files(project: Project) -> Iterator[FileFacts]:
+    """The files whose role is ``schemas`` (a module's schemas.py)."""
+    for facts in project.iter_files():
+        if layout_of(facts.path, project.config)[0] == "schemas":
+            yield facts
+
+
+@register
+class SchemaSuffix(ProjectRule):
+    """The suffix says what a DTO is for: `*Create` is the input for creation, `*Update` the
+    input for a change, `*Read` the output. A schema named otherwise (`UserOut`, `UserDTO`,
+    `ProjectBase`) hides its direction, and the OpenAPI schema names stop being predictable.
+    Checked: every public top-level class of a schemas file that derives from the Schema
+    base, directly or through other project classes in any file. `_Private` helpers and the
+    Schema base itself are exempt. Add a suffix such as `Base` to `schema-suffixes` if the team
+    keeps shared field sets."""
+
+    code = "AG302"
+    name = "schema-suffix"
+    summary = "A schema whose name does not end in Create, Update or Read"
+    rulebook = ("Suffix naming convention: `*Create` (input for creation), `*Update` (input "
+                "for mutation), `*Read` (output/response)")
+    hint = "name it by its role: *Create (creation input), *Update (change input), *Read (output)"
+    configuration = ("The suffixes: `schema-suffixes` (default `[\"Create\", \"Update\", "
+                     "\"Read\"]`); the base: `schema-base`.")
+    example_path = "cpv3/modules/media/schemas.py"
+    bad = ("from __future__ import annotations\n\nfrom cpv3.common.schemas import Schema\n\n\n"
+           "class MediaOut(Schema):\n    id: int\n")
+    good = ("from __future__ import annotations\n\nfrom cpv3.common.schemas import Schema\n\n\n"
+            "class MediaRead(Schema):\n    id: int\n")
+
+    def check(self, project: Project) -> Iterator[Diagnostic]:
+        schema = project.resolve(project.config.schema_base)
+        suffixes = tuple(project.config.schema_suffixes)
+        wanted = ", ".join(suffixes[:-1]) + (" or " if len(suffixes) > 1 else "") + \
+            (suffixes[-1] if suffixes else "")
+        for facts in schema_files(project):
+            for cls in facts.classes:
+                if cls.is_nested or cls.name.startswith("_") or cls.qualname == schema:
+                    continue
+                if not cls.name.endswith(suffixes) and project.derives_from(cls.qualname,
+                                                                            schema):
+                    yield self.diagnostic(facts.path, cls.span,
+                                          f"schema '{cls.name}' must end in {wanted}")
+
+
+FieldFact = tuple[str, Span, list[str]]  # field name, annotation span, names it mentions
+
+
+@register
+class SchemaStringEnum(ProjectRule):
+    """String choices in the API are `Literal["a", "b"]` types: they need no import on the
+    client side, serialise as plain strings, and show their values in the OpenAPI schema,
+    where a `str` Enum adds a class per choice set and an `.value` at every use. Reported:
+    a str-valued Enum (`class X(str, Enum)`, `StrEnum`, any alias, or a subclass of a project
+    str-Enum) defined in a schemas file, at its `class` line; and a field of a Schema-derived
+    class (in any file) whose annotation mentions a str-Enum defined in the project (through
+    `Optional`, `list[...]`, quotes, re-exports), at the annotation. Enums from libraries are
+    not reported: they cannot be rewritten. The hint spells the `Literal` from the members'
+    values (`auto()` in a `StrEnum` is the lower-cased name)."""
+
+    code = "AG303"
+    name = "schema-string-enum"
+    summary = "A str Enum defined in a schemas file or used as a schema field type"
+    rulebook = "Use `Literal` types for enums with string values"
+    hint = "use a Literal type of the values instead"
+    configuration = "The base class: `schema-base`."
+    example_path = "cpv3/modules/projects/schemas.py"
+    bad = ("from __future__ import annotations\n\nfrom enum import Enum\n\n"
+           "from cpv3.common.schemas import Schema\n\n\n"
+           "class ProjectStatus(str, Enum):\n    ACTIVE = \"active\"\n"
+           "    ARCHIVED = \"archived\"\n\n\n"
+           "class ProjectRead(Schema):\n    status: ProjectStatus\n")
+    good = ("from __future__ import annotations\n\nfrom typing import Literal\n\n"
+            "from cpv3.common.schemas import Schema\n\n"
+            "ProjectStatus = Literal[\"active\", \"archived\"]\n\n\n"
+            "class ProjectRead(Schema):\n    status: ProjectStatus\n")
+
+    def collect(self, ctx: FileContext) -> dict[str, object] | None:
+        enums: dict[str, list[str | None]] = {}
+        fields: dict[str, list[FieldFact]] = {}
+        for node, qualname in class_nodes(ctx.tree, ctx.module):
+            if not node.bases:
+                continue
+            members = _member_values(node)
+            if members:
+                enums[qualname] = members
+            annotated = [(s.target.id, ctx.span(s.annotation), annotation_names(ctx, s.annotation))
+                         for s in node.body
+                         if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
+            if any(names for _, _, names in annotated):
+                fields[qualname] = [a for a in annotated if a[2]]
+        return {"enums": enums, "fields": fields} if enums or fields else None
+
+    def check(self, project: Project) -> Iterator[Diagnostic]:
+        values = {q: v for facts in project.iter_files()
+                  for q, v in facts.extra.get(self.code, {}).get("enums", {}).items()}
+        for facts in schema_files(project):
+            for cls in facts.classes:
+                if is_str_enum(project, cls.qualname):
+                    yield self.diagnostic(
+                        facts.path, cls.span,
+                        f"str Enum '{cls.name}' in a schemas file: use a Literal type",
+                        self._hint(cls.name, values.get(cls.qualname)))
+        yield from self._fields(project, values)
+
+    def _fields(self, project: Project, values: dict[str, list[str | None]],
+                ) -> Iterator[Diagnostic]:
+        schema = project.resolve(project.config.schema_base)
+        for facts in project.iter_files():
+            for qualname, fields in facts.extra.get(self.code, {}).get("fields", {}).items():
+                if not project.derives_from(qualname, schema):
+                    continue
+                for field, span, names in fields:
+                    enum = next((t for t in map(project.resolve, names)
+                                 if is_str_enum(project, t)), None)
+                    if enum is None:
+                        continue
+                    short = enum.rsplit(".", 1)[-1]
+                    yield self.diagnostic(
+                        facts.path, span,
+                        f"schema field '{field}' is typed with the str Enum '{short}': "
+                        f"use a Literal type", self._hint(short, values.get(enum)))
+
+    @staticmethod
+    def _hint(name: str, values: list[str | None] | None) -> str:
+        if values and all(v is not None for v in values):
+            literal = "Literal[" + ", ".join(f'"{v}"' for v in values) + "]"
+            return f"use {literal} instead, e.g. {name} = {literal}"
+        return f"use a Literal[...] of {name}'s values instead of the Enum"
+
+
+def is_str_enum(project: Project, qualname: str) -> bool:
+    """A project class that is a str-valued Enum: ``StrEnum``, or ``str`` and ``Enum`` among
+    its bases, transitively."""
+    if qualname not in project.classes:
+        return False
+    bases = set(project.mro_names(qualname))
+    return bool(bases & STR_ENUM_BASES) or ("str" in bases and bool(bases & ENUM_BASES))
+
+
+def _member_values(node: ast.ClassDef) -> list[str | None]:
+    """The values of ``NAME = value`` members (None when not a literal string)."""
+    values: list[str | None] = []
+    for statement in node.body:
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)):
+            continue
+        name, value = statement.targets[0].id, statement.value
+        if name.startswith("_"):
+            continue
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            values.append(value.value)
+        elif isinstance(value, ast.Call) and (dotted_name(value.func) or "").endswith("auto"):
+            values.append(name.lower())
+        else:
+            values.append(None)
+    return values

@@ -9,8 +9,9 @@ timestamps.
 
 The generated code follows the cpv3 rulebook ("Domain Knowledge" in
 ``/work/shared/reference/backend-architect.md``) so that a conforming module produces no
-findings; a small seeded fraction of modules carries exactly one planted violation of each
-kind, listed in :class:`TreeStats` so that tests can compare findings against them.
+findings. About 2% of the modules (seeded choice, module 0 excluded) get one planted
+violation of each kind, plus one two-module import cycle; :class:`TreeStats` lists every
+planted violation with its file so tests can compare findings against them.
 
 Usage as a script::
 
@@ -27,14 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PLANT_FRACTION = 0.02
-MODULE_FILES = (
-    "__init__.py",
-    "models.py",
-    "schemas.py",
-    "repository.py",
-    "service.py",
-    "router.py",
-)
 DEFAULT_SEED = 6
 LINE_LENGTH = 100  # the cpv3 ruff setting; generated code stays ruff-format clean
 
@@ -175,6 +168,15 @@ def plan_module(index: int, seed: int) -> ModulePlan:
     rule_branches = [rng.randint(1, 4) for _ in range(rng.randint(1, 3))]
     extra = [r for r in ("by_title", "label", "sync", "count") if rng.random() < 0.4]
     return ModulePlan(index, fields, deps, rule_branches, extra)
+
+
+def intended_deps(modules: int, seed: int = DEFAULT_SEED) -> list[list[int]]:
+    """The downward service dependencies of each module, without planted edges.
+
+    Reference-tool configs (tach's depends_on) declare these, so that only the planted
+    upward edge and foreign repository imports show up as violations.
+    """
+    return [plan_module(i, seed).deps for i in range(modules)]
 
 
 def assign_plants(plans: list[ModulePlan], seed: int) -> None:

@@ -1,0 +1,317 @@
+"""The per-file result cache: ``.archguard_cache/`` at the project root (or $ARCHGUARD_CACHE_DIR).
+
+Two files per cache key, both pickles of plain data:
+
+* ``<key>.index``: path -> stamp (stat + content digest) for every file, and a small memo of
+  finished reports keyed by everything they depend on (so a warm run with nothing changed
+  loads no facts and runs no rule at all);
+* ``<key>.pack``: path -> (content digest, pickled ``FileResult``).
+
+The key hashes what a per-file result depends on besides the file: archguard's version and
+code, the effective config, the registered rule codes, the Python version and the project
+root. A change of any of them is a different key (never a stale read); old keys are pruned.
+
+Trust: a file whose stat (mtime, ctime, size, inode) equals the stored one is taken as
+unchanged without reading it. When the stat differs the content digest decides, so touching
+a file costs a read and a hash, not an analysis. A file modified less than two seconds before
+its stat was taken is stored without a trusted stat (its mtime may not change on the next
+edit within the filesystem's timestamp granularity), and is re-hashed on the next run.
+
+Concurrency: every write goes to a temporary file in the cache folder and is renamed over the
+old one, so a reader sees a whole old or a whole new file. A missing, partial or corrupt file
+is a miss, never an error. Pack entries are used only when their digest equals the file's
+current digest, and memo keys include every digest, so an index and a pack written by two
+different runs never combine into a wrong result.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from archguard.config import Config
+from archguard.diagnostics import Diagnostic
+from archguard.engine import FileResult
+from archguard.parallel import Analyzed, Stamp, read_file, stamp_of
+from archguard.registry import all_rules
+
+CACHE_DIR_NAME = ".archguard_cache"
+CACHE_DIR_ENV = "ARCHGUARD_CACHE_DIR"
+FORMAT = 1  # bump when the layout of the files below changes
+KEEP_KEYS = 4  # cache keys kept (the current one and the most recently used others)
+RACY_WINDOW_NS = 2_000_000_000
+UNTRUSTED = -1  # mtime of a stamp whose stat must not be trusted (see the module docstring)
+MEMO_SIZE = 8
+TEMP_MAX_AGE_S = 3600  # leftovers of a run killed mid-write
+OWN_SUFFIXES = (".index", ".pack", ".tmp")
+CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+                "# This file is a cache directory tag created by archguard.\n"
+                "# For information about cache directory tags see https://bford.info/cachedir/\n")
+
+
+def cache_dir(root: Path) -> Path:
+    override = os.environ.get(CACHE_DIR_ENV)
+    return Path(override).expanduser() if override else root / CACHE_DIR_NAME
+
+
+def cache_key(root: Path, config: Config) -> str:
+    import archguard
+
+    parts = (FORMAT, archguard.__version__, code_fingerprint(), config.fingerprint(),
+             tuple(rule.code for rule in all_rules()), sys.version_info[:2],
+             str(root.resolve()))
+    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """archguard's own source files (name, size, mtime): an edited rule is a new key."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.blake2b(digest_size=12)
+    for folder, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(n for n in names if n.endswith(".py")):
+            st = os.stat(os.path.join(folder, name))
+            digest.update(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+class CacheStore:
+    """The files of one cache folder: atomic writes, reads that never fail, pruning."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def read(self, name: str, key: str) -> dict[str, Any] | None:
+        try:
+            with open(self.directory / name, "rb") as handle:
+                payload = pickle.load(handle)
+        except Exception:  # missing, truncated, corrupt, or written by another version
+            return None
+        if isinstance(payload, dict) and payload.get("format") == FORMAT and \
+                payload.get("key") == key:
+            return payload
+        return None
+
+    def write(self, name: str, key: str, payload: dict[str, Any]) -> bool:
+        data = pickle.dumps({"format": FORMAT, "key": key, **payload}, pickle.HIGHEST_PROTOCOL)
+        try:
+            self._prepare()
+            atomic_write(self.directory / name, data)
+        except OSError:  # read-only checkout, full disk: the run goes on without a cache
+            return False
+        return True
+
+    def _prepare(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for name, text in ((".gitignore", "*\n"), ("CACHEDIR.TAG", CACHEDIR_TAG)):
+            if not (self.directory / name).exists():
+                atomic_write(self.directory / name, text.encode())
+
+    def prune(self, key: str) -> None:
+        """Drop other keys beyond the most recent few, and stale temporary files."""
+        try:
+            entries = [(e.stat().st_mtime, e.name) for e in os.scandir(self.directory)
+                       if e.is_file() and e.name.endswith(OWN_SUFFIXES)]
+        except OSError:
+            return
+        now = time.time()
+        keys: dict[str, float] = {}
+        for mtime, name in entries:
+            if name.endswith(".tmp"):
+                if now - mtime > TEMP_MAX_AGE_S:
+                    _unlink(self.directory / name)
+            else:
+                stem = name.rsplit(".", 1)[0]
+                keys[stem] = max(keys.get(stem, 0.0), mtime)
+        others = sorted((k for k in keys if k != key), key=lambda k: keys[k], reverse=True)
+        for stale in others[KEEP_KEYS - 1:]:
+            for suffix in (".index", ".pack"):
+                _unlink(self.directory / f"{stale}{suffix}")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        _unlink(Path(temp))
+        raise
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass  # already gone (another run pruned it) or not ours to delete
+
+
+def clean(root: Path) -> Path | None:
+    """Remove the project's cache; returns the folder if there was one.
+
+    Only archguard's own files are deleted (then the folder if it is empty), so a mistaken
+    ARCHGUARD_CACHE_DIR can never wipe anything else.
+    """
+    directory = cache_dir(root)
+    if not directory.is_dir():
+        return None
+    for entry in os.scandir(directory):
+        if entry.is_file() and (entry.name.endswith(OWN_SUFFIXES)
+                                or entry.name in (".gitignore", "CACHEDIR.TAG")):
+            _unlink(Path(entry.path))
+    try:
+        directory.rmdir()
+    except OSError:
+        pass  # something else lives there
+    return directory
+
+
+class FileCache:
+    """One run's view of the cache. ``FileCache.disabled()`` (``--no-cache``) reads and
+    writes nothing and answers every question with "unknown"."""
+
+    def __init__(self, store: CacheStore | None, key: str = "") -> None:
+        self.store, self.key = store, key
+        self.stamps: dict[str, Stamp] = {}
+        self.memo: dict[str, tuple[tuple[Any, ...], ...]] = {}
+        index = store.read(f"{key}.index", key) if store else None
+        if index is not None:
+            self._load_index(index)
+        self.digests: dict[str, bytes] = {}  # files known unchanged in this run
+        self._pack: dict[str, tuple[bytes, bytes]] | None = None
+        self._index_dirty = self._pack_dirty = False
+
+    @classmethod
+    def open(cls, root: Path, config: Config) -> FileCache:
+        return cls(CacheStore(cache_dir(root)), cache_key(root, config))
+
+    @classmethod
+    def disabled(cls) -> FileCache:
+        return cls(None)
+
+    def refresh(self, root: Path, paths: list[str]) -> None:
+        """Learn which files are unchanged: by stat, or by digest when the stat moved."""
+        for path in paths:
+            old = self.stamps.get(path)
+            if old is None:
+                continue
+            try:
+                st = os.stat(root / path)
+                if old.same_stat(st):
+                    self.digests[path] = old.digest
+                    continue
+                st, data = read_file(root, path)
+            except OSError:
+                continue
+            new = stamp_of(st, data)
+            if new.digest == old.digest:
+                self.digests[path] = new.digest
+                self._set_stamp(path, new)
+
+    def memo_key(self, paths: list[str], parts: Iterable[object]) -> str | None:
+        """A key for the finished report, if every file is known unchanged."""
+        if self.store is None or any(path not in self.digests for path in paths):
+            return None
+        text = repr(([(path, self.digests[path]) for path in paths], tuple(parts)))
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+    def recall(self, memo_key: str | None) -> list[Diagnostic] | None:
+        found = self.memo.get(memo_key) if memo_key else None
+        if found is None:
+            return None
+        try:
+            return [Diagnostic(*values) for values in found]
+        except TypeError:  # a memo from a different Diagnostic shape
+            return None
+
+    def remember(self, memo_key: str | None, diagnostics: list[Diagnostic]) -> None:
+        if memo_key is None or self.store is None:
+            return
+        self.memo.pop(memo_key, None)
+        self.memo[memo_key] = tuple(tuple(getattr(d, name) for name in Diagnostic.__slots__)
+                                    for d in diagnostics)
+        while len(self.memo) > MEMO_SIZE:
+            del self.memo[next(iter(self.memo))]
+        self._index_dirty = True
+
+    def cached_results(self, paths: list[str]) -> tuple[dict[str, FileResult], list[str]]:
+        """Results of unchanged files from the pack, and the paths left to analyse."""
+        pack = self._load_pack() if self.digests else {}
+        results: dict[str, FileResult] = {}
+        todo: list[str] = []
+        for path in paths:
+            entry = pack.get(path)
+            if entry is not None and entry[0] == self.digests.get(path):
+                try:
+                    results[path] = pickle.loads(entry[1])
+                    continue
+                except Exception:
+                    pass  # a damaged entry: analyse the file again
+            todo.append(path)
+        return results, todo
+
+    def store_results(self, analyzed: list[Analyzed]) -> None:
+        if self.store is None:
+            return
+        pack = self._load_pack()
+        for item in analyzed:
+            if item.stamp is None:  # unreadable: report it again next time
+                continue
+            blob = item.blob or pickle.dumps(item.result, pickle.HIGHEST_PROTOCOL)
+            pack[item.path] = (item.stamp.digest, blob)
+            self.digests[item.path] = item.stamp.digest
+            self._set_stamp(item.path, item.stamp)
+            self._pack_dirty = True
+
+    def save(self, paths: list[str]) -> None:
+        """Write what changed (entries of files no longer there are dropped), then prune."""
+        if self.store is None:
+            return
+        current = set(paths)
+        if set(self.stamps) - current:
+            self.stamps = {p: s for p, s in self.stamps.items() if p in current}
+            self._index_dirty = True
+        if self._pack is not None and set(self._pack) - current:
+            self._pack = {p: e for p, e in self._pack.items() if p in current}
+            self._pack_dirty = True
+        if self._pack_dirty and self._pack is not None:
+            self.store.write(f"{self.key}.pack", self.key, {"results": self._pack})
+        if self._index_dirty:
+            stamps = {path: (s.mtime_ns, s.ctime_ns, s.size, s.inode, s.digest)
+                      for path, s in self.stamps.items()}
+            if self.store.write(f"{self.key}.index", self.key,
+                                {"stamps": stamps, "memo": self.memo}):
+                self.store.prune(self.key)
+        self._index_dirty = self._pack_dirty = False
+
+    def _set_stamp(self, path: str, stamp: Stamp) -> None:
+        if time.time_ns() - stamp.mtime_ns < RACY_WINDOW_NS:
+            stamp = Stamp(UNTRUSTED, stamp.ctime_ns, stamp.size, stamp.inode, stamp.digest)
+        if self.stamps.get(path) != stamp:
+            self.stamps[path] = stamp
+            self._index_dirty = True
+
+    def _load_index(self, index: dict[str, Any]) -> None:
+        try:
+            stamps = {path: Stamp(*values) for path, values in index["stamps"].items()}
+            memo = dict(index["memo"])
+        except Exception:  # a damaged index is an empty one
+            return
+        self.stamps, self.memo = stamps, memo
+
+    def _load_pack(self) -> dict[str, tuple[bytes, bytes]]:
+        if self._pack is None:
+            payload = self.store.read(f"{self.key}.pack", self.key) if self.store else None
+            results = payload.get("results") if payload else None
+            self._pack = results if isinstance(results, dict) else {}
+        return self._pack

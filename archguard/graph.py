@@ -1,0 +1,216 @@
+"""The package's import graph, built from per-file facts (never by importing the code).
+
+One set of references, two views: ``files`` (a node per Python module, plus a module only
+named by an import when its name is a role file under modules-dir) and ``modules`` (a node
+per module folder; an edge A -> B when a file of A references a file of B). A reference is:
+
+- an import statement (module level or inside a function);
+- an attribute chain through ``import x`` (``x.y.Z``), or, in routers, a call through an
+  imported name (``users.UserRepository(db)``, collected by AG203), kept only when no
+  import of the same file already names that target file.
+
+Every reference is resolved through re-exports (``Project.resolve``) first, so
+``from cpv3.modules.b import BService`` is an edge to ``b/service.py``. References that only
+exist for type checkers (``if TYPE_CHECKING:`` imports and the names they bind) are left out
+unless ``type-checking-imports = true``. The graph is built once per ``Project``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import TypeVar
+
+import networkx as nx
+
+from archguard.context import layout_of
+from archguard.facts import FileFacts, ImportFact, Span
+from archguard.project import Project
+
+CALL_FACTS = "AG203"  # facts.extra key: router calls through imported names (rules/layers)
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    name: str  # dotted module name
+    path: str  # relative path (a guess for a role file that is only named by an import)
+    role: str | None  # init/models/schemas/repository/service/router in a module folder
+    module: str | None  # the module folder holding it
+    exists: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    source: str  # dotted module of the referencing file
+    target: str  # dotted module of the referenced file
+    path: str  # path of the referencing file
+    span: Span
+    written: str  # the dotted name as imported or used
+    resolved: str  # the same after re-exports
+    kind: str  # "import", "attribute" or "call"
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.span.line}"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.span.line, self.span.column, self.target)
+
+
+@dataclass
+class ModuleGraph:
+    nodes: dict[str, Node]  # by dotted name
+    references: list[Reference]  # sorted by file, line, column
+    files: nx.DiGraph  # dotted names; edge attribute "refs": list[Reference]
+    modules: nx.DiGraph  # module folder names; cross-module edges, attribute "refs"
+
+    def layers(self, ref: Reference) -> str:
+        """``service→repository``: the roles at both ends (``other`` when a file has none)."""
+        return f"{self.nodes[ref.source].role or 'other'}→{self.nodes[ref.target].role or 'other'}"
+
+
+def memo(project: Project, key: str, build: Callable[[Project], _T]) -> _T:
+    """Compute once per Project instance (the project rules share one graph per run)."""
+    cache = vars(project).setdefault("_archguard_memo", {})
+    if key not in cache:
+        cache[key] = build(project)
+    return cache[key]
+
+
+def module_graph(project: Project) -> ModuleGraph:
+    return memo(project, "module_graph", build_module_graph)
+
+
+def build_module_graph(project: Project) -> ModuleGraph:
+    nodes = {facts.module: _node(project, facts.module, facts.path, True)
+             for facts in project.files.values()}
+    references: list[Reference] = []
+    for facts in project.iter_files():
+        references.extend(file_references(project, facts, nodes))
+    references.sort(key=Reference.sort_key)
+    files: nx.DiGraph = nx.DiGraph()
+    modules: nx.DiGraph = nx.DiGraph()
+    files.add_nodes_from(sorted(nodes))
+    modules.add_nodes_from(sorted({n.module for n in nodes.values() if n.module}))
+    for ref in references:
+        _add_ref(files, ref.source, ref.target, ref)
+        source, target = nodes[ref.source].module, nodes[ref.target].module
+        if source and target and source != target:
+            _add_ref(modules, source, target, ref)
+    return ModuleGraph(nodes, references, files, modules)
+
+
+def _add_ref(graph: nx.DiGraph, source: str, target: str, ref: Reference) -> None:
+    if graph.has_edge(source, target):
+        graph.edges[source, target]["refs"].append(ref)
+    else:
+        graph.add_edge(source, target, refs=[ref])
+
+
+def file_references(project: Project, facts: FileFacts, nodes: dict[str, Node],
+                    ) -> Iterator[Reference]:
+    """The file's runtime references to other project files (see the module docstring)."""
+    allow_type_only = project.config.type_checking_imports
+    named: set[str] = set()
+    for fact in facts.imports:
+        if fact.type_checking and not allow_type_only:
+            continue
+        ref = _reference(project, facts, nodes, fact.target, fact.span, "import")
+        if ref is not None:
+            named.add(ref.target)
+            yield ref
+    runtime = [f for f in facts.imports if allow_type_only or not f.type_checking]
+    for dotted, span, kind in _usages(facts, allow_type_only):
+        if not any(_binds(fact, dotted) for fact in runtime):
+            continue  # only reachable through a TYPE_CHECKING import
+        ref = _reference(project, facts, nodes, dotted, span, kind)
+        if ref is not None and ref.target not in named:
+            named.add(ref.target)
+            yield ref
+
+
+def _usages(facts: FileFacts, allow_type_only: bool) -> Iterator[tuple[str, Span, str]]:
+    for dotted, span, type_only in facts.module_refs:
+        if allow_type_only or not type_only:
+            yield dotted, span, "attribute"
+    for dotted, line, column, end_line, end_column in facts.extra.get(CALL_FACTS, ()):
+        yield dotted, Span(line, column, end_line, end_column), "call"
+
+
+def _binds(fact: ImportFact, dotted: str) -> bool:
+    """Whether ``dotted`` is reached through the name this import binds."""
+    if fact.name is None:
+        bound = fact.module if fact.asname else fact.module.split(".")[0]
+    else:
+        bound = fact.target
+    return dotted == bound or dotted.startswith(bound + ".")
+
+
+def _reference(project: Project, facts: FileFacts, nodes: dict[str, Node], written: str,
+               span: Span, kind: str) -> Reference | None:
+    resolved = project.resolve(written) if written else written
+    target = target_module(project, resolved)
+    if target is None or target == facts.module:
+        return None
+    if target not in nodes:
+        nodes[target] = _node(project, target, target.replace(".", "/") + ".py", False)
+    return Reference(facts.module, target, facts.path, span, written, resolved, kind)
+
+
+def target_module(project: Project, dotted: str) -> str | None:
+    """The project module ``dotted`` lives in: the longest prefix that is a project file,
+    or the role file it names under modules-dir even when that file is absent (so a router
+    importing ``cpv3.modules.users.repository`` is caught in a partial tree)."""
+    parts = dotted.split(".")
+    found = next((".".join(parts[:cut]) for cut in range(len(parts), 0, -1)
+                  if ".".join(parts[:cut]) in project.by_module), None)
+    prefix = project.config.modules_dir.strip("/").split("/")
+    if parts[:len(prefix)] != prefix or len(parts) < len(prefix) + 2:
+        return found
+    named = ".".join(parts[:len(prefix) + 2])
+    if parts[len(prefix) + 1] in _role_stems(project) and (found is None or
+                                                          len(found) < len(named)):
+        return named
+    return found
+
+
+def _role_stems(project: Project) -> set[str]:
+    roles = project.config.roles
+    return {name.removesuffix(".py") for name in (roles.models, roles.schemas, roles.repository,
+                                                  roles.service, roles.router)}
+
+
+def _node(project: Project, dotted: str, path: str, exists: bool) -> Node:
+    role, module = layout_of(path, project.config)
+    if module is not None and module.endswith(".py"):
+        module = None  # a file directly in modules-dir (its __init__.py) is in no module
+    return Node(dotted, path, role, module, exists)
+
+
+def module_cycles(project: Project) -> tuple[list[list[str]], bool]:
+    """Elementary cycles of the module graph, each rotated to start at its smallest module,
+    sorted; at most ``max-cycles`` of them (the flag says whether more exist)."""
+    return memo(project, "module_cycles", _find_cycles)
+
+
+def _find_cycles(project: Project) -> tuple[list[list[str]], bool]:
+    limit = project.config.max_cycles
+    found = list(islice(nx.simple_cycles(module_graph(project).modules), limit + 1))
+    cycles = sorted(_rotate(cycle) for cycle in found[:limit])
+    return cycles, len(found) > limit
+
+
+def _rotate(cycle: list[str]) -> list[str]:
+    start = cycle.index(min(cycle))
+    return cycle[start:] + cycle[:start]
+
+
+def cycle_edges(cycle: list[str]) -> list[tuple[str, str]]:
+    return [(cycle[i], cycle[(i + 1) % len(cycle)]) for i in range(len(cycle))]
+
+
+def first_reference(graph: ModuleGraph, source: str, target: str) -> Reference:
+    """The reference that stands for a module edge: the first by file, line and column."""
+    return min(graph.modules.edges[source, target]["refs"], key=Reference.sort_key)

@@ -1,0 +1,151 @@
+"""AG3xx (models): SQLAlchemy models share one base and mixin and spell their column types."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from archguard.context import FileContext
+from archguard.diagnostics import Diagnostic
+from archguard.facts import dotted_name, is_string_expression
+from archguard.patterns import class_assignments, class_nodes
+from archguard.project import Project
+from archguard.registry import FileRule, ProjectRule, register
+
+MAPPED_MARKERS = frozenset({"__tablename__", "__table__"})
+COLUMN_FACTORIES = frozenset({
+    "sqlalchemy.Column", "sqlalchemy.schema.Column", "sqlalchemy.sql.schema.Column",
+    "sqlalchemy.orm.mapped_column", "sqlalchemy.orm._orm_constructors.mapped_column",
+    "sqlmodel.Column",
+})
+# Positional schema items a Column accepts besides its type: none of them is a type.
+SCHEMA_ITEMS = frozenset({
+    "ForeignKey", "Sequence", "Identity", "Computed", "FetchedValue", "DefaultClause",
+    "CheckConstraint", "UniqueConstraint", "PrimaryKeyConstraint", "Constraint",
+})
+
+
+@register
+class ModelBase(ProjectRule):
+    """Every table gets its primary key, `created_at`/`updated_at` and the `is_deleted`
+    soft-delete flag from `BaseModelMixin`, and its metadata (naming convention, Alembic
+    autogenerate) from the declarative `Base`. A model missing either silently lacks soft
+    deletes or is invisible to migrations. A model is a class with `__tablename__` (or
+    `__table__`, or a `declared_attr` of that name) or one deriving from the configured base;
+    it must derive from both the base and the mixin, directly or through other project
+    classes in any file (names resolved through imports, aliases and `__init__` re-exports).
+    The base, the mixin and abstract classes (`__abstract__ = True`) are exempt."""
+
+    code = "AG304"
+    name = "model-base"
+    summary = "A SQLAlchemy model that does not derive from both Base and BaseModelMixin"
+    rulebook = "Inherit from `Base` + `BaseModelMixin` (from `cpv3.db.base`)"
+    hint = "declare it as `class Name(Base, BaseModelMixin):` with both from cpv3.db.base"
+    configuration = ("The classes: `model-base` (default `cpv3.db.base.Base`) and "
+                     "`model-mixin` (default `cpv3.db.base.BaseModelMixin`).")
+    example_path = "cpv3/modules/media/models.py"
+    bad = ("from __future__ import annotations\n\nfrom sqlalchemy import String\n"
+           "from sqlalchemy.orm import Mapped, mapped_column\n\n"
+           "from cpv3.db.base import Base\n\n\n"
+           "class Media(Base):\n    __tablename__ = \"media\"\n\n"
+           "    title: Mapped[str] = mapped_column(String(200))\n")
+    good = ("from __future__ import annotations\n\nfrom sqlalchemy import String\n"
+            "from sqlalchemy.orm import Mapped, mapped_column\n\n"
+            "from cpv3.db.base import Base, BaseModelMixin\n\n\n"
+            "class Media(Base, BaseModelMixin):\n    __tablename__ = \"media\"\n\n"
+            "    title: Mapped[str] = mapped_column(String(200))\n")
+
+    def collect(self, ctx: FileContext) -> dict[str, list[str]] | None:
+        mapped: list[str] = []
+        abstract: list[str] = []
+        for node, qualname in class_nodes(ctx.tree, ctx.module):
+            names = {name for name, _ in class_assignments(node)}
+            names |= {s.name for s in node.body if isinstance(s, (ast.FunctionDef,
+                                                                    ast.AsyncFunctionDef))}
+            if names & MAPPED_MARKERS:
+                mapped.append(qualname)
+            if any(name == "__abstract__" and isinstance(value, ast.Constant) and value.value
+                   is True for name, value in class_assignments(node)):
+                abstract.append(qualname)
+        return {"mapped": mapped, "abstract": abstract} if mapped or abstract else None
+
+    def check(self, project: Project) -> Iterator[Diagnostic]:
+        base = project.resolve(project.config.model_base)
+        mixin = project.resolve(project.config.model_mixin)
+        mapped, abstract = set(), set()
+        for facts in project.iter_files():
+            data = facts.extra.get(self.code, {})
+            mapped.update(data.get("mapped", ()))
+            abstract.update(data.get("abstract", ()))
+        for facts in project.iter_files():
+            for cls in facts.classes:
+                if cls.qualname in (base, mixin) or cls.qualname in abstract:
+                    continue
+                bases = project.mro_names(cls.qualname)
+                if cls.qualname not in mapped and base not in bases:
+                    continue
+                missing = [name for name in (base, mixin) if name not in bases]
+                if missing:
+                    yield self.diagnostic(facts.path, cls.span, self._message(cls.name, missing))
+
+    @staticmethod
+    def _message(name: str, missing: list[str]) -> str:
+        short = " and ".join(m.rsplit(".", 1)[-1] for m in missing)
+        return f"model '{name}' does not derive from {short}"
+
+
+@register
+class ImplicitColumnType(FileRule):
+    """A column whose SQL type SQLAlchemy infers (from the `Mapped[...]` annotation or the
+    foreign key) changes type when the annotation or the referenced column changes, and the
+    migration diff is the first place anyone notices. `mapped_column(...)` and `Column(...)`
+    (any import, alias or attribute form such as `sa.Column`) must name the type: the first
+    positional argument, or the second when the first is the column name string, is a type
+    (a name, attribute or call that is not a schema item such as `ForeignKey(...)`,
+    `Sequence(...)`, `Identity(...)`, `Computed(...)` or a constraint), or `type_=` is given.
+    Calls spreading `*args`/`**kwargs` are not judged."""
+
+    code = "AG305"
+    name = "implicit-column-type"
+    summary = "mapped_column() or Column() without an explicit SQL type"
+    rulebook = "Use explicit column types — no implicit type inference"
+    hint = "pass the SQL type first, e.g. mapped_column(Uuid, ForeignKey(\"users.id\"))"
+    example_path = "cpv3/modules/media/models.py"
+    bad = ("from __future__ import annotations\n\n"
+           "from sqlalchemy.orm import Mapped, mapped_column\n\n"
+           "from cpv3.db.base import Base, BaseModelMixin\n\n\n"
+           "class Media(Base, BaseModelMixin):\n    __tablename__ = \"media\"\n\n"
+           "    title: Mapped[str] = mapped_column()\n")
+    good = ModelBase.good
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        if not any(f.module.split(".")[0] in ("sqlalchemy", "sqlmodel")
+                   for f in ctx.facts.imports):
+            return
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.Call) and ctx.qualname(node.func) in COLUMN_FACTORIES \
+                    and not has_explicit_type(ctx, node):
+                callee = dotted_name(node.func) or "Column"
+                yield self.report(ctx, ctx.span(node),
+                                  f"{callee}() without an explicit SQL type")
+
+
+def has_explicit_type(ctx: FileContext, call: ast.Call) -> bool:
+    """The type argument is there (or cannot be judged because of ``*args``/``**kwargs``)."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(
+            k.arg is None or k.arg == "type_" for k in call.keywords):
+        return True
+    args = list(call.args)
+    if args and is_string_expression(args[0]):
+        args = args[1:]  # the column name
+    return bool(args) and _is_type(ctx, args[0])
+
+
+def _is_type(ctx: FileContext, node: ast.expr) -> bool:
+    target = node.func if isinstance(node, ast.Call) else node
+    if not isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
+        return False
+    if isinstance(target, ast.Subscript):
+        target = target.value
+    name = ctx.qualname(target) or dotted_name(target) or ""
+    return name.rsplit(".", 1)[-1] not in SCHEMA_ITEMS

@@ -1,0 +1,355 @@
+"""AG6xx/AG8xx (style): short functions, typed public signatures, no needless abstraction."""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from collections.abc import Iterator
+
+from archguard.context import FileContext
+from archguard.diagnostics import Diagnostic
+from archguard.facts import ClassFact, Span
+from archguard.patterns import (
+    OVERLOAD, ScopedFunction, any_in_annotation, has_decorator, scoped_functions,
+    signature_parameters,
+)
+from archguard.project import Project
+from archguard.registry import FileRule, ProjectRule, register
+
+FILE_START = Span(1, 1, 1, 1)
+_NOT_CODE = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
+                       tokenize.DEDENT, tokenize.ENDMARKER})
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
+        and isinstance(statement.value.value, str)
+
+
+def code_lines(source: str) -> set[int]:
+    """Lines holding code: any token but comments and layout (every line of a multi-line
+    string counts). Falls back to every line if the tokenizer disagrees with the parser."""
+    lines: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type not in _NOT_CODE:
+                lines.update(range(token.start[0], token.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError):
+        return set(range(1, source.count("\n") + 2))
+    return lines
+
+
+def body_length(function: ast.FunctionDef | ast.AsyncFunctionDef, code: set[int]) -> int:
+    """Code lines from the first statement after the docstring to the end of the def."""
+    body = function.body[1:] if _is_docstring(function.body[0]) else function.body
+    if not body:
+        return 0
+    first = body[0]
+    decorators = getattr(first, "decorator_list", [])
+    start = min([first.lineno, *(d.lineno for d in decorators)])
+    end = function.end_lineno or first.lineno
+    return sum(1 for line in range(start, end + 1) if line in code)
+
+
+@register
+class LongFunction(FileRule):
+    """Short functions are read, tested and reviewed as one idea; a long one mixes several
+    and hides its early returns. A function or method whose body is longer than
+    `max-function-lines` (default 30) is reported at its `def` line with its length. The
+    body is counted from the first statement after the docstring to the function's last
+    line; blank lines and comment-only lines are not counted (spacing and explanations
+    should never push a function over), every line of a multi-line string is. A nested
+    function is measured on its own and its lines also count for the function around it."""
+
+    code = "AG602"
+    name = "long-function"
+    summary = "A function whose body is longer than the configured number of lines"
+    rulebook = ("**Simple over clever** — early returns over deep nesting, max ~30 lines per "
+                "function")
+    hint = "extract well-named helpers so each function does one thing"
+    configuration = "`[tool.archguard.style] max-function-lines = 30`."
+    bad = ("from __future__ import annotations\n\n\n"
+           "def total(values: list[int]) -> int:\n"
+           "    result = 0\n"
+           + "".join(f"    result += values[{i}]\n" for i in range(30))
+           + "    return result\n")
+    good = ("from __future__ import annotations\n\n\n"
+            "def total(values: list[int]) -> int:\n"
+            "    return sum(values)\n")
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        limit = ctx.config.style.max_function_lines
+        code: set[int] | None = None
+        for scoped in scoped_functions(ctx.tree):
+            node = scoped.node
+            if (node.end_lineno or node.lineno) - node.lineno < limit:
+                continue  # cannot exceed the limit: skip tokenizing
+            code = code_lines(ctx.source) if code is None else code
+            length = body_length(node, code)
+            if length > limit:
+                yield self.report(ctx, ctx.def_span(node),
+                                  f"'{scoped.qualname}' is {length} lines long (max {limit})")
+
+
+@register
+class FutureAnnotations(FileRule):
+    """`from __future__ import annotations` makes every annotation lazy: forward references
+    need no quotes, imports used only in annotations can move under `TYPE_CHECKING`, and the
+    whole codebase evaluates annotations the same way. Every file of the package must start
+    with it; a file with no statement besides an optional docstring (an empty
+    `__init__.py`) is exempt. Reported at line 1."""
+
+    code = "AG801"
+    name = "future-annotations"
+    summary = "A package file without `from __future__ import annotations`"
+    rulebook = ("**Python 3.11+** with `from __future__ import annotations` for forward "
+                "references")
+    hint = "add 'from __future__ import annotations' as the first import"
+    bad = ("from cpv3.modules.users.schemas import UserRead\n\n\n"
+           "def name(user: UserRead) -> str:\n    return user.email\n")
+    good = ("from __future__ import annotations\n\n"
+            "from cpv3.modules.users.schemas import UserRead\n\n\n"
+            "def name(user: UserRead) -> str:\n    return user.email\n")
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        body = ctx.tree.body
+        if not [s for i, s in enumerate(body) if not (i == 0 and _is_docstring(s))]:
+            return
+        for statement in body:
+            if isinstance(statement, ast.ImportFrom) and statement.module == "__future__" \
+                    and any(alias.name == "annotations" for alias in statement.names):
+                return
+        yield self.report(ctx, FILE_START,
+                          "missing 'from __future__ import annotations'")
+
+
+def _parameter_label(scoped: ScopedFunction, parameter: ast.arg) -> str:
+    args = scoped.node.args
+    if parameter is args.vararg:
+        return f"*{parameter.arg}"
+    if parameter is args.kwarg:
+        return f"**{parameter.arg}"
+    return parameter.arg
+
+
+@register
+class MissingAnnotation(FileRule):
+    """Every public function must have fully typed parameters and return type: the types are
+    the documentation the next reader and mypy rely on. Public means a module-level function
+    or a method of a public class, whose name does not start with `_` (dunder methods such
+    as `__init__` and `__eq__` are public); functions nested in functions, and methods of
+    `_private` classes, are not. The first parameter of a method (`self`, `cls`; not of a
+    `@staticmethod`) needs no annotation. Following mypy, `__init__` may omit its return
+    annotation when at least one other parameter is annotated. Overload signatures and the
+    implementation are each checked. Reported at the `def` line, naming what is missing."""
+
+    code = "AG802"
+    name = "missing-annotation"
+    summary = "A public function or method with an unannotated parameter or return"
+    rulebook = ("**Missing type hints** — every public function must have fully typed "
+                "parameters and return type.")
+    hint = "annotate every parameter and the return type (-> None when nothing is returned)"
+    bad = ("from __future__ import annotations\n\n\n"
+           "def full_name(first, last: str):\n    return f\"{first} {last}\"\n")
+    good = ("from __future__ import annotations\n\n\n"
+            "def full_name(first: str, last: str) -> str:\n    return f\"{first} {last}\"\n")
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        for scoped in scoped_functions(ctx.tree):
+            if not scoped.is_public:
+                continue
+            parameters = signature_parameters(ctx, scoped)
+            missing = [_parameter_label(scoped, p) for p in parameters if p.annotation is None]
+            init_exempt = scoped.owner is not None and scoped.node.name == "__init__" and \
+                len(missing) < len(parameters)
+            no_return = scoped.node.returns is None and not init_exempt
+            if missing or no_return:
+                yield self.report(ctx, ctx.def_span(scoped.node),
+                                  self._message(scoped.qualname, missing, no_return))
+
+    @staticmethod
+    def _message(qualname: str, missing: list[str], no_return: bool) -> str:
+        parts = []
+        if missing:
+            names = ", ".join(f"'{name}'" for name in missing)
+            parts.append(f"parameter{'s' if len(missing) > 1 else ''} {names}")
+        if no_return:
+            parts.append("the return type")
+        return f"public function '{qualname}' does not annotate {' and '.join(parts)}"
+
+
+@register
+class AnyType(FileRule):
+    """`Any` switches type checking off for everything it touches, so a public signature
+    with `Any` spreads unchecked values through every caller. `typing.Any` in a parameter
+    or return annotation of a public function (see AG802 for what is public) is reported at
+    the `Any`: any import alias, `typing.Any`/`t.Any`, nested in `list[...]`,
+    `dict[str, Any]`, `Optional[...]`, `X | Any`, and quoted annotations (reported at the
+    string). `Literal[...]` values and `Annotated` metadata are not types and are skipped.
+    The implementation of an `@overload`ed function is exempt (callers see the overloads).
+    Type aliases are not followed (`JSON = dict[str, Any]` in a signature is not seen)."""
+
+    code = "AG803"
+    name = "any-type"
+    summary = "`typing.Any` in a public function's signature"
+    rulebook = ("**Missing type hints** — every public function must have fully typed "
+                "parameters and return type. No `Any` unless genuinely unavoidable.")
+    hint = "use the real type, a TypeVar, a Protocol or `object` instead of Any"
+    configuration = ("`[tool.archguard.style] allow-any-in-star-args = true` accepts "
+                     "`*args: Any` and `**kwargs: Any`.")
+    bad = ("from __future__ import annotations\n\nfrom typing import Any\n\n\n"
+           "def load(payload: dict[str, Any]) -> int:\n    return len(payload)\n")
+    good = ("from __future__ import annotations\n\n\n"
+            "def load(payload: dict[str, int]) -> int:\n    return len(payload)\n")
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        scoped_list = list(scoped_functions(ctx.tree))
+        overloaded = {s.qualname for s in scoped_list
+                      if has_decorator(ctx, s.node, OVERLOAD, "overload")}
+        for scoped in scoped_list:
+            if not scoped.is_public or (scoped.qualname in overloaded and not has_decorator(
+                    ctx, scoped.node, OVERLOAD, "overload")):
+                continue
+            seen: set[tuple[int, int]] = set()
+            for where, annotation in self._annotations(ctx, scoped):
+                for node in any_in_annotation(ctx, annotation):
+                    span = ctx.span(node)
+                    if (span.line, span.column) not in seen:
+                        seen.add((span.line, span.column))
+                        yield self.report(ctx, span, f"'Any' in the public signature of "
+                                                     f"'{scoped.qualname}' ({where})")
+
+    @staticmethod
+    def _annotations(ctx: FileContext, scoped: ScopedFunction,
+                     ) -> Iterator[tuple[str, ast.expr]]:
+        args = scoped.node.args
+        star = {id(args.vararg), id(args.kwarg)} - {id(None)}
+        for parameter in signature_parameters(ctx, scoped):
+            if parameter.annotation is None or (
+                    ctx.config.style.allow_any_in_star_args and id(parameter) in star):
+                continue
+            yield f"parameter '{_parameter_label(scoped, parameter)}'", parameter.annotation
+        if scoped.node.returns is not None:
+            yield "return type", scoped.node.returns
+
+
+# --- AG804 over-abstraction ---------------------------------------------------------------
+
+KINDS = (("Service", "service"), ("Repository", "repository"), ("Repo", "repository"),
+         ("Handler", "handler"))
+BASE_NAME = re.compile(r"^(Base|Abstract|Generic)[A-Z_]|Base$")
+ABSTRACT_BASES = frozenset({"abc.ABC", "typing.Protocol", "typing_extensions.Protocol"})
+GENERIC_BASES = frozenset({"typing.Generic", "typing_extensions.Generic"})
+ABSTRACT_DECORATORS = frozenset({"abc.abstractmethod", "abc.abstractproperty",
+                                 "abc.abstractclassmethod", "abc.abstractstaticmethod"})
+
+
+def layer_kind(name: str) -> str | None:
+    """``UserService``/``ServiceBase`` -> service; repository, handler likewise."""
+    stem = name.removesuffix("Base")
+    return next((kind for suffix, kind in KINDS if stem.endswith(suffix)), None)
+
+
+def _is_abstract_class(ctx: FileContext, node: ast.ClassDef) -> bool:
+    """``metaclass=ABCMeta`` or an ``@abstractmethod`` in the class body."""
+    if any(k.arg == "metaclass" and ctx.qualname(k.value) == "abc.ABCMeta"
+           for k in node.keywords):
+        return True
+    return any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and has_decorator(
+        ctx, s, ABSTRACT_DECORATORS, "abstractmethod") for s in node.body)
+
+
+@register
+class OverAbstraction(ProjectRule):
+    """No base service classes, no generic repository factories, no abstract handler
+    patterns: each module's service.py is self-contained, and a shared base couples every
+    module to one class whose behaviour nobody can see from the call site. Classes are
+    recognised by name: `*Service`, `*Repository`/`*Repo`, `*Handler` (a trailing `Base`
+    ignored). Reported at the `class` line:
+    a service, repository or handler class named as a base (`Base*`, `Abstract*`,
+    `Generic*`, `*Base`); one that is abstract (derives from `ABC`/`Protocol`, has
+    `metaclass=ABCMeta` or an `@abstractmethod`); a generic service or repository
+    (`Generic[...]` in its bases); a class that another project class of the same kind
+    derives from (directly or not); and any abstract or generic project class that a
+    service, repository or handler derives from (e.g. a `CRUDBase(Generic[M])`). Plain mixins
+    and bases from libraries are not reported. Exempt a deliberate base with `allowed-bases`."""
+
+    code = "AG804"
+    name = "over-abstraction"
+    summary = "A base service, generic or base repository, or abstract handler class"
+    rulebook = ("**Over-engineering with extra abstraction layers** — no \"base service\" "
+                "classes, no generic repository factories, no abstract handler patterns. Keep "
+                "it flat and explicit. Each module's service.py is self-contained.")
+    hint = "inline the shared code into each module's service/repository (or a plain function)"
+    configuration = ("`[tool.archguard.style] allowed-bases = [\"BaseSettingsService\"]` "
+                     "(class names or qualified names).")
+    bad = ("from __future__ import annotations\n\n\n"
+           "class BaseService:\n    def ping(self) -> str:\n        return \"ok\"\n\n\n"
+           "class UserService(BaseService):\n    pass\n")
+    good = ("from __future__ import annotations\n\n\n"
+            "class UserService:\n    def ping(self) -> str:\n        return \"ok\"\n")
+
+    def collect(self, ctx: FileContext) -> list[str] | None:
+        """Qualnames of this file's abstract classes (named as ClassFact names them)."""
+        found: list[str] = []
+        self._visit(ctx, ctx.tree, [], found)
+        return found or None
+
+    def _visit(self, ctx: FileContext, node: ast.AST, stack: list[str],
+               found: list[str]) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                if _is_abstract_class(ctx, child):
+                    found.append(".".join([ctx.module, *stack, child.name]))
+                self._visit(ctx, child, [*stack, child.name], found)
+            elif isinstance(child, ast.stmt):
+                self._visit(ctx, child, stack, found)
+
+    def check(self, project: Project) -> Iterator[Diagnostic]:
+        allowed = set(project.config.style.allowed_bases)
+        abstract = {q for facts in project.iter_files() for q in facts.extra.get(self.code, [])}
+        children = _subclasses(project)
+        for facts in project.iter_files():
+            for cls in facts.classes:
+                if cls.name in allowed or cls.qualname in allowed:
+                    continue
+                reason = _reason(project, cls, abstract, children.get(cls.qualname, []))
+                if reason is not None:
+                    yield self.diagnostic(facts.path, cls.span, reason)
+
+
+def _subclasses(project: Project) -> dict[str, list[ClassFact]]:
+    """Project class -> the service/repository/handler classes deriving from it."""
+    children: dict[str, list[ClassFact]] = {}
+    for qualname, fact in project.classes.items():
+        if layer_kind(fact.name) is None:
+            continue
+        for base in project.mro_names(qualname):
+            if base in project.classes:
+                children.setdefault(base, []).append(fact)
+    return children
+
+
+def _reason(project: Project, cls: ClassFact, abstract: set[str],
+            children: list[ClassFact]) -> str | None:
+    kind = layer_kind(cls.name)
+    bases = {project.resolve(base) for base in cls.bases if base}
+    is_abstract = cls.qualname in abstract or bool(bases & ABSTRACT_BASES)
+    is_generic = bool(bases & GENERIC_BASES)
+    if kind is not None:
+        if BASE_NAME.search(cls.name):
+            return f"'{cls.name}' is a base {kind} class: keep each module's {kind} flat"
+        if is_abstract:
+            return f"'{cls.name}' is an abstract {kind} layer"
+        if is_generic:
+            return f"'{cls.name}' is a generic {kind}"
+    same = sorted({c.name for c in children if layer_kind(c.name) == kind}) if kind else []
+    if same:
+        return f"'{cls.name}' is a base {kind} class of {', '.join(same)}"
+    if children and (is_abstract or is_generic):
+        names = ", ".join(sorted({c.name for c in children}))
+        what = "an abstract" if is_abstract else "a generic"
+        return f"'{cls.name}' is {what} base of {names}"
+    return None

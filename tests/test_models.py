@@ -1,0 +1,253 @@
+"""AG304 model-base and AG305 implicit-column-type."""
+
+from __future__ import annotations
+
+from archguard.config import Config
+from helpers import dedent, findings, run
+
+BASE = "cpv3/db/base.py"
+BASE_SOURCE = dedent("""
+    from __future__ import annotations
+
+    from sqlalchemy import Boolean
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class BaseModelMixin:
+        is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+""")
+MODELS = "cpv3/modules/media/models.py"
+
+
+def tree(**files: str) -> dict[str, str]:
+    return {BASE: BASE_SOURCE, **{path: dedent(source) for path, source in files.items()}}
+
+
+# --- AG304 model-base ---------------------------------------------------------------------
+
+def test_models_missing_the_base_or_the_mixin() -> None:
+    files = tree(**{MODELS: """
+        from __future__ import annotations
+
+        from sqlalchemy.orm import declared_attr
+
+        from cpv3.db.base import Base, BaseModelMixin
+
+
+        class Media(Base):
+            __tablename__ = "media"
+
+
+        class Thumbnail(BaseModelMixin):
+            __tablename__ = "thumbnails"
+
+
+        class Orphan:
+            __tablename__ = "orphans"
+
+
+        @some_decorator
+        class Declared(BaseModelMixin):
+            @declared_attr
+            def __tablename__(cls) -> str:
+                return "declared"
+
+
+        class Plain(Base):
+            __table__ = media_table
+
+
+        class NotAbstract(Base):
+            __abstract__ = False
+    """})
+    assert findings(files, ["AG304"]) == [
+        ("AG304", MODELS, 8), ("AG304", MODELS, 12), ("AG304", MODELS, 16),
+        ("AG304", MODELS, 21), ("AG304", MODELS, 27), ("AG304", MODELS, 31),
+    ]
+    messages = [d.message for d in run(files, ["AG304"])]
+    assert messages[:3] == [
+        "model 'Media' does not derive from BaseModelMixin",
+        "model 'Thumbnail' does not derive from Base",
+        "model 'Orphan' does not derive from Base and BaseModelMixin",
+    ]
+
+
+def test_aliases_reexports_and_abstract_intermediates_across_files() -> None:
+    files = tree(**{
+        "cpv3/db/__init__.py": "from cpv3.db.base import Base, BaseModelMixin as Mixin\n",
+        "cpv3/db/audited.py": """
+            from cpv3.db import Base, Mixin
+
+
+            class AuditedBase(Base, Mixin):
+                __abstract__ = True
+
+
+            class HalfBase(Base):
+                __abstract__ = True
+        """,
+        MODELS: """
+            from __future__ import annotations
+
+            import cpv3.db.base as db
+            from cpv3.db import Base, Mixin
+            from cpv3.db.audited import AuditedBase, HalfBase
+            from cpv3.db.base import BaseModelMixin as BMM
+
+
+            class Media(db.Base, db.BaseModelMixin):
+                __tablename__ = "media"
+
+
+            class Clip(Base, Mixin):
+                __tablename__ = "clips"
+
+
+            class Audited(AuditedBase):
+                __tablename__ = "audited"
+
+
+            class Half(HalfBase, BMM):
+                __tablename__ = "half"
+
+
+            class Subclip(Clip):
+                pass
+
+
+            class NotAModel:
+                name = "x"
+        """,
+    })
+    assert findings(files, ["AG304"]) == []
+
+
+def test_an_intermediate_base_without_abstract_is_a_model() -> None:
+    files = tree(**{MODELS: """
+        from cpv3.db.base import Base, BaseModelMixin
+
+
+        class TimestampedBase(Base):
+            pass
+
+
+        class Media(TimestampedBase, BaseModelMixin):
+            __tablename__ = "media"
+    """})
+    assert findings(files, ["AG304"]) == [("AG304", MODELS, 4)]
+
+
+def test_configured_base_and_mixin() -> None:
+    files = {
+        "cpv3/core/orm.py": dedent("""
+            from sqlalchemy.orm import DeclarativeBase
+
+
+            class Model(DeclarativeBase):
+                pass
+
+
+            class SoftDelete:
+                pass
+        """),
+        MODELS: dedent("""
+            from cpv3.core.orm import Model, SoftDelete
+            from cpv3.db.base import Base, BaseModelMixin
+
+
+            class Media(Model, SoftDelete):
+                __tablename__ = "media"
+
+
+            class Legacy(Base, BaseModelMixin):
+                __tablename__ = "legacy"
+        """),
+        BASE: BASE_SOURCE,
+    }
+    config = Config(model_base="cpv3.core.orm.Model", model_mixin="cpv3.core.orm.SoftDelete")
+    assert findings(files, ["AG304"], config) == [("AG304", MODELS, 9)]
+
+
+# --- AG305 implicit-column-type -----------------------------------------------------------
+
+def test_columns_without_a_type_in_every_form() -> None:
+    files = {MODELS: dedent("""
+        from __future__ import annotations
+
+        import sqlalchemy as sa
+        from sqlalchemy import Column, ForeignKey, Identity, Sequence
+        from sqlalchemy import orm
+        from sqlalchemy.orm import Mapped
+        from sqlalchemy.orm import mapped_column as col
+
+        from cpv3.db.base import Base, BaseModelMixin
+
+
+        class Media(Base, BaseModelMixin):
+            __tablename__ = "media"
+
+            title: Mapped[str] = col()
+            owner_id: Mapped[int] = col(ForeignKey("users.id"), index=True)
+            legacy: Mapped[str] = orm.mapped_column("legacy_name", nullable=True)
+            seq: Mapped[int] = col(Sequence("media_seq"), primary_key=True)
+            ident: Mapped[int] = col(Identity(), primary_key=True)
+            project_id = sa.Column(
+                sa.ForeignKey("projects.id"),
+                nullable=False,
+            )
+            plain = Column(primary_key=True)
+            nothing: Mapped[str] = col(None)
+    """)}
+    assert findings(files, ["AG305"]) == [
+        ("AG305", MODELS, 15), ("AG305", MODELS, 16), ("AG305", MODELS, 17),
+        ("AG305", MODELS, 18), ("AG305", MODELS, 19), ("AG305", MODELS, 20),
+        ("AG305", MODELS, 24), ("AG305", MODELS, 25),
+    ]
+    assert run(files, ["AG305"])[0].message == "col() without an explicit SQL type"
+
+
+def test_explicit_types_and_calls_that_cannot_be_judged() -> None:
+    files = {MODELS: dedent("""
+        from __future__ import annotations
+
+        import sqlalchemy as sa
+        from sqlalchemy import JSON, ForeignKey, String, Uuid
+        from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+        from sqlalchemy.orm import Mapped, mapped_column
+
+        from cpv3.db.base import Base, BaseModelMixin
+
+        UUID_TYPE = Uuid(as_uuid=True)
+
+
+        class Media(Base, BaseModelMixin):
+            __tablename__ = "media"
+
+            title: Mapped[str] = mapped_column(String(200))
+            owner_id: Mapped[str] = mapped_column(Uuid, ForeignKey("users.id"))
+            legacy: Mapped[str] = mapped_column("legacy_name", String, nullable=True)
+            typed: Mapped[str] = mapped_column(type_=String(20))
+            tags: Mapped[list[str]] = mapped_column(ARRAY(String))
+            payload: Mapped[dict] = mapped_column(JSONB)
+            alias_type: Mapped[str] = mapped_column(UUID_TYPE)
+            spread: Mapped[str] = mapped_column(*COMMON)
+            options: Mapped[str] = mapped_column(**OPTIONS)
+            count = sa.Column(sa.Integer, primary_key=True)
+            data = sa.Column("data", JSON)
+    """), "cpv3/modules/media/service.py": dedent("""
+        from rich.table import Column
+
+
+        def mapped_column() -> None:
+            return None
+
+
+        def build() -> None:
+            mapped_column()
+            Column()
+    """)}
+    assert findings(files, ["AG305"]) == []

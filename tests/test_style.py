@@ -1,0 +1,544 @@
+"""AG602 long-function, AG801 future-annotations, AG802 missing-annotation, AG803 any-type,
+AG804 over-abstraction."""
+
+from __future__ import annotations
+
+import pytest
+
+from archguard.config import Config, StyleConfig, load_config_table
+from archguard.diagnostics import ArchguardError
+from helpers import dedent, findings, run
+
+SERVICE = "cpv3/modules/users/service.py"
+REPOSITORY = "cpv3/modules/users/repository.py"
+FUTURE = "from __future__ import annotations\n"
+
+
+def check(source: str, codes: list[str], path: str = SERVICE,
+          config: Config | None = None) -> list[tuple[str, str, int]]:
+    return findings({path: dedent(source)}, codes, config)
+
+
+def typed(source: str) -> str:
+    """``source`` dedented, after the future import (line 1)."""
+    return FUTURE + dedent(source)
+
+
+def lines(count: int, indent: str = "    ") -> str:
+    return "".join(f"{indent}x{i} = {i}\n" for i in range(count))
+
+
+# --- AG602 --------------------------------------------------------------------------------
+
+def test_long_functions_counted_from_the_first_statement_after_the_docstring() -> None:
+    source = (
+        "def exactly_thirty() -> None:\n"
+        '    """A docstring\n\n    over several lines."""\n'
+        + lines(30)
+        + "\n\n@decorator\n"
+        "async def thirty_one() -> None:\n"
+        + lines(31)
+        + "\n\nclass Service:\n"
+        "    def method(self) -> None:\n"
+        + lines(31, "        ")
+    )
+    assert check(source, ["AG602"]) == [("AG602", SERVICE, 38), ("AG602", SERVICE, 73)]
+
+
+def test_blank_and_comment_lines_do_not_count_but_string_lines_do() -> None:
+    spaced = "".join(f"    x{i} = {i}\n\n    # why\n" for i in range(30))
+    text = '    x = """\n' + "\n" * 28 + '"""\n    return x\n'
+    source = f"def spaced() -> None:\n{spaced}\n\ndef text() -> str:\n{text}"
+    assert check(source, ["AG602"]) == [("AG602", SERVICE, 94)]
+
+
+def test_nested_functions_count_separately_and_for_their_outer_function() -> None:
+    source = (
+        "def outer() -> None:\n"
+        + lines(20)
+        + "    def inner() -> None:\n"
+        + lines(31, "        ")
+        + "    return None\n"
+    )
+    assert check(source, ["AG602"]) == [("AG602", SERVICE, 1), ("AG602", SERVICE, 22)]
+
+
+def test_nested_decorated_first_statement_counts_from_its_decorator() -> None:
+    source = (
+        "def outer() -> None:\n"
+        '    """Doc."""\n'
+        "    @decorator\n"
+        "    def inner() -> None:\n"
+        + lines(28, "        ")
+        + "    return None\n"
+    )
+    # decorator + def + 28 + return = 31 lines
+    assert check(source, ["AG602"]) == [("AG602", SERVICE, 1)]
+
+
+def test_max_function_lines_is_configurable_and_validated() -> None:
+    config = Config(style=StyleConfig(max_function_lines=3))
+    source = "def f() -> None:\n" + lines(3) + "\n\ndef g() -> None:\n" + lines(4)
+    assert check(source, ["AG602"], config=config) == [("AG602", SERVICE, 7)]
+    message = run({SERVICE: source}, ["AG602"], config)[0].message
+    assert message == "'g' is 4 lines long (max 3)"
+    with pytest.raises(ArchguardError, match="max-function-lines"):
+        load_config_table({"style": {"max-function-lines": 0}}, "pyproject.toml")
+
+
+# --- AG801 --------------------------------------------------------------------------------
+
+def test_future_annotations_required_in_files_with_statements() -> None:
+    files = {
+        "cpv3/modules/users/__init__.py": "",
+        "cpv3/modules/media/__init__.py": '"""Media module."""\n# nothing here\n',
+        "cpv3/modules/jobs/__init__.py": "from cpv3.modules.jobs.service import JobService\n",
+        "cpv3/modules/jobs/service.py": '"""Doc."""\n\nimport os\n',
+        "cpv3/modules/jobs/models.py": '"""Doc."""\nfrom __future__ import annotations\nX = 1\n',
+        "cpv3/modules/jobs/router.py": "from __future__ import division, annotations\n",
+        "cpv3/modules/jobs/schemas.py": "import __future__\nX = 1\n",
+        "cpv3/modules/jobs/repository.py": "def f() -> None:\n"
+                                           "    from __future__ import annotations\n",
+    }
+    assert findings(files, ["AG801"]) == [
+        ("AG801", "cpv3/modules/jobs/__init__.py", 1),
+        ("AG801", "cpv3/modules/jobs/repository.py", 1),
+        ("AG801", "cpv3/modules/jobs/schemas.py", 1),
+        ("AG801", "cpv3/modules/jobs/service.py", 1),
+    ]
+
+
+# --- AG802 --------------------------------------------------------------------------------
+
+def test_missing_annotations_on_public_functions_and_methods() -> None:
+    assert check(typed("""
+        import functools
+
+
+        def no_return(a: int):
+            return a
+
+
+        @functools.cache
+        def param(a, b: int, *args, c, **kwargs) -> int:
+            return b
+
+
+        class UserService:
+            def __init__(self, db):
+                self.db = db
+
+            def method(self, x: int):
+                return x
+
+            @classmethod
+            def build(cls) -> UserService:
+                return cls(None)
+
+            @staticmethod
+            def static(x) -> int:
+                return x
+
+            @property
+            def name(self):
+                return "n"
+
+            def __eq__(self, other) -> bool:
+                return True
+
+            class Inner:
+                def run(self, y) -> None: ...
+    """), ["AG802"]) == [
+        ("AG802", SERVICE, 5), ("AG802", SERVICE, 10), ("AG802", SERVICE, 15),
+        ("AG802", SERVICE, 18), ("AG802", SERVICE, 26), ("AG802", SERVICE, 30),
+        ("AG802", SERVICE, 33), ("AG802", SERVICE, 37),
+    ]
+
+
+def test_missing_annotation_messages_name_the_parameters() -> None:
+    found = run({SERVICE: dedent(typed("""
+        def param(a, b: int, *args, c, **kwargs):
+            return b
+    """))}, ["AG802"])
+    assert [d.message for d in found] == [
+        ("public function 'param' does not annotate parameters 'a', '*args', 'c', '**kwargs' "
+         "and the return type")]
+
+
+def test_private_nested_and_init_conventions_are_fine() -> None:
+    assert check(typed("""
+        from typing import overload
+
+
+        def _private(a, b):
+            return a
+
+
+        def outer() -> None:
+            def inner(x):
+                return x
+            lambda y: y
+            class Local:
+                def method(self, z): ...
+
+
+        class _Hidden:
+            def public_looking(self, a): ...
+
+
+        class UserService:
+            def __init__(self, db: object, cache=None):
+                self.db = db
+
+            def _helper(self, x):
+                return x
+
+            @property
+            def name(self) -> str:
+                return "n"
+
+            @name.setter
+            def name(self, value: str) -> None: ...
+
+            @overload
+            def get(self, key: int) -> int: ...
+
+            @overload
+            def get(self, key: str) -> str: ...
+
+            def get(self, key: int | str) -> int | str:
+                return key
+
+
+        class Config:
+            def __init__(self) -> None: ...
+
+            def __repr__(self) -> str:
+                return ""
+    """), ["AG802"]) == [("AG802", SERVICE, 22)]
+
+
+def test_init_without_annotated_parameters_needs_a_return_annotation() -> None:
+    assert check(typed("""
+        class A:
+            def __init__(self):
+                pass
+
+
+        class B:
+            def __init__(self, x: int):
+                pass
+
+
+        class C:
+            def __init__(self, x):
+                pass
+    """), ["AG802"]) == [("AG802", SERVICE, 3), ("AG802", SERVICE, 13)]
+
+
+def test_functions_under_type_checking_and_try_blocks_are_seen() -> None:
+    assert check(typed("""
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            def typed_only(x): ...
+        else:
+            try:
+                def fallback(y) -> None: ...
+            except ImportError:
+                def other(z) -> None: ...
+    """), ["AG802"]) == [("AG802", SERVICE, 5), ("AG802", SERVICE, 8), ("AG802", SERVICE, 10)]
+
+
+# --- AG803 --------------------------------------------------------------------------------
+
+def test_any_in_public_signatures_in_every_form() -> None:
+    assert check(typed("""
+        import typing
+        import typing as t
+        from typing import Any as A, Optional
+
+
+        def a(x: typing.Any) -> None: ...
+
+
+        def b(x: list[t.Any], y: dict[str, A]) -> Optional[A]: ...
+
+
+        def c(x: "list[A]") -> "A | None": ...
+
+
+        def d(*args: A, **kwargs: A) -> None: ...
+
+
+        def e(x: typing.Callable[[A], int]) -> None: ...
+
+
+        class S:
+            @property
+            def p(self) -> A: ...
+
+            def m(self, x: int | A) -> None: ...
+    """), ["AG803"]) == [
+        ("AG803", SERVICE, 7), ("AG803", SERVICE, 10), ("AG803", SERVICE, 10),
+        ("AG803", SERVICE, 10), ("AG803", SERVICE, 13), ("AG803", SERVICE, 13),
+        ("AG803", SERVICE, 16), ("AG803", SERVICE, 16), ("AG803", SERVICE, 19),
+        ("AG803", SERVICE, 24), ("AG803", SERVICE, 26),
+    ]
+
+
+def test_any_reported_at_the_any_and_named() -> None:
+    found = run({SERVICE: dedent(typed("""
+        from typing import Any
+
+
+        def load(payload: dict[str, Any]) -> int: ...
+    """))}, ["AG803"])
+    assert [(d.line, d.column, d.message) for d in found] == [
+        (5, 29, "'Any' in the public signature of 'load' (parameter 'payload')")]
+
+
+def test_any_imported_under_type_checking_or_star_is_still_any() -> None:
+    assert check(typed("""
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            from typing import Any
+
+
+        def f(x: Any) -> None: ...
+    """), ["AG803"]) == [("AG803", SERVICE, 8)]
+    assert check(typed("""
+        from typing import *
+
+
+        def f(x: Any) -> None: ...
+    """), ["AG803"]) == [("AG803", SERVICE, 5)]
+
+
+def test_any_outside_public_signatures_is_fine() -> None:
+    assert check(typed("""
+        from typing import Annotated, Any, Literal, overload
+
+        from cpv3.common.types import Any as ProjectAny
+
+        CACHE: dict[str, Any] = {}
+
+
+        def _private(x: Any) -> Any: ...
+
+
+        def outer() -> None:
+            def inner(x: Any) -> Any: ...
+            y: Any = 1
+
+
+        class _Hidden:
+            def m(self, x: Any) -> Any: ...
+
+
+        def values(mode: Literal["Any"], note: Annotated[int, "Any", Any]) -> ProjectAny: ...
+
+
+        @overload
+        def get(key: int) -> int: ...
+        @overload
+        def get(key: str) -> str: ...
+        def get(key: Any) -> Any:
+            return key
+
+
+        def body_only() -> None:
+            x: Any = None
+    """), ["AG803"]) == []
+
+
+def test_typing_overload_signatures_are_public_and_the_implementation_is_exempt() -> None:
+    source = typed("""
+        import typing
+
+
+        class UserService:
+            @typing.overload
+            def get(self, key: int) -> typing.Any: ...
+
+            @typing.overload
+            def get(self, key: str): ...
+
+            def get(self, key: typing.Any) -> typing.Any:
+                return key
+    """)
+    assert check(source, ["AG802", "AG803"]) == [("AG803", SERVICE, 7), ("AG802", SERVICE, 10)]
+
+
+def test_any_in_star_args_can_be_allowed() -> None:
+    source = typed("""
+        from typing import Any
+
+
+        def f(*args: Any, x: Any, **kwargs: Any) -> None: ...
+    """)
+    assert check(source, ["AG803"]) == [("AG803", SERVICE, 5)] * 3
+    config = Config(style=StyleConfig(allow_any_in_star_args=True))
+    assert check(source, ["AG803"], config=config) == [("AG803", SERVICE, 5)]
+
+
+# --- AG804 --------------------------------------------------------------------------------
+
+def test_base_and_abstract_services_handlers_and_repositories() -> None:
+    files = {
+        SERVICE: dedent(typed("""
+            import abc
+            from abc import ABC, ABCMeta, abstractmethod
+
+
+            class BaseService:
+                pass
+
+
+            class UserServiceBase:
+                pass
+
+
+            class AbstractUserService:
+                pass
+
+
+            class NotifyService(ABC):
+                pass
+
+
+            class AuditService(metaclass=ABCMeta):
+                pass
+
+
+            class MailService:
+                @abc.abstractmethod
+                def send(self) -> None: ...
+
+
+            class EventHandler:
+                @abstractmethod
+                def handle(self) -> None: ...
+        """)),
+        REPOSITORY: dedent(typed("""
+            from typing import Generic, TypeVar
+
+            M = TypeVar("M")
+
+
+            class UserRepository(Generic[M]):
+                pass
+
+
+            class BaseRepository:
+                pass
+
+
+            class GenericRepo:
+                pass
+        """)),
+    }
+    assert findings(files, ["AG804"]) == [
+        ("AG804", REPOSITORY, 7), ("AG804", REPOSITORY, 11), ("AG804", REPOSITORY, 15),
+        ("AG804", SERVICE, 6), ("AG804", SERVICE, 10), ("AG804", SERVICE, 14),
+        ("AG804", SERVICE, 18), ("AG804", SERVICE, 22), ("AG804", SERVICE, 26),
+        ("AG804", SERVICE, 31),
+    ]
+
+
+def test_bases_found_through_the_project_hierarchy() -> None:
+    files = {
+        "cpv3/common/crud.py": dedent(typed("""
+            from typing import Generic, TypeVar
+
+            M = TypeVar("M")
+
+
+            class CRUDBase(Generic[M]):
+                pass
+
+
+            class TimestampMixin:
+                pass
+        """)),
+        "cpv3/common/__init__.py": "from cpv3.common.crud import CRUDBase as Crud\n",
+        "cpv3/modules/projects/service.py": dedent(typed("""
+            from cpv3.modules.users.service import UserService
+
+
+            class ProjectService(UserService):
+                pass
+        """)),
+        SERVICE: dedent(typed("""
+            class UserService:
+                pass
+        """)),
+        REPOSITORY: dedent(typed("""
+            from cpv3.common import Crud
+            from cpv3.common.crud import TimestampMixin
+
+
+            class UserRepository(Crud[int], TimestampMixin):
+                pass
+        """)),
+    }
+    found = run(files, ["AG804"])
+    assert [(d.path, d.line, d.message) for d in found] == [
+        ("cpv3/common/crud.py", 7, "'CRUDBase' is a generic base of UserRepository"),
+        (SERVICE, 2, "'UserService' is a base service class of ProjectService"),
+    ]
+
+
+def test_flat_classes_and_library_bases_are_fine() -> None:
+    files = {
+        SERVICE: dedent(typed("""
+            import logging
+            from abc import ABC, abstractmethod
+
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            class UserService:
+                def __init__(self, db: AsyncSession) -> None:
+                    self.db = db
+
+
+            class JsonLogHandler(logging.Handler):
+                pass
+
+
+            class Shape(ABC):
+                @abstractmethod
+                def area(self) -> float: ...
+
+
+            class Database:
+                pass
+
+
+            class ServiceError(Exception):
+                pass
+
+
+            class BaseballCard:
+                pass
+        """)),
+        REPOSITORY: dedent(typed("""
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            class UserRepository:
+                def __init__(self, session: AsyncSession) -> None:
+                    self.session = session
+        """)),
+    }
+    assert findings(files, ["AG804"]) == []
+
+
+def test_allowed_bases_are_exempt() -> None:
+    source = FUTURE + "class BaseService:\n    pass\n\n\nclass BaseRepository:\n    pass\n"
+    config = Config(style=StyleConfig(
+        allowed_bases=["BaseService", "cpv3.modules.users.service.BaseRepository"]))
+    assert check(source, ["AG804"], config=config) == []
+    assert check(source, ["AG804"]) == [("AG804", SERVICE, 2), ("AG804", SERVICE, 6)]
