@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-# Display labels for the legacy v2 export screens (café names kept as-is).
+# Display labels of the legacy v2 export screens, keyed by locale code.
 LEGACY_LOCALE_LABELS = {
     "de": "Deutsch",
     "fr": "Français",

@@ -37,6 +37,7 @@ class RenderRequest(TypedDict):
     output_bucket: str
     output_key: str
     segments: list[RenderSegment]
+    metadata: dict[str, str]
     style: RenderStyle
 
 

@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     remotion_timeout_seconds: float = 30.0
     remotion_max_attempts: int = 3
 
-    jwt_secret: SecretStr = SecretStr("local-development-only")
+    jwt_secret: SecretStr = SecretStr("local-development-only-jwt-signing-key")
     jwt_algorithm: str = "HS256"
     access_token_ttl_minutes: int = 60
 

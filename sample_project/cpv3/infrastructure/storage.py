@@ -38,10 +38,11 @@ class ObjectStorage:
 
     @asynccontextmanager
     async def _client(self) -> AsyncIterator[S3Client]:
+        region = os.environ.get("AWS_DEFAULT_REGION", self._settings.s3_region)  # expect: AG703
         async with self._boto.client(
             "s3",
             endpoint_url=self._settings.s3_endpoint_url,
-            region_name=os.environ.get("AWS_DEFAULT_REGION", self._settings.s3_region),  # expect: AG703
+            region_name=region,
             aws_access_key_id=self._settings.s3_access_key_id,
             aws_secret_access_key=self._settings.s3_secret_access_key.get_secret_value(),
         ) as client:
