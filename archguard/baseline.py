@@ -148,7 +148,8 @@ def _match(report: CheckReport, baseline: Baseline,
     return new, matched, unmatched
 
 
-def apply_baseline(report: CheckReport, baseline: Baseline, baseline_file: str,
+def apply_baseline(report: CheckReport, baseline: Baseline,
+                   baseline_file: str = DEFAULT_BASELINE,
                    in_scope: Callable[[str], bool] = lambda path: True) -> CheckReport:
     """Hide baselined findings. Entries count as stale only where this run looked: inside
     the checked paths (``in_scope``) and for the selected rules."""

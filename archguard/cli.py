@@ -121,12 +121,20 @@ def check(
         "--baseline", help="Report only findings not recorded in this baseline file.")] = None,
     since: Annotated[Optional[str], typer.Option(
         "--since", help="Report only files changed since this git revision.")] = None,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Neither read nor write the cache (.archguard_cache/).")] = False,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=0,
+        help="Processes for per-file work: 0 = one per core, 1 = serial.")] = 0,
 ) -> None:
     """Check the project against the rulebook."""
-    request = CheckRequest(paths=paths or [Path(".")], config_file=config,
-                           select=split_codes(select), ignore=split_codes(ignore),
-                           since=since, baseline=baseline)
-    report = run_check(request)
+    from archguard.progress import progress_for
+
+    with progress_for(output_format.value) as progress:
+        report = run_check(CheckRequest(
+            paths=paths or [Path(".")], config_file=config, select=split_codes(select),
+            ignore=split_codes(ignore), since=since, baseline=baseline,
+            use_cache=not no_cache, jobs=jobs, progress=progress))
     with output_stream(output_file) as stream:
         options = EmitOptions(color=output_file is None and use_color(no_color, stream),
                               statistics=statistics)
@@ -139,7 +147,8 @@ def check(
 def baseline_command(
     paths: PathsArg = None,
     output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", help="Baseline file to write [default: .archguard-baseline.json].",
+        "--output", "--output-file", "-o",
+        help="Baseline file to write [default: .archguard-baseline.json].",
         show_default=False)] = None,
     prune: Annotated[Optional[Path], typer.Option(
         "--prune", help="Drop the entries of this baseline that no longer occur (adds "
@@ -167,6 +176,20 @@ def init(
     from archguard.init_project import init_project
 
     typer.echo(init_project(path or Path("."), force))
+
+
+@app.command()
+def clean(
+    path: Annotated[Optional[Path], typer.Argument(
+        help="The project, or a path inside it (default: .).", show_default=False)] = None,
+) -> None:
+    """Remove the project's cache (.archguard_cache/, or $ARCHGUARD_CACHE_DIR)."""
+    from archguard.cache import cache_dir, clean as clean_cache
+    from archguard.discovery import locate_project
+
+    root = locate_project([path or Path(".")]).root
+    removed = clean_cache(root)
+    typer.echo(f"removed {removed}" if removed else f"no cache at {cache_dir(root)}")
 
 
 @app.command()

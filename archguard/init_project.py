@@ -14,7 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archguard.config import RolesConfig, archguard_table, load_config_table, read_pyproject
+from archguard.config import (
+    RolesConfig,
+    archguard_table,
+    load_config_table,
+    read_pyproject,
+)
 from archguard.diagnostics import ArchguardError
 
 ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -163,7 +168,7 @@ def render_section(layout: Layout) -> str:
     lines += [
         '# select = ["AG"]  # default: every rule that is on by default',
         "ignore = []  # codes or prefixes to leave out everywhere, e.g. [\"AG601\"]",
-        "exclude = []  # globs of paths not to check, e.g. [\"cpv3/migrations\"]",
+        f"exclude = []  # globs of paths not to check, e.g. [\"{layout.package}/migrations\"]",
         "",
         "[tool.archguard.roles]",
         "# Role -> file name inside each module folder: what most modules use.",
@@ -173,7 +178,8 @@ def render_section(layout: Layout) -> str:
     return "\n".join(lines) + "\n"
 
 
-_HEADER = re.compile(r"^\s*\[\[?\s*([^\]\s][^\]]*?)\s*\]\]?\s*(#.*)?$")
+# Table headers start at column 0 (an indented "[...]" line is an array's continuation).
+_HEADER = re.compile(r"^\[\[?\s*([^\]\s][^\]]*?)\s*\]\]?\s*(#.*)?$")
 
 
 def _table_name(line: str) -> str | None:
@@ -272,8 +278,9 @@ def init_project(root: Path, force: bool = False) -> str:
     old_text = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
     new_text = _new_text(pyproject, render_section(layout), force)
     _verify(pyproject, old_text, new_text)
+    crlf = pyproject.is_file() and b"\r\n" in pyproject.read_bytes()  # keep its line endings
     try:
-        pyproject.write_text(new_text, encoding="utf-8")
+        pyproject.write_text(new_text, encoding="utf-8", newline="\r\n" if crlf else "\n")
     except OSError as error:
         raise ArchguardError(f"cannot write {pyproject}: {error.strerror}") from None
     return describe(layout, pyproject)
@@ -286,11 +293,15 @@ def describe(layout: Layout, pyproject: Path) -> str:
     return "\n".join([
         f"archguard: wrote [tool.archguard] to {pyproject}",
         f"  package      {layout.package}",
-        f"  modules-dir  {layout.modules_dir} ({n} module{'s' if n != 1 else ''}"
-        f"{': ' + ', '.join(layout.modules) if layout.modules else ''})",
+        f"  modules-dir  {layout.modules_dir} ({_count_modules(layout.modules)})",
         f"  roles        {roles}",
         f"  schema-base  {layout.schema_base}"
         + ("" if layout.schema_found else " (not found: create it, or edit the key)"),
         f"  settings     {layout.settings_module or 'not found'}",
         "Next: 'archguard check' (and 'archguard baseline' to adopt it on existing code).",
     ])
+
+
+def _count_modules(modules: list[str]) -> str:
+    listed = f": {', '.join(modules)}" if modules else ""
+    return f"{len(modules)} module{'s' if len(modules) != 1 else ''}{listed}"

@@ -6,6 +6,7 @@ and one entry in ``EMITTERS``.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
@@ -23,19 +24,22 @@ class EmitOptions:
 Emitter = Callable[[CheckReport, TextIO, EmitOptions], None]
 
 
-def get_emitter(name: str) -> Emitter:
-    from archguard.emitters import concise, full, github, gitlab, json_format, junit, sarif
+# format -> module; only the chosen one is imported (rich is for the human formats only).
+_EMITTER_MODULES = {
+    "full": "full",
+    "concise": "concise",
+    "json": "json_format",
+    "sarif": "sarif",
+    "github": "github",
+    "gitlab": "gitlab",
+    "junit": "junit",
+}
 
-    emitters: dict[str, Emitter] = {
-        "full": full.emit,
-        "concise": concise.emit,
-        "json": json_format.emit,
-        "sarif": sarif.emit,
-        "github": github.emit,
-        "gitlab": gitlab.emit,
-        "junit": junit.emit,
-    }
-    return emitters[name]
+
+def get_emitter(name: str) -> Emitter:
+    module = importlib.import_module(f"archguard.emitters.{_EMITTER_MODULES[name]}")
+    emit: Emitter = module.emit
+    return emit
 
 
 FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab", "junit")

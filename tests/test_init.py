@@ -1,0 +1,229 @@
+"""``archguard init``: detect the layout, write a config under which the layout rules find
+nothing caused by the project's naming; never clobber an existing section without --force.
+Also the pre-commit hook definition."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO, SAMPLE
+
+from archguard.cli import main
+from archguard.config import RolesConfig, archguard_table, load_config_table
+from archguard.init_project import detect, replace_section
+
+LAYOUT = ("AG101", "AG102", "AG103", "AG104", "AG105")
+FUTURE = "from __future__ import annotations\n"
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHGUARD_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def check_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
+    capsys.readouterr()
+    code = main(["check", *args, "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def layout_findings(data: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(d["code"], d["path"]) for d in data["diagnostics"] if d["code"] in LAYOUT}
+
+
+def config_of(root: Path) -> Any:
+    table = archguard_table(tomllib.loads((root / "pyproject.toml").read_text()))
+    assert table is not None
+    return load_config_table(table, "test")
+
+
+def test_init_on_sample_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    copy = tmp_path / "sample"
+    shutil.copytree(SAMPLE, copy, ignore=shutil.ignore_patterns("__pycache__",
+                                                                ".archguard_cache"))
+    original = (copy / "pyproject.toml").read_text()
+    _, before = check_json(capsys, str(copy))
+
+    assert main(["init", str(copy)]) == 0
+    out = capsys.readouterr().out
+    assert "wrote [tool.archguard]" in out and "package      cpv3" in out
+
+    text = (copy / "pyproject.toml").read_text()
+    assert text.startswith(original.rstrip("\n"))  # appended, nothing else touched
+    config = config_of(copy)
+    modules = sorted(p.name for p in (copy / "cpv3" / "modules").iterdir()
+                     if p.is_dir() and p.name != "__pycache__")
+    assert (config.package, config.modules_dir) == ("cpv3", "cpv3/modules")
+    assert config.roles == RolesConfig()  # sample_project follows the rulebook's names
+    assert config.module_names == modules
+    assert config.schema_base == "cpv3.common.schemas.Schema"
+
+    _, after = check_json(capsys, str(copy))
+    assert layout_findings(after) <= layout_findings(before)  # init adds no layout finding
+    assert not {c for c, _ in layout_findings(after)} & {"AG104", "AG105"}
+
+
+def write_shop(root: Path, router_names: dict[str, str]) -> None:
+    """A realistic small project whose modules use other file names than the rulebook."""
+    package = root / "shop"
+    (package / "common").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "common" / "__init__.py").write_text("")
+    (package / "common" / "schemas.py").write_text(
+        FUTURE + "\nfrom pydantic import BaseModel, ConfigDict\n\n\nclass Schema(BaseModel):\n"
+        "    model_config = ConfigDict(from_attributes=True)\n")
+    (package / "modules").mkdir()
+    (package / "modules" / "__init__.py").write_text("")
+    for module, router in router_names.items():
+        folder = package / "modules" / module
+        folder.mkdir()
+        title = module.capitalize()
+        files = {
+            "__init__.py": "",
+            "models.py": FUTURE,
+            "schemas.py": FUTURE + "\nfrom shop.common.schemas import Schema\n\n\n"
+                          f"class {title}Read(Schema):\n    id: int\n",
+            "crud.py": FUTURE,
+            "services.py": FUTURE,
+            router: FUTURE + "\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n",
+        }
+        for name, source in files.items():
+            (folder / name).write_text(source)
+    (root / "tests").mkdir()
+
+
+def test_init_on_a_project_whose_routers_are_endpoints(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_shop(tmp_path, {"orders": "endpoints.py", "carts": "endpoints.py",
+                          "users": "endpoints.py"})
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    (tmp_path / "package-only.toml").write_text(
+        'package = "shop"\nmodules-dir = "shop/modules"\nmodule-names = []\n')
+    _, before = check_json(capsys, str(tmp_path), "--select", "AG1", "--config",
+                              str(tmp_path / "package-only.toml"))
+    assert ("AG101", "shop/modules/orders/endpoints.py") in layout_findings(before)
+    assert ("AG103", "shop/modules/orders") in layout_findings(before)  # default names
+
+    assert main(["init", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "router = endpoints.py (3/3)" in out
+    config = config_of(tmp_path)
+    assert (config.package, config.modules_dir) == ("shop", "shop/modules")
+    assert config.module_names == ["carts", "orders", "users"]
+    assert (config.roles.router, config.roles.repository, config.roles.service) == (
+        "endpoints.py", "crud.py", "services.py")
+    assert config.schema_base == "shop.common.schemas.Schema"
+    assert config.tests_dir == "tests"
+
+    code, after = check_json(capsys, str(tmp_path), "--select", "AG1,AG2,AG3")
+    assert (code, after["diagnostics"]) == (0, [])
+
+
+def test_roles_follow_the_majority(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_shop(tmp_path, {"orders": "endpoints.py", "carts": "endpoints.py",
+                          "users": "routes.py"})
+    assert main(["init", str(tmp_path)]) == 0  # creates pyproject.toml
+    assert config_of(tmp_path).roles.router == "endpoints.py"
+    _, data = check_json(capsys, str(tmp_path), "--select", "AG1")
+    assert layout_findings(data) == {("AG101", "shop/modules/users/routes.py"),
+                                     ("AG103", "shop/modules/users")}
+
+
+def test_modules_folder_by_another_name(tmp_path: Path) -> None:
+    for module in ("billing", "catalog"):
+        folder = tmp_path / "app" / "domains" / module
+        folder.mkdir(parents=True)
+        (folder / "__init__.py").write_text("")
+        (folder / "views.py").write_text("")
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "__init__.py").write_text("")  # never the package
+    layout = detect(tmp_path)
+    assert (layout.package, layout.modules_dir, layout.modules) == (
+        "app", "app/domains", ["billing", "catalog"])
+    assert layout.roles["router"] == "views.py"
+    assert layout.roles["service"] == "service.py"  # not found: the default stays
+
+
+EXISTING = """\
+[project]
+name = "shop"
+
+[tool.archguard]
+package = "old"
+ignore = ["AG503"]
+
+[tool.archguard.roles]
+router = "old.py"
+
+# ruff settings below
+[tool.ruff]
+line-length = 100
+"""
+
+
+def test_existing_section_needs_force(tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    write_shop(tmp_path, {"orders": "endpoints.py", "carts": "endpoints.py"})
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(EXISTING)
+    assert main(["init", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"archguard: error: {pyproject} already has a [tool.archguard] section; "
+                   f"run 'archguard init --force' to replace it\n")
+    assert pyproject.read_text() == EXISTING
+
+    assert main(["init", str(tmp_path), "--force"]) == 0
+    text = pyproject.read_text()
+    document = tomllib.loads(text)
+    assert document["project"] == {"name": "shop"}
+    assert document["tool"]["ruff"] == {"line-length": 100}
+    assert document["tool"]["archguard"]["package"] == "shop"
+    assert document["tool"]["archguard"]["roles"]["router"] == "endpoints.py"
+    assert "AG503" not in text and "old.py" not in text
+    assert "# ruff settings below\n[tool.ruff]" in text
+    assert text.count("[tool.archguard]") == 1
+
+
+def test_replace_section_keeps_tables_in_between() -> None:
+    text = "[tool.archguard]\npackage = 'a'\n\n[tool.ruff]\nx = 1\n\n[tool.archguard.roles]\n" \
+           "router = 'r.py'\n\n[tool.archguard.pagination]\nparameter-sets = [\n" \
+           "    [\"limit\", \"offset\"],\n    [\"cursor\"]\n]\n"
+    replaced = replace_section(text, "[tool.archguard]\npackage = \"b\"\n")
+    assert tomllib.loads(replaced) == {"tool": {"archguard": {"package": "b"},
+                                                "ruff": {"x": 1}}}
+
+
+def test_init_without_a_package_is_a_one_line_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "notes.txt").write_text("")
+    assert main(["init", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("archguard: error: no Python package found in")
+    assert not (tmp_path / "pyproject.toml").exists()
+
+
+def test_pre_commit_hook_checks_the_whole_package() -> None:
+    yaml = pytest.importorskip("yaml")
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "archguard"
+    assert hook["entry"] == "archguard check"
+    assert hook["language"] == "python"
+    assert hook["pass_filenames"] is False
+    assert hook["require_serial"] is True
+    assert hook["types"] == ["python"]
+
+
+def test_windows_line_endings_are_kept(tmp_path: Path) -> None:
+    write_shop(tmp_path, {"orders": "endpoints.py", "carts": "endpoints.py"})
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_bytes(b'[project]\r\nname = "shop"\r\n')
+    assert main(["init", str(tmp_path)]) == 0
+    data = pyproject.read_bytes()
+    assert data.startswith(b'[project]\r\nname = "shop"\r\n\r\n[tool.archguard]\r\n')
+    assert b"\n" not in data.replace(b"\r\n", b"")
