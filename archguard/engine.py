@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archguard.astindex import indexed
 from archguard.config import Config
 from archguard.context import FileContext, layout_of
 from archguard.diagnostics import ArchguardError, Diagnostic, sort_diagnostics
 from archguard.facts import FileFacts, LineColumns, Span, collect_facts, module_name_for
-from archguard.parsing import ParseFailure, parse_source
+from archguard.parsing import ParsedSource, ParseFailure, parse_source
 from archguard.project import ModuleFolder, Project
 from archguard.registry import (
     all_rules, file_rules, find_rule, project_rules, selected, validate_codes,
@@ -69,6 +70,11 @@ def analyze_file(path: str, data: bytes, config: Config) -> FileResult:
         span = Span(parsed.line, parsed.column, parsed.line, parsed.column)
         return FileResult(path, FileFacts(path, module, is_init),
                           [rule.diagnostic(path, span, parsed.message)], FileSuppressions())
+    with indexed(parsed.tree):  # one walk of the tree, shared by every rule (astindex.walk)
+        return _analyze_tree(path, parsed, config)
+
+
+def _analyze_tree(path: str, parsed: ParsedSource, config: Config) -> FileResult:
     columns = LineColumns(parsed.text)
     facts, resolver = collect_facts(path, parsed.tree, columns)
     role, module_name = layout_of(path, config)

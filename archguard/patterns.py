@@ -10,6 +10,7 @@ import ast
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from archguard.astindex import child_nodes, enclosed, nodes_of, per_file, walk
 from archguard.context import FileContext
 from archguard.facts import dotted_name
 
@@ -45,15 +46,14 @@ class Route:
 
 
 def iter_functions(tree: ast.AST) -> Iterator[FunctionNode]:
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield node
+    """Every def under ``tree``, pre-order (astindex)."""
+    yield from nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef)  # type: ignore[misc]
 
 
 def router_names(ctx: FileContext) -> set[str]:
     """Local names bound to an APIRouter/FastAPI instance in this file."""
     names: set[str] = set()
-    for node in ast.walk(ctx.tree):
+    for node in nodes_of(ctx.tree, ast.Assign, ast.AnnAssign):
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
             if ctx.qualname(node.value.func) in ROUTER_CLASSES:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -69,6 +69,10 @@ def router_names(ctx: FileContext) -> set[str]:
 
 def routes(ctx: FileContext) -> Iterator[Route]:
     """Every function decorated as a route on a router or app of this file."""
+    yield from per_file(("routes", id(ctx.tree)), lambda: list(_routes(ctx)))
+
+
+def _routes(ctx: FileContext) -> Iterator[Route]:
     known = router_names(ctx)
     for function in iter_functions(ctx.tree):
         for decorator in function.decorator_list:
@@ -279,7 +283,7 @@ def _any_parts(ctx: FileContext, node: ast.AST, anchor: ast.expr | None) -> Iter
         for arg in args[:1] if origin in ANNOTATED else args:
             yield from _any_parts(ctx, arg, anchor)
         return
-    for child in ast.iter_child_nodes(node):
+    for child in child_nodes(node):
         yield from _any_parts(ctx, child, anchor)
 
 
@@ -304,7 +308,7 @@ def session_names(ctx: FileContext, function: FunctionNode,
              if any(t.rsplit(".", 1)[-1] in config.dependencies for t in targets)}
     annotated: list[tuple[str, ast.expr | None]] = [
         (p.arg, p.annotation) for p in all_parameters(function)]
-    annotated += [(n.target.id, n.annotation) for n in ast.walk(function)
+    annotated += [(n.target.id, n.annotation) for n in walk(function)
                   if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
     for name, annotation in annotated:
         if annotation is not None and any(type_name(ctx, t) in config.types
@@ -327,14 +331,14 @@ SESSION_NAMES = frozenset({"session", "db"})  # receivers taken for a session by
 def walk_scope(nodes: ast.AST | Sequence[ast.AST]) -> Iterator[ast.AST]:
     """Every node below ``nodes`` that runs in the same scope, in source order: the bodies of
     nested functions, lambdas and classes are skipped (they run elsewhere, or later)."""
-    pending = list(ast.iter_child_nodes(nodes)) if isinstance(nodes, ast.AST) else list(nodes)
+    pending = child_nodes(nodes) if isinstance(nodes, ast.AST) else list(nodes)
     pending.reverse()
     while pending:
         node = pending.pop()
         if isinstance(node, NESTED_SCOPES):
             continue
         yield node
-        pending.extend(reversed(list(ast.iter_child_nodes(node))))
+        pending.extend(reversed(child_nodes(node)))
 
 
 def dotted_chains(node: ast.AST) -> Iterator[ast.expr]:
@@ -345,7 +349,7 @@ def dotted_chains(node: ast.AST) -> Iterator[ast.expr]:
         if isinstance(current, (ast.Name, ast.Attribute)) and dotted_name(current):
             yield current
             continue
-        pending.extend(ast.iter_child_nodes(current))
+        pending.extend(child_nodes(current))
 
 
 def annotation_names(ctx: FileContext, node: ast.expr) -> list[str]:
@@ -371,7 +375,7 @@ def annotation_names(ctx: FileContext, node: ast.expr) -> list[str]:
                     current.slice]
                 pending.extend([current.value, *(args[:1] if origin in ANNOTATED else args)])
         elif not isinstance(current, ast.Call):
-            pending.extend(ast.iter_child_nodes(current))
+            pending.extend(child_nodes(current))
     return names
 
 
@@ -415,15 +419,15 @@ def repository_functions(ctx: FileContext) -> list[FunctionNode]:
     return sorted(functions, key=lambda f: f.lineno)
 
 
-def class_nodes(node: ast.AST, prefix: str) -> Iterator[tuple[ast.ClassDef, str]]:
-    """Every class with the qualname the facts give it (enclosing classes, not functions)."""
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, ast.ClassDef):
-            qualname = f"{prefix}.{child.name}"
-            yield child, qualname
-            yield from class_nodes(child, qualname)
-        else:
-            yield from class_nodes(child, prefix)
+def class_nodes(node: ast.AST, prefix: str) -> list[tuple[ast.ClassDef, str]]:
+    """Every class with the qualname the facts give it (enclosing classes, not functions),
+    in source order (pre-order). Computed once per file: several rules ask."""
+    return per_file(("class_nodes", id(node), prefix), lambda: _class_nodes(node, prefix))
+
+
+def _class_nodes(node: ast.AST, prefix: str) -> list[tuple[ast.ClassDef, str]]:
+    return [(cls, ".".join([prefix, *(outer.name for outer in chain), cls.name]))
+            for cls, chain in enclosed(node, (ast.ClassDef,))]  # type: ignore[attr-defined]
 
 
 def class_assignments(node: ast.ClassDef) -> Iterator[tuple[str, ast.expr | None]]:

@@ -7,6 +7,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from archguard.astindex import per_file, walk
 from archguard.context import FileContext
 from archguard.facts import dotted_name
 from archguard.patterns import (
@@ -136,7 +137,8 @@ def looped_calls(ctx: FileContext, function: FunctionNode,
             where, repeated = "inside a for loop", [*node.body]
         elif isinstance(node, COMPREHENSIONS):
             where, repeated = "inside a comprehension", repeated_parts(node)
-        elif isinstance(node, ast.Call) and ctx.qualname(node.func) in GATHER:
+        elif isinstance(node, ast.Call) and (dotted_name(node.func) or "").endswith(
+                "gather") and ctx.qualname(node.func) in GATHER:
             yield from _gathered(node, seen)
             continue
         else:
@@ -192,14 +194,18 @@ def receiver_kinds(ctx: FileContext, owner: ast.ClassDef | None,
                    function: FunctionNode) -> ReceiverKinds:
     kinds = ReceiverKinds()
     if owner is not None:
-        _attributes(ctx, owner, kinds)
+        known = per_file(("receiver_attributes", id(owner)),
+                         lambda: _attributes(ctx, owner, ReceiverKinds()))
+        kinds.repositories |= known.repositories
+        kinds.sessions |= known.sessions
     _parameters(ctx, function, kinds, prefix="")
     for node in walk_scope(function):
-        _assignment(ctx, node, kinds, set(), prefix="")
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            _assignment(ctx, node, kinds, set(), prefix="")
     return kinds
 
 
-def _attributes(ctx: FileContext, owner: ast.ClassDef, kinds: ReceiverKinds) -> None:
+def _attributes(ctx: FileContext, owner: ast.ClassDef, kinds: ReceiverKinds) -> ReceiverKinds:
     """``self.x = XRepository(...)``/``self.x = session`` in any method; ``x: XRepository``
     in the class body."""
     for statement in owner.body:
@@ -209,8 +215,10 @@ def _attributes(ctx: FileContext, owner: ast.ClassDef, kinds: ReceiverKinds) -> 
     for method in class_methods(owner):
         sessions = {p.arg for p in all_parameters(method)
                     if is_async_session(ctx, p.annotation)}
-        for node in ast.walk(method):
-            _assignment(ctx, node, kinds, sessions, prefix="self.")
+        for node in walk(method):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                _assignment(ctx, node, kinds, sessions, prefix="self.")
+    return kinds
 
 
 def _parameters(ctx: FileContext, function: FunctionNode, kinds: ReceiverKinds,
@@ -240,10 +248,9 @@ def _assignment(ctx: FileContext, node: ast.AST, kinds: ReceiverKinds, sessions:
 
 def _classify(ctx: FileContext, name: str, annotation: ast.expr | None,
               value: ast.expr | None, sessions: set[str], kinds: ReceiverKinds) -> None:
-    if annotation is not None and any(_is_repository_type(ctx, t)
-                                      for t in unwrap_annotation(ctx, annotation)):
-        kinds.repositories.add(name)
-    elif isinstance(value, ast.Call) and _is_repository_type(ctx, value.func):
+    typed = annotation is not None and any(_is_repository_type(ctx, t)
+                                           for t in unwrap_annotation(ctx, annotation))
+    if typed or (isinstance(value, ast.Call) and _is_repository_type(ctx, value.func)):
         kinds.repositories.add(name)
     elif is_async_session(ctx, annotation) or (isinstance(value, ast.Name)
                                                and value.id in sessions):

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from typing import Any
 
+from archguard.astindex import nodes_of, walk
 from archguard.context import FileContext
 from archguard.diagnostics import Diagnostic
 from archguard.facts import Span
 from archguard.registry import FileRule, register
 
 GRADES = "ABCDEF"
+MAX_SCORE = {"A": 5, "B": 10, "C": 20, "D": 30, "E": 40}  # radon's cc_rank boundaries
+_PLUS_ONE = (ast.If, ast.IfExp, ast.Assert)
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_TRY = (ast.Try, ast.TryStar)
 
 
 @register
@@ -34,6 +40,8 @@ class Complexity(FileRule):
             "def grade(score: int) -> str:\n    return GRADES.get(score, \"?\")\n")
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        if not may_exceed(ctx.tree, ctx.config.complexity.max_grade):
+            return
         from radon.complexity import cc_rank  # heavy: imported only when a file is analysed
         from radon.visitors import ComplexityVisitor
 
@@ -46,6 +54,36 @@ class Complexity(FileRule):
                     ctx, ctx.columns.header_span(_Header(block.lineno, block.col_offset)),
                     f"'{name}' is too complex: cyclomatic complexity {block.complexity} "
                     f"(grade {grade}, max {ctx.config.complexity.max_grade})")
+
+
+def may_exceed(tree: ast.Module, max_grade: str) -> bool:
+    """Whether any function could score worse than ``max_grade``: a cheap upper bound that
+    counts every decision point under a def at least as much as radon does (radon then
+    computes the real scores). Most files have no such function and skip radon."""
+    limit = MAX_SCORE.get(max_grade)
+    if limit is None:
+        return False  # grade F: nothing is worse
+    return any(_upper_bound(function) > limit
+               for function in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef))
+
+
+def _upper_bound(function: ast.AST) -> int:
+    score = 1
+    for node in walk(function):
+        kind = node.__class__
+        if kind in _PLUS_ONE:
+            score += 1
+        elif kind in _LOOPS:
+            score += 2  # the loop and its possible else block
+        elif kind is ast.BoolOp:
+            score += len(node.values) - 1  # type: ignore[attr-defined]
+        elif kind is ast.comprehension:
+            score += 1 + len(node.ifs)  # type: ignore[attr-defined]
+        elif kind in _TRY:
+            score += len(node.handlers) + 1  # type: ignore[attr-defined]
+        elif kind is ast.Match:
+            score += len(node.cases)  # type: ignore[attr-defined]
+    return score
 
 
 class _Header:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from archguard.astindex import nodes_of, per_file
 from archguard.context import FileContext
 from archguard.diagnostics import Diagnostic
 from archguard.facts import is_string_expression
@@ -17,8 +18,12 @@ MESSAGE_KEYWORDS = ("detail", "message", "msg")
 
 def error_messages(ctx: FileContext) -> Iterator[ast.expr]:
     """The message argument of every HTTPException call and every raised exception call."""
+    yield from per_file(("error_messages", id(ctx.tree)), lambda: list(_error_messages(ctx)))
+
+
+def _error_messages(ctx: FileContext) -> Iterator[ast.expr]:
     seen: set[int] = set()
-    for node in ast.walk(ctx.tree):
+    for node in nodes_of(ctx.tree, ast.Call, ast.Raise):
         call: ast.Call | None = None
         is_http = False
         if isinstance(node, ast.Call) and ctx.qualname(node.func) in HTTP_EXCEPTIONS:

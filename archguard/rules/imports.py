@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from archguard.astindex import nodes_of
 from archguard.context import FileContext, layout_of
 from archguard.diagnostics import Diagnostic
 from archguard.project import Project
@@ -30,7 +31,7 @@ class RelativeImport(FileRule):
             "from cpv3.modules.media.schemas import MediaRead\n")
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for node in ast.walk(ctx.tree):
+        for node in nodes_of(ctx.tree, ast.ImportFrom):
             if isinstance(node, ast.ImportFrom) and node.level:
                 yield self.report(ctx, ctx.span(node), self._message(ctx, node))
 

@@ -133,7 +133,8 @@ class LayerDirection(GraphRule):
     router of B is a violation; a service of A importing B's service is fine). `__init__.py`
     files and files outside module folders are unranked and never judged. Reported at the
     import, after resolving re-exports (`from cpv3.modules.b import BService` imports b's
-    service). Routers reaching into repositories are AG203's concern."""
+    service); imports inside functions count. Routers reaching into repositories are
+    AG203's concern."""
 
     code = "AG204"
     name = "layer-direction"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from archguard.astindex import nodes_of
 from archguard.context import FileContext
 from archguard.diagnostics import Diagnostic
 from archguard.facts import dotted_name, is_string_expression
@@ -122,9 +123,9 @@ class ImplicitColumnType(FileRule):
         if not any(f.module.split(".")[0] in ("sqlalchemy", "sqlmodel")
                    for f in ctx.facts.imports):
             return
-        for node in ast.walk(ctx.tree):
-            if isinstance(node, ast.Call) and ctx.qualname(node.func) in COLUMN_FACTORIES \
-                    and not has_explicit_type(ctx, node):
+        for node in nodes_of(ctx.tree, ast.Call):
+            assert isinstance(node, ast.Call)
+            if ctx.qualname(node.func) in COLUMN_FACTORIES and not has_explicit_type(ctx, node):
                 callee = dotted_name(node.func) or "Column"
                 yield self.report(ctx, ctx.span(node),
                                   f"{callee}() without an explicit SQL type")

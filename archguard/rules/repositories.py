@@ -4,22 +4,26 @@ nothing of HTTP); services do not query inside loops."""
 from __future__ import annotations
 
 import ast
-from collections import defaultdict
 from collections.abc import Iterator
 
+from archguard.astindex import enclosed, nodes_of, walk
 from archguard.context import FileContext
 from archguard.diagnostics import Diagnostic
 from archguard.facts import Span, dotted_name
 from archguard.patterns import (
-    HTTP_EXCEPTIONS, FunctionNode, class_assignments, class_methods, class_nodes, dotted_chains,
+    HTTP_EXCEPTIONS, FunctionNode, class_assignments, class_methods, class_nodes,
     is_async_session, repository_classes, repository_functions,
 )
 from archguard.project import Project
-from archguard.queries import looped_calls, queries_in_loop, query_paths, receiver_kinds
+from archguard.queries import (
+    COMPREHENSIONS, looped_calls, queries_in_loop, query_paths, receiver_kinds,
+)
 from archguard.registry import FileRule, ProjectRule, register
+from archguard.softdelete import QueryFact, query_facts, soft_models
 
 HTTP_PACKAGES = ("fastapi", "starlette")
-SELF_NAMES = ("self", "cls")
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+REPEATING = (ast.For, ast.AsyncFor, *COMPREHENSIONS)
 
 
 @register
@@ -95,9 +99,6 @@ def _takes_session(ctx: FileContext, init: FunctionNode) -> bool:
     return any(is_async_session(ctx, p.annotation) for p in parameters)
 
 
-QueryFact = dict[str, object]
-
-
 @register
 class SoftDeleteFilter(ProjectRule):
     """Soft-deleted rows must never reach users: every read filters `is_deleted`. Reported,
@@ -137,7 +138,7 @@ class SoftDeleteFilter(ProjectRule):
     def collect(self, ctx: FileContext) -> dict[str, object] | None:
         soft = [q for node, q in class_nodes(ctx.tree, ctx.module)
                 if any(name == "is_deleted" for name, _ in class_assignments(node))]
-        methods = _query_facts(ctx)
+        methods = query_facts(ctx)
         return {"soft": soft, "methods": methods} if soft or methods else None
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
@@ -147,9 +148,9 @@ class SoftDeleteFilter(ProjectRule):
         helper = (project.config.soft_delete_helpers or ["not_deleted"])[0].rsplit(".", 1)[-1]
         for facts in project.iter_files():
             for method in facts.extra.get(self.code, {}).get("methods", ()):
-                selected = [] if method["filters"] else _soft_models(project, soft,
+                selected = [] if method["filters"] else soft_models(project, soft,
                                                                      method["selects"])
-                got = [] if method["checks"] else _soft_models(project, soft, method["gets"])
+                got = [] if method["checks"] else soft_models(project, soft, method["gets"])
                 if selected or got:
                     yield self._report(facts.path, method, selected, got, helper)
 
@@ -166,135 +167,6 @@ class SoftDeleteFilter(ProjectRule):
             path, span, f"repository method '{method['name']}' loads {got[0]} with "
                         f"session.get(), which returns soft-deleted rows",
             f"use select({got[0]}).where({got[0]}.id == ..., {helper}({got[0]}))")
-
-
-def _soft_models(project: Project, soft: set[str], names: object) -> list[str]:
-    """The short names of the soft-deletable project models among resolved dotted names
-    (``Model`` or ``Model.column``)."""
-    found: list[str] = []
-    for name in names if isinstance(names, list) else ():
-        model = _model_of(project, name)
-        if model is None:
-            continue
-        if model in soft or any(base in soft for base in project.mro_names(model)):
-            short = model.rsplit(".", 1)[-1]
-            if short not in found:
-                found.append(short)
-    return found
-
-
-def _model_of(project: Project, name: str) -> str | None:
-    resolved = project.resolve(name)
-    if resolved in project.classes:
-        return resolved
-    parent = resolved.rpartition(".")[0]
-    if parent and project.resolve(parent) in project.classes:
-        return project.resolve(parent)
-    return None
-
-
-def _query_facts(ctx: FileContext) -> list[QueryFact]:
-    functions = repository_functions(ctx)
-    if not functions:
-        return []
-    helpers = {h.rsplit(".", 1)[-1] for h in ctx.config.soft_delete_helpers}
-    local = _filtering_names(ctx, helpers)
-    facts: list[QueryFact] = []
-    for function in functions:
-        selects, gets = _selected(ctx, function), _got(ctx, function)
-        if selects or gets:
-            facts.append({
-                "name": function.name, "span": ctx.def_span(function), "selects": selects,
-                "gets": gets, "filters": _filters(ctx, function, helpers, local),
-                "checks": any(_reads_is_deleted(n) for n in ast.walk(function)),
-            })
-    return facts
-
-
-def _filtering_names(ctx: FileContext, helpers: set[str]) -> set[str]:
-    """Functions, methods and module constants of this file that filter ``is_deleted``,
-    directly or through each other (a fixed point)."""
-    units: dict[str, list[ast.AST]] = defaultdict(list)
-    for statement in ctx.tree.body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            units[statement.name].append(statement)
-        elif isinstance(statement, ast.ClassDef):
-            for method in class_methods(statement):
-                units[method.name].append(method)
-        elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value:
-            targets = statement.targets if isinstance(statement, ast.Assign) else [
-                statement.target]
-            for target in targets:
-                if isinstance(target, ast.Name):
-                    units[target.id].append(statement.value)
-    filtering: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for name, nodes in units.items():
-            if name not in filtering and any(_filters(ctx, n, helpers, filtering)
-                                             for n in nodes):
-                filtering.add(name)
-                changed = True
-    return filtering
-
-
-def _filters(ctx: FileContext, node: ast.AST, helpers: set[str], local: set[str]) -> bool:
-    for sub in ast.walk(node):
-        if _reads_is_deleted(sub):
-            return True
-        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) and sub.id in local:
-            return True
-        if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and \
-                sub.value.id in SELF_NAMES and sub.attr in local:
-            return True
-        if isinstance(sub, ast.Call) and _filter_call(ctx, sub, helpers):
-            return True
-    return False
-
-
-def _filter_call(ctx: FileContext, call: ast.Call, helpers: set[str]) -> bool:
-    if isinstance(call.func, ast.Attribute) and call.func.attr == "filter_by" and any(
-            k.arg == "is_deleted" for k in call.keywords):
-        return True
-    name = ctx.qualname(call.func) or dotted_name(call.func) or ""
-    return bool(name) and name.rsplit(".", 1)[-1] in helpers
-
-
-def _reads_is_deleted(node: ast.AST) -> bool:
-    return isinstance(node, ast.Attribute) and node.attr == "is_deleted" and isinstance(
-        node.ctx, ast.Load)
-
-
-def _selected(ctx: FileContext, function: FunctionNode) -> list[str]:
-    """Resolved names inside ``select(...)`` and ``.select_from(...)`` arguments."""
-    names: list[str] = []
-    for node in ast.walk(function):
-        if not isinstance(node, ast.Call):
-            continue
-        resolved = ctx.qualname(node.func) or ""
-        is_select = resolved.startswith(("sqlalchemy.", "sqlmodel.")) and \
-            resolved.rsplit(".", 1)[-1] == "select"
-        if is_select or (isinstance(node.func, ast.Attribute)
-                         and node.func.attr == "select_from"):
-            names += [n for arg in node.args for n in _resolved_chains(ctx, arg)]
-    return list(dict.fromkeys(names))
-
-
-def _got(ctx: FileContext, function: FunctionNode) -> list[str]:
-    """The models given to ``<session>.get(Model, id)`` / ``get_one``."""
-    names: list[str] = []
-    for node in ast.walk(function):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                node.func.attr in ("get", "get_one") and len(node.args) >= 2 and \
-                dotted_name(node.func.value) not in SELF_NAMES and \
-                isinstance(node.args[0], (ast.Name, ast.Attribute)):
-            names += _resolved_chains(ctx, node.args[0])
-    return list(dict.fromkeys(names))
-
-
-def _resolved_chains(ctx: FileContext, node: ast.AST) -> list[str]:
-    return [r for chain in dotted_chains(node) if (r := ctx.qualname(chain))]
 
 
 @register
@@ -347,6 +219,9 @@ class RepositoryMultiQuery(FileRule):
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         methods = frozenset(ctx.config.query_methods)
         for function in repository_functions(ctx):
+            if not isinstance(function, ast.AsyncFunctionDef) or not any(
+                    isinstance(n, ast.Await) for n in walk(function)):
+                continue  # only an async def's own body can await
             count = query_paths(function, methods)
             looped = queries_in_loop(function, methods)
             if count > 1 or looped:
@@ -396,9 +271,9 @@ class RepositoryHttp(FileRule):
                 yield self.report(ctx, fact.span,
                                   f"repository imports '{fact.target}': repositories know "
                                   f"nothing of HTTP")
-        for node in ast.walk(ctx.tree):
-            if isinstance(node, ast.Raise) and node.exc is not None and _is_http_error(
-                    ctx, node.exc):
+        for node in nodes_of(ctx.tree, ast.Raise):
+            assert isinstance(node, ast.Raise)
+            if node.exc is not None and _is_http_error(ctx, node.exc):
                 yield self.report(ctx, ctx.span(node), "repository raises HTTPException")
 
 
@@ -455,9 +330,10 @@ class NPlusOne(FileRule):
         if ctx.role != "service":
             return
         for function, owner in _functions_with_owner(ctx.tree):
-            kinds = receiver_kinds(ctx, owner, function)
-            for report_at, call, where in looped_calls(ctx, function):
-                assert isinstance(call.func, ast.Attribute)
+            calls = list(looped_calls(ctx, function))
+            kinds = receiver_kinds(ctx, owner, function) if calls else None
+            for report_at, call, where in calls:
+                assert kinds is not None and isinstance(call.func, ast.Attribute)
                 kind = kinds.kind(ctx, call.func.value)
                 if kind is not None:
                     callee = f"{dotted_name(call.func.value) or '...'}.{call.func.attr}"
@@ -465,11 +341,19 @@ class NPlusOne(FileRule):
                                       f"{kind} call '{callee}()' {where}: N+1 queries")
 
 
-def _functions_with_owner(tree: ast.Module) -> Iterator[tuple[FunctionNode,
-                                                                ast.ClassDef | None]]:
-    """Every function with the top-level class whose ``self`` it sees (None outside one)."""
-    for statement in tree.body:
-        owner = statement if isinstance(statement, ast.ClassDef) else None
-        for node in ast.walk(statement):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                yield node, owner
+def _functions_with_owner(tree: ast.Module) -> list[tuple[FunctionNode, ast.ClassDef | None]]:
+    """The functions running a loop or comprehension in their own scope, each with the
+    innermost class whose ``self`` it sees (None outside one)."""
+    found: dict[int, tuple[FunctionNode, ast.ClassDef | None]] = {}
+    for node, chain in enclosed(tree, (*SCOPES, *REPEATING)):
+        if not isinstance(node, REPEATING):
+            continue
+        index = next((i for i in range(len(chain) - 1, -1, -1)
+                      if isinstance(chain[i], (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+        if index is None:
+            continue  # module or class level: nothing can be awaited there
+        function = chain[index]
+        assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+        owner = next((c for c in reversed(chain[:index]) if isinstance(c, ast.ClassDef)), None)
+        found.setdefault(id(function), (function, owner))
+    return sorted(found.values(), key=lambda item: item[0].lineno)
