@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session as SQLModelSession
+from sqlmodel import create_engine as sqlmodel_engine
 
 from cpv3.modules.users.models import User
 
@@ -68,3 +70,13 @@ async def search(client: object, db_session: AsyncSession) -> object:
     # ruleid: sync-database
     legacy = db_session.query(User)
     return hits, legacy
+
+
+# ruleid: sync-database
+sqlmodel_sync_engine = sqlmodel_engine(DATABASE_URL_SETTING)
+
+
+def sqlmodel_users() -> None:
+    # ruleid: sync-database
+    with SQLModelSession(sqlmodel_sync_engine) as session:
+        session.exec(select(User))

@@ -1,0 +1,147 @@
+"""Test cases for semgrep_rules/hardcoded-config.yaml (AG702).
+
+Run: semgrep --test semgrep_rules/ . This docstring mentions https://example.org/docs and
+postgresql://user@host/db inside prose, which is documentation, not configuration.
+"""
+from __future__ import annotations
+
+import httpx
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.security import OAuth2PasswordBearer
+from pydantic import BaseModel, Field
+
+from cpv3.infrastructure.settings import get_settings
+
+# ok: hardcoded-config
+ERROR_INVALID_TOKEN = "Invalid or expired token"
+# ok: hardcoded-config
+ERROR_TOKEN = "token_expired"
+# ok: hardcoded-config
+ERROR_WRONG_PASSWORD = "wrong_password"
+# ok: hardcoded-config
+PASSWORD_MIN_LENGTH = 8
+# ok: hardcoded-config
+PASSWORD_REGEX = "^[A-Za-z0-9]{8,}$"
+# ok: hardcoded-config
+API_PREFIX = "/api/v1"
+# ok: hardcoded-config
+router = APIRouter(prefix="/api/v1/media", tags=["media"])
+# ok: hardcoded-config
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token")
+# ok: hardcoded-config
+S3_SCHEME = "s3://"
+
+# ruleid: hardcoded-config
+REMOTION_URL = "http://localhost:3001"
+# ruleid: hardcoded-config
+DATABASE_URL = "postgresql+asyncpg://cofee:cofee@localhost:5332/cofee"
+# ruleid: hardcoded-config
+BROKER_URL = "redis://redis:6379/0"
+# ruleid: hardcoded-config
+AMQP_URL = "amqp://guest:guest@rabbitmq:5672/"
+# ruleid: hardcoded-config
+MONGO_URL = "mongodb://mongo:27017"
+# ruleid: hardcoded-config
+RENDER_BUCKET = "s3://cofee-renders/output"
+# ruleid: hardcoded-config
+REDIS_HOST = "localhost:6379"
+# ruleid: hardcoded-config
+PG_HOST = "10.0.0.1:5432"
+# ruleid: hardcoded-config
+STRIPE_API = "https://api.stripe.com:443"
+
+app = FastAPI()
+app.add_middleware(
+    CORSMiddleware,
+    # ruleid: hardcoded-config
+    allow_origins=["http://localhost:3000"],
+)
+
+
+class WebhookConfig(BaseModel):
+    # ruleid: hardcoded-config
+    target: str = Field(default="postgresql://cofee@db/cofee")
+    # ok: hardcoded-config
+    password: str = ""
+    # ok: hardcoded-config
+    token_type: str = "bearer"
+    # ruleid: hardcoded-config
+    api_key: str = "sk_live_51Habc"
+
+
+# ruleid: hardcoded-config
+SECRET_KEY = "super-secret-jwt-key"
+# ruleid: hardcoded-config
+jwt_secret = "s3cr3t"
+# ruleid: hardcoded-config
+minio_access_key = "minioadmin"
+# ok: hardcoded-config
+password_hash = "$2b$12$notasecretbutahash"
+# ok: hardcoded-config
+MINIO_SECRET_NAME = "prod/minio"
+
+
+class StorageClient:
+    def __init__(self) -> None:
+        # ruleid: hardcoded-config
+        self.password = "minioadmin"
+        # ok: hardcoded-config
+        self.password = get_settings().s3_password.get_secret_value()
+        # ok: hardcoded-config
+        self.token = ""
+
+
+def login_payload() -> dict:
+    # ruleid: hardcoded-config
+    return {"username": "admin", "password": "admin123"}
+
+
+def token_response(token: str) -> dict:
+    # ok: hardcoded-config
+    return {"access_token": token, "token_type": "bearer"}
+
+
+async def call_remotion(job_id: int) -> httpx.Response:
+    """https://remotion.dev"""
+    settings = get_settings()
+    async with httpx.AsyncClient(
+        # ok: hardcoded-config
+        base_url=settings.remotion_url,
+        # ruleid: hardcoded-config
+        headers={"X-Api-Key": "remotion-dev-key"},
+    ) as client:
+        # ok: hardcoded-config
+        await client.post(f"{settings.remotion_url}/render/{job_id}")
+        # ok: hardcoded-config
+        await client.get(f"http://{settings.remotion_host}:{settings.remotion_port}/health")
+        # ruleid: hardcoded-config
+        return await client.get(f"https://api.remotion.dev/v1/jobs/{job_id}")
+
+
+def connect(client_factory) -> None:
+    # ruleid: hardcoded-config
+    client_factory(token="ghp_abcdef123456")
+    # ok: hardcoded-config
+    client_factory(token=get_settings().github_token)
+    # ok: hardcoded-config
+    client_factory(secret="")
+
+
+class RemotionClient:
+    "https://remotion.dev/docs/renderer"
+
+    def status_url(self) -> str:
+        'https://status.remotion.dev'
+        # ruleid: hardcoded-config
+        return "https://status.remotion.dev/api/v2/status.json"
+
+
+def remotion_health() -> str:
+    # ok: hardcoded-config
+    return REMOTION_URL + "/health"
+
+
+def remotion_render_url(job_id: int) -> str:
+    # ok: hardcoded-config
+    return f"{REMOTION_URL}/render/{job_id}"
