@@ -39,9 +39,9 @@ class RolesConfig:
     router: str = "router.py"
 
     def role_of(self, file_name: str) -> str | None:
-        for role, name in dataclasses.asdict(self).items():
-            if name == file_name:
-                return role
+        for role in dataclasses.fields(self):  # not asdict(): it deep-copies, once per file
+            if getattr(self, role.name) == file_name:
+                return role.name
         return None
 
 

@@ -17,6 +17,7 @@ unless ``type-checking-imports = true``. The graph is built once per ``Project``
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -24,7 +25,6 @@ from typing import TypeVar
 
 import networkx as nx
 
-from archguard.context import layout_of
 from archguard.facts import FileFacts, ImportFact, Span
 from archguard.project import Project
 
@@ -68,7 +68,8 @@ class ModuleGraph:
 
     def layers(self, ref: Reference) -> str:
         """``service→repository``: the roles at both ends (``other`` when a file has none)."""
-        return f"{self.nodes[ref.source].role or 'other'}→{self.nodes[ref.target].role or 'other'}"
+        source, target = self.nodes[ref.source], self.nodes[ref.target]
+        return f"{source.role or 'other'}→{target.role or 'other'}"
 
 
 def memo(project: Project, key: str, build: Callable[[Project], _T]) -> _T:
@@ -84,12 +85,12 @@ def module_graph(project: Project) -> ModuleGraph:
 
 
 def build_module_graph(project: Project) -> ModuleGraph:
-    nodes = {facts.module: _node(project, facts.module, facts.path, True)
-             for facts in project.files.values()}
+    builder = _Builder(project)
     references: list[Reference] = []
     for facts in project.iter_files():
-        references.extend(file_references(project, facts, nodes))
+        references.extend(builder.file_references(facts))
     references.sort(key=Reference.sort_key)
+    nodes = builder.nodes
     files: nx.DiGraph = nx.DiGraph()
     modules: nx.DiGraph = nx.DiGraph()
     files.add_nodes_from(sorted(nodes))
@@ -109,26 +110,87 @@ def _add_ref(graph: nx.DiGraph, source: str, target: str, ref: Reference) -> Non
         graph.add_edge(source, target, refs=[ref])
 
 
-def file_references(project: Project, facts: FileFacts, nodes: dict[str, Node],
-                    ) -> Iterator[Reference]:
-    """The file's runtime references to other project files (see the module docstring)."""
-    allow_type_only = project.config.type_checking_imports
-    named: set[str] = set()
-    for fact in facts.imports:
-        if fact.type_checking and not allow_type_only:
-            continue
-        ref = _reference(project, facts, nodes, fact.target, fact.span, "import")
-        if ref is not None:
-            named.add(ref.target)
-            yield ref
-    runtime = [f for f in facts.imports if allow_type_only or not f.type_checking]
-    for dotted, span, kind in _usages(facts, allow_type_only):
-        if not any(_binds(fact, dotted) for fact in runtime):
-            continue  # only reachable through a TYPE_CHECKING import
-        ref = _reference(project, facts, nodes, dotted, span, kind)
-        if ref is not None and ref.target not in named:
-            named.add(ref.target)
-            yield ref
+class _Builder:
+    """Resolves references to nodes, with the per-run lookups computed once."""
+
+    def __init__(self, project: Project) -> None:
+        config = project.config
+        self.project = project
+        self.allow_type_only = config.type_checking_imports
+        self.modules_prefix = config.modules_dir.strip("/").split("/")
+        roles = dataclasses.asdict(config.roles)
+        self.role_by_file = {name: role for role, name in roles.items()}
+        self.role_stems = {name.removesuffix(".py") for role, name in roles.items()
+                           if role != "init"}
+        self.roots = {name.split(".")[0] for name in project.by_module}
+        self.lookups: dict[str, tuple[str, str] | None] = {}  # by name as written
+        self.nodes = {facts.module: self.node(facts.module, facts.path, True)
+                      for facts in project.files.values()}
+
+    def node(self, dotted: str, path: str, exists: bool) -> Node:
+        parts = path.split("/")
+        size = len(self.modules_prefix)
+        if parts[:size] != self.modules_prefix or len(parts) < size + 2:
+            return Node(dotted, path, None, None, exists)
+        role = self.role_by_file.get(parts[size + 1]) if len(parts) == size + 2 else None
+        return Node(dotted, path, role, parts[size], exists)
+
+    def file_references(self, facts: FileFacts) -> Iterator[Reference]:
+        """The file's runtime references to other project files (see the module doc)."""
+        named: set[str] = set()
+        runtime = [f for f in facts.imports if self.allow_type_only or not f.type_checking]
+        for fact in runtime:
+            found = self.lookup(fact.target)
+            if found is not None and found[1] != facts.module:
+                named.add(found[1])
+                yield self.reference(facts, fact.target, found, fact.span, "import")
+        bound: set[str] | None = None
+        for dotted, span, kind in _usages(facts, self.allow_type_only):
+            bound = {_bound_name(fact) for fact in runtime} if bound is None else bound
+            if not _reachable(dotted, bound):
+                continue  # only reachable through a TYPE_CHECKING import
+            found = self.lookup(dotted)
+            if found is not None and found[1] != facts.module and found[1] not in named:
+                named.add(found[1])
+                yield self.reference(facts, dotted, found, span, kind)
+
+    def reference(self, facts: FileFacts, written: str, found: tuple[str, str], span: Span,
+                  kind: str) -> Reference:
+        resolved, target = found
+        if target not in self.nodes:
+            self.nodes[target] = self.node(target, target.replace(".", "/") + ".py", False)
+        return Reference(facts.module, target, facts.path, span, written, resolved, kind)
+
+    def lookup(self, written: str) -> tuple[str, str] | None:
+        """(resolved name, target module) of a project name; None for other names. Cached:
+        most files import the same few names."""
+        if written in self.lookups:
+            return self.lookups[written]
+        found = None
+        if written.partition(".")[0] in self.roots or self._under_modules(written):
+            resolved = self.project.resolve(written)
+            target = self.target_module(resolved)
+            found = None if target is None else (resolved, target)
+        self.lookups[written] = found
+        return found
+
+    def _under_modules(self, dotted: str) -> bool:
+        return dotted.split(".")[:len(self.modules_prefix)] == self.modules_prefix
+
+    def target_module(self, dotted: str) -> str | None:
+        """The project module ``dotted`` lives in: the longest prefix that is a project
+        file, or the role file it names under modules-dir even when that file is absent (so
+        a router importing ``cpv3.modules.users.repository`` is caught in a partial tree)."""
+        parts = dotted.split(".")
+        found = next((".".join(parts[:cut]) for cut in range(len(parts), 0, -1)
+                      if ".".join(parts[:cut]) in self.project.by_module), None)
+        size = len(self.modules_prefix)
+        if not self._under_modules(dotted) or len(parts) < size + 2:
+            return found
+        named = ".".join(parts[:size + 2])
+        if parts[size + 1] in self.role_stems and (found is None or len(found) < len(named)):
+            return named
+        return found
 
 
 def _usages(facts: FileFacts, allow_type_only: bool) -> Iterator[tuple[str, Span, str]]:
@@ -139,54 +201,16 @@ def _usages(facts: FileFacts, allow_type_only: bool) -> Iterator[tuple[str, Span
         yield dotted, Span(line, column, end_line, end_column), "call"
 
 
-def _binds(fact: ImportFact, dotted: str) -> bool:
-    """Whether ``dotted`` is reached through the name this import binds."""
+def _bound_name(fact: ImportFact) -> str:
+    """The dotted name an import binds (``import a.b`` binds ``a``)."""
     if fact.name is None:
-        bound = fact.module if fact.asname else fact.module.split(".")[0]
-    else:
-        bound = fact.target
-    return dotted == bound or dotted.startswith(bound + ".")
+        return fact.module if fact.asname else fact.module.split(".")[0]
+    return fact.target
 
 
-def _reference(project: Project, facts: FileFacts, nodes: dict[str, Node], written: str,
-               span: Span, kind: str) -> Reference | None:
-    resolved = project.resolve(written) if written else written
-    target = target_module(project, resolved)
-    if target is None or target == facts.module:
-        return None
-    if target not in nodes:
-        nodes[target] = _node(project, target, target.replace(".", "/") + ".py", False)
-    return Reference(facts.module, target, facts.path, span, written, resolved, kind)
-
-
-def target_module(project: Project, dotted: str) -> str | None:
-    """The project module ``dotted`` lives in: the longest prefix that is a project file,
-    or the role file it names under modules-dir even when that file is absent (so a router
-    importing ``cpv3.modules.users.repository`` is caught in a partial tree)."""
+def _reachable(dotted: str, bound: set[str]) -> bool:
     parts = dotted.split(".")
-    found = next((".".join(parts[:cut]) for cut in range(len(parts), 0, -1)
-                  if ".".join(parts[:cut]) in project.by_module), None)
-    prefix = project.config.modules_dir.strip("/").split("/")
-    if parts[:len(prefix)] != prefix or len(parts) < len(prefix) + 2:
-        return found
-    named = ".".join(parts[:len(prefix) + 2])
-    if parts[len(prefix) + 1] in _role_stems(project) and (found is None or
-                                                          len(found) < len(named)):
-        return named
-    return found
-
-
-def _role_stems(project: Project) -> set[str]:
-    roles = project.config.roles
-    return {name.removesuffix(".py") for name in (roles.models, roles.schemas, roles.repository,
-                                                  roles.service, roles.router)}
-
-
-def _node(project: Project, dotted: str, path: str, exists: bool) -> Node:
-    role, module = layout_of(path, project.config)
-    if module is not None and module.endswith(".py"):
-        module = None  # a file directly in modules-dir (its __init__.py) is in no module
-    return Node(dotted, path, role, module, exists)
+    return any(".".join(parts[:cut]) in bound for cut in range(1, len(parts) + 1))
 
 
 def module_cycles(project: Project) -> tuple[list[list[str]], bool]:

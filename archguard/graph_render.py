@@ -1,10 +1,10 @@
 """``archguard graph``: the module dependency graph as Mermaid, Graphviz dot or JSON.
 
 Edges are module to module, labelled with the layers involved (``service→service``).
-Edges carrying an AG203/AG204 finding or lying on an AG205 cycle are highlighted, and so are
-the modules of a cycle. Only findings that ``archguard check`` would report count (config
-select/ignore, per-file ignores and ``# archguard: ignore`` comments apply). An import that
-breaks a layer rule inside one module shows as a highlighted self-loop.
+Edges carrying an AG202/AG203/AG204 finding or lying on an AG205 cycle are highlighted, and
+so are the modules of a cycle. Only findings that ``archguard check`` would report count
+(config select/ignore, per-file ignores and ``# archguard: ignore`` comments apply). An
+import that breaks a layer rule inside one module shows as a highlighted self-loop.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 from archguard.diagnostics import Diagnostic
 from archguard.graph import ModuleGraph, Reference, cycle_edges, module_cycles, module_graph
 from archguard.project import Project
+from archguard.rules.imports import CrossModuleRepository
 from archguard.rules.layers import LayerDirection, ModuleCycle, RouterRepositoryAccess
 
 CYCLE = "AG205"
@@ -68,12 +69,19 @@ def build_view(project: Project, reported: Callable[[Diagnostic], bool]) -> Grap
 
 def _ref_codes(project: Project, reported: Callable[[Diagnostic], bool],
                ) -> dict[tuple[str, int, int, str], set[str]]:
-    """AG203/AG204 codes by reference, for the findings that are reported."""
+    """AG202/AG203/AG204 codes by reference, for the findings that are reported."""
     codes: dict[tuple[str, int, int, str], set[str]] = {}
     for rule in (RouterRepositoryAccess(), LayerDirection()):
         for ref, diagnostic in rule.findings(project):
             if reported(diagnostic):
                 codes.setdefault(ref.sort_key(), set()).add(rule.code)
+    graph = module_graph(project)
+    at = {(r.path, r.span.line, r.span.column): r for r in graph.references
+          if graph.nodes[r.target].role == "repository"}
+    for diagnostic in CrossModuleRepository().check(project):
+        ref = at.get((diagnostic.path, diagnostic.line, diagnostic.column))
+        if ref is not None and reported(diagnostic):
+            codes.setdefault(ref.sort_key(), set()).add(diagnostic.code)
     return codes
 
 

@@ -207,3 +207,15 @@ def test_mermaid_ids_are_safe_and_unique() -> None:
 def test_graph_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["graph", str(tmp_path / "missing")]) == 2
     assert capsys.readouterr().err == f"archguard: error: path not found: {tmp_path / 'missing'}\n"
+
+
+def test_cross_module_repository_edges_are_highlighted_too() -> None:
+    project = project_of({
+        f"{M}/projects/service.py": FUTURE + (
+            "from cpv3.modules.users.repository import UserRepository\n"),
+        f"{M}/users/repository.py": FUTURE + "\n\nclass UserRepository:\n    pass\n",
+    })
+    assert render(project, "mermaid").splitlines()[3:] == [
+        '    m_projects -->|"service→repository (AG202)"| m_users',
+        "    linkStyle 0 stroke:#d00,stroke-width:2px",
+    ]

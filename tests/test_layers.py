@@ -397,3 +397,13 @@ def test_the_number_of_cycles_is_capped() -> None:
     found = run(files, ["AG205"], Config(max_cycles=1))
     assert [(d.path, d.line) for d in found] == [("cpv3/modules", 1), (f"{M}/a/service.py", 3)]
     assert found[0].message == "more than 1 module cycles: only the first 1 are reported"
+
+
+def test_a_dense_graph_does_not_explode() -> None:
+    names = [f"m{i}" for i in range(7)]  # every service imports every other: 1,172 cycles
+    files = {f"{M}/{name}/service.py": _service(*[n for n in names if n != name])
+             for name in names}
+    found = run(files, ["AG205"])
+    assert len(found) == 51
+    assert found[0].message == "more than 50 module cycles: only the first 50 are reported"
+    assert run(files, ["AG205"]) == found
