@@ -44,6 +44,8 @@ def layout_of(path: str, config: Config) -> tuple[str | None, str | None]:
     if not path.startswith(prefix):
         return None, None
     parts = path[len(prefix):].split("/")
-    if len(parts) != 2:
-        return None, parts[0] if parts else None
+    if len(parts) < 2:  # a file directly in modules-dir (its __init__.py) is in no module
+        return None, None
+    if len(parts) > 2:  # inside a module's subdirectory (AG102): in the module, no role
+        return None, parts[0]
     return config.roles.role_of(parts[1]), parts[0]
