@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-
-from rich.console import Console
-from rich.table import Table
+import re
+import sys
+from pathlib import Path
 
 from archguard.registry import Rule, all_rules
+
+README_BLOCKS = ("rules-table", "rules-reference")
 
 SUPPRESS_HELP = (
     "Suppress one finding with `# archguard: ignore[{code}]` on the reported line, a whole "
@@ -31,6 +33,9 @@ def rules_json() -> str:
 
 
 def print_rules_table(color: bool) -> None:
+    from rich.console import Console  # only the human table needs rich
+    from rich.table import Table
+
     table = Table(title=None, show_lines=False)
     for column in ("code", "rule", "summary", "default"):
         table.add_column(column, no_wrap=column != "summary")
@@ -73,3 +78,43 @@ def explain_text(rule: Rule) -> str:
 
 def _indent(text: str) -> str:
     return "\n".join(("    " + line) if line else "" for line in text.splitlines())
+
+
+def rule_reference() -> str:
+    """One README section per rule: the anchors SARIF helpUri links point at."""
+    return "\n\n".join(_reference_entry(rule) for rule in all_rules())
+
+
+def _reference_entry(rule: Rule) -> str:
+    default = "on" if rule.default_enabled else "off"
+    parts = [f"### {rule.code} {rule.name}", "",
+             f"{rule.summary} (default: {default}; engine: {rule.engine}).", "",
+             rule.rationale(), "", f"> {rule.rulebook}"]
+    for title, example in (("Bad", rule.bad), ("Good", rule.good)):
+        if example and "\n" in example.strip():
+            parts += ["", f"{title}:", "", "```python", example.rstrip(), "```"]
+        elif example:
+            parts += ["", f"{title}: `{example.strip()}`"]
+    if rule.configuration:
+        parts += ["", f"Configuration: {rule.configuration}"]
+    return "\n".join(parts)
+
+
+def generated_block(name: str) -> str:
+    return {"rules-table": markdown_table, "rules-reference": rule_reference}[name]()
+
+
+def sync_readme(path: Path) -> bool:
+    """Rewrite the generated blocks of the README; True if anything changed."""
+    text = path.read_text(encoding="utf-8")
+    updated = text
+    for name in README_BLOCKS:
+        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", re.S)
+        updated = pattern.sub(lambda m, n=name: m[1] + generated_block(n) + m[2], updated)
+    if updated != text:
+        path.write_text(updated, encoding="utf-8")
+    return updated != text
+
+
+if __name__ == "__main__":  # python -m archguard.docs README.md
+    sys.exit(1 if sync_readme(Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")) else 0)
