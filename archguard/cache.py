@@ -31,7 +31,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -51,7 +50,7 @@ RACY_WINDOW_NS = 2_000_000_000
 UNTRUSTED = -1  # mtime of a stamp whose stat must not be trusted (see the module docstring)
 MEMO_SIZE = 8
 TEMP_MAX_AGE_S = 3600  # leftovers of a run killed mid-write
-OWN_SUFFIXES = (".index", ".pack", ".tmp")
+OWN_SUFFIXES = (".index", ".pack", ".semgrep", ".tmp")  # .semgrep: archguard.semgrep_cache
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by archguard.\n"
                 "# For information about cache directory tags see https://bford.info/cachedir/\n")
@@ -94,7 +93,7 @@ class CacheStore:
         try:
             with open(self.directory / name, "rb") as handle:
                 payload = pickle.load(handle)
-        except Exception:  # missing, truncated, corrupt, or written by another version
+        except Exception:  # noqa: BLE001 - missing, truncated, corrupt, other version: a miss
             return None
         if isinstance(payload, dict) and payload.get("format") == FORMAT and \
                 payload.get("key") == key:
@@ -134,18 +133,20 @@ class CacheStore:
                 keys[stem] = max(keys.get(stem, 0.0), mtime)
         others = sorted((k for k in keys if k != key), key=lambda k: keys[k], reverse=True)
         for stale in others[KEEP_KEYS - 1:]:
-            for suffix in (".index", ".pack"):
+            for suffix in (".index", ".pack", ".semgrep"):
                 _unlink(self.directory / f"{stale}{suffix}")
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    """Write a unique temporary file next to ``path``, then rename it over ``path``."""
+    temp = path.with_name(f"{path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(temp, path)
     except BaseException:
-        _unlink(Path(temp))
+        _unlink(temp)
         raise
 
 
@@ -201,12 +202,13 @@ class FileCache:
 
     def refresh(self, root: Path, paths: list[str]) -> None:
         """Learn which files are unchanged: by stat, or by digest when the stat moved."""
+        base = os.fspath(root)
         for path in paths:
             old = self.stamps.get(path)
             if old is None:
                 continue
             try:
-                st = os.stat(root / path)
+                st = os.stat(os.path.join(base, path))  # no Path object per file
                 if old.same_stat(st):
                     self.digests[path] = old.digest
                     continue
@@ -255,8 +257,8 @@ class FileCache:
                 try:
                     results[path] = pickle.loads(entry[1])
                     continue
-                except Exception:
-                    pass  # a damaged entry: analyse the file again
+                except Exception:  # noqa: BLE001, S110 - a damaged entry: analyse the file again
+                    pass
             todo.append(path)
         return results, todo
 
@@ -305,7 +307,7 @@ class FileCache:
         try:
             stamps = {path: Stamp(*values) for path, values in index["stamps"].items()}
             memo = dict(index["memo"])
-        except Exception:  # a damaged index is an empty one
+        except Exception:  # noqa: BLE001 - a damaged index is an empty one
             return
         self.stamps, self.memo = stamps, memo
 

@@ -126,6 +126,9 @@ def check(
     jobs: Annotated[int, typer.Option(
         "--jobs", "-j", min=0,
         help="Processes for per-file work: 0 = one per core, 1 = serial.")] = 0,
+    no_semgrep: Annotated[bool, typer.Option(
+        "--no-semgrep", help="Skip the semgrep rules (AG406, AG407, AG70x, AG805, your own).",
+    )] = False,
 ) -> None:
     """Check the project against the rulebook."""
     from archguard.progress import progress_for
@@ -134,7 +137,7 @@ def check(
         report = run_check(CheckRequest(
             paths=paths or [Path(".")], config_file=config, select=split_codes(select),
             ignore=split_codes(ignore), since=since, baseline=baseline,
-            use_cache=not no_cache, jobs=jobs, progress=progress))
+            use_cache=not no_cache, jobs=jobs, progress=progress, semgrep=not no_semgrep))
     with output_stream(output_file) as stream:
         options = EmitOptions(color=output_file is None and use_color(no_color, stream),
                               statistics=statistics)

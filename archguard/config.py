@@ -125,6 +125,10 @@ class Config:
     layers: LayersConfig = field(default_factory=LayersConfig)
     max_cycles: int = 50  # AG205 reports at most this many module cycles
     style: StyleConfig = field(default_factory=StyleConfig)
+    semgrep: bool = True  # run the semgrep rules (semgrep_rules/) inside `check`
+    # Folders of your own semgrep rules (*.yaml/*.yml), relative to the project root.
+    semgrep_rules: list[str] = field(default_factory=list)
+    semgrep_timeout: int = 300  # seconds for the whole semgrep run
 
     def fingerprint(self) -> str:
         """A stable hash of the effective config (cache keys)."""
@@ -219,6 +223,8 @@ def _validate_values(config: Config, source: str) -> None:
                 f"{source}: 'tool.archguard.layers.{role}' must be 0 (unranked) or more")
     if config.max_cycles < 1:
         raise ArchguardError(f"{source}: 'tool.archguard.max-cycles' must be at least 1")
+    if config.semgrep_timeout < 1:
+        raise ArchguardError(f"{source}: 'tool.archguard.semgrep-timeout' must be at least 1")
     if config.style.max_function_lines < 1:
         raise ArchguardError(
             f"{source}: 'tool.archguard.style.max-function-lines' must be at least 1")

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from archguard.pickling import pickled_by_fields
+
 
 class ArchguardError(Exception):
     """A user-facing error (bad config, missing folder, unknown code): exit 2, one line."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One finding. Lines and columns are 1-based; ``path`` is relative to the project root."""

@@ -104,16 +104,21 @@ def module_folders(location: ProjectLocation) -> tuple[bool, list[ModuleFolder]]
     if not modules_dir.is_dir():
         return False, []
     folders = []
-    for entry in sorted(modules_dir.iterdir()):
+    for entry in _sorted_entries(modules_dir):  # scandir: no stat per entry on most systems
         if not entry.is_dir() or _skipped_dir(entry.name):
             continue
-        children = sorted(entry.iterdir())
+        children = _sorted_entries(entry.path)
         folders.append(ModuleFolder(
             entry.name,
             tuple(c.name for c in children if c.is_file() and not c.name.startswith(".")),
             tuple(c.name for c in children if c.is_dir() and not _skipped_dir(c.name)),
         ))
     return True, folders
+
+
+def _sorted_entries(folder: str | Path) -> list[os.DirEntry[str]]:
+    with os.scandir(folder) as entries:
+        return sorted(entries, key=lambda e: e.name)
 
 
 def folders_from_paths(paths: list[str], config: Config) -> tuple[bool, list[ModuleFolder]]:

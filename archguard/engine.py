@@ -8,7 +8,7 @@ every engine's diagnostics together (selection, per-file ignores, suppressions).
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +42,7 @@ class Selection:
 
     select: tuple[str, ...]
     ignore: tuple[str, ...]
+    extra: tuple[str, ...] = ()  # valid codes outside the registry (custom semgrep rules)
 
     def __contains__(self, code: str) -> bool:
         return selected(code, list(self.select), list(self.ignore))
@@ -58,7 +59,7 @@ class Selection:
             codes = validate_codes(chosen, where, known)
         ignored = validate_codes(config.ignore, "[tool.archguard] ignore", known)
         ignored += validate_codes(ignore or [], "--ignore", known)
-        return cls(tuple(codes), tuple(ignored))
+        return cls(tuple(codes), tuple(ignored), tuple(extra_codes))
 
 
 def analyze_file(path: str, data: bytes, config: Config) -> FileResult:
@@ -115,8 +116,12 @@ class ProjectInput:
 
 def finish(project_input: ProjectInput, selection: Selection,
            in_scope: Callable[[str], bool] = lambda path: True,
-           extra: Iterable[Diagnostic] = ()) -> list[Diagnostic]:
-    """Project rules, then selection, per-file ignores and suppressions over all findings."""
+           extra: Iterable[Diagnostic] = (),
+           extra_suppressions: Mapping[str, FileSuppressions] | None = None,
+           ) -> list[Diagnostic]:
+    """Project rules, then selection, per-file ignores and suppressions over all findings.
+    ``extra``: other engines' findings; ``extra_suppressions``: the suppression comments of
+    files they checked that the native pass did not (the tests folder)."""
     config = project_input.config
     project = Project(config, {r.path: r.facts for r in project_input.results},
                       project_input.module_folders, project_input.modules_dir_exists)
@@ -126,7 +131,8 @@ def finish(project_input: ProjectInput, selection: Selection,
             found.extend(rule.check(project))
     found.extend(extra)
     found = [d for d in found if d.code in selection and not _file_ignored(d, config)]
-    suppressions = {r.path: r.suppressions for r in project_input.results}
+    suppressions = {**(extra_suppressions or {}),
+                    **{r.path: r.suppressions for r in project_input.results}}
     kept = _apply_suppressions(found, suppressions, selection)
     return sort_diagnostics([d for d in kept if in_scope(d.path)])
 
@@ -135,7 +141,7 @@ def _file_ignored(diagnostic: Diagnostic, config: Config) -> bool:
     for pattern, codes in config.per_file_ignores.items():
         if fnmatch.fnmatch(diagnostic.path, pattern) or diagnostic.path.startswith(
                 pattern.rstrip("/") + "/"):
-            if any(diagnostic.code.startswith(code.upper()) for code in codes):
+            if any(diagnostic.code.upper().startswith(code.upper()) for code in codes):
                 return True
     return False
 
@@ -151,7 +157,7 @@ def _apply_suppressions(found: list[Diagnostic], suppressions: dict[str, FileSup
             kept.append(diagnostic)
             continue
         for code in match.codes:
-            if diagnostic.code.startswith(code):
+            if diagnostic.code.upper().startswith(code):
                 used.add((diagnostic.path, match.line, match.column, code))
     if UNUSED_SUPPRESSION in selection:
         kept.extend(_unused(suppressions, used, selection))
@@ -161,7 +167,7 @@ def _apply_suppressions(found: list[Diagnostic], suppressions: dict[str, FileSup
 def _unused(suppressions: dict[str, FileSuppressions], used: set[tuple[str, int, int, str]],
             selection: Selection) -> list[Diagnostic]:
     rule = find_rule(UNUSED_SUPPRESSION)
-    known = [r.code for r in all_rules()]
+    known = [r.code for r in all_rules()] + list(selection.extra)
     out = []
     for path, table in suppressions.items():
         for item in table.items:
@@ -178,7 +184,7 @@ def _unused_reasons(path: str, item: Suppression, used: set[tuple[str, int, int,
                  "write '# archguard: ignore[AG201]' with the codes reported on this line")]
     reasons: list[tuple[str, str | None]] = []
     for code in item.codes:
-        covered = [k for k in known if k.startswith(code)]
+        covered = [k for k in known if k.upper().startswith(code)]
         if not covered:
             reasons.append((f"unknown rule code '{code}' in suppression comment",
                             "see 'archguard rules' for the valid codes"))

@@ -8,10 +8,15 @@ through the file's imports (aliases and relative forms included), never by impor
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from archguard.astindex import child_nodes
+from archguard.pickling import pickled_by_fields
 
+
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Span:
     """1-based line and character column (not the byte offset ``ast`` reports)."""
@@ -22,6 +27,7 @@ class Span:
     end_column: int
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ImportFact:
     span: Span
@@ -46,6 +52,7 @@ class ImportFact:
         return self.name if self.name is not None else self.module.split(".")[0]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ClassFact:
     name: str
@@ -137,6 +144,19 @@ class _FactCollector(ast.NodeVisitor):
         self.class_stack: list[str] = []
         self.local_symbols: dict[str, str] = {}
         self.module_bindings: dict[str, str] = {}  # names bound by a plain ``import``
+
+    def visit(self, node: ast.AST) -> None:
+        """``NodeVisitor.visit`` with the handler looked up once per node class."""
+        handler = _HANDLERS.get(node.__class__)
+        if handler is None:
+            name = "visit_" + node.__class__.__name__
+            handler = _HANDLERS[node.__class__] = vars(_FactCollector).get(
+                name, _FactCollector.generic_visit)
+        handler(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for child in child_nodes(node):  # from the file's index: no re-reading of fields
+            self.visit(child)
 
     # imports ---------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
@@ -232,6 +252,9 @@ class _FactCollector(ast.NodeVisitor):
                 self.facts.symbols.setdefault(target.id, f"{self.facts.module}.{target.id}")
                 if is_string_expression(value):
                     self.facts.constants[target.id] = line
+
+
+_HANDLERS: dict[type, Callable[[_FactCollector, Any], None]] = {}
 
 
 def dotted_name(node: ast.expr) -> str | None:

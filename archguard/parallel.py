@@ -16,18 +16,14 @@ rather than give different results.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import pickle
-import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing.context import BaseContext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archguard.config import Config
 from archguard.diagnostics import ArchguardError
@@ -35,6 +31,10 @@ from archguard.engine import PARSE_ERROR, FileResult, analyze_file
 from archguard.facts import FileFacts, Span, module_name_for
 from archguard.registry import all_rules, find_rule
 from archguard.suppressions import FileSuppressions
+
+if TYPE_CHECKING:  # the pool machinery is imported only when a pool is used
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
 
 PARALLEL_MIN_FILES = 64  # below this a pool costs more than it saves
 CHUNKS_PER_WORKER = 16  # small chunks: balanced tails and a smooth progress bar
@@ -138,6 +138,8 @@ class _PoolUnavailable(Exception):
 
 
 def pool_context(start_method: str | None = None) -> BaseContext:
+    import multiprocessing
+
     if start_method is not None:
         return multiprocessing.get_context(start_method)
     methods = multiprocessing.get_all_start_methods()
@@ -154,6 +156,9 @@ def chunked(paths: list[str], workers: int) -> list[list[str]]:
 
 def _in_pool(root: Path, paths: list[str], config: Config, workers: int,
              progress: ProgressCallback | None, start_method: str | None) -> list[Analyzed]:
+    import gc
+    from concurrent.futures import ProcessPoolExecutor
+
     chunks = chunked(paths, workers)
     codes = tuple(rule.code for rule in all_rules())
     try:
@@ -161,20 +166,32 @@ def _in_pool(root: Path, paths: list[str], config: Config, workers: int,
                                    initializer=_init_worker, initargs=(root, config, codes))
     except (OSError, NotImplementedError, ImportError, ValueError) as error:
         raise _PoolUnavailable from error
-    with pool:
-        try:  # with fork, the processes start at the first submit
-            futures = {pool.submit(_analyze_chunk, chunk): i for i, chunk in enumerate(chunks)}
-        except OSError as error:
-            raise _PoolUnavailable from error
-        try:
-            return _collect(futures, len(chunks), len(paths), progress)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    gc.freeze()  # forked workers neither scan nor copy (on write) what they inherit
+    try:
+        with pool:
+            return _run(pool, chunks, len(paths), progress)
+    finally:
+        gc.unfreeze()
+
+
+def _run(pool: ProcessPoolExecutor, chunks: list[list[str]], total: int,
+         progress: ProgressCallback | None) -> list[Analyzed]:
+    try:  # with fork, the processes start at the first submit
+        futures = {pool.submit(_analyze_chunk, chunk): i for i, chunk in enumerate(chunks)}
+    except OSError as error:
+        raise _PoolUnavailable from error
+    try:
+        return _collect(futures, len(chunks), total, progress)
+    except BaseException:  # an error or Ctrl-C: drop the chunks not started yet
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
 
 
 def _collect(futures: dict[Future[list[tuple[str, Stamp | None, bytes]]], int],
              chunks: int, total: int, progress: ProgressCallback | None) -> list[Analyzed]:
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     ordered: list[list[Analyzed]] = [[] for _ in range(chunks)]
     done = 0
     for future in as_completed(futures):
@@ -195,6 +212,8 @@ _worker: dict[str, object] = {}
 
 
 def _init_worker(root: Path, config: Config, codes: tuple[str, ...]) -> None:
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _worker.update(root=root, config=config, codes=codes)
 

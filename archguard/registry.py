@@ -133,17 +133,20 @@ def validate_codes(codes: Iterable[str], where: str, known: Iterable[str]) -> li
         code = raw.strip().upper()
         if not code:
             continue
-        if code != "ALL" and not any(k.startswith(code) for k in known_codes):
-            near = difflib.get_close_matches(code, known_codes, n=1, cutoff=0.5)
-            suggestion = f" (did you mean '{near[0]}'?)" if near else ""
+        if code != "ALL" and not any(k.upper().startswith(code) for k in known_codes):
+            spelled = {k.upper(): k for k in known_codes}  # custom rule ids keep their case
+            near = difflib.get_close_matches(code, list(spelled), n=1, cutoff=0.5)
+            suggestion = f" (did you mean '{spelled[near[0]]}'?)" if near else ""
             raise ArchguardError(f"unknown rule code or prefix '{raw}' in {where}{suggestion}")
         result.append(code)
     return result
 
 
 def selected(code: str, select: list[str], ignore: list[str]) -> bool:
+    upper = code.upper()  # codes of custom semgrep rules may be lower-case rule ids
+
     def hits(prefixes: list[str]) -> bool:
-        return any(p == "ALL" or code.startswith(p) for p in prefixes)
+        return any(p == "ALL" or upper.startswith(p.upper()) for p in prefixes)
 
     return hits(select) and not hits(ignore)
 

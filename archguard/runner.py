@@ -21,6 +21,7 @@ from archguard.engine import (
 )
 from archguard.parallel import ProgressCallback, analyze_on_disk
 from archguard.registry import all_rules
+from archguard.semgrep_pass import SemgrepPlan
 
 if TYPE_CHECKING:
     from archguard.baseline import BaselineStatus
@@ -37,6 +38,7 @@ class CheckRequest:
     jobs: int = 0  # processes for per-file work: 0 = one per core, 1 = serial
     use_cache: bool = True  # read and write .archguard_cache/ (--no-cache: neither)
     progress: ProgressCallback | None = None  # (done, total) while files are analysed
+    semgrep: bool = True  # run the semgrep rules too (--no-semgrep: False)
 
 
 @dataclass
@@ -52,33 +54,37 @@ class CheckReport:
 
 def run_check(request: CheckRequest) -> CheckReport:
     location = locate_project(request.paths, request.config_file)
-    selection = Selection.build(location.config, request.select, request.ignore)
+    semgrep = SemgrepPlan.build(location, request.semgrep)
+    selection = semgrep.restrict(Selection.build(location.config, request.select,
+                                                 request.ignore, semgrep.custom_codes))
     in_scope = _scope(location.root, request)
     apply_baseline = _baseline_filter(request.baseline)  # bad file: fail before the work
     paths = package_files(location)
-    diagnostics = [d for d in project_findings(location, paths, selection, request)
+    diagnostics = [d for d in project_findings(location, paths, selection, request, semgrep)
                    if in_scope(d.path)]
     report = CheckReport(location.root, location.config, diagnostics,
-                         sum(1 for p in paths if in_scope(p)),
+                         sum(1 for p in paths if in_scope(p)), notes=semgrep.notes(),
                          rules=tuple(r.code for r in all_rules() if r.code in selection))
     return apply_baseline(report, in_scope)
 
 
 def project_findings(location: ProjectLocation, paths: list[str], selection: Selection,
-                     request: CheckRequest) -> list[Diagnostic]:
+                     request: CheckRequest, semgrep: SemgrepPlan | None = None,
+                     ) -> list[Diagnostic]:
     """Every finding of the project, before the PATHs/--since scope is applied (so one
     cached report serves every scope): from the cache's memo when no input changed."""
     exists, folders = module_folders(location)
-    extra: list[Diagnostic] = []  # other engines' findings (semgrep, issue 4), for finish()
     cache = FileCache.open(location.root, location.config) if request.use_cache \
         else FileCache.disabled()
     cache.refresh(location.root, paths)
-    memo_parts = (selection, folders, exists, sorted(extra, key=Diagnostic.sort_key))
+    scan = (semgrep or SemgrepPlan.off()).scan(location, paths, selection, cache)
+    memo_parts = (selection, folders, exists, scan.memo_part)
     found = cache.recall(cache.memo_key(paths, memo_parts))
     if found is None:
-        results = analyze_paths(location, paths, request, cache)
+        with scan.running():  # semgrep's own process overlaps the native pass
+            results = analyze_paths(location, paths, request, cache)
         found = finish(ProjectInput(location.config, results, folders, exists), selection,
-                       extra=extra)
+                       extra=scan.diagnostics, extra_suppressions=scan.suppressions)
         cache.remember(cache.memo_key(paths, memo_parts), found)
     cache.save(paths)
     return found

@@ -11,11 +11,14 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
+from archguard.pickling import pickled_by_fields
+
 MARKER = "archguard:"
 _DIRECTIVE = re.compile(
     r"#\s*archguard:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Suppression:
     line: int
@@ -37,7 +40,7 @@ class FileSuppressions:
 
 
 def _covers(codes: tuple[str, ...], code: str) -> bool:
-    return any(code.startswith(prefix) for prefix in codes)
+    return any(code.upper().startswith(prefix) for prefix in codes)
 
 
 def parse_suppressions(text: str) -> FileSuppressions:

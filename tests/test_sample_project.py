@@ -11,7 +11,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from conftest import SAMPLE
+from conftest import SAMPLE, semgrep_env
 
 MARKER = re.compile(rb"#\s*expect:\s*(?P<codes>AG\d{3}(?:\s*,\s*AG\d{3})*)")
 TABLE_ROW = re.compile(r"^\|\s*(AG\d{3})\s*\|\s*([^|\s]+)\s*\|\s*(\d+)\s*\|")
@@ -43,7 +43,7 @@ def listed_findings(root: Path) -> Expected:
 def run_json(*args: str) -> tuple[int, dict[str, object]]:
     done = subprocess.run(
         [sys.executable, "-m", "archguard", "check", str(SAMPLE), "--format", "json", *args],
-        capture_output=True, text=True, check=False)
+        capture_output=True, text=True, check=False, env=semgrep_env())
     assert done.returncode in (0, 1), done.stderr
     return done.returncode, json.loads(done.stdout)
 
@@ -75,7 +75,8 @@ def _not_planted_section() -> str:
 
 def test_two_runs_are_byte_identical() -> None:
     first = subprocess.run([sys.executable, "-m", "archguard", "check", str(SAMPLE), "--format",
-                            "json"], capture_output=True, check=False).stdout
+                            "json"], capture_output=True, check=False, env=semgrep_env()).stdout
     second = subprocess.run([sys.executable, "-m", "archguard", "check", str(SAMPLE),
-                             "--format", "json"], capture_output=True, check=False).stdout
+                             "--format", "json"], capture_output=True, check=False,
+                            env=semgrep_env()).stdout
     assert first == second and first

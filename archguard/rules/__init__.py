@@ -13,5 +13,6 @@ from archguard.rules import (  # noqa: F401
     repositories,
     routes,
     schemas,
+    semgrep_backed,
     style,
 )

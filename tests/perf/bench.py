@@ -97,9 +97,10 @@ class BenchError(RuntimeError):
 
 @dataclass
 class Sample:
-    """One finished child process: wall time, its own peak RSS and its output."""
+    """One finished child process: wall and CPU time, its peak RSS and its output."""
 
     wall_s: float
+    cpu_s: float
     maxrss_mb: float
     returncode: int
     stdout: str
@@ -118,7 +119,9 @@ def run_measured(cmd: Sequence[str], cwd: Path, env: Mapping[str, str]) -> Sampl
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
-        return Sample(wall, usage.ru_maxrss / 1024, proc.returncode, read_all(out), read_all(err))
+        cpu = usage.ru_utime + usage.ru_stime
+        rss = usage.ru_maxrss / 1024
+        return Sample(wall, cpu, rss, proc.returncode, read_all(out), read_all(err))
 
 
 def read_all(handle: object) -> str:
@@ -222,8 +225,14 @@ class Archguard:
 
 
 def child_env(extra_path: Sequence[Path] = ()) -> dict[str, str]:
-    """Environment for children: the venv's bin first on PATH, the repo importable."""
+    """Environment for children: the venv's bin first on PATH, the repo importable.
+
+    PYTHONDONTWRITEBYTECODE is dropped: with it, every run of a source checkout recompiles
+    all of archguard, which an installed package never does, and the warm-run figure would
+    measure the compiler. Set PYTHONPYCACHEPREFIX to keep .pyc files out of the checkout.
+    """
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     bins = [str(Path(sys.executable).parent), *map(str, extra_path)]
     env["PATH"] = os.pathsep.join([*bins, env.get("PATH", "")])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
@@ -327,8 +336,16 @@ def append_line(path: Path, line: str) -> None:
 
 
 def walls(samples: Sequence[Sample]) -> dict[str, object]:
-    """Raw wall times plus their median, as stored in --json output."""
-    return {"median_s": median(samples), "samples_s": [s.wall_s for s in samples]}
+    """Raw wall times plus their median, as stored in --json output.
+
+    CPU seconds (user + sys of the child and its reaped children) are kept too: they move
+    less than wall time when other processes compete for the cores.
+    """
+    return {
+        "median_s": median(samples),
+        "samples_s": [s.wall_s for s in samples],
+        "cpu_median_s": statistics.median(s.cpu_s for s in samples),
+    }
 
 
 def bench_semgrep_engine(agent: Archguard, tree: Path, times: int) -> dict[str, object]:
@@ -494,10 +511,10 @@ def fmt_s(value: object) -> str:
     return f"{value:.2f}" if isinstance(value, int | float) else "-"
 
 
-def med(entry: object) -> float | None:
-    """Median seconds of a result entry, None when skipped or absent."""
-    if isinstance(entry, dict) and isinstance(entry.get("median_s"), int | float):
-        return float(entry["median_s"])
+def med(entry: object, key: str = "median_s") -> float | None:
+    """Median seconds (wall by default) of a result entry, None when skipped or absent."""
+    if isinstance(entry, dict) and isinstance(entry.get(key), int | float):
+        return float(entry[key])
     return None
 
 
@@ -527,24 +544,28 @@ def archguard_rows(results: dict[int, dict[str, object]]) -> list[list[str]]:
     return rows
 
 
-def reference_rows(results: dict[int, dict[str, object]], names: Sequence[str]) -> list[list[str]]:
-    """Rows of the reference table: each tool, their sum, ast.parse and the ratio."""
+def reference_rows(
+    results: dict[int, dict[str, object]], names: Sequence[str], key: str = "median_s"
+) -> list[list[str]]:
+    """Rows of the reference table: each tool, their sum, the parse lines and the ratio."""
     rows = []
     for size, res in results.items():
         ref = res.get("reference", {})
-        times = [med(ref.get(n)) for n in names]
-        total = combo_sum(ref, names)
-        cold = med((res.get("archguard") or {}).get("cold"))
+        times = [med(ref.get(n), key) for n in names]
+        total = combo_sum(ref, names, key)
+        cold = med((res.get("archguard") or {}).get("cold"), key)
         ratio = f"{cold / total:.2f}" if cold is not None and total else "-"
         rows.append([str(size), *map(fmt_s, times), fmt_s(total),
-                     fmt_s(med(res.get("ast_parse"))), fmt_s(med(res.get("libcst_parse"))),
-                     fmt_s(cold), ratio])  # fmt: skip
+                     fmt_s(med(res.get("ast_parse"), key)),
+                     fmt_s(med(res.get("libcst_parse"), key)), fmt_s(cold), ratio])  # fmt: skip
     return rows
 
 
-def combo_sum(ref: Mapping[str, object], names: Sequence[str]) -> float | None:
+def combo_sum(
+    ref: Mapping[str, object], names: Sequence[str], key: str = "median_s"
+) -> float | None:
     """Sum of the reference tools that ran (None when none ran)."""
-    times = [t for t in (med(ref.get(n)) for n in names) if t is not None]
+    times = [t for t in (med(ref.get(n), key) for n in names) if t is not None]
     return sum(times) if times else None
 
 
@@ -562,13 +583,16 @@ def semgrep_rows(results: dict[int, dict[str, object]]) -> list[list[str]]:
 
 
 def report(results: dict[int, dict[str, object]], names: Sequence[str]) -> list[dict[str, object]]:
-    """Print the three tables and the target verdicts; return the verdicts."""
+    """Print the tables and the target verdicts; return the verdicts."""
     print("\narchguard (native engine; medians in seconds)")
     print_table(["size", "files", "lines", "cold", "warm", "1-file", "maxrss MB", "tree MB",
                  "findings", "planted"], archguard_rows(results))  # fmt: skip
     print("reference tools (medians in seconds; sum excludes the parse reference lines)")
-    print_table(["size", *names, "sum", "ast.parse all files", "libcst all", "archguard cold",
-                 "cold/sum"], reference_rows(results, names))  # fmt: skip
+    headers = ["size", *names, "sum", "ast.parse all files", "libcst all", "archguard cold",
+               "cold/sum"]  # fmt: skip
+    print_table(headers, reference_rows(results, names))
+    print("same, CPU seconds (user+sys, children included; less sensitive to machine load)")
+    print_table(headers, reference_rows(results, names, "cpu_median_s"))
     sg_rows = semgrep_rows(results)
     if sg_rows:
         print("semgrep engine (archguard with semgrep vs semgrep alone on the repo rule set)")
@@ -680,7 +704,21 @@ def machine_info() -> dict[str, object]:
         "cpu": cpu,
         "cores": os.cpu_count(),
         "python": platform.python_version(),
+        "loadavg": os.getloadavg(),
     }
+
+
+def warn_if_busy(stage: str) -> None:
+    """Other processes on a 2-core box inflate every figure; say so next to the numbers."""
+    load1 = os.getloadavg()[0]
+    cores = os.cpu_count() or 1
+    if load1 > cores / 2:
+        print(
+            f"warning: 1-minute load average {load1:.1f} on {cores} cores {stage}; "
+            "figures are inflated by other processes",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def bench_size(
@@ -726,6 +764,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     names = [n for n in ("ruff", "tach", "lint-imports", "xenon", "semgrep")
              if n in {t.strip() for t in args.tools.split(",")}]  # fmt: skip
+    warn_if_busy("at start")
+    load_start = os.getloadavg()
     try:
         agent = None if args.skip_archguard else probe_archguard(args.archguard_cmd)
         rule = one_semgrep_rule(args.semgrep_rule, workdir)
@@ -736,8 +776,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if not args.keep and args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
-    info = machine_info()
-    print(f"\n{info['date']}  {info['cpu']}  {info['cores']} cores  Python {info['python']}")
+    info = machine_info() | {"loadavg_start": load_start}
+    warn_if_busy("at the end")
+    print(
+        f"\n{info['date']}  {info['cpu']}  {info['cores']} cores  Python {info['python']}  "
+        f"load {load_start[0]:.1f} -> {info['loadavg'][0]:.1f}"
+    )
     if agent is not None:
         print(f"archguard: {' '.join(agent.base)}  native flags: {agent.native_flags or 'none'}")
     verdicts = report(results, names)

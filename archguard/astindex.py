@@ -1,0 +1,181 @@
+"""One walk per file: the nodes of the tree being analysed, in a flat list every rule shares.
+
+``ast.walk`` is pure Python and every rule used to call it on the whole tree (and on each
+function), so a file was walked a dozen times: most of a cold run. The engine now indexes
+the tree once (``indexed``) and ``walk(node)`` returns the subtree of any node of that tree
+as a slice of the index. Outside an indexed analysis, or for a node of another tree (a parsed
+string annotation), it walks the node directly: same result, just slower.
+
+Order: parents before children, children in field order (source order): a pre-order walk,
+which makes every subtree a contiguous slice. ``ast.walk`` is breadth-first instead; only a
+rule that takes the *first* match of a search could see the difference. Unlike ``ast.walk``,
+the ``Load``/``Store``/``Del`` context markers are not listed (read ``node.ctx``).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TypeVar
+
+_AST = ast.AST
+T = TypeVar("T")
+
+
+class NodeIndex:
+    """Pre-order nodes of one tree; ``ends[i]`` is one past the last node under node ``i``,
+    ``kids[i]`` the children of node ``i``."""
+
+    __slots__ = ("_by_type", "ends", "kids", "memo", "nodes", "positions")
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.nodes, parents, self.kids = _preorder(tree)
+        ends = list(range(1, len(self.nodes) + 1))
+        for i in range(len(self.nodes) - 1, 0, -1):
+            parent = parents[i]
+            ends[parent] = max(ends[parent], ends[i])
+        self.ends = ends
+        self.positions = {id(node): i for i, node in enumerate(self.nodes)}
+        self.memo: dict[object, object] = {}  # per-file results derived from the tree
+        self._by_type: dict[tuple[type, ...], list[ast.AST]] = {}
+
+    def subtree(self, node: ast.AST) -> list[ast.AST] | None:
+        i = self.positions.get(id(node))
+        return None if i is None else self.nodes[i:self.ends[i]]
+
+    def children(self, node: ast.AST) -> list[ast.AST] | None:
+        i = self.positions.get(id(node))
+        return None if i is None else list(self.kids[i])
+
+    def of_type(self, types: tuple[type, ...]) -> list[ast.AST]:
+        found = self._by_type.get(types)
+        if found is None:
+            found = self._by_type[types] = [n for n in self.nodes if isinstance(n, types)]
+        return found
+
+
+_current: ContextVar[NodeIndex | None] = ContextVar("archguard_node_index", default=None)
+
+
+@contextmanager
+def indexed(tree: ast.AST) -> Iterator[NodeIndex]:
+    """Index ``tree`` for the rules that run inside the block (per thread/context)."""
+    index = NodeIndex(tree)
+    token = _current.set(index)
+    try:
+        yield index
+    finally:
+        _current.reset(token)
+
+
+def walk(node: ast.AST) -> list[ast.AST]:
+    """``node`` and every node below it, pre-order (see the module docstring)."""
+    index = _current.get()
+    found = index.subtree(node) if index is not None else None
+    return found if found is not None else _preorder(node)[0]
+
+
+def nodes_of(tree: ast.AST, *types: type) -> list[ast.AST]:
+    """The nodes of the given types in the whole indexed ``tree`` (or under any node)."""
+    index = _current.get()
+    if index is not None and index.nodes and index.nodes[0] is tree:
+        return index.of_type(types)
+    return [n for n in walk(tree) if isinstance(n, types)]
+
+
+def enclosed(node: ast.AST, types: tuple[type, ...],
+             ) -> list[tuple[ast.AST, tuple[ast.AST, ...]]]:
+    """Every node of ``types`` below ``node``, pre-order, with the nodes of ``types`` between
+    ``node`` and it (outermost first): classes with their enclosing classes, say."""
+    index = _current.get()
+    start = index.positions.get(id(node)) if index is not None else None
+    if index is None or start is None:
+        index, start = NodeIndex(node), 0
+    found: list[tuple[ast.AST, tuple[ast.AST, ...]]] = []
+    opened: list[tuple[int, ast.AST]] = []  # (end position, node) of the enclosing matches
+    nodes, ends = index.nodes, index.ends
+    for i in range(start + 1, ends[start]):
+        current = nodes[i]
+        if isinstance(current, types):
+            while opened and opened[-1][0] <= i:
+                opened.pop()
+            found.append((current, tuple(outer for _, outer in opened)))
+            opened.append((ends[i], current))
+    return found
+
+
+def per_file(key: object, compute: Callable[[], T]) -> T:
+    """``compute()`` once per analysed file (for helpers several rules call with the same
+    arguments); computed afresh outside an indexed analysis."""
+    index = _current.get()
+    if index is None:
+        return compute()
+    if key not in index.memo:
+        index.memo[key] = compute()
+    return index.memo[key]  # type: ignore[return-value]
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """Like ``ast.iter_child_nodes``, as a list."""
+    index = _current.get()
+    found = index.children(node) if index is not None else None
+    return found if found is not None else _children(node)
+
+
+# Fields that never hold a node (names, flags, numbers) are not looked at, nor ``ctx``: the
+# Load/Store/Del markers are shared singletons without a position (read ``node.ctx``).
+_SKIPPED_FIELDS = frozenset({"ctx", "id", "attr", "asname", "arg", "module", "level",
+                             "simple", "is_async", "conversion", "type_comment", "kind"})
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _node_fields(cls: type) -> tuple[str, ...]:
+    fields = _NODE_FIELDS.get(cls)
+    if fields is None:
+        fields = _NODE_FIELDS[cls] = tuple(
+            name for name in cls._fields  # type: ignore[attr-defined]
+            if name not in _SKIPPED_FIELDS and not (cls is ast.Constant and name == "value"))
+    return fields
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    out: list[ast.AST] = []
+    for name in _node_fields(node.__class__):
+        value = getattr(node, name, None)
+        if value.__class__ is list:
+            out.extend(item for item in value if isinstance(item, _AST))
+        elif isinstance(value, _AST):
+            out.append(value)
+    return out
+
+
+def _preorder(tree: ast.AST) -> tuple[list[ast.AST], list[int], list[list[ast.AST]]]:
+    """(nodes, parent positions, children) in pre-order; the hottest loop of a cold run."""
+    nodes: list[ast.AST] = []
+    parents: list[int] = []
+    kids: list[list[ast.AST]] = []
+    stack: list[ast.AST] = [tree]
+    parent_stack = [-1]
+    fields_of = _NODE_FIELDS
+    while stack:
+        node = stack.pop()
+        position = len(nodes)
+        nodes.append(node)
+        parents.append(parent_stack.pop())
+        fields = fields_of.get(node.__class__) or _node_fields(node.__class__)
+        children: list[ast.AST] = []
+        for name in fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, _AST):
+                        children.append(item)
+            elif isinstance(value, _AST):
+                children.append(value)
+        kids.append(children)
+        if children:
+            stack.extend(children[::-1])
+            parent_stack.extend([position] * len(children))
+    return nodes, parents, kids

@@ -1,0 +1,270 @@
+"""AG406, AG407, AG701-AG705, AG805: pattern rules run through semgrep (``semgrep_rules/``).
+
+Each class documents one rule of ``semgrep_rules/<slug>.yaml`` for ``archguard rules`` and
+``archguard explain``; the YAML holds the patterns (and, in ``metadata``, the code, slug and
+hint for semgrep users: a test keeps both in agreement). Nothing here parses YAML, so listing
+and explaining rules costs no more than for native rules. The findings come from
+``archguard.semgrep_pass`` and go through the same selection, suppressions and output.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from archguard.registry import Rule, register
+
+CONFIGURATION = (
+    "Runs through semgrep (`semgrep_rules/{slug}.yaml`, shipped with archguard). "
+    "`--no-semgrep` or `semgrep = false` turns every semgrep rule off; the rule's `paths:` "
+    "follow `package`, `settings-module`, `modules-dir` and `tests-dir`.")
+
+
+class SemgrepRule(Rule):
+    """A rule whose check is a semgrep rule file; this class carries its documentation."""
+
+    engine = "semgrep"
+    # Function-level rule: a match on a decorator is reported on the decorated `def` line.
+    def_line: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "configuration" not in cls.__dict__:
+            cls.configuration = CONFIGURATION.format(slug=cls.name)
+
+    @classmethod
+    def rule_file(cls) -> str:
+        return f"{cls.name}.yaml"
+
+
+@register
+class SyncDatabase(SemgrepRule):
+    """cpv3 is async end to end: a synchronous engine, `sessionmaker` or `Session` blocks
+    the event loop on every query and cannot share the async connection pool. Reported:
+    `create_engine` (SQLAlchemy or SQLModel, any import form), plain `sessionmaker`,
+    `scoped_session`, any use of `sqlalchemy.orm.Session` (construction, annotation,
+    `class_=Session`), and the legacy `session.query(...)` on receivers named like a session
+    (`session`, `db`, `self.session`, ...). Test files are not checked."""
+
+    code = "AG406"
+    name = "sync-database"
+    summary = "Synchronous SQLAlchemy engine, sessionmaker, Session or session.query()"
+    rulebook = ("**Sync database operations** — never use synchronous SQLAlchemy sessions or "
+                "engines. Everything is `AsyncSession`.")
+    hint = ("Use create_async_engine/async_sessionmaker/AsyncSession and await "
+            "session.execute(select(...)) instead of the sync Session/query API.")
+    example_path = "cpv3/db/session.py"
+    bad = ("from __future__ import annotations\n\n"
+           "from sqlalchemy import create_engine\n\n"
+           "from cpv3.infrastructure.settings import get_settings\n\n"
+           "engine = create_engine(get_settings().database_url)\n")
+    good = ("from __future__ import annotations\n\n"
+            "from sqlalchemy.ext.asyncio import create_async_engine\n\n"
+            "from cpv3.infrastructure.settings import get_settings\n\n"
+            "engine = create_async_engine(get_settings().database_url)\n")
+
+
+@register
+class ManualSession(SemgrepRule):
+    """A session built by hand escapes the request lifecycle: nobody closes it on error,
+    so connections leak. The `get_db` dependency owns that lifecycle; only the db and
+    infrastructure layers (`cpv3/db/`, `cpv3/infrastructure/`) create sessions. Reported:
+    `AsyncSession(...)`, a call of a factory built with `async_sessionmaker(...)`/
+    `sessionmaker(...)` in the same file, and a call of a factory with a conventional name
+    (`SessionLocal`, `async_session_factory`, `async_session_maker`, ...). Test files are
+    not checked (fixtures build sessions on the test database)."""
+
+    code = "AG407"
+    name = "manual-session"
+    summary = "AsyncSession or a session factory called outside the db/infrastructure layer"
+    rulebook = ("**Session leaks** — `AsyncSession` created manually without proper cleanup "
+                "(should use DI's `get_db` which handles lifecycle).")
+    hint = ("Take `session: AsyncSession = Depends(get_db)` and pass it down instead of "
+            "creating a session by hand.")
+    example_path = "cpv3/modules/media/service.py"
+    bad = ("from __future__ import annotations\n\n"
+           "from sqlalchemy.ext.asyncio import AsyncSession\n\n"
+           "from cpv3.db.session import engine\n\n\n"
+           "async def count_media() -> int:\n"
+           "    async with AsyncSession(engine) as session:\n"
+           "        return await MediaRepository(session).count()\n")
+    good = ("from __future__ import annotations\n\n"
+            "from sqlalchemy.ext.asyncio import AsyncSession\n\n\n"
+            "class MediaService:\n"
+            "    def __init__(self, session: AsyncSession) -> None:\n"
+            "        self._media = MediaRepository(session)\n\n"
+            "    async def count_media(self) -> int:\n"
+            "        return await self._media.count()\n")
+
+
+@register
+class BlockingCallInAsync(SemgrepRule):
+    """One blocking call inside `async def` stalls the whole event loop: every other request
+    of the worker waits for it. Reported inside an `async def` (not inside a plain `def` or
+    lambda nested in it, which typically runs in a thread): `requests.*`,
+    `urllib.request.urlopen`, sync `httpx` (`httpx.get`, `httpx.Client`), `time.sleep`,
+    built-in `open()`, `Path.read_text/read_bytes/write_text/write_bytes` (unless awaited,
+    as with `anyio.Path`), `subprocess.run/call/check_output/Popen`, `os.system`/`os.popen`.
+    Test files are not checked."""
+
+    code = "AG701"
+    name = "blocking-call-in-async"
+    summary = "A blocking call (HTTP, sleep, file or process I/O) inside async def"
+    rulebook = ("**Sync operations in async context** — calling `requests.get()`, `open()` for "
+                "large files, CPU-heavy computation, or any blocking call without "
+                "`anyio.to_thread.run_sync()`. This blocks the entire event loop.")
+    hint = ("Use the async client (httpx.AsyncClient, anyio.open_file, "
+            "asyncio.create_subprocess_exec, asyncio.sleep) or wrap it in "
+            "`await anyio.to_thread.run_sync(...)`.")
+    example_path = "cpv3/infrastructure/remotion_client.py"
+    bad = ("from __future__ import annotations\n\n"
+           "import time\n\n\n"
+           "async def wait_for_render(poll_seconds: float) -> None:\n"
+           "    time.sleep(poll_seconds)\n")
+    good = ("from __future__ import annotations\n\n"
+            "import anyio\n\n\n"
+            "async def wait_for_render(poll_seconds: float) -> None:\n"
+            "    await anyio.sleep(poll_seconds)\n")
+
+
+@register
+class HardcodedConfig(SemgrepRule):
+    """URLs, hosts, ports and credentials differ per environment, and a secret in source is
+    a leaked secret. Outside the settings module, reported: a string literal that is a
+    whole URL/DSN (`https://...`, `postgresql+asyncpg://...`, `redis://...`, `s3://...`;
+    f-strings by their literal part), a `host:port` literal, and a non-empty literal bound
+    to a name, keyword or dict key ending in password/secret/token/api_key/... .
+    Docstrings, messages with spaces, `example.com` and schema namespaces are not config;
+    names that merely contain the word (`token_type`, `password_hash`) are not secrets.
+    Test files are not checked."""
+
+    code = "AG702"
+    name = "hardcoded-config"
+    summary = "A URL/DSN, host:port or secret literal outside the settings module"
+    rulebook = ("**Hardcoded configuration** — URLs, credentials, feature flags, or any "
+                "environment-specific values not coming from `get_settings()`.")
+    hint = ("Move the value to a Settings field in cpv3/infrastructure/settings.py and read "
+            "it via get_settings().")
+    example_path = "cpv3/modules/webhooks/service.py"
+    bad = ("from __future__ import annotations\n\n"
+           "import httpx\n\n\n"
+           "async def notify(payload: dict[str, str]) -> None:\n"
+           "    async with httpx.AsyncClient() as client:\n"
+           "        await client.post(\"https://hooks.remotion.dev/render\", json=payload)\n")
+    good = ("from __future__ import annotations\n\n"
+            "import httpx\n\n"
+            "from cpv3.infrastructure.settings import get_settings\n\n\n"
+            "async def notify(payload: dict[str, str]) -> None:\n"
+            "    async with httpx.AsyncClient() as client:\n"
+            "        await client.post(get_settings().remotion_webhook_url, json=payload)\n")
+
+
+@register
+class EnvironmentAccess(SemgrepRule):
+    """The environment is read in one place, the settings module, where pydantic-settings
+    validates and documents every value; `os.environ` anywhere else is an undeclared,
+    unvalidated setting. Every use of `os.environ`/`os.environb` and every call of
+    `os.getenv`/`os.putenv`/`os.unsetenv` is reported, through any import form. The
+    settings module and test files are not checked."""
+
+    code = "AG703"
+    name = "environment-access"
+    summary = "os.environ or os.getenv outside the settings module"
+    rulebook = ("Settings via `get_settings()` from `cpv3.infrastructure.settings` (cached with "
+                "`@lru_cache`)")
+    hint = ("Add a Settings field in cpv3/infrastructure/settings.py and read "
+            "get_settings().<field> instead of os.environ/os.getenv.")
+    example_path = "cpv3/infrastructure/storage.py"
+    bad = ("from __future__ import annotations\n\n"
+           "import os\n\n\n"
+           "def bucket_name() -> str:\n"
+           "    return os.environ[\"S3_BUCKET\"]\n")
+    good = ("from __future__ import annotations\n\n"
+            "from cpv3.infrastructure.settings import get_settings\n\n\n"
+            "def bucket_name() -> str:\n"
+            "    return get_settings().s3_bucket\n")
+
+
+@register
+class UnboundedActor(SemgrepRule):
+    """An actor without bounds retries a poisoned message forever (Dramatiq's default is 20
+    retries with growing backoff) and can run without a time limit, holding a worker. Every
+    `@dramatiq.actor` (bare or called, aliases, the functional form) must pass both
+    `max_retries=` and `time_limit=`. Reported on the actor's `def` line. Test files are not
+    checked."""
+
+    code = "AG704"
+    name = "unbounded-actor"
+    summary = "A Dramatiq actor without both max_retries= and time_limit="
+    rulebook = ("**Unbounded background tasks** — Dramatiq actors without retry limits, "
+                "timeout, or rate limiting. Every actor needs explicit bounds.")
+    hint = "Declare the actor as @dramatiq.actor(max_retries=N, time_limit=MS, ...)."
+    example_path = "cpv3/modules/tasks/service.py"
+    def_line = True
+    bad = ("from __future__ import annotations\n\n"
+           "import dramatiq\n\n\n"
+           "@dramatiq.actor(queue_name=\"media\")\n"
+           "def transcribe_media(media_id: str) -> None:\n"
+           "    ...\n")
+    good = ("from __future__ import annotations\n\n"
+            "import dramatiq\n\n\n"
+            "@dramatiq.actor(queue_name=\"media\", max_retries=3, time_limit=600_000)\n"
+            "def transcribe_media(media_id: str) -> None:\n"
+            "    ...\n")
+
+
+@register
+class ActorLocation(SemgrepRule):
+    """Actors are entry points into the system like routes: keeping them in one file makes
+    the queue topology reviewable and keeps business logic in the owning module's service,
+    which the actor calls. Any actor declaration outside `cpv3/modules/tasks/service.py`
+    is reported (decorator bare or called, functional form, `GenericActor` subclass), on
+    the `def` (or `class`) line. Test files are not checked."""
+
+    code = "AG705"
+    name = "actor-location"
+    summary = "A Dramatiq actor declared outside the tasks module's service file"
+    rulebook = "Actors live in `cpv3/modules/tasks/service.py`"
+    hint = ("Move the actor into cpv3/modules/tasks/service.py and have it call the owning "
+            "module's service.")
+    example_path = "cpv3/modules/media/service.py"
+    def_line = True
+    bad = ("from __future__ import annotations\n\n"
+           "import dramatiq\n\n\n"
+           "@dramatiq.actor(max_retries=3, time_limit=600_000)\n"
+           "def transcribe_media(media_id: str) -> None:\n"
+           "    ...\n")
+    good = ("# file: cpv3/modules/tasks/service.py\n"
+            "from __future__ import annotations\n\n"
+            "import dramatiq\n\n\n"
+            "@dramatiq.actor(max_retries=3, time_limit=600_000)\n"
+            "def transcribe_media(media_id: str) -> None:\n"
+            "    ...\n")
+
+
+@register
+class MockedDatabase(SemgrepRule):
+    """A mocked session accepts any query, so the test passes whatever SQL the code builds:
+    false confidence. Tests run against a real test database. Reported in test files only
+    (under `tests-dir`, `test_*.py`, `*_test.py`, `conftest.py`): a mock specced as
+    `AsyncSession`, patching `get_db`, and `dependency_overrides[get_db]` set to a mock.
+    Overriding `get_db` with a fixture that yields a real session, and mocks of other things
+    (Redis, HTTP clients), are fine."""
+
+    code = "AG805"
+    name = "mocked-database"
+    summary = "A test mocks AsyncSession or get_db"
+    rulebook = ("**Mocking the database in tests** — use real database sessions against a test "
+                "database. Mocked DB tests provide false confidence and miss real query issues.")
+    hint = ("Use a real AsyncSession on the test database (override get_db with a fixture "
+            "yielding it) instead of a mock.")
+    example_path = "tests/test_users.py"
+    bad = ("from __future__ import annotations\n\n"
+           "from unittest.mock import AsyncMock\n\n"
+           "from sqlalchemy.ext.asyncio import AsyncSession\n\n\n"
+           "async def test_create_user() -> None:\n"
+           "    session = AsyncMock(spec=AsyncSession)\n"
+           "    await UserService(session).create(UserCreate(email=\"a@b.c\"))\n")
+    good = ("from __future__ import annotations\n\n"
+            "from sqlalchemy.ext.asyncio import AsyncSession\n\n\n"
+            "async def test_create_user(db_session: AsyncSession) -> None:\n"
+            "    await UserService(db_session).create(UserCreate(email=\"a@b.c\"))\n")

@@ -1,0 +1,656 @@
+"""The semgrep engine inside ``archguard check`` (issue 4).
+
+Real semgrep runs are few (each start costs about a second) and shared through module-scoped
+fixtures: the end-to-end project (run offline, then re-used for the cache tests and a one-file
+change), an invalid rule folder, the rules' bad/good examples in one scan, and
+``semgrep --test semgrep_rules/``. Everything else (JSON conversion, launching, selection,
+failures) runs without semgrep, against a recorded report or a fake executable.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import textwrap
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from conftest import REPO, semgrep_env
+
+from archguard import semgrep_engine
+from archguard.cli import main
+from archguard.config import Config
+from archguard.diagnostics import ArchguardError
+from archguard.docs import explain_text
+from archguard.discovery import ProjectLocation, locate_project
+from archguard.emitters import EmitOptions, get_emitter
+from archguard.registry import Rule, all_rules, find_rule
+from archguard.runner import CheckRequest, run_check
+from archguard.semgrep_engine import (
+    SemgrepProcess, check_errors, diagnostics_by_path, normal_path,
+)
+from archguard.semgrep_rules_loader import (
+    builtin_rule, builtin_rules_dir, load_custom_rules, rule_text,
+)
+
+DATA = Path(__file__).parent / "data"
+RECORDED = DATA / "semgrep_report.json"  # semgrep on PROJECT (see record_report below)
+SEMGREP_RULES = [rule for rule in all_rules() if rule.engine == "semgrep"]
+OFFLINE = {"https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9",
+           "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
+           "no_proxy": "", "NO_PROXY": ""}  # any network attempt fails at once
+
+# A project in a non-default layout (the shipped globs are rewritten for it), with one
+# finding per rule family, tricky negatives, suppressions and two custom rules.
+PROJECT = {
+    "pyproject.toml": """
+        [tool.archguard]
+        package = "svc"
+        modules-dir = "svc/modules"
+        module-names = ["media", "tasks"]
+        settings-module = "svc/core/settings.py"
+        tests-dir = "spec"
+        semgrep-rules = ["rules"]
+        """,
+    "rules/custom.yaml": """
+        rules:
+          - id: no-print
+            languages: [python]
+            severity: WARNING
+            message: print() in application code; use the logger
+            pattern: print(...)
+          - id: no-breakpoint
+            languages: [python]
+            severity: ERROR
+            message: breakpoint() left in the code
+            metadata:
+              archguard-code: XY100
+              archguard-hint: remove it
+            pattern: breakpoint()
+        """,
+    "svc/core/settings.py": """
+        from __future__ import annotations
+
+        import os
+
+        DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://app@db/app")
+        """,
+    "svc/db/session.py": """
+        from __future__ import annotations
+
+        from sqlalchemy import create_engine
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        from svc.core.settings import DATABASE_URL
+
+        engine = create_engine(DATABASE_URL)
+
+
+        def open_session() -> AsyncSession:
+            return AsyncSession(engine)
+        """,
+    "svc/modules/media/service.py": """
+        from __future__ import annotations
+
+        import os
+        import time
+
+        import dramatiq
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        API = "https://api.remotion.dev/v1"
+        REGION = os.getenv("REGION")  # archguard: ignore[AG703]
+        LABEL = "é"; BUCKET = os.environ["BUCKET"]
+
+
+        async def wait(seconds: float) -> None:
+            time.sleep(seconds)
+            print("waited")  # archguard: ignore[no-print]
+            print("done")
+
+
+        async def count(engine: object) -> int:
+            async with AsyncSession(engine) as session:  # archguard: ignore[XY100]
+                return await session.scalar(1)
+
+
+        @dramatiq.actor(
+            queue_name="media",
+        )
+        def transcribe(media_id: str) -> None:
+            breakpoint()
+        """,
+    "svc/modules/tasks/service.py": """
+        from __future__ import annotations
+
+        import dramatiq
+
+
+        @dramatiq.actor(max_retries=3, time_limit=60_000)
+        def render(job_id: str) -> None:
+            ...
+        """,
+    "spec/test_media.py": """
+        from __future__ import annotations
+
+        from unittest.mock import AsyncMock
+
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+
+        def test_one() -> None:
+            session = AsyncMock(spec=AsyncSession)
+            other = AsyncMock(spec=AsyncSession)  # archguard: ignore[AG805]
+            redis = AsyncMock()
+            print(session, other, redis)
+        """,
+}
+MEDIA = "svc/modules/media/service.py"
+# (code, path, line) of every finding of PROJECT from semgrep, and the unused suppression.
+EXPECTED = [
+    ("AG805", "spec/test_media.py", 9),
+    ("no-print", "spec/test_media.py", 12),
+    ("AG406", "svc/db/session.py", 8),
+    ("AG702", MEDIA, 9),
+    ("AG703", MEDIA, 11),
+    ("AG701", MEDIA, 15),
+    ("no-print", MEDIA, 17),
+    ("AG407", MEDIA, 21),
+    ("AG001", MEDIA, 21),  # ignore[XY100] on a line without an XY100 finding
+    ("AG704", MEDIA, 28),  # the def line, not the decorator
+    ("AG705", MEDIA, 28),
+    ("XY100", MEDIA, 29),
+]
+REPORTED = {code for code, _, _ in EXPECTED}
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def triples(diagnostics: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
+    return [(d["code"], d["path"], d["line"]) for d in diagnostics if d["code"] in REPORTED]
+
+
+def report_json(report: object) -> dict[str, Any]:
+    stream = io.StringIO()
+    get_emitter("json")(report, stream, EmitOptions())  # type: ignore[arg-type]
+    return json.loads(stream.getvalue())
+
+
+@pytest.fixture
+def semgrep_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ARCHGUARD_NO_SEMGREP", raising=False)
+
+
+@pytest.fixture
+def no_launch(monkeypatch: pytest.MonkeyPatch, semgrep_on: None) -> None:
+    """semgrep must not be started: the launcher fails the test if it is called."""
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("semgrep was started")
+
+    monkeypatch.setattr(semgrep_engine, "launch", refuse)
+
+
+# --- the registry and the shipped YAML --------------------------------------------------
+
+def yaml_rule(rule: Rule) -> dict[str, Any]:
+    document = yaml.safe_load((builtin_rules_dir() / f"{rule.name}.yaml").read_text())
+    (only,) = document["rules"]
+    return only
+
+
+@pytest.mark.parametrize("rule", SEMGREP_RULES, ids=lambda r: r.code)
+def test_registry_agrees_with_the_yaml_metadata(rule: Rule) -> None:
+    shipped = yaml_rule(rule)
+    metadata = shipped["metadata"]
+    assert (shipped["id"], metadata["archguard-code"], metadata["archguard-slug"],
+            metadata["archguard-hint"]) == (rule.name, rule.code, rule.name, rule.hint)
+    assert metadata["rulebook"] == rule.rulebook.replace("**", "")
+    assert rule.rationale() and rule.bad and rule.good
+    assert "(default: on; engine: semgrep)" in explain_text(rule)
+
+
+def test_every_shipped_rule_file_is_registered_and_in_the_wheel() -> None:
+    shipped = sorted(p.name for p in (REPO / "semgrep_rules").glob("*.yaml"))
+    assert shipped == sorted(f"{rule.name}.yaml" for rule in SEMGREP_RULES)
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    included = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    assert included == {f"semgrep_rules/{name}": f"archguard/semgrep_rules/{name}"
+                        for name in shipped}
+
+
+def test_installed_package_finds_its_rules(tmp_path: Path) -> None:
+    """The wheel layout: archguard/semgrep_rules/*.yaml inside the package, no checkout."""
+    site = tmp_path / "site-packages"
+    shutil.copytree(REPO / "archguard", site / "archguard",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "semgrep_rules", site / "archguard" / "semgrep_rules",
+                    ignore=shutil.ignore_patterns("*.py", "*.md"))
+    code = "from archguard.semgrep_rules_loader import builtin_rules_dir as d; print(d())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(site)}, cwd=tmp_path,
+                          check=True)
+    assert done.stdout.strip() == str(site / "archguard" / "semgrep_rules")
+
+
+def test_registry_parses_no_yaml() -> None:
+    code = ("import sys; from archguard.cli import main; main(['explain', 'AG701']); "
+            "main(['rules', '--format', 'json']); print('yaml' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert done.stdout.strip().endswith("False")
+
+
+def test_shipped_globs_follow_the_configured_layout() -> None:
+    config = Config(package="svc", settings_module="svc/core/settings.py", tests_dir="spec",
+                    modules_dir="svc/modules")
+    text = rule_text(builtin_rule(find_rule("AG703")), config).decode()
+    assert '- "**/svc/core/settings.py"' in text and '- "**/spec/**"' in text
+    assert "cpv3/infrastructure/settings.py`" in text  # messages are left alone
+    assert rule_text(builtin_rule(find_rule("AG703")), Config()) == \
+        (builtin_rules_dir() / "environment-access.yaml").read_bytes()
+
+
+# --- semgrep JSON -> diagnostics (recorded report, no semgrep) ----------------------------
+
+def catalog(root: Path) -> dict[str, Any]:
+    location = locate_project([root])
+    rules = [builtin_rule(rule) for rule in SEMGREP_RULES]
+    rules += load_custom_rules(location.root, location.config)
+    return {info.rule_id: info for info in rules}
+
+
+def test_recorded_report_becomes_diagnostics(tmp_path: Path) -> None:
+    root = write(tmp_path, PROJECT)
+    report = json.loads(RECORDED.read_text())
+    found = diagnostics_by_path(report, catalog(root), root)
+    media = {(d.code, d.line): d for d in found[MEDIA]}
+    actor = media[("AG704", 28)]  # semgrep matched the decorator on line 25
+    assert (actor.column, actor.end_line, actor.end_column) == (1, 28, 39)
+    env = media[("AG703", 11)]  # `LABEL = "é"; BUCKET = os.environ[...]`: characters, not bytes
+    assert (env.column, env.end_column) == (23, 33)
+    assert (env.rule, env.severity, env.hint) == (
+        "environment-access", "error", find_rule("AG703").hint)
+    assert env.message.startswith("Environment read outside the settings module.")
+    custom = media[("XY100", 29)]
+    assert (custom.rule, custom.severity, custom.hint, custom.message) == (
+        "no-breakpoint", "error", "remove it", "breakpoint() left in the code")
+    printed = media[("no-print", 17)]
+    assert (printed.rule, printed.severity, printed.hint) == ("no-print", "warning", "")
+    every = sorted((d.code, d.path, d.line) for ds in found.values() for d in ds)
+    assert every == sorted([t for t in EXPECTED if t[0] != "AG001"]
+                           + [("AG703", MEDIA, 10), ("no-print", MEDIA, 16),
+                              ("AG805", "spec/test_media.py", 10)])  # before suppressions
+
+
+def test_paths_are_project_relative() -> None:
+    assert normal_path("./svc/a.py") == "svc/a.py"
+    assert normal_path("svc\\modules\\a.py") == "svc/modules/a.py"
+
+
+def test_unknown_rule_in_a_report_is_an_error(tmp_path: Path) -> None:
+    report = {"results": [{"check_id": "mystery", "path": "a.py"}]}
+    with pytest.raises(ArchguardError, match="unknown rule 'mystery'"):
+        diagnostics_by_path(report, {}, tmp_path)
+
+
+def test_rule_errors_and_timeouts_fail_parse_errors_do_not() -> None:
+    check_errors([{"code": 3, "level": "warn", "type": ["PartialParsing", []],
+                   "message": "Syntax error at line a.py:2"},
+                  {"code": 3, "level": "warn", "type": "Syntax error", "path": "b.py",
+                   "message": "b.py:1"}])
+    with pytest.raises(ArchguardError, match=r"^semgrep reported rule parse error in rule "
+                       r"'broken': Rule parse error in rule broken: Invalid pattern"):
+        check_errors([{"code": 2, "level": "error", "type": "Rule parse error",
+                       "rule_id": "broken", "message": "Rule parse error in rule broken:\n"
+                       " Invalid pattern for Python"}])
+    with pytest.raises(ArchguardError, match=r"timeout in rule 'slow' on svc/big.py"):
+        check_errors([{"code": 3, "level": "warn", "type": "Timeout", "rule_id": "slow",
+                       "path": "svc/big.py", "message": "Timeout when running slow"}])
+
+
+def test_command_is_offline_and_scans_explicit_relative_paths(tmp_path: Path) -> None:
+    command = semgrep_engine.scan_command("semgrep", [Path("/r/a.yaml")], ["svc/a.py"])
+    assert {"--metrics=off", "--disable-version-check", "--no-rewrite-rule-ids"} <= \
+        set(command)
+    assert command[-1] == "svc/a.py" and "--validate" not in command
+    assert [a for a in command if a.startswith(("p/", "r/", "auto"))] == []
+    env = semgrep_engine.semgrep_env(tmp_path)
+    assert (env["SEMGREP_ENABLE_VERSION_CHECK"], env["SEMGREP_SEND_METRICS"]) == ("0", "off")
+    assert env["XDG_CONFIG_HOME"] == str(tmp_path) and "SEMGREP_APP_TOKEN" not in env
+    assert env["SEMGREP_SETTINGS_FILE"].startswith(str(tmp_path))
+    assert env["SEMGREP_LOG_FILE"].startswith(str(tmp_path))
+
+
+# --- when semgrep runs at all (no semgrep started) ---------------------------------------
+
+SMALL_CONFIG = '[tool.archguard]\nignore = ["AG1"]\n'  # no layout findings: one file
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    return write(tmp_path / "small", {
+        "pyproject.toml": SMALL_CONFIG,
+        "cpv3/__init__.py": "",
+        "cpv3/modules/users/service.py": """
+            from __future__ import annotations
+
+            import os
+
+            REGION = os.environ["REGION"]  # archguard: ignore[AG703]
+            """,
+    })
+
+
+def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["check", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_select_without_semgrep_rules_does_not_start_semgrep(
+        small: Path, no_launch: None, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = check(capsys, str(small), "--select", "AG2", "--no-cache")
+    assert (code, err) == (0, "") and out.startswith("All checks passed")
+
+
+def test_no_semgrep_says_so_and_judges_no_semgrep_suppression(
+        small: Path, no_launch: None, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = check(capsys, str(small), "--no-semgrep", "--no-cache", "--format",
+                         "concise")
+    assert code == 0  # no AG001 for ignore[AG703]: AG703 did not run
+    assert out.strip() == "All checks passed (2 files checked; semgrep rules off: --no-semgrep)."
+    report = run_check(CheckRequest([small], semgrep=False, use_cache=False))
+    assert "AG703" not in report.rules and "AG201" in report.rules
+
+
+def test_config_semgrep_false(small: Path, no_launch: None,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    write(small, {"pyproject.toml": SMALL_CONFIG + "semgrep = false\n"})
+    code, out, _ = check(capsys, str(small), "--no-cache", "--format", "concise")
+    assert code == 0 and "semgrep rules off: semgrep = false)." in out
+
+
+def test_missing_semgrep_is_exit_2(small: Path, semgrep_on: None, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(semgrep_engine.sys, "executable", str(tmp_path / "bin" / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    code, out, err = check(capsys, str(small), "--no-cache")
+    assert (code, out) == (2, "")
+    assert err.startswith("archguard: error: semgrep not found (looked next to ")
+    assert "--no-semgrep" in err and err.count("\n") == 1
+
+
+def fake_semgrep(folder: Path, body: str) -> Path:
+    script = folder / "semgrep"
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script
+
+
+def test_crashing_semgrep_is_exit_2(small: Path, semgrep_on: None, tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    script = fake_semgrep(tmp_path, "echo 'semgrep-core: internal error: boom' >&2; exit 3")
+    monkeypatch.setattr(semgrep_engine, "find_semgrep", lambda: str(script))
+    code, out, err = check(capsys, str(small), "--no-cache")
+    assert (code, out) == (2, "")
+    assert err == ("archguard: error: semgrep failed (exit code 3): "
+                   "semgrep-core: internal error: boom\n")
+
+
+def test_semgrep_timeout_is_exit_2_and_kills_it(small: Path, semgrep_on: None,
+                                                tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    pid_file = tmp_path / "pid"
+    script = fake_semgrep(tmp_path, f"echo $$ > {pid_file}; exec sleep 60")
+    monkeypatch.setattr(semgrep_engine, "find_semgrep", lambda: str(script))
+    write(small, {"pyproject.toml": SMALL_CONFIG + "semgrep-timeout = 1\n"})
+    code, _, err = check(capsys, str(small), "--no-cache")
+    assert code == 2
+    assert err.startswith("archguard: error: semgrep did not finish within 1 s: raise "
+                          "'semgrep-timeout'")
+    with pytest.raises(ProcessLookupError):  # killed (and reaped), not left running
+        os.kill(int(pid_file.read_text()), 0)
+
+
+def test_semgrep_timeout_must_be_positive(small: Path, capsys: pytest.CaptureFixture[str],
+                                          ) -> None:
+    write(small, {"pyproject.toml": SMALL_CONFIG + "semgrep-timeout = 0\n"})
+    code, _, err = check(capsys, str(small))
+    assert code == 2 and "'tool.archguard.semgrep-timeout' must be at least 1" in err
+
+
+@pytest.mark.parametrize(("rules", "message"), [
+    ({}, "semgrep-rules: 'rules' not found in "),
+    ({"rules/x.txt": "no rules"}, "semgrep-rules: no .yaml/.yml rule file in 'rules'"),
+    ({"rules/x.yaml": "rules: 3"}, "a semgrep rule file needs 'rules:'"),
+    ({"rules/x.yaml": "rules:\n  - id: manual-session\n"},
+     "semgrep rule id 'manual-session' is already used"),
+    ({"rules/x.yaml": "rules:\n  - id: mine\n    metadata: {archguard-code: AG201}\n"},
+     "rule 'mine' uses the code AG201 of archguard's rule relative-import"),
+])
+def test_bad_custom_rule_folders_are_exit_2(small: Path, no_launch: None,
+                                            capsys: pytest.CaptureFixture[str],
+                                            rules: dict[str, str], message: str) -> None:
+    write(small, {"pyproject.toml": SMALL_CONFIG + 'semgrep-rules = ["rules"]\n', **rules})
+    code, _, err = check(capsys, str(small), "--no-cache")
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_custom_codes_are_valid_for_select_and_ignore(small: Path, no_launch: None,
+                                                      capsys: pytest.CaptureFixture[str],
+                                                      ) -> None:
+    write(small, {"pyproject.toml": SMALL_CONFIG + 'semgrep-rules = ["rules"]\n',
+                  "rules/r.yaml": PROJECT["rules/custom.yaml"]})
+    code, _, _ = check(capsys, str(small), "--no-cache", "--no-semgrep", "--select",
+                       "no-print,XY1", "--ignore", "NO-PRINT")
+    assert code == 0
+    code, _, err = check(capsys, str(small), "--no-cache", "--select", "no-prin7")
+    assert code == 2 and "did you mean 'no-print'?" in err
+
+
+# --- real semgrep runs ----------------------------------------------------------------
+
+def can_unshare() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    return subprocess.run(["unshare", "-rn", "true"], capture_output=True,
+                          check=False).returncode == 0
+
+
+@dataclass
+class Run:
+    root: Path
+    cache: Path
+    home: Path
+    done: subprocess.CompletedProcess[str]
+    unshared: bool
+
+
+@pytest.fixture(scope="module")
+def e2e(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """archguard check on PROJECT, without network (no network namespace, or failing
+    proxies), with an empty HOME and its own cache folder."""
+    root = write(tmp_path_factory.mktemp("e2e") / "project", PROJECT)
+    cache, home = tmp_path_factory.mktemp("cache"), tmp_path_factory.mktemp("home")
+    unshared = can_unshare()
+    prefix = ["unshare", "-rn"] if unshared else []
+    env = {**semgrep_env(), **OFFLINE, "ARCHGUARD_CACHE_DIR": str(cache), "HOME": str(home)}
+    env.pop("XDG_CONFIG_HOME", None)
+    done = subprocess.run([*prefix, sys.executable, "-m", "archguard", "check", str(root),
+                           "--format", "json"], capture_output=True, text=True, env=env,
+                          check=False, timeout=300)
+    return Run(root, cache, home, done, unshared)
+
+
+def test_end_to_end_offline(e2e: Run) -> None:
+    assert (e2e.done.returncode, e2e.done.stderr) == (1, ""), e2e.done.stderr
+    found = json.loads(e2e.done.stdout)["diagnostics"]
+    assert triples(found) == EXPECTED
+    assert any(d["code"] == "AG103" for d in found)  # the native findings are there too
+    assert list(e2e.home.iterdir()) == []  # nothing written to ~/.semgrep
+    if not e2e.unshared:
+        pytest.skip("unshare -rn unavailable: ran with unreachable proxies only")
+
+
+def test_custom_rules_in_every_format(e2e: Run, no_launch: None,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHGUARD_CACHE_DIR", str(e2e.cache))
+    report = run_check(CheckRequest([e2e.root]))  # from the cache: semgrep not started
+    printed = next(d for d in report.diagnostics if d.code == "no-print")
+    assert (printed.rule, printed.severity) == ("no-print", "warning")
+    stream = io.StringIO()
+    get_emitter("sarif")(report, stream, EmitOptions())
+    log = json.loads(stream.getvalue())
+    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+    assert list(jsonschema.Draft4Validator(schema).iter_errors(log)) == []
+    ids = {rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert {"no-print", "XY100", "AG701", "AG805"} <= ids
+    for name in ("junit", "github", "gitlab", "full", "concise"):
+        get_emitter(name)(report, io.StringIO(), EmitOptions())
+
+
+def test_second_run_does_not_start_semgrep(e2e: Run, no_launch: None,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHGUARD_CACHE_DIR", str(e2e.cache))
+    warm = report_json(run_check(CheckRequest([e2e.root])))
+    assert warm == json.loads(e2e.done.stdout)
+    # another selection misses the report memo; semgrep's per-file results still serve it
+    narrower = report_json(run_check(CheckRequest([e2e.root], ignore=["AG1"])))
+    assert triples(narrower["diagnostics"]) == EXPECTED
+
+
+def test_a_changed_file_is_the_only_one_scanned_again(e2e: Run, semgrep_on: None,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      ) -> None:
+    """Runs last in this module: it edits the shared project."""
+    monkeypatch.setenv("ARCHGUARD_CACHE_DIR", str(e2e.cache))
+    commands: list[list[str]] = []
+    real_launch = semgrep_engine.launch
+
+    def recording(command: list[str], *args: Any) -> Any:
+        commands.append(command)
+        return real_launch(command, *args)
+
+    monkeypatch.setattr(semgrep_engine, "launch", recording)
+    test_file = e2e.root / "spec/test_media.py"
+    test_file.write_text(test_file.read_text().replace(
+        "    redis = AsyncMock()", "    redis = AsyncMock()\n    print(0)"))
+    report = report_json(run_check(CheckRequest([e2e.root])))
+    assert [c[-1] for c in commands] == ["spec/test_media.py"]
+    assert ("no-print", "spec/test_media.py", 12) in triples(report["diagnostics"])
+    assert ("no-print", "spec/test_media.py", 13) in triples(report["diagnostics"])
+    assert ("AG702", MEDIA, 9) in triples(report["diagnostics"])  # from the cache
+
+
+def test_invalid_rule_is_exit_2(tmp_path: Path, semgrep_on: None,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    root = write(tmp_path, {
+        "cpv3/__init__.py": "print(1)\n",
+        "pyproject.toml": '[tool.archguard]\nsemgrep-rules = ["rules"]\n',
+        "rules/broken.yaml": """
+            rules:
+              - id: broken
+                languages: [python]
+                severity: ERROR
+                message: x
+                pattern: "foo(("
+            """,
+    })
+    code, out, err = check(capsys, str(root), "--no-cache")
+    assert (code, out) == (2, "")
+    assert err.startswith("archguard: error: semgrep reported rule parse error in rule "
+                          "'broken': Rule parse error in rule broken:")
+    assert err.count("\n") == 1
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    """Every semgrep rule's bad and good example, in one semgrep run: each under its own
+    ``<code>/<bad|good>/`` folder (the shipped globs start with ``**/``)."""
+    root = tmp_path_factory.mktemp("examples")
+    targets = []
+    for rule in SEMGREP_RULES:
+        for kind in ("bad", "good"):
+            for path, text in rule.example_files(getattr(rule, kind)).items():
+                write(root, {f"{rule.code}/{kind}/{path}": text})
+                targets.append(f"{rule.code}/{kind}/{path}")
+    infos = [builtin_rule(rule) for rule in SEMGREP_RULES]
+    process = SemgrepProcess(root, 300)
+    try:
+        process.start([info.file for info in infos], targets)
+        found = diagnostics_by_path(process.wait(), {i.rule_id: i for i in infos}, root)
+    finally:
+        process.close()
+    codes: dict[str, set[str]] = {}
+    for path, diagnostics in found.items():
+        folder = "/".join(path.split("/")[:2])
+        codes.setdefault(folder, set()).update(d.code for d in diagnostics)
+    return codes
+
+
+@pytest.mark.parametrize("rule", SEMGREP_RULES, ids=lambda r: r.code)
+def test_semgrep_examples(examples: dict[str, set[str]], rule: Rule) -> None:
+    assert rule.code in examples.get(f"{rule.code}/bad", set())
+    assert rule.code not in examples.get(f"{rule.code}/good", set())
+
+
+def test_semgrep_test_passes_on_the_shipped_rules(tmp_path: Path) -> None:
+    """`semgrep --test semgrep_rules/`, as CI and the README run it (offline flags)."""
+    env = {**semgrep_env(), **OFFLINE, "SEMGREP_ENABLE_VERSION_CHECK": "0",
+           "SEMGREP_SEND_METRICS": "off", "XDG_CONFIG_HOME": str(tmp_path),
+           "SEMGREP_SETTINGS_FILE": str(tmp_path / "settings.yml"),
+           "SEMGREP_LOG_FILE": str(tmp_path / "semgrep.log")}
+    done = subprocess.run([semgrep_engine.find_semgrep(), "--test", "--json", "--metrics=off",
+                           "--disable-version-check", "semgrep_rules/"], cwd=REPO, env=env,
+                          capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    checks = {rule_id: check["passed"] for file in result["results"].values()
+              for rule_id, check in file["checks"].items()}
+    assert checks == {rule.name: True for rule in SEMGREP_RULES}
+    assert result["config_with_errors"] == [] and result["config_missing_tests"] == []
+
+
+# --- recording the report used above ----------------------------------------------------
+
+def record_report(folder: Path) -> None:
+    """Regenerate tests/data/semgrep_report.json (run by hand after a rule change):
+    python -c "import sys; sys.path[:0] = ['tests']; import test_semgrep_engine as t; \\
+    t.record_report(__import__('pathlib').Path('/tmp/semgrep-record'))"
+    """
+    root = write(folder, PROJECT)
+    location: ProjectLocation = locate_project([root])
+    rules = [builtin_rule(rule) for rule in SEMGREP_RULES]
+    targets = sorted(str(p.relative_to(root)) for p in root.rglob("*.py"))
+    process = SemgrepProcess(root, 300)
+    try:
+        files = []
+        for info in rules:
+            copy = process.workdir / info.file.name
+            copy.write_bytes(rule_text(info, location.config))
+            files.append(copy)
+        process.start(files + [root / "rules/custom.yaml"], targets)
+        report = process.wait()
+    finally:
+        process.close()
+    kept = {key: report[key] for key in ("version", "results", "errors", "paths")}
+    RECORDED.write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n")
