@@ -78,7 +78,10 @@ def code_fingerprint() -> str:
     for folder, dirs, names in os.walk(package):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(n for n in names if n.endswith(".py")):
-            st = os.stat(os.path.join(folder, name))
+            try:
+                st = os.stat(os.path.join(folder, name))
+            except OSError:  # removed meanwhile (an editor's save): its absence counts
+                continue
             digest.update(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
@@ -155,6 +158,18 @@ def _unlink(path: Path) -> None:
         path.unlink()
     except OSError:
         pass  # already gone (another run pruned it) or not ours to delete
+
+
+def _unpack(entry: object, digest: bytes | None) -> FileResult | None:
+    """A pack entry's result if it is for this content; a damaged entry is a miss."""
+    try:
+        stored, blob = entry  # type: ignore[misc]
+        if digest is None or stored != digest:
+            return None
+        result = pickle.loads(blob)
+    except Exception:  # noqa: BLE001 - missing, damaged or foreign: analyse the file again
+        return None
+    return result if isinstance(result, FileResult) else None
 
 
 def clean(root: Path) -> Path | None:
@@ -252,14 +267,11 @@ class FileCache:
         results: dict[str, FileResult] = {}
         todo: list[str] = []
         for path in paths:
-            entry = pack.get(path)
-            if entry is not None and entry[0] == self.digests.get(path):
-                try:
-                    results[path] = pickle.loads(entry[1])
-                    continue
-                except Exception:  # noqa: BLE001, S110 - a damaged entry: analyse the file again
-                    pass
-            todo.append(path)
+            result = _unpack(pack.get(path), self.digests.get(path))
+            if result is None:
+                todo.append(path)
+            else:
+                results[path] = result
         return results, todo
 
     def store_results(self, analyzed: list[Analyzed]) -> None:

@@ -175,6 +175,22 @@ def test_corrupt_cache_files_are_ignored(tree: Path, damage: str) -> None:
     assert check_json(tree) == expected  # and the rewritten cache is sound
 
 
+def test_damaged_pack_entries_are_misses(tree: Path) -> None:
+    expected = check_json(tree)
+    for pack in (tree / cache.CACHE_DIR_NAME).glob("*.pack"):
+        payload = pickle.loads(pack.read_bytes())
+        results = payload["results"]
+        results[SERVICE] = "junk"
+        first = sorted(results)[0]
+        results[first] = (results[first][0], b"not a pickle")
+        pack.write_bytes(pickle.dumps(payload))
+    for index in (tree / cache.CACHE_DIR_NAME).glob("*.index"):
+        payload = pickle.loads(index.read_bytes())
+        payload["memo"] = {}
+        index.write_bytes(pickle.dumps(payload))
+    assert check_json(tree) == expected
+
+
 def test_memo_hit_loads_no_facts(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = check_json(tree)
 

@@ -41,6 +41,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 PERF_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PERF_DIR.parents[1]
@@ -124,10 +125,10 @@ def run_measured(cmd: Sequence[str], cwd: Path, env: Mapping[str, str]) -> Sampl
         return Sample(wall, cpu, rss, proc.returncode, read_all(out), read_all(err))
 
 
-def read_all(handle: object) -> str:
+def read_all(handle: IO[bytes]) -> str:
     """Rewind and decode a temporary output file."""
-    handle.seek(0)  # type: ignore[attr-defined]
-    return handle.read().decode("utf-8", errors="replace")  # type: ignore[attr-defined]
+    handle.seek(0)
+    return handle.read().decode("utf-8", errors="replace")
 
 
 def process_tree(root: int) -> list[int]:
@@ -306,6 +307,7 @@ def bench_archguard(agent: Archguard, tree: Path, modules: int, times: int) -> d
     cold = checked(
         repeat(cold_cmd, tree, agent.env, times, lambda _: clear_cache(tree)), "cold", cold_cmd
     )
+    clear_cache(tree)
     tree_peak = run_sampled(cold_cmd, tree, agent.env)
     warm_cmd = agent.cmd(tree, *native)
     clear_cache(tree)
@@ -776,6 +778,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if not args.keep and args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            print(f"trees kept in {workdir}", flush=True)
     info = machine_info() | {"loadavg_start": load_start}
     warn_if_busy("at the end")
     print(
