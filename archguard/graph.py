@@ -21,12 +21,14 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import networkx as nx
 
 from archguard.facts import FileFacts, ImportFact, Span
 from archguard.project import Project
+
+if TYPE_CHECKING:  # networkx costs ~0.2 s to import: only runs that build the graph pay
+    import networkx as nx
 
 CALL_FACTS = "AG203"  # facts.extra key: router calls through imported names (rules/layers)
 _T = TypeVar("_T")
@@ -85,6 +87,8 @@ def module_graph(project: Project) -> ModuleGraph:
 
 
 def build_module_graph(project: Project) -> ModuleGraph:
+    import networkx as nx
+
     builder = _Builder(project)
     references: list[Reference] = []
     for facts in project.iter_files():
@@ -220,6 +224,8 @@ def module_cycles(project: Project) -> tuple[list[list[str]], bool]:
 
 
 def _find_cycles(project: Project) -> tuple[list[list[str]], bool]:
+    import networkx as nx
+
     limit = project.config.max_cycles
     found = list(islice(nx.simple_cycles(module_graph(project).modules), limit + 1))
     cycles = sorted(_rotate(cycle) for cycle in found[:limit])

@@ -24,7 +24,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterable, Mapping
@@ -32,43 +31,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from archguard import semgrep_binary
 from archguard.diagnostics import ArchguardError, Diagnostic
 from archguard.facts import LineColumns, Span
 from archguard.semgrep_rules_loader import SemgrepRuleInfo
 
-EXECUTABLE = "semgrep"
+TEMP_PREFIX = "archguard-semgrep-"  # the private folder of one run
 PER_FILE_TIMEOUT_S = 30  # semgrep's per-rule, per-file limit (its default is 5 s)
 OFFLINE_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
 DROPPED_ENV = ("SEMGREP_APP_TOKEN",)
 IGNORED_ERROR_TYPES = ("Syntax error", "Lexical error", "Other syntax error",
                        "PartialParsing")  # the target's problem: AG000 covers package files
-UNKNOWN_EXECUTABLE = ("semgrep not found (looked next to {python} and on PATH): install it "
-                      "('pip install semgrep'), or run with --no-semgrep / set "
-                      "'semgrep = false'")
-
-
-def find_semgrep() -> str:
-    """The semgrep next to this Python (the same virtualenv) first, then on PATH."""
-    name = EXECUTABLE + (".exe" if os.name == "nt" else "")
-    beside = Path(sys.executable).parent / name
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    found = shutil.which(EXECUTABLE)
-    if found is None:
-        raise ArchguardError(UNKNOWN_EXECUTABLE.format(python=Path(sys.executable).parent))
-    return found
-
-
-def semgrep_version() -> str:
-    """The installed semgrep's version, without starting it (cache keys)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("semgrep")
-    except PackageNotFoundError:  # a semgrep from elsewhere (Homebrew, a container)
-        executable = Path(find_semgrep())
-        st = executable.stat()
-        return f"{executable}:{st.st_size}:{st.st_mtime_ns}"
 
 
 def scan_command(executable: str, rule_files: Iterable[Path], targets: Iterable[str],
@@ -97,12 +70,12 @@ class SemgrepProcess:
 
     root: Path
     timeout_s: float
-    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="archguard-semgrep-")))
+    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix=TEMP_PREFIX)))
     process: subprocess.Popen[bytes] | None = None
     started: float = 0.0
 
     def start(self, rule_files: list[Path], targets: list[str]) -> None:
-        command = scan_command(find_semgrep(), rule_files, targets)
+        command = scan_command(semgrep_binary.find_semgrep(), rule_files, targets)
         with open(self.workdir / "out.json", "wb") as out, \
                 open(self.workdir / "err.txt", "wb") as err:
             self.process = launch(command, self.root, semgrep_env(self.workdir), out, err)

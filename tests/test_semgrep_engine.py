@@ -27,12 +27,12 @@ import pytest
 import yaml
 from conftest import REPO, semgrep_env
 
-from archguard import semgrep_engine
+from archguard import semgrep_binary, semgrep_engine
 from archguard.cli import main
 from archguard.config import Config
 from archguard.diagnostics import ArchguardError
-from archguard.docs import explain_text
 from archguard.discovery import ProjectLocation, locate_project
+from archguard.docs import explain_text
 from archguard.emitters import EmitOptions, get_emitter
 from archguard.registry import Rule, all_rules, find_rule
 from archguard.runner import CheckRequest, run_check
@@ -389,7 +389,7 @@ def test_config_semgrep_false(small: Path, no_launch: None,
 def test_missing_semgrep_is_exit_2(small: Path, semgrep_on: None, tmp_path: Path,
                                    monkeypatch: pytest.MonkeyPatch,
                                    capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(semgrep_engine.sys, "executable", str(tmp_path / "bin" / "python"))
+    monkeypatch.setattr(semgrep_binary.sys, "executable", str(tmp_path / "bin" / "python"))
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     code, out, err = check(capsys, str(small), "--no-cache")
     assert (code, out) == (2, "")
@@ -408,7 +408,7 @@ def test_crashing_semgrep_is_exit_2(small: Path, semgrep_on: None, tmp_path: Pat
                                     monkeypatch: pytest.MonkeyPatch,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     script = fake_semgrep(tmp_path, "echo 'semgrep-core: internal error: boom' >&2; exit 3")
-    monkeypatch.setattr(semgrep_engine, "find_semgrep", lambda: str(script))
+    monkeypatch.setattr(semgrep_binary, "find_semgrep", lambda: str(script))
     code, out, err = check(capsys, str(small), "--no-cache")
     assert (code, out) == (2, "")
     assert err == ("archguard: error: semgrep failed (exit code 3): "
@@ -421,7 +421,7 @@ def test_semgrep_timeout_is_exit_2_and_kills_it(small: Path, semgrep_on: None,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     pid_file = tmp_path / "pid"
     script = fake_semgrep(tmp_path, f"echo $$ > {pid_file}; exec sleep 60")
-    monkeypatch.setattr(semgrep_engine, "find_semgrep", lambda: str(script))
+    monkeypatch.setattr(semgrep_binary, "find_semgrep", lambda: str(script))
     write(small, {"pyproject.toml": SMALL_CONFIG + "semgrep-timeout = 1\n"})
     code, _, err = check(capsys, str(small), "--no-cache")
     assert code == 2
@@ -507,8 +507,12 @@ def test_end_to_end_offline(e2e: Run) -> None:
     assert triples(found) == EXPECTED
     assert any(d["code"] == "AG103" for d in found)  # the native findings are there too
     assert list(e2e.home.iterdir()) == []  # nothing written to ~/.semgrep
+
+
+def test_end_to_end_ran_without_a_network_interface(e2e: Run) -> None:
     if not e2e.unshared:
-        pytest.skip("unshare -rn unavailable: ran with unreachable proxies only")
+        pytest.skip("unshare -rn unavailable here: the run had unreachable proxies only")
+    assert e2e.done.returncode == 1
 
 
 def test_custom_rules_in_every_format(e2e: Run, no_launch: None,
@@ -619,7 +623,7 @@ def test_semgrep_test_passes_on_the_shipped_rules(tmp_path: Path) -> None:
            "SEMGREP_SEND_METRICS": "off", "XDG_CONFIG_HOME": str(tmp_path),
            "SEMGREP_SETTINGS_FILE": str(tmp_path / "settings.yml"),
            "SEMGREP_LOG_FILE": str(tmp_path / "semgrep.log")}
-    done = subprocess.run([semgrep_engine.find_semgrep(), "--test", "--json", "--metrics=off",
+    done = subprocess.run([semgrep_binary.find_semgrep(), "--test", "--json", "--metrics=off",
                            "--disable-version-check", "semgrep_rules/"], cwd=REPO, env=env,
                           capture_output=True, text=True, check=False, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]

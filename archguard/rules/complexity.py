@@ -9,7 +9,6 @@ from typing import Any
 from archguard.astindex import nodes_of, walk
 from archguard.context import FileContext
 from archguard.diagnostics import Diagnostic
-from archguard.facts import Span
 from archguard.registry import FileRule, register
 
 GRADES = "ABCDEF"

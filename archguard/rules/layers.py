@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from archguard.astindex import walk
 from archguard.context import FileContext
 from archguard.diagnostics import Diagnostic
 from archguard.facts import Span
@@ -93,7 +94,7 @@ class RouterRepositoryAccess(GraphRule):
             return None
         prefix = ctx.config.package + "."
         calls: list[CallFact] = []
-        for node in ast.walk(ctx.tree):
+        for node in walk(ctx.tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 dotted = ctx.qualname(node.func)
                 if dotted and dotted.startswith(prefix):

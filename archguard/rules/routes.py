@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from archguard.astindex import walk
 from archguard.context import FileContext
 from archguard.diagnostics import Diagnostic
 from archguard.patterns import (
@@ -127,7 +128,7 @@ def _session_calls(ctx: FileContext, function: FunctionNode,
     names = session_names(ctx, function, dependencies)
     if not names:
         return
-    for node in ast.walk(function):
+    for node in walk(function):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
                 isinstance(node.func.value, ast.Name) and node.func.value.id in names:
             yield node, f"{node.func.value.id}.{node.func.attr}"
@@ -185,13 +186,13 @@ class RouterDatabaseAccess(FileRule):
         for function in iter_functions(ctx.tree):
             for call, written in _session_calls(ctx, function):
                 if id(call) not in reported:
-                    reported.update(id(node) for node in ast.walk(call))
+                    reported.update(id(node) for node in walk(call))
                     yield self.report(ctx, ctx.span(call), f"router uses the database "
                                                            f"session directly: '{written}()'")
-        for node in ast.walk(ctx.tree):
+        for node in walk(ctx.tree):
             if isinstance(node, ast.Call) and id(node) not in reported and \
                     ctx.qualname(node.func) in SQLALCHEMY_QUERY_BUILDERS:
-                reported.update(id(inner) for inner in ast.walk(node))
+                reported.update(id(inner) for inner in walk(node))
                 yield self.report(ctx, ctx.span(node),
                                   f"router builds a SQLAlchemy query with "
                                   f"'{ctx.qualname(node.func)}()'")
