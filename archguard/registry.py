@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from archguard.diagnostics import ArchguardError, Diagnostic
@@ -149,8 +149,3 @@ def selected(code: str, select: list[str], ignore: list[str]) -> bool:
         return any(p == "ALL" or upper.startswith(p.upper()) for p in prefixes)
 
     return hits(select) and not hits(ignore)
-
-
-def iter_rule_classes() -> Iterator[type[Rule]]:
-    for rule in all_rules():
-        yield type(rule)
