@@ -85,17 +85,23 @@ def nodes_of(tree: ast.AST, *types: type) -> list[ast.AST]:
     return [n for n in walk(tree) if isinstance(n, types)]
 
 
-def enclosed(node: ast.AST, types: tuple[type, ...],
-             ) -> list[tuple[ast.AST, tuple[ast.AST, ...]]]:
-    """Every node of ``types`` below ``node``, pre-order, with the nodes of ``types`` between
-    ``node`` and it (outermost first): classes with their enclosing classes, say."""
+def flat(node: ast.AST) -> tuple[list[ast.AST], list[int], int]:
+    """(pre-order nodes, end positions, position of ``node``): ``node``'s subtree is
+    ``nodes[start:ends[start]]``, and ``i = ends[i]`` skips the subtree of node ``i``."""
     index = _current.get()
     start = index.positions.get(id(node)) if index is not None else None
     if index is None or start is None:
         index, start = NodeIndex(node), 0
+    return index.nodes, index.ends, start
+
+
+def enclosed(node: ast.AST, types: tuple[type, ...],
+             ) -> list[tuple[ast.AST, tuple[ast.AST, ...]]]:
+    """Every node of ``types`` below ``node``, pre-order, with the nodes of ``types`` between
+    ``node`` and it (outermost first): classes with their enclosing classes, say."""
+    nodes, ends, start = flat(node)
     found: list[tuple[ast.AST, tuple[ast.AST, ...]]] = []
     opened: list[tuple[int, ast.AST]] = []  # (end position, node) of the enclosing matches
-    nodes, ends = index.nodes, index.ends
     for i in range(start + 1, ends[start]):
         current = nodes[i]
         if isinstance(current, types):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import hashlib
 import json
 import tomllib
@@ -38,11 +39,17 @@ class RolesConfig:
     service: str = "service.py"
     router: str = "router.py"
 
+    @functools.cached_property
+    def files(self) -> dict[str, str]:
+        """Role -> file name, computed once (``asdict`` deep-copies on every call)."""
+        return {role.name: getattr(self, role.name) for role in dataclasses.fields(self)}
+
+    @functools.cached_property
+    def _roles_by_file(self) -> dict[str, str]:
+        return {name: role for role, name in reversed(self.files.items())}  # first role wins
+
     def role_of(self, file_name: str) -> str | None:
-        for role in dataclasses.fields(self):  # not asdict(): it deep-copies, once per file
-            if getattr(self, role.name) == file_name:
-                return role.name
-        return None
+        return self._roles_by_file.get(file_name)
 
 
 @dataclass(frozen=True)

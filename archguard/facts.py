@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from archguard.astindex import child_nodes
+from archguard.astindex import child_nodes, flat
 from archguard.pickling import pickled_by_fields
 
 
@@ -156,7 +156,37 @@ class _FactCollector(ast.NodeVisitor):
 
     def generic_visit(self, node: ast.AST) -> None:
         for child in child_nodes(node):  # from the file's index: no re-reading of fields
-            self.visit(child)
+            if isinstance(child, ast.expr):
+                self._expression(child)
+            else:
+                self.visit(child)
+
+    def _expression(self, expression: ast.expr) -> None:
+        """Module references (``x.y.Z`` through ``import x``) in an expression: a flat scan
+        of the indexed subtree, since an expression holds no statement. Only the longest
+        chain counts (``x.y.Z``, not also ``x.y``). Nothing to find before a plain import."""
+        bindings = self.module_bindings
+        if not bindings:
+            return
+        nodes, ends, i = flat(expression)
+        stop = ends[i]
+        while i < stop:
+            node = nodes[i]
+            if node.__class__ is ast.Attribute:
+                root = node.value  # type: ignore[attr-defined]
+                while root.__class__ is ast.Attribute:
+                    root = root.value
+                if root.__class__ is ast.Name and root.id in bindings:
+                    self._module_ref(node, bindings[root.id], root.id)
+                    i = ends[i]
+                    continue
+            i += 1
+
+    def _module_ref(self, node: ast.AST, bound: str, head: str) -> None:
+        written = dotted_name(node)  # type: ignore[arg-type]
+        assert written is not None  # a chain of attributes down to a Name
+        target = bound + written[len(head):]
+        self.facts.module_refs.append((target, self.columns.span(node), self.type_checking))
 
     # imports ---------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
@@ -184,15 +214,6 @@ class _FactCollector(ast.NodeVisitor):
         table.setdefault(fact.bound_name, bound)
         if name is None:
             self.module_bindings.setdefault(fact.bound_name, bound)
-
-    def visit_Attribute(self, node: ast.Attribute) -> None:
-        written = dotted_name(node)
-        head = written.split(".")[0] if written else None
-        if head is not None and head in self.module_bindings:
-            target = self.module_bindings[head] + written[len(head):]
-            self.facts.module_refs.append((target, self.columns.span(node), self.type_checking))
-            return
-        self.generic_visit(node)
 
     # scopes ----------------------------------------------------------------------------
     def visit_If(self, node: ast.If) -> None:
@@ -260,10 +281,10 @@ _HANDLERS: dict[type, Callable[[_FactCollector, Any], None]] = {}
 def dotted_name(node: ast.expr) -> str | None:
     """``a.b.c`` as written, or None for anything that is not a Name/Attribute chain."""
     parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
+    while node.__class__ is ast.Attribute:  # parsed trees hold no subclasses of ast nodes
+        parts.append(node.attr)  # type: ignore[attr-defined]
+        node = node.value  # type: ignore[attr-defined]
+    if node.__class__ is not ast.Name:
         return None
     parts.append(node.id)
     return ".".join(reversed(parts))
@@ -290,6 +311,8 @@ class SymbolResolver:
         self.local = local or {}
 
     def resolve(self, node: ast.expr) -> str | None:
+        if node.__class__ is ast.Name:  # the common case, without building a string
+            return self.symbols.get(node.id) or self.local.get(node.id)  # type: ignore[attr-defined]
         written = dotted_name(node)
         if written is None:
             return None

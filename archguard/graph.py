@@ -13,22 +13,21 @@ Every reference is resolved through re-exports (``Project.resolve``) first, so
 ``from cpv3.modules.b import BService`` is an edge to ``b/service.py``. References that only
 exist for type checkers (``if TYPE_CHECKING:`` imports and the names they bind) are left out
 unless ``type-checking-imports = true``. The graph is built once per ``Project``.
+
+Edges are plain dicts; networkx (0.15-0.2 s to import) is loaded only to enumerate cycles,
+and only after the stdlib's ``graphlib`` has found that the module graph has one.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from graphlib import CycleError, TopologicalSorter
 from itertools import islice
-from typing import TYPE_CHECKING, TypeVar
-
+from typing import TypeVar
 
 from archguard.facts import FileFacts, ImportFact, Span
 from archguard.project import Project
-
-if TYPE_CHECKING:  # networkx costs ~0.2 s to import: only runs that build the graph pay
-    import networkx as nx
 
 CALL_FACTS = "AG203"  # facts.extra key: router calls through imported names (rules/layers)
 _T = TypeVar("_T")
@@ -65,8 +64,9 @@ class Reference:
 class ModuleGraph:
     nodes: dict[str, Node]  # by dotted name
     references: list[Reference]  # sorted by file, line, column
-    files: nx.DiGraph  # dotted names; edge attribute "refs": list[Reference]
-    modules: nx.DiGraph  # module folder names; cross-module edges, attribute "refs"
+    file_edges: dict[tuple[str, str], list[Reference]]  # (source, target) dotted names
+    modules: list[str]  # module folder names, sorted
+    module_edges: dict[tuple[str, str], list[Reference]]  # cross-module edges only
 
     def layers(self, ref: Reference) -> str:
         """``service→repository``: the roles at both ends (``other`` when a file has none)."""
@@ -87,31 +87,21 @@ def module_graph(project: Project) -> ModuleGraph:
 
 
 def build_module_graph(project: Project) -> ModuleGraph:
-    import networkx as nx
-
     builder = _Builder(project)
     references: list[Reference] = []
     for facts in project.iter_files():
         references.extend(builder.file_references(facts))
     references.sort(key=Reference.sort_key)
     nodes = builder.nodes
-    files: nx.DiGraph = nx.DiGraph()
-    modules: nx.DiGraph = nx.DiGraph()
-    files.add_nodes_from(sorted(nodes))
-    modules.add_nodes_from(sorted({n.module for n in nodes.values() if n.module}))
+    file_edges: dict[tuple[str, str], list[Reference]] = {}
+    module_edges: dict[tuple[str, str], list[Reference]] = {}
     for ref in references:
-        _add_ref(files, ref.source, ref.target, ref)
+        file_edges.setdefault((ref.source, ref.target), []).append(ref)
         source, target = nodes[ref.source].module, nodes[ref.target].module
         if source and target and source != target:
-            _add_ref(modules, source, target, ref)
-    return ModuleGraph(nodes, references, files, modules)
-
-
-def _add_ref(graph: nx.DiGraph, source: str, target: str, ref: Reference) -> None:
-    if graph.has_edge(source, target):
-        graph.edges[source, target]["refs"].append(ref)
-    else:
-        graph.add_edge(source, target, refs=[ref])
+            module_edges.setdefault((source, target), []).append(ref)
+    modules = sorted({n.module for n in nodes.values() if n.module})
+    return ModuleGraph(nodes, references, file_edges, modules, module_edges)
 
 
 class _Builder:
@@ -122,7 +112,7 @@ class _Builder:
         self.project = project
         self.allow_type_only = config.type_checking_imports
         self.modules_prefix = config.modules_dir.strip("/").split("/")
-        roles = dataclasses.asdict(config.roles)
+        roles = config.roles.files
         self.role_by_file = {name: role for role, name in roles.items()}
         self.role_stems = {name.removesuffix(".py") for role, name in roles.items()
                            if role != "init"}
@@ -224,12 +214,27 @@ def module_cycles(project: Project) -> tuple[list[list[str]], bool]:
 
 
 def _find_cycles(project: Project) -> tuple[list[list[str]], bool]:
+    graph = module_graph(project)
+    if not _has_cycle(graph):
+        return [], False
     import networkx as nx
 
     limit = project.config.max_cycles
-    found = list(islice(nx.simple_cycles(module_graph(project).modules), limit + 1))
+    digraph = nx.DiGraph(list(graph.module_edges))
+    found = list(islice(nx.simple_cycles(digraph), limit + 1))
     cycles = sorted(_rotate(cycle) for cycle in found[:limit])
     return cycles, len(found) > limit
+
+
+def _has_cycle(graph: ModuleGraph) -> bool:
+    sorter: TopologicalSorter[str] = TopologicalSorter()
+    for source, target in graph.module_edges:
+        sorter.add(source, target)
+    try:
+        sorter.prepare()
+    except CycleError:
+        return True
+    return False
 
 
 def _rotate(cycle: list[str]) -> list[str]:
@@ -243,4 +248,4 @@ def cycle_edges(cycle: list[str]) -> list[tuple[str, str]]:
 
 def first_reference(graph: ModuleGraph, source: str, target: str) -> Reference:
     """The reference that stands for a module edge: the first by file, line and column."""
-    return min(graph.modules.edges[source, target]["refs"], key=Reference.sort_key)
+    return min(graph.module_edges[source, target], key=Reference.sort_key)

@@ -62,7 +62,7 @@ def build_view(project: Project, reported: Callable[[Diagnostic], bool]) -> Grap
                               sorted({graph.layers(r) for r in refs}), sorted(codes)))
     modules = {name: sorted(n.path for n in graph.nodes.values()
                             if n.module == name and n.exists)
-               for name in sorted(graph.modules.nodes)}
+               for name in graph.modules}
     return GraphView(modules, edges, cycles, module_cycles(project)[1], ref_codes,
                      graph.layers)
 
@@ -88,7 +88,7 @@ def _ref_codes(project: Project, reported: Callable[[Diagnostic], bool],
 def _grouped_refs(graph: ModuleGraph, ref_codes: dict[tuple[str, int, int, str], set[str]],
                   ) -> dict[tuple[str, str], list[Reference]]:
     """Cross-module edges, plus a self-loop for a module with a violation inside it."""
-    grouped = {edge: list(graph.modules.edges[edge]["refs"]) for edge in graph.modules.edges}
+    grouped = {edge: list(refs) for edge, refs in graph.module_edges.items()}
     for ref in graph.references:
         module = graph.nodes[ref.source].module
         if ref.sort_key() in ref_codes and module == graph.nodes[ref.target].module:

@@ -10,7 +10,7 @@ import ast
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from archguard.astindex import child_nodes, enclosed, nodes_of, per_file, walk
+from archguard.astindex import child_nodes, enclosed, flat, nodes_of, per_file, walk
 from archguard.context import FileContext
 from archguard.facts import dotted_name
 
@@ -197,9 +197,11 @@ class ScopedFunction:
             c.name.startswith("_") for c in self.classes)
 
 
-def scoped_functions(tree: ast.Module) -> Iterator[ScopedFunction]:
-    """Every def in source order, through ``if``/``try``/``with`` blocks and class bodies."""
-    yield from _scoped(tree.body, (), None, False, "")
+def scoped_functions(tree: ast.Module) -> list[ScopedFunction]:
+    """Every def in source order, through ``if``/``try``/``with`` blocks and class bodies.
+    Computed once per file: a dozen rules ask."""
+    return per_file(("scoped_functions", id(tree)),
+                    lambda: list(_scoped(tree.body, (), None, False, "")))
 
 
 def _scoped(body: list[ast.stmt], classes: tuple[ast.ClassDef, ...],
@@ -331,14 +333,16 @@ SESSION_NAMES = frozenset({"session", "db"})  # receivers taken for a session by
 def walk_scope(nodes: ast.AST | Sequence[ast.AST]) -> Iterator[ast.AST]:
     """Every node below ``nodes`` that runs in the same scope, in source order: the bodies of
     nested functions, lambdas and classes are skipped (they run elsewhere, or later)."""
-    pending = child_nodes(nodes) if isinstance(nodes, ast.AST) else list(nodes)
-    pending.reverse()
-    while pending:
-        node = pending.pop()
-        if isinstance(node, NESTED_SCOPES):
-            continue
-        yield node
-        pending.extend(reversed(child_nodes(node)))
+    for root in child_nodes(nodes) if isinstance(nodes, ast.AST) else nodes:
+        flat_nodes, ends, i = flat(root)  # a slice of the file's index, skipping subtrees
+        stop = ends[i]
+        while i < stop:
+            node = flat_nodes[i]
+            if isinstance(node, NESTED_SCOPES):
+                i = ends[i]
+                continue
+            yield node
+            i += 1
 
 
 def dotted_chains(node: ast.AST) -> Iterator[ast.expr]:

@@ -25,6 +25,11 @@ class Project:
     files: dict[str, FileFacts]  # by relative path
     module_folders: list[ModuleFolder] = field(default_factory=list)
     modules_dir_exists: bool = True
+    # Memo tables: the facts never change once the project is built.
+    _resolved: dict[str, str] = field(default_factory=dict, init=False, repr=False,
+                                      compare=False)
+    _mro: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False,
+                                       compare=False)
 
     @cached_property
     def by_module(self) -> dict[str, FileFacts]:
@@ -41,12 +46,19 @@ class Project:
     def is_module(self, dotted: str) -> bool:
         return dotted in self.by_module
 
-    def resolve(self, dotted: str, depth: int = 0) -> str:
+    def resolve(self, dotted: str) -> str:
         """Follow re-exports: ``cpv3.modules.b.X`` -> where ``X`` is really defined.
 
         The longest prefix that is a project module owns the first remaining name; if that
-        module binds the name by an import, continue from the import's target.
+        module binds the name by an import, continue from the import's target. Memoised:
+        the project rules ask for the same few names ten thousand times.
         """
+        found = self._resolved.get(dotted)
+        if found is None:
+            found = self._resolved[dotted] = self._resolve(dotted, 0)
+        return found
+
+    def _resolve(self, dotted: str, depth: int) -> str:
         if depth > 20 or dotted in self.by_module:
             return dotted
         parts = dotted.split(".")
@@ -58,7 +70,7 @@ class Project:
             target = owner.symbols.get(name) or self._star_source(owner, name)
             if target is None or target == f"{owner.module}.{name}":
                 return dotted
-            return self.resolve(".".join([target, *rest]), depth + 1)
+            return self._resolve(".".join([target, *rest]), depth + 1)
         return dotted
 
     def _star_source(self, owner: FileFacts, name: str) -> str | None:
@@ -71,6 +83,12 @@ class Project:
 
     def mro_names(self, qualname: str) -> list[str]:
         """Every base of a class, transitively, resolved through re-exports (cycle-safe)."""
+        found = self._mro.get(qualname)
+        if found is None:
+            found = self._mro[qualname] = self._mro_names(qualname)
+        return list(found)
+
+    def _mro_names(self, qualname: str) -> list[str]:
         seen: list[str] = []
         pending = [self.resolve(qualname)]
         while pending:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,9 +59,10 @@ def test_references_resolve_reexports_and_build_both_views() -> None:
         (f"{M}/users/service.py", 2, "cpv3.modules.projects.schemas",
          "cpv3.modules.projects.schemas.ProjectRead"),
     ]
-    assert sorted(graph.modules.edges) == [
+    assert sorted(graph.module_edges) == [
         ("media", "users"), ("projects", "users"), ("users", "projects")]
-    assert graph.files.has_edge("cpv3.modules.users.router", "cpv3.modules.users.repository")
+    assert ("cpv3.modules.users.router", "cpv3.modules.users.repository") in graph.file_edges
+    assert graph.modules == ["media", "projects", "users"]
     node = graph.nodes["cpv3.modules.users"]
     assert (node.path, node.role, node.module) == (f"{M}/users/__init__.py", "init", "users")
     assert graph.nodes["cpv3.modules"].module is None
@@ -94,6 +97,26 @@ def test_cycles_are_rotated_sorted_and_memoised() -> None:
     project = project_of(TINY)
     assert module_cycles(project) == ([["projects", "users"]], False)
     assert module_cycles(project) is module_cycles(project)
+
+
+def test_an_acyclic_graph_is_settled_without_importing_networkx(tmp_path: Path) -> None:
+    tree = {**TINY, f"{M}/users/service.py": FUTURE}  # drops users -> projects
+    for path, text in tree.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(dedent(text))
+    code = ("import sys; from pathlib import Path; from archguard.config import Config; "
+            "from archguard.engine import analyze_file; from archguard.project import Project; "
+            "from archguard.graph import module_cycles; "
+            f"root = Path({str(tmp_path)!r}); paths = sorted(root.rglob('*.py')); "
+            "results = [analyze_file(str(p.relative_to(root)), p.read_bytes(), Config()) "
+            "for p in paths]; "
+            "project = Project(Config(), {r.path: r.facts for r in results}); "
+            "print(module_cycles(project), 'networkx' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "([], False) False"
+    cyclic = project_of(TINY)
+    assert module_cycles(cyclic)[0] == [["projects", "users"]]  # and with a cycle it is found
 
 
 # rendering -----------------------------------------------------------------------------------

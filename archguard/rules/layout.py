@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
 from archguard.diagnostics import Diagnostic
@@ -16,7 +15,7 @@ LAYOUT_CONFIG = ("Role file names: `[tool.archguard.roles]`; the modules folder:
 
 
 def _role_files(project: Project) -> dict[str, str]:
-    return dataclasses.asdict(project.config.roles)
+    return project.config.roles.files
 
 
 def _folder_path(project: Project, *parts: str) -> str:

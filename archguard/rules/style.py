@@ -12,7 +12,7 @@ from archguard.context import FileContext
 from archguard.diagnostics import Diagnostic
 from archguard.facts import ClassFact, Span
 from archguard.patterns import (
-    OVERLOAD, ScopedFunction, any_in_annotation, has_decorator, scoped_functions,
+    OVERLOAD, ScopedFunction, any_in_annotation, class_nodes, has_decorator, scoped_functions,
     signature_parameters,
 )
 from archguard.project import Project
@@ -293,19 +293,9 @@ class OverAbstraction(ProjectRule):
 
     def collect(self, ctx: FileContext) -> list[str] | None:
         """Qualnames of this file's abstract classes (named as ClassFact names them)."""
-        found: list[str] = []
-        self._visit(ctx, ctx.tree, [], found)
+        found = [qualname for node, qualname in class_nodes(ctx.tree, ctx.module)
+                 if _is_abstract_class(ctx, node)]
         return found or None
-
-    def _visit(self, ctx: FileContext, node: ast.AST, stack: list[str],
-               found: list[str]) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.ClassDef):
-                if _is_abstract_class(ctx, child):
-                    found.append(".".join([ctx.module, *stack, child.name]))
-                self._visit(ctx, child, [*stack, child.name], found)
-            elif isinstance(child, ast.stmt):
-                self._visit(ctx, child, stack, found)
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
         allowed = set(project.config.style.allowed_bases)
