@@ -26,17 +26,12 @@ T = TypeVar("T")
 
 class NodeIndex:
     """Pre-order nodes of one tree; ``ends[i]`` is one past the last node under node ``i``,
-    ``kids[i]`` the children of node ``i``."""
+    so the children of node ``i`` are ``i + 1``, then ``ends`` of that, and so on."""
 
-    __slots__ = ("_by_type", "ends", "kids", "memo", "nodes", "positions")
+    __slots__ = ("_by_type", "ends", "memo", "nodes", "positions")
 
     def __init__(self, tree: ast.AST) -> None:
-        self.nodes, parents, self.kids = _preorder(tree)
-        ends = list(range(1, len(self.nodes) + 1))
-        for i in range(len(self.nodes) - 1, 0, -1):
-            parent = parents[i]
-            ends[parent] = max(ends[parent], ends[i])
-        self.ends = ends
+        self.nodes, self.ends = _preorder(tree)
         self.positions = {id(node): i for i, node in enumerate(self.nodes)}
         self.memo: dict[object, object] = {}  # per-file results derived from the tree
         self._by_type: dict[tuple[type, ...], list[ast.AST]] = {}
@@ -47,7 +42,15 @@ class NodeIndex:
 
     def children(self, node: ast.AST) -> list[ast.AST] | None:
         i = self.positions.get(id(node))
-        return None if i is None else list(self.kids[i])
+        if i is None:
+            return None
+        nodes, ends = self.nodes, self.ends
+        found = []
+        child, stop = i + 1, ends[i]
+        while child < stop:
+            found.append(nodes[child])
+            child = ends[child]
+        return found
 
     def of_type(self, types: tuple[type, ...]) -> list[ast.AST]:
         found = self._by_type.get(types)
@@ -135,6 +138,7 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
 _SKIPPED_FIELDS = frozenset({"ctx", "id", "attr", "asname", "arg", "module", "level",
                              "simple", "is_async", "conversion", "type_comment", "kind"})
 _NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+_REVERSED_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _node_fields(cls: type) -> tuple[str, ...]:
@@ -143,6 +147,11 @@ def _node_fields(cls: type) -> tuple[str, ...]:
         fields = _NODE_FIELDS[cls] = tuple(
             name for name in cls._fields  # type: ignore[attr-defined]
             if name not in _SKIPPED_FIELDS and not (cls is ast.Constant and name == "value"))
+    return fields
+
+
+def _reversed_fields(cls: type) -> tuple[str, ...]:
+    fields = _REVERSED_FIELDS[cls] = tuple(reversed(_node_fields(cls)))
     return fields
 
 
@@ -157,31 +166,32 @@ def _children(node: ast.AST) -> list[ast.AST]:
     return out
 
 
-def _preorder(tree: ast.AST) -> tuple[list[ast.AST], list[int], list[list[ast.AST]]]:
-    """(nodes, parent positions, children) in pre-order; the hottest loop of a cold run."""
+def _preorder(tree: ast.AST) -> tuple[list[ast.AST], list[int]]:
+    """(nodes, ends) in pre-order; the hottest loop of a cold run. Children are pushed in
+    reverse so they pop in field order; an int on the stack is the position of a node whose
+    subtree is complete when it pops (pushed only for nodes that have children)."""
     nodes: list[ast.AST] = []
-    parents: list[int] = []
-    kids: list[list[ast.AST]] = []
-    stack: list[ast.AST] = [tree]
-    parent_stack = [-1]
-    fields_of = _NODE_FIELDS
+    ends: list[int] = []
+    stack: list[ast.AST | int] = [tree]
+    fields_of = _REVERSED_FIELDS
     while stack:
         node = stack.pop()
+        if node.__class__ is int:
+            ends[node] = len(nodes)  # type: ignore[index]
+            continue
         position = len(nodes)
-        nodes.append(node)
-        parents.append(parent_stack.pop())
-        fields = fields_of.get(node.__class__) or _node_fields(node.__class__)
-        children: list[ast.AST] = []
-        for name in fields:
+        nodes.append(node)  # type: ignore[arg-type]
+        ends.append(position + 1)
+        mark = len(stack)
+        stack.append(position)
+        for name in fields_of.get(node.__class__) or _reversed_fields(node.__class__):
             value = getattr(node, name, None)
             if value.__class__ is list:
-                for item in value:
+                for item in reversed(value):
                     if isinstance(item, _AST):
-                        children.append(item)
+                        stack.append(item)
             elif isinstance(value, _AST):
-                children.append(value)
-        kids.append(children)
-        if children:
-            stack.extend(children[::-1])
-            parent_stack.extend([position] * len(children))
-    return nodes, parents, kids
+                stack.append(value)
+        if len(stack) == mark + 1:  # a leaf: its end is already right
+            stack.pop()
+    return nodes, ends
