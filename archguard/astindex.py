@@ -184,7 +184,10 @@ def _preorder(tree: ast.AST) -> tuple[list[ast.AST], list[int]]:
         ends.append(position + 1)
         mark = len(stack)
         stack.append(position)
-        for name in fields_of.get(node.__class__) or _reversed_fields(node.__class__):
+        fields = fields_of.get(node.__class__)
+        if fields is None:  # (an empty tuple is a valid entry: Name, Constant, operators)
+            fields = _reversed_fields(node.__class__)
+        for name in fields:
             value = getattr(node, name, None)
             if value.__class__ is list:
                 for item in reversed(value):

@@ -19,7 +19,7 @@ from archguard.discovery import (
 from archguard.engine import (
     FileResult, ProjectInput, Selection, analyze_file, finish, path_filter,
 )
-from archguard.parallel import ProgressCallback, analyze_on_disk
+from archguard.parallel import ProgressCallback, analyze_on_disk, relaxed_gc
 from archguard.registry import all_rules
 from archguard.semgrep_pass import SemgrepPlan
 
@@ -81,10 +81,12 @@ def project_findings(location: ProjectLocation, paths: list[str], selection: Sel
     memo_parts = (selection, folders, exists, scan.memo_part)
     found = cache.recall(cache.memo_key(paths, memo_parts))
     if found is None:
-        with scan.running():  # semgrep's own process overlaps the native pass
-            results = analyze_paths(location, paths, request, cache)
-        found = finish(ProjectInput(location.config, results, folders, exists), selection,
-                       extra=scan.diagnostics, extra_suppressions=scan.suppressions)
+        with relaxed_gc():
+            with scan.running():  # semgrep's own process overlaps the native pass
+                results = analyze_paths(location, paths, request, cache)
+            found = finish(ProjectInput(location.config, results, folders, exists),
+                           selection, extra=scan.diagnostics,
+                           extra_suppressions=scan.suppressions)
         cache.remember(cache.memo_key(paths, memo_parts), found)
     cache.save(paths)
     return found
