@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import Any
 
-from archguard.astindex import nodes_of, walk
+from archguard.astindex import flat
 from archguard.context import FileContext
 from archguard.diagnostics import Diagnostic
 from archguard.registry import FileRule, register
@@ -16,6 +16,7 @@ MAX_SCORE = {"A": 5, "B": 10, "C": 20, "D": 30, "E": 40}  # radon's cc_rank boun
 _PLUS_ONE = (ast.If, ast.IfExp, ast.Assert)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _TRY = (ast.Try, ast.TryStar)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 @register
@@ -58,31 +59,43 @@ class Complexity(FileRule):
 def may_exceed(tree: ast.Module, max_grade: str) -> bool:
     """Whether any function could score worse than ``max_grade``: a cheap upper bound that
     counts every decision point under a def at least as much as radon does (radon then
-    computes the real scores). Most files have no such function and skip radon."""
+    computes the real scores). Most files have no such function and skip radon.
+
+    One pass over the file's nodes: only the outermost defs are scored, since a def's bound
+    counts everything nested in it and so is never below the bound of a def inside it."""
     limit = MAX_SCORE.get(max_grade)
     if limit is None:
         return False  # grade F: nothing is worse
-    return any(_upper_bound(function) > limit
-               for function in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef))
+    nodes, ends, start = flat(tree)
+    score, function_end = 0, -1
+    for i in range(start + 1, ends[start]):
+        node = nodes[i]
+        if i >= function_end:  # outside every def: only a new def starts a score
+            if node.__class__ in _FUNCTIONS:
+                score, function_end = 1, ends[i]
+            continue
+        score += _decisions(node)
+        if score > limit:
+            return True
+    return False
 
 
-def _upper_bound(function: ast.AST) -> int:
-    score = 1
-    for node in walk(function):
-        kind = node.__class__
-        if kind in _PLUS_ONE:
-            score += 1
-        elif kind in _LOOPS:
-            score += 2  # the loop and its possible else block
-        elif kind is ast.BoolOp:
-            score += len(node.values) - 1  # type: ignore[attr-defined]
-        elif kind is ast.comprehension:
-            score += 1 + len(node.ifs)  # type: ignore[attr-defined]
-        elif kind in _TRY:
-            score += len(node.handlers) + 1  # type: ignore[attr-defined]
-        elif kind is ast.Match:
-            score += len(node.cases)  # type: ignore[attr-defined]
-    return score
+def _decisions(node: ast.AST) -> int:
+    """At least what radon adds for ``node`` (its own node only, not its children)."""
+    kind = node.__class__
+    if kind in _PLUS_ONE:
+        return 1
+    if kind in _LOOPS:
+        return 2  # the loop and its possible else block
+    if kind is ast.BoolOp:
+        return len(node.values) - 1  # type: ignore[attr-defined]
+    if kind is ast.comprehension:
+        return 1 + len(node.ifs)  # type: ignore[attr-defined]
+    if kind in _TRY:
+        return len(node.handlers) + 1  # type: ignore[attr-defined]
+    if kind is ast.Match:
+        return len(node.cases)  # type: ignore[attr-defined]
+    return 0
 
 
 class _Header:

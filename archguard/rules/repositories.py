@@ -6,17 +6,18 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from archguard.astindex import enclosed, nodes_of, walk
+from archguard.astindex import enclosed, nodes_of
 from archguard.context import FileContext
 from archguard.diagnostics import Diagnostic
 from archguard.facts import Span, dotted_name
 from archguard.patterns import (
     HTTP_EXCEPTIONS, FunctionNode, class_assignments, class_methods, class_nodes,
-    is_async_session, repository_classes, repository_functions,
+    is_async_session, repository_classes, repository_functions, walk_scope,
 )
 from archguard.project import Project
 from archguard.queries import (
-    COMPREHENSIONS, looped_calls, queries_in_loop, query_paths, receiver_kinds,
+    COMPREHENSIONS, is_query_await, looped_calls, queries_in_loop, query_paths,
+    receiver_kinds,
 )
 from archguard.registry import FileRule, ProjectRule, register
 from archguard.softdelete import QueryFact, query_facts, soft_models
@@ -219,10 +220,12 @@ class RepositoryMultiQuery(FileRule):
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         methods = frozenset(ctx.config.query_methods)
         for function in repository_functions(ctx):
-            if not isinstance(function, ast.AsyncFunctionDef) or not any(
-                    isinstance(n, ast.Await) for n in walk(function)):
+            if not isinstance(function, ast.AsyncFunctionDef):
                 continue  # only an async def's own body can await
-            count = query_paths(function, methods)
+            awaited = sum(1 for n in walk_scope(function) if is_query_await(n, methods))
+            if not awaited:
+                continue
+            count = query_paths(function, methods) if awaited > 1 else 1  # paths: the cost
             looped = queries_in_loop(function, methods)
             if count > 1 or looped:
                 yield self.report(ctx, ctx.def_span(function),
