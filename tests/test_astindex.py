@@ -201,3 +201,10 @@ def test_fact_and_diagnostic_pickles_round_trip() -> None:
               Diagnostic("p.py", 1, 2, "AG201", "relative-import", "m", 1, 3, "h"),
               Suppression(1, 2, 3, ("AG2",), True)]
     assert pickle.loads(pickle.dumps(values)) == values
+
+
+def test_complexity_bound_scores_every_def_outside_an_indexed_analysis() -> None:
+    source = "def a():\n    pass\n\n\ndef b(x):\n" + "    if x:\n        pass\n" * 12
+    assert may_exceed(ast.parse(source), "B")  # b follows a: both are scored
+    assert bounded(source, "B")
+    assert not bounded(source.replace("    if x:\n        pass\n" * 12, "    pass\n"), "B")

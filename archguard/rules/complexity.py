@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import Any
 
-from archguard.astindex import flat
+from archguard.astindex import flat, nodes_of
 from archguard.context import FileContext
 from archguard.diagnostics import Diagnostic
 from archguard.registry import FileRule, register
@@ -66,36 +66,35 @@ def may_exceed(tree: ast.Module, max_grade: str) -> bool:
     limit = MAX_SCORE.get(max_grade)
     if limit is None:
         return False  # grade F: nothing is worse
-    nodes, ends, start = flat(tree)
-    score, function_end = 0, -1
-    for i in range(start + 1, ends[start]):
-        node = nodes[i]
-        if i >= function_end:  # outside every def: only a new def starts a score
-            if node.__class__ in _FUNCTIONS:
-                score, function_end = 1, ends[i]
-            continue
-        score += _decisions(node)
-        if score > limit:
-            return True
+    covered = 0  # end position of the last def scored: the defs inside it are skipped
+    for function in nodes_of(tree, *_FUNCTIONS):
+        nodes, ends, i = flat(function)
+        if i == 0:  # no shared index (outside an analysis): each def has an index of its own
+            covered = 0
+        if i >= covered:
+            covered = ends[i]
+            if _upper_bound(nodes[i + 1:covered]) > limit:
+                return True
     return False
 
 
-def _decisions(node: ast.AST) -> int:
-    """At least what radon adds for ``node`` (its own node only, not its children)."""
-    kind = node.__class__
-    if kind in _PLUS_ONE:
-        return 1
-    if kind in _LOOPS:
-        return 2  # the loop and its possible else block
-    if kind is ast.BoolOp:
-        return len(node.values) - 1  # type: ignore[attr-defined]
-    if kind is ast.comprehension:
-        return 1 + len(node.ifs)  # type: ignore[attr-defined]
-    if kind in _TRY:
-        return len(node.handlers) + 1  # type: ignore[attr-defined]
-    if kind is ast.Match:
-        return len(node.cases)  # type: ignore[attr-defined]
-    return 0
+def _upper_bound(body: list[ast.AST]) -> int:
+    score = 1
+    for node in body:
+        kind = node.__class__
+        if kind in _PLUS_ONE:
+            score += 1
+        elif kind in _LOOPS:
+            score += 2  # the loop and its possible else block
+        elif kind is ast.BoolOp:
+            score += len(node.values) - 1  # type: ignore[attr-defined]
+        elif kind is ast.comprehension:
+            score += 1 + len(node.ifs)  # type: ignore[attr-defined]
+        elif kind in _TRY:
+            score += len(node.handlers) + 1  # type: ignore[attr-defined]
+        elif kind is ast.Match:
+            score += len(node.cases)  # type: ignore[attr-defined]
+    return score
 
 
 class _Header:
