@@ -28,13 +28,14 @@ class NodeIndex:
     """Pre-order nodes of one tree; ``ends[i]`` is one past the last node under node ``i``,
     so the children of node ``i`` are ``i + 1``, then ``ends`` of that, and so on."""
 
-    __slots__ = ("_by_type", "ends", "memo", "nodes", "positions")
+    __slots__ = ("_by_type", "_groups", "ends", "memo", "nodes", "positions")
 
     def __init__(self, tree: ast.AST) -> None:
         self.nodes, self.ends = _preorder(tree)
         self.positions = {id(node): i for i, node in enumerate(self.nodes)}
         self.memo: dict[object, object] = {}  # per-file results derived from the tree
         self._by_type: dict[tuple[type, ...], list[ast.AST]] = {}
+        self._groups: dict[type, list[ast.AST]] | None = None  # nodes by class, when asked
 
     def subtree(self, node: ast.AST) -> list[ast.AST] | None:
         i = self.positions.get(id(node))
@@ -55,8 +56,29 @@ class NodeIndex:
     def of_type(self, types: tuple[type, ...]) -> list[ast.AST]:
         found = self._by_type.get(types)
         if found is None:
-            found = self._by_type[types] = [n for n in self.nodes if isinstance(n, types)]
+            found = self._by_type[types] = self._gather(types)
         return found
+
+    def _gather(self, types: tuple[type, ...]) -> list[ast.AST]:
+        """The nodes of ``types`` in pre-order, from the nodes grouped by class (grouped once:
+        a scan with ``isinstance`` per rule and type was a tenth of a file's analysis)."""
+        if self._groups is None:
+            self._groups = self._group()
+        parts = [nodes for cls, nodes in self._groups.items() if issubclass(cls, types)]
+        if len(parts) < 2:
+            return parts[0] if parts else []
+        positions = self.positions
+        return sorted((n for part in parts for n in part), key=lambda n: positions[id(n)])
+
+    def _group(self) -> dict[type, list[ast.AST]]:
+        groups: dict[type, list[ast.AST]] = {}
+        for node in self.nodes:
+            group = groups.get(node.__class__)
+            if group is None:
+                groups[node.__class__] = [node]
+            else:
+                group.append(node)
+        return groups
 
 
 _current: ContextVar[NodeIndex | None] = ContextVar("archguard_node_index", default=None)
