@@ -2,9 +2,10 @@
 
 Two files per cache key, both pickles of plain data:
 
-* ``<key>.index``: path -> stamp (stat + content digest) for every file, and a small memo of
+* ``<key>.index``: path -> stamp (stat + content digest) for every file, a small memo of
   finished reports keyed by everything they depend on (so a warm run with nothing changed
-  loads no facts and runs no rule at all);
+  loads no facts and runs no rule at all), and the project pass's ``DurableMemo`` (results
+  such as the module cycles, keyed by their own inputs);
 * ``<key>.pack``: path -> (content digest, pickled ``FileResult``).
 
 The key hashes what a per-file result depends on besides the file: archguard's version and
@@ -40,11 +41,12 @@ from archguard.config import Config
 from archguard.diagnostics import Diagnostic
 from archguard.engine import FileResult
 from archguard.parallel import Analyzed, Stamp, read_file, stamp_of
+from archguard.project import DurableMemo
 from archguard.registry import all_rules
 
 CACHE_DIR_NAME = ".archguard_cache"
 CACHE_DIR_ENV = "ARCHGUARD_CACHE_DIR"
-FORMAT = 1  # bump when the layout of the files below changes
+FORMAT = 2  # bump when the layout of the files below changes
 KEEP_KEYS = 4  # cache keys kept (the current one and the most recently used others)
 RACY_WINDOW_NS = 2_000_000_000
 UNTRUSTED = -1  # mtime of a stamp whose stat must not be trusted (see the module docstring)
@@ -200,6 +202,7 @@ class FileCache:
         self.store, self.key = store, key
         self.stamps: dict[str, Stamp] = {}
         self.memo: dict[str, tuple[tuple[Any, ...], ...]] = {}
+        self.durable = DurableMemo()
         index = store.read(f"{key}.index", key) if store else None
         if index is not None:
             self._load_index(index)
@@ -300,13 +303,17 @@ class FileCache:
             self._pack_dirty = True
         if self._pack_dirty and self._pack is not None:
             self.store.write(f"{self.key}.pack", self.key, {"results": self._pack})
+        if self.durable.changed:
+            self._index_dirty = True
         if self._index_dirty:
             stamps = {path: (s.mtime_ns, s.ctime_ns, s.size, s.inode, s.digest)
                       for path, s in self.stamps.items()}
             if self.store.write(f"{self.key}.index", self.key,
-                                {"stamps": stamps, "memo": self.memo}):
+                                {"stamps": stamps, "memo": self.memo,
+                                 "durable": self.durable.entries}):
                 self.store.prune(self.key)
         self._index_dirty = self._pack_dirty = False
+        self.durable.changed = False
 
     def _set_stamp(self, path: str, stamp: Stamp) -> None:
         if time.time_ns() - stamp.mtime_ns < RACY_WINDOW_NS:
@@ -319,9 +326,10 @@ class FileCache:
         try:
             stamps = {path: Stamp(*values) for path, values in index["stamps"].items()}
             memo = dict(index["memo"])
+            durable = DurableMemo(dict(index["durable"]))
         except Exception:  # noqa: BLE001 - a damaged index is an empty one
             return
-        self.stamps, self.memo = stamps, memo
+        self.stamps, self.memo, self.durable = stamps, memo, durable
 
     def _load_pack(self) -> dict[str, tuple[bytes, bytes]]:
         if self._pack is None:

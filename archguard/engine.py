@@ -18,7 +18,7 @@ from archguard.context import FileContext, layout_of
 from archguard.diagnostics import ArchguardError, Diagnostic, sort_diagnostics
 from archguard.facts import FileFacts, LineColumns, Span, collect_facts, module_name_for
 from archguard.parsing import ParsedSource, ParseFailure, parse_source
-from archguard.project import ModuleFolder, Project
+from archguard.project import DurableMemo, ModuleFolder, Project
 from archguard.registry import (
     all_rules, file_rules, find_rule, project_rules, selected, validate_codes,
 )
@@ -112,6 +112,7 @@ class ProjectInput:
     results: list[FileResult]
     module_folders: list[ModuleFolder] = field(default_factory=list)
     modules_dir_exists: bool = True
+    durable: DurableMemo = field(default_factory=DurableMemo)  # kept by the cache
 
 
 def finish(project_input: ProjectInput, selection: Selection,
@@ -124,7 +125,8 @@ def finish(project_input: ProjectInput, selection: Selection,
     files they checked that the native pass did not (the tests folder)."""
     config = project_input.config
     project = Project(config, {r.path: r.facts for r in project_input.results},
-                      project_input.module_folders, project_input.modules_dir_exists)
+                      project_input.module_folders, project_input.modules_dir_exists,
+                      project_input.durable)
     found: list[Diagnostic] = [d for r in project_input.results for d in r.diagnostics]
     for rule in project_rules():
         if rule.code in selection:

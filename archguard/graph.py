@@ -20,6 +20,7 @@ and only after the stdlib's ``graphlib`` has found that the module graph has one
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
@@ -217,9 +218,18 @@ def _find_cycles(project: Project) -> tuple[list[list[str]], bool]:
     graph = module_graph(project)
     if not _has_cycle(graph):
         return [], False
+    limit = project.config.max_cycles
+    key = hashlib.blake2b(repr((sorted(graph.module_edges), limit)).encode(),
+                          digest_size=16).hexdigest()
+    found = project.durable.get(f"cycles:{key}", lambda: _search_cycles(graph, limit))
+    return found  # type: ignore[return-value]
+
+
+def _search_cycles(graph: ModuleGraph, limit: int) -> tuple[list[list[str]], bool]:
+    """Elementary cycles by networkx (Johnson's algorithm); its import alone is ~0.15 s,
+    which is why the result is kept in ``project.durable`` by module edges."""
     import networkx as nx
 
-    limit = project.config.max_cycles
     digraph = nx.DiGraph(list(graph.module_edges))
     found = list(islice(nx.simple_cycles(digraph), limit + 1))
     cycles = sorted(_rotate(cycle) for cycle in found[:limit])

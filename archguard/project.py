@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -19,12 +19,36 @@ class ModuleFolder:
     subdirs: tuple[str, ...]  # folder names directly inside, __pycache__/dot-dirs excluded
 
 
+DURABLE_ENTRIES = 16
+
+
+class DurableMemo:
+    """Project-pass results that outlive a run (the cache stores them): each is keyed by
+    everything it depends on, so an entry is never stale, only unused. Holds the most
+    recently used few."""
+
+    def __init__(self, entries: dict[str, object] | None = None) -> None:
+        self.entries = dict(entries or {})
+        self.changed = False
+
+    def get(self, key: str, compute: Callable[[], object]) -> object:
+        if key in self.entries:
+            self.entries[key] = self.entries.pop(key)  # most recently used last
+            return self.entries[key]
+        value = self.entries[key] = compute()
+        self.changed = True
+        while len(self.entries) > DURABLE_ENTRIES:
+            del self.entries[next(iter(self.entries))]
+        return value
+
+
 @dataclass
 class Project:
     config: Config
     files: dict[str, FileFacts]  # by relative path
     module_folders: list[ModuleFolder] = field(default_factory=list)
     modules_dir_exists: bool = True
+    durable: DurableMemo = field(default_factory=DurableMemo, repr=False, compare=False)
     # Memo tables: the facts never change once the project is built.
     _resolved: dict[str, str] = field(default_factory=dict, init=False, repr=False,
                                       compare=False)

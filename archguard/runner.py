@@ -84,7 +84,8 @@ def project_findings(location: ProjectLocation, paths: list[str], selection: Sel
         with relaxed_gc():
             with scan.running():  # semgrep's own process overlaps the native pass
                 results = analyze_paths(location, paths, request, cache)
-            found = finish(ProjectInput(location.config, results, folders, exists),
+            found = finish(ProjectInput(location.config, results, folders, exists,
+                                        cache.durable),
                            selection, extra=scan.diagnostics,
                            extra_suppressions=scan.suppressions)
         cache.remember(cache.memo_key(paths, memo_parts), found)

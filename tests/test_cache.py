@@ -104,6 +104,27 @@ def test_edited_file(tree: Path) -> None:
     assert "from .models import Model0003" in result
 
 
+def test_module_cycles_are_kept_by_the_module_edges(tree: Path) -> None:
+    expected = cold(tree)
+    cycles = [d for d in json.loads(expected)["diagnostics"] if d["code"] == "AG205"]
+    assert len(cycles) == 1
+    check_json(tree)
+    [index] = (tree / cache.CACHE_DIR_NAME).glob("*.index")
+    payload = pickle.loads(index.read_bytes())
+    [key] = [k for k in payload["durable"] if k.startswith("cycles:")]
+    payload["durable"][key] = ([], False)  # poison: a run that reads it finds no cycle
+    index.write_bytes(pickle.dumps(payload))
+    service = tree / SERVICE
+    service.write_text(service.read_text() + "# an edit that keeps the module edges\n")
+    assert "AG205" not in check_json(tree)
+    # a new module edge is a new key: the cycles are searched again
+    service.write_text(service.read_text()
+                       + "from cpv3.modules.mod_0029.service import Mod0029Service  # new\n")
+    result = check_json(tree)
+    assert "AG205" in result
+    assert result == cold(tree)
+
+
 def test_same_size_edit_with_restored_mtime_is_seen(tree: Path) -> None:
     check_json(tree)
     poison(tree)
