@@ -6,7 +6,11 @@ Two files per cache key, both pickles of plain data:
   finished reports keyed by everything they depend on (so a warm run with nothing changed
   loads no facts and runs no rule at all), and the project pass's ``DurableMemo`` (results
   such as the module cycles, keyed by their own inputs);
-* ``<key>.pack``: path -> (content digest, pickled ``FileResult``).
+* ``<key>.pack``: path -> (content digest, pickled ``FileResult``, digest of its facts).
+
+Besides the memo of finished reports (keyed by content), the index keeps the project rules'
+findings keyed by the facts of every file: an edit that leaves a file's facts as they were
+(a comment, a changed expression, lines appended) reuses them and runs no project rule.
 
 The key hashes what a per-file result depends on besides the file: archguard's version and
 code, the effective config, the registered rule codes, the Python version and the project
@@ -46,7 +50,7 @@ from archguard.registry import all_rules
 
 CACHE_DIR_NAME = ".archguard_cache"
 CACHE_DIR_ENV = "ARCHGUARD_CACHE_DIR"
-FORMAT = 2  # bump when the layout of the files below changes
+FORMAT = 3  # bump when the layout of the files below changes
 KEEP_KEYS = 4  # cache keys kept (the current one and the most recently used others)
 RACY_WINDOW_NS = 2_000_000_000
 UNTRUSTED = -1  # mtime of a stamp whose stat must not be trusted (see the module docstring)
@@ -165,7 +169,7 @@ def _unlink(path: Path) -> None:
 def _unpack(entry: object, digest: bytes | None) -> FileResult | None:
     """A pack entry's result if it is for this content; a damaged entry is a miss."""
     try:
-        stored, blob = entry  # type: ignore[misc]
+        stored, blob, _ = entry  # type: ignore[misc]
         if digest is None or stored != digest:
             return None
         result = pickle.loads(blob)
@@ -202,12 +206,14 @@ class FileCache:
         self.store, self.key = store, key
         self.stamps: dict[str, Stamp] = {}
         self.memo: dict[str, tuple[tuple[Any, ...], ...]] = {}
+        self.project_memo: dict[str, tuple[tuple[Any, ...], ...]] = {}
         self.durable = DurableMemo()
         index = store.read(f"{key}.index", key) if store else None
         if index is not None:
             self._load_index(index)
         self.digests: dict[str, bytes] = {}  # files known unchanged in this run
-        self._pack: dict[str, tuple[bytes, bytes]] | None = None
+        self.facts_digests: dict[str, bytes] = {}  # of the results loaded or stored
+        self._pack: dict[str, tuple[bytes, bytes, bytes | None]] | None = None
         self._index_dirty = self._pack_dirty = False
 
     @classmethod
@@ -245,8 +251,15 @@ class FileCache:
         text = repr(([(path, self.digests[path]) for path in paths], tuple(parts)))
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
-    def recall(self, memo_key: str | None) -> list[Diagnostic] | None:
-        found = self.memo.get(memo_key) if memo_key else None
+    def project_key(self, paths: list[str], parts: Iterable[object]) -> str | None:
+        """A key for the project rules' findings, if every file's facts digest is known."""
+        if self.store is None or any(path not in self.facts_digests for path in paths):
+            return None
+        text = repr(([(path, self.facts_digests[path]) for path in paths], tuple(parts)))
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+    def recall(self, memo_key: str | None, table: str = "memo") -> list[Diagnostic] | None:
+        found = getattr(self, table).get(memo_key) if memo_key else None
         if found is None:
             return None
         try:
@@ -254,14 +267,18 @@ class FileCache:
         except TypeError:  # a memo from a different Diagnostic shape
             return None
 
-    def remember(self, memo_key: str | None, diagnostics: list[Diagnostic]) -> None:
+    def remember(self, memo_key: str | None, diagnostics: list[Diagnostic],
+                 table: str = "memo") -> None:
+        """Keep ``diagnostics`` under ``memo_key`` in ``table`` (``memo``: finished reports;
+        ``project_memo``: the project rules' findings); the most recent few are kept."""
         if memo_key is None or self.store is None:
             return
-        self.memo.pop(memo_key, None)
-        self.memo[memo_key] = tuple(tuple(getattr(d, name) for name in Diagnostic.__slots__)
-                                    for d in diagnostics)
-        while len(self.memo) > MEMO_SIZE:
-            del self.memo[next(iter(self.memo))]
+        memo = getattr(self, table)
+        memo.pop(memo_key, None)
+        memo[memo_key] = tuple(tuple(getattr(d, name) for name in Diagnostic.__slots__)
+                               for d in diagnostics)
+        while len(memo) > MEMO_SIZE:
+            del memo[next(iter(memo))]
         self._index_dirty = True
 
     def cached_results(self, paths: list[str]) -> tuple[dict[str, FileResult], list[str]]:
@@ -270,11 +287,14 @@ class FileCache:
         results: dict[str, FileResult] = {}
         todo: list[str] = []
         for path in paths:
-            result = _unpack(pack.get(path), self.digests.get(path))
+            entry = pack.get(path)
+            result = _unpack(entry, self.digests.get(path))
             if result is None:
                 todo.append(path)
-            else:
-                results[path] = result
+                continue
+            results[path] = result
+            if entry[2] is not None:  # type: ignore[index]
+                self.facts_digests[path] = entry[2]  # type: ignore[index]
         return results, todo
 
     def store_results(self, analyzed: list[Analyzed]) -> None:
@@ -285,7 +305,9 @@ class FileCache:
             if item.stamp is None:  # unreadable: report it again next time
                 continue
             blob = item.blob or pickle.dumps(item.result, pickle.HIGHEST_PROTOCOL)
-            pack[item.path] = (item.stamp.digest, blob)
+            pack[item.path] = (item.stamp.digest, blob, item.facts_digest)
+            if item.facts_digest is not None:
+                self.facts_digests[item.path] = item.facts_digest
             self.digests[item.path] = item.stamp.digest
             self._set_stamp(item.path, item.stamp)
             self._pack_dirty = True
@@ -310,6 +332,7 @@ class FileCache:
                       for path, s in self.stamps.items()}
             if self.store.write(f"{self.key}.index", self.key,
                                 {"stamps": stamps, "memo": self.memo,
+                                 "project_memo": self.project_memo,
                                  "durable": self.durable.entries}):
                 self.store.prune(self.key)
         self._index_dirty = self._pack_dirty = False
@@ -325,13 +348,14 @@ class FileCache:
     def _load_index(self, index: dict[str, Any]) -> None:
         try:
             stamps = {path: Stamp(*values) for path, values in index["stamps"].items()}
-            memo = dict(index["memo"])
+            memo, project_memo = dict(index["memo"]), dict(index["project_memo"])
             durable = DurableMemo(dict(index["durable"]))
         except Exception:  # noqa: BLE001 - a damaged index is an empty one
             return
         self.stamps, self.memo, self.durable = stamps, memo, durable
+        self.project_memo = project_memo
 
-    def _load_pack(self) -> dict[str, tuple[bytes, bytes]]:
+    def _load_pack(self) -> dict[str, tuple[bytes, bytes, bytes | None]]:
         if self._pack is None:
             payload = self.store.read(f"{self.key}.pack", self.key) if self.store else None
             results = payload.get("results") if payload else None

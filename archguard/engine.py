@@ -115,22 +115,30 @@ class ProjectInput:
     durable: DurableMemo = field(default_factory=DurableMemo)  # kept by the cache
 
 
+def project_rule_findings(project_input: ProjectInput, selection: Selection,
+                          ) -> list[Diagnostic]:
+    """The selected project rules' findings over the facts of every file (unfiltered)."""
+    project = Project(project_input.config, {r.path: r.facts for r in project_input.results},
+                      project_input.module_folders, project_input.modules_dir_exists,
+                      project_input.durable)
+    return [d for rule in project_rules() if rule.code in selection
+            for d in rule.check(project)]
+
+
 def finish(project_input: ProjectInput, selection: Selection,
            in_scope: Callable[[str], bool] = lambda path: True,
            extra: Iterable[Diagnostic] = (),
            extra_suppressions: Mapping[str, FileSuppressions] | None = None,
+           project_found: list[Diagnostic] | None = None,
            ) -> list[Diagnostic]:
     """Project rules, then selection, per-file ignores and suppressions over all findings.
     ``extra``: other engines' findings; ``extra_suppressions``: the suppression comments of
-    files they checked that the native pass did not (the tests folder)."""
+    files they checked that the native pass did not (the tests folder); ``project_found``:
+    the project rules' findings when already known (``project_rule_findings``)."""
     config = project_input.config
-    project = Project(config, {r.path: r.facts for r in project_input.results},
-                      project_input.module_folders, project_input.modules_dir_exists,
-                      project_input.durable)
     found: list[Diagnostic] = [d for r in project_input.results for d in r.diagnostics]
-    for rule in project_rules():
-        if rule.code in selection:
-            found.extend(rule.check(project))
+    found.extend(project_rule_findings(project_input, selection) if project_found is None
+                 else project_found)
     found.extend(extra)
     found = [d for d in found if d.code in selection and not _file_ignored(d, config)]
     suppressions = {**(extra_suppressions or {}),

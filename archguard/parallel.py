@@ -72,6 +72,10 @@ def stamp_of(st: os.stat_result, data: bytes) -> Stamp:
     return Stamp(st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, digest_of(data))
 
 
+# What a worker sends back per file: path, stamp, pickled result, facts digest.
+_Shipped = tuple[str, Stamp | None, bytes, bytes | None]
+
+
 @dataclass(slots=True)
 class Analyzed:
     """One file's result; ``stamp`` is None when the file could not be read (never cached)."""
@@ -80,6 +84,8 @@ class Analyzed:
     result: FileResult
     stamp: Stamp | None
     blob: bytes | None = None  # the result pickled (by a worker), reused by the cache
+    facts_digest: bytes | None = None  # of the pickled facts, when asked (the cache keys
+    # the project pass by the facts of every file: an edit that keeps them reuses it)
 
 
 def read_file(root: Path, path: str) -> tuple[os.stat_result, bytes]:
@@ -89,12 +95,19 @@ def read_file(root: Path, path: str) -> tuple[os.stat_result, bytes]:
         return st, handle.read()
 
 
-def analyze_one(root: Path, path: str, config: Config) -> Analyzed:
+def analyze_one(root: Path, path: str, config: Config, digest_facts: bool = False,
+                ) -> Analyzed:
     try:
         st, data = read_file(root, path)
     except OSError as error:
         return Analyzed(path, unreadable_file(path, error), None)
-    return Analyzed(path, analyze_file(path, data, config), stamp_of(st, data))
+    result = analyze_file(path, data, config)
+    facts_digest = facts_digest_of(result) if digest_facts else None
+    return Analyzed(path, result, stamp_of(st, data), facts_digest=facts_digest)
+
+
+def facts_digest_of(result: FileResult) -> bytes:
+    return digest_of(pickle.dumps(result.facts, pickle.HIGHEST_PROTOCOL))
 
 
 def unreadable_file(path: str, error: OSError) -> FileResult:
@@ -132,21 +145,23 @@ def usable_cores() -> int:
 
 def analyze_on_disk(root: Path, paths: list[str], config: Config, jobs: int = 0,
                     progress: ProgressCallback | None = None,
-                    start_method: str | None = None) -> list[Analyzed]:
+                    start_method: str | None = None, digest_facts: bool = False,
+                    ) -> list[Analyzed]:
     """Analyse ``paths`` (relative to ``root``); results in the order of ``paths``."""
     workers = worker_count(jobs, len(paths))
     if workers > 1:
         try:
-            return _in_pool(root, paths, config, workers, progress, start_method)
+            return _in_pool(root, paths, config, workers, progress, start_method,
+                            digest_facts)
         except _PoolUnavailable:
             pass  # no process support here (sandbox, missing /dev/shm): do it in-process
-    return list(_serial(root, paths, config, progress))
+    return list(_serial(root, paths, config, progress, digest_facts))
 
 
 def _serial(root: Path, paths: list[str], config: Config,
-            progress: ProgressCallback | None) -> Iterator[Analyzed]:
+            progress: ProgressCallback | None, digest_facts: bool) -> Iterator[Analyzed]:
     for done, path in enumerate(paths, start=1):
-        yield analyze_one(root, path, config)
+        yield analyze_one(root, path, config, digest_facts)
         if progress is not None and (done % MAX_CHUNK == 0 or done == len(paths)):
             progress(done, len(paths))
 
@@ -173,14 +188,16 @@ def chunked(paths: list[str], workers: int) -> list[list[str]]:
 
 
 def _in_pool(root: Path, paths: list[str], config: Config, workers: int,
-             progress: ProgressCallback | None, start_method: str | None) -> list[Analyzed]:
+             progress: ProgressCallback | None, start_method: str | None,
+             digest_facts: bool) -> list[Analyzed]:
     from concurrent.futures import ProcessPoolExecutor
 
     chunks = chunked(paths, workers)
     codes = tuple(rule.code for rule in all_rules())
     try:
         pool = ProcessPoolExecutor(workers, mp_context=pool_context(start_method),
-                                   initializer=_init_worker, initargs=(root, config, codes))
+                                   initializer=_init_worker,
+                                   initargs=(root, config, codes, digest_facts))
     except (OSError, NotImplementedError, ImportError, ValueError) as error:
         raise _PoolUnavailable from error
     gc.freeze()  # forked workers neither scan nor copy (on write) what they inherit
@@ -204,7 +221,7 @@ def _run(pool: ProcessPoolExecutor, chunks: list[list[str]], total: int,
         raise
 
 
-def _collect(futures: dict[Future[list[tuple[str, Stamp | None, bytes]]], int],
+def _collect(futures: dict[Future[list[_Shipped]], int],
              chunks: int, total: int, progress: ProgressCallback | None) -> list[Analyzed]:
     from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
@@ -217,8 +234,8 @@ def _collect(futures: dict[Future[list[tuple[str, Stamp | None, bytes]]], int],
         except BrokenProcessPool as error:
             raise ArchguardError(f"internal error: a worker process died ({error}); "
                                  f"run with --jobs 1 to analyse in one process") from error
-        ordered[futures[future]] = [Analyzed(path, pickle.loads(blob), stamp, blob)
-                                    for path, stamp, blob in items]
+        ordered[futures[future]] = [Analyzed(path, pickle.loads(blob), stamp, blob, facts)
+                                    for path, stamp, blob, facts in items]
         done += len(items)
         if progress is not None:
             progress(done, total)
@@ -228,15 +245,16 @@ def _collect(futures: dict[Future[list[tuple[str, Stamp | None, bytes]]], int],
 _worker: dict[str, object] = {}
 
 
-def _init_worker(root: Path, config: Config, codes: tuple[str, ...]) -> None:
+def _init_worker(root: Path, config: Config, codes: tuple[str, ...],
+                 digest_facts: bool) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     gc.set_threshold(*RELAXED_GC_THRESHOLD)  # forked workers inherit it; spawned ones do not
-    _worker.update(root=root, config=config, codes=codes)
+    _worker.update(root=root, config=config, codes=codes, digest_facts=digest_facts)
 
 
-def _analyze_chunk(paths: list[str]) -> list[tuple[str, Stamp | None, bytes]]:
+def _analyze_chunk(paths: list[str]) -> list[_Shipped]:
     root, config = _worker["root"], _worker["config"]
     assert isinstance(root, Path) and isinstance(config, Config)
     if tuple(rule.code for rule in all_rules()) != _worker["codes"]:
@@ -245,6 +263,7 @@ def _analyze_chunk(paths: list[str]) -> list[tuple[str, Stamp | None, bytes]]:
                              "run with --jobs 1")
     out = []
     for path in paths:
-        item = analyze_one(root, path, config)
-        out.append((path, item.stamp, pickle.dumps(item.result, pickle.HIGHEST_PROTOCOL)))
+        item = analyze_one(root, path, config, _worker["digest_facts"] is True)
+        out.append((path, item.stamp, pickle.dumps(item.result, pickle.HIGHEST_PROTOCOL),
+                    item.facts_digest))
     return out

@@ -18,6 +18,7 @@ from archguard.discovery import (
 )
 from archguard.engine import (
     FileResult, ProjectInput, Selection, analyze_file, finish, path_filter,
+    project_rule_findings,
 )
 from archguard.parallel import ProgressCallback, analyze_on_disk, relaxed_gc
 from archguard.registry import all_rules
@@ -84,10 +85,16 @@ def project_findings(location: ProjectLocation, paths: list[str], selection: Sel
         with relaxed_gc():
             with scan.running():  # semgrep's own process overlaps the native pass
                 results = analyze_paths(location, paths, request, cache)
-            found = finish(ProjectInput(location.config, results, folders, exists,
-                                        cache.durable),
-                           selection, extra=scan.diagnostics,
-                           extra_suppressions=scan.suppressions)
+            project_input = ProjectInput(location.config, results, folders, exists,
+                                         cache.durable)
+            project_key = cache.project_key(paths, (selection, folders, exists))
+            project_found = cache.recall(project_key, "project_memo")
+            if project_found is None:
+                project_found = project_rule_findings(project_input, selection)
+                cache.remember(project_key, project_found, "project_memo")
+            found = finish(project_input, selection, extra=scan.diagnostics,
+                           extra_suppressions=scan.suppressions,
+                           project_found=project_found)
         cache.remember(cache.memo_key(paths, memo_parts), found)
     cache.save(paths)
     return found
@@ -121,7 +128,7 @@ def analyze_paths(location: ProjectLocation, paths: list[str], request: CheckReq
     analysed (in a process pool when there are many)."""
     results, todo = cache.cached_results(paths)
     fresh = analyze_on_disk(location.root, todo, location.config, request.jobs,
-                            request.progress)
+                            request.progress, digest_facts=cache.store is not None)
     cache.store_results(fresh)
     results.update((item.path, item.result) for item in fresh)
     return [results[path] for path in paths]

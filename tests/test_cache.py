@@ -63,11 +63,11 @@ def poison(root: Path) -> None:
     folder = root / cache.CACHE_DIR_NAME
     for pack in folder.glob("*.pack"):
         payload = pickle.loads(pack.read_bytes())
-        digest, blob = payload["results"][SERVICE]
+        digest, blob, facts = payload["results"][SERVICE]
         result: FileResult = pickle.loads(blob)
         fake = Diagnostic(SERVICE, 1, 1, "AG201", "relative-import", POISON, 1, 2)
         result.diagnostics = [fake]
-        payload["results"][SERVICE] = (digest, pickle.dumps(result))
+        payload["results"][SERVICE] = (digest, pickle.dumps(result), facts)
         pack.write_bytes(pickle.dumps(payload))
     for index in folder.glob("*.index"):
         payload = pickle.loads(index.read_bytes())
@@ -104,6 +104,25 @@ def test_edited_file(tree: Path) -> None:
     assert "from .models import Model0003" in result
 
 
+def test_project_findings_are_kept_while_the_facts_are(tree: Path) -> None:
+    check_json(tree, jobs=2)  # facts digests made in worker processes...
+    [index] = (tree / cache.CACHE_DIR_NAME).glob("*.index")
+    payload = pickle.loads(index.read_bytes())
+    fake = Diagnostic(SERVICE, 1, 1, "AG202", "cross-module-repository", POISON, 1, 2)
+    payload["project_memo"] = {key: (*found, tuple(getattr(fake, name) for name in
+                                                   Diagnostic.__slots__))
+                               for key, found in payload["project_memo"].items()}
+    index.write_bytes(pickle.dumps(payload))
+    service = tree / SERVICE
+    service.write_text(service.read_text() + "# a comment keeps the facts\n")
+    assert POISON in check_json(tree, jobs=1)  # ...match those of this process
+    service.write_text(service.read_text()
+                       + "from cpv3.modules.mod_0029.service import Mod0029Service  # new\n")
+    result = check_json(tree)
+    assert POISON not in result
+    assert result == cold(tree)
+
+
 def test_module_cycles_are_kept_by_the_module_edges(tree: Path) -> None:
     expected = cold(tree)
     cycles = [d for d in json.loads(expected)["diagnostics"] if d["code"] == "AG205"]
@@ -113,6 +132,7 @@ def test_module_cycles_are_kept_by_the_module_edges(tree: Path) -> None:
     payload = pickle.loads(index.read_bytes())
     [key] = [k for k in payload["durable"] if k.startswith("cycles:")]
     payload["durable"][key] = ([], False)  # poison: a run that reads it finds no cycle
+    payload["project_memo"] = {}  # else the unchanged facts reuse the project findings
     index.write_bytes(pickle.dumps(payload))
     service = tree / SERVICE
     service.write_text(service.read_text() + "# an edit that keeps the module edges\n")
