@@ -5,7 +5,9 @@ measured and printed, never asserted in CI. For each tree size the script genera
 synthetic cpv3 tree (``synth.py`` next to this file), then times, as subprocesses and with
 ``time.perf_counter``, several repeats of:
 
-* archguard cold (``--no-cache``), warm (nothing changed) and one-file-changed runs;
+* archguard cold (``--no-cache``), warm (nothing changed) and one-file-changed runs (two
+  kinds of edit: a comment appended, which keeps the file's facts, and a new function with
+  an import, which changes them and so runs the project rules again);
 * archguard with and without its semgrep engine, and semgrep alone, when the checker has a
   ``--no-semgrep`` (or ``--semgrep``) switch;
 * the reference tools, each only if installed: ruff, lint-imports, tach, xenon, semgrep;
@@ -316,11 +318,18 @@ def bench_archguard(agent: Archguard, tree: Path, modules: int, times: int) -> d
     target = touch_file(tree, modules)
     touch = lambda i: append_line(target, f"# bench touch {i}\n")  # noqa: E731
     one = checked(repeat(warm_cmd, tree, agent.env, times, touch), "one-file", warm_cmd)
+    # An edit that changes the file's facts (a new function with an import): the project
+    # rules run again, where a comment reuses their findings.
+    add_function = lambda i: append_line(  # noqa: E731
+        target, f"\n\ndef bench_touch_{i}() -> None:\n    import os  # noqa: F401\n")
+    one_facts = checked(repeat(warm_cmd, tree, agent.env, times, add_function),
+                        "one-file (facts)", warm_cmd)
     result: dict[str, object] = {
         "cold": walls(cold),
         "fill": walls(fill),
         "warm": walls(warm),
         "one_file": walls(one),
+        "one_file_facts": walls(one_facts),
         "maxrss_mb": max(s.maxrss_mb for s in [*cold, *fill, *warm, *one]),
         "tree_peak_mb": tree_peak,
         "findings": count_findings(cold[0].stdout),
@@ -540,6 +549,7 @@ def archguard_rows(results: dict[int, dict[str, object]]) -> list[list[str]]:
         rows.append([
             str(size), str(tree["files"]), str(tree["lines"]), fmt_s(med(ag.get("cold"))),
             fmt_s(med(ag.get("warm"))), fmt_s(med(ag.get("one_file"))),
+            fmt_s(med(ag.get("one_file_facts"))),
             fmt_s(ag.get("maxrss_mb")).replace(".00", ""), fmt_s(ag.get("tree_peak_mb")),
             str(ag.get("findings", "-")), str(sum(tree["planted"].values())),
         ])  # fmt: skip
@@ -587,8 +597,9 @@ def semgrep_rows(results: dict[int, dict[str, object]]) -> list[list[str]]:
 def report(results: dict[int, dict[str, object]], names: Sequence[str]) -> list[dict[str, object]]:
     """Print the tables and the target verdicts; return the verdicts."""
     print("\narchguard (native engine; medians in seconds)")
-    print_table(["size", "files", "lines", "cold", "warm", "1-file", "maxrss MB", "tree MB",
-                 "findings", "planted"], archguard_rows(results))  # fmt: skip
+    print_table(["size", "files", "lines", "cold", "warm", "1-file", "1-file facts",
+                 "maxrss MB", "tree MB", "findings", "planted"],
+                archguard_rows(results))  # fmt: skip
     print("reference tools (medians in seconds; sum excludes the parse reference lines)")
     headers = ["size", *names, "sum", "ast.parse all files", "libcst all", "archguard cold",
                "cold/sum"]  # fmt: skip
@@ -621,7 +632,9 @@ def evaluate_targets(
     """The numeric targets of issue 6, checked on the 300- and 1,000-module results."""
     res = results.get(TARGET_SIZE, {})
     ag = res.get("archguard") or {}
-    cold, warm, one = med(ag.get("cold")), med(ag.get("warm")), med(ag.get("one_file"))
+    cold, warm = med(ag.get("cold")), med(ag.get("warm"))
+    edits = [v for v in (med(ag.get("one_file")), med(ag.get("one_file_facts"))) if v]
+    one = max(edits) if edits else None  # the slower kind of edit
     combo = combo_sum(res.get("reference", {}), names)
     peak = max(ag.get("tree_peak_mb") or 0.0, ag.get("maxrss_mb") or 0.0) or None
     out = [
@@ -632,7 +645,8 @@ def evaluate_targets(
                 f"{cold / combo if cold and combo else 0:.2f} (limit 0.33; "
                 f"{tools_ran(res.get('reference', {}), names)} of 5 tools ran)"),
         verdict("warm <= 0.3 s", warm, TARGETS["warm_s"], f"{fmt_s(warm)} s"),
-        verdict("one file changed <= 0.5 s", one, TARGETS["one_file_s"], f"{fmt_s(one)} s"),
+        verdict("one file changed <= 0.5 s", one, TARGETS["one_file_s"],
+                f"{fmt_s(one)} s (the slower of a comment and a new function)"),
         verdict("peak memory <= 250 MB", peak, TARGETS["peak_mb"],
                 f"{fmt_s(peak)} MB (max of tree PSS and single-process maxrss)"),
     ]  # fmt: skip
