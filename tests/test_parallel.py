@@ -206,3 +206,13 @@ def test_unreadable_file_is_reported_and_not_cached(tree: Path) -> None:
                   and d["code"] == "AG000" and d["path"].endswith("broken.py")]
     assert len(unreadable) == 1 and "cannot read file" in str(unreadable[0]["message"])
     assert json_output(tree, jobs=2) == json_output(tree, jobs=1, use_cache=False)
+
+
+def test_relaxed_gc_restores_the_callers_thresholds() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), parallel.relaxed_gc():
+        assert gc.get_threshold() == parallel.RELAXED_GC_THRESHOLD
+        raise RuntimeError("an error inside the block")
+    assert gc.get_threshold() == before
