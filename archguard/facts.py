@@ -10,15 +10,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from archguard.astindex import child_nodes, flat
-from archguard.pickling import pickled_by_fields
 
 
-@pickled_by_fields
-@dataclass(frozen=True, slots=True)
-class Span:
+# The facts below are NamedTuples, not dataclasses: a 1,800-file project has ~100k of them,
+# and a tuple is built (in the analysis) and unpickled (from the cache) twice as fast.
+class Span(NamedTuple):
     """1-based line and character column (not the byte offset ``ast`` reports)."""
 
     line: int
@@ -27,9 +26,7 @@ class Span:
     end_column: int
 
 
-@pickled_by_fields
-@dataclass(frozen=True, slots=True)
-class ImportFact:
+class ImportFact(NamedTuple):
     span: Span
     module: str  # the absolute module named by the statement ("" if it cannot be resolved)
     name: str | None  # the imported name of a from-import; None for ``import x.y``
@@ -52,9 +49,7 @@ class ImportFact:
         return self.name if self.name is not None else self.module.split(".")[0]
 
 
-@pickled_by_fields
-@dataclass(frozen=True, slots=True)
-class ClassFact:
+class ClassFact(NamedTuple):
     name: str
     qualname: str
     span: Span  # the ``class`` line
