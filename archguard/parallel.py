@@ -118,15 +118,32 @@ def unreadable_file(path: str, error: OSError) -> FileResult:
     return FileResult(path, FileFacts(path, module, is_init), [diagnostic], FileSuppressions())
 
 
-@contextmanager
-def relaxed_gc() -> Iterator[None]:
-    """``RELAXED_GC_THRESHOLD`` inside the block; the caller's thresholds after it."""
-    previous = gc.get_threshold()
-    gc.set_threshold(*RELAXED_GC_THRESHOLD)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*previous)
+class _RelaxedGc:
+    """The thresholds are process-wide: with checks running in several threads, the first
+    to enter relaxes them and the last to leave restores the caller's."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.users = 0
+        self.saved: tuple[int, int, int] = gc.get_threshold()
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self.lock:
+            if self.users == 0:
+                self.saved = gc.get_threshold()
+                gc.set_threshold(*RELAXED_GC_THRESHOLD)
+            self.users += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.users -= 1
+                if self.users == 0:
+                    gc.set_threshold(*self.saved)
+
+
+relaxed_gc = _RelaxedGc()  # ``with relaxed_gc():``
 
 
 def worker_count(jobs: int, files: int) -> int:

@@ -216,3 +216,25 @@ def test_relaxed_gc_restores_the_callers_thresholds() -> None:
         assert gc.get_threshold() == parallel.RELAXED_GC_THRESHOLD
         raise RuntimeError("an error inside the block")
     assert gc.get_threshold() == before
+
+
+def test_relaxed_gc_overlapping_in_threads_restores_the_thresholds() -> None:
+    import gc
+    import threading
+
+    before = gc.get_threshold()
+    inside, leave = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with parallel.relaxed_gc():
+            inside.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    inside.wait(10)
+    with parallel.relaxed_gc():  # enters second, leaves last
+        leave.set()
+        thread.join()
+        assert gc.get_threshold() == parallel.RELAXED_GC_THRESHOLD  # still inside here
+    assert gc.get_threshold() == before
