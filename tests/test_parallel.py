@@ -102,10 +102,23 @@ def test_every_start_method_gives_the_serial_results(tree: Path, method: str) ->
 
 def test_default_start_method() -> None:
     method = parallel.pool_context().get_start_method()
-    if sys.platform.startswith("linux"):
-        assert method == "fork"  # pytest's main thread is alone here
-    else:
+    if sys.platform.startswith("linux") and parallel._single_threaded():
+        assert method == "fork"  # plain pytest: the main thread is alone here
+    else:  # other platforms, or pytest-xdist's worker (execnet runs threads of its own)
         assert method in ("forkserver", "spawn")
+
+
+def test_threads_not_started_by_threading_are_seen() -> None:
+    import _thread
+    import threading
+
+    started, stop = threading.Event(), threading.Event()
+    _thread.start_new_thread(lambda: (started.set(), stop.wait(10)), ())
+    started.wait(10)
+    try:
+        assert not parallel._single_threaded()
+    finally:
+        stop.set()
 
 
 def test_threads_never_fork(tree: Path) -> None:
@@ -190,7 +203,9 @@ class _Crashing(FileRule):
         raise ValueError("boom")
 
 
-def test_a_rule_crashing_in_a_worker_fails_the_run(tree: Path) -> None:
+def test_a_rule_crashing_in_a_worker_fails_the_run(tree: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "_single_threaded", lambda: True)  # a runtime rule: fork
     register(_Crashing)
     try:
         with pytest.raises(ArchguardError, match="internal error: rule AG990 failed on"):
