@@ -28,3 +28,26 @@ def findings(files: Mapping[str, str | bytes], select: list[str],
              config: Config | None = None) -> list[Finding]:
     """Exact (code, path, line) triples, sorted as the checker sorts them."""
     return [(d.code, d.path, d.line) for d in run(files, select, config)]
+
+
+# The project's declarative base, soft-delete mixin and filter helper (model and repository
+# rules resolve models against it).
+BASE = "cpv3/db/base.py"
+BASE_SOURCE = dedent("""
+    from __future__ import annotations
+
+    from sqlalchemy import Boolean, ColumnElement
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class BaseModelMixin:
+        is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+    def not_deleted(model: type[BaseModelMixin]) -> ColumnElement[bool]:
+        return model.is_deleted.is_(False)
+""")

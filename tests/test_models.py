@@ -3,23 +3,8 @@
 from __future__ import annotations
 
 from archguard.config import Config
-from helpers import dedent, findings, run
+from helpers import BASE, BASE_SOURCE, dedent, findings, run
 
-BASE = "cpv3/db/base.py"
-BASE_SOURCE = dedent("""
-    from __future__ import annotations
-
-    from sqlalchemy import Boolean
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-    class Base(DeclarativeBase):
-        pass
-
-
-    class BaseModelMixin:
-        is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
-""")
 MODELS = "cpv3/modules/media/models.py"
 
 

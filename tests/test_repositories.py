@@ -6,27 +6,8 @@ import pickle
 
 from archguard.config import Config
 from archguard.engine import analyze_file
-from helpers import dedent, findings, run
+from helpers import BASE, BASE_SOURCE, dedent, findings, run
 
-BASE = "cpv3/db/base.py"
-BASE_SOURCE = dedent("""
-    from __future__ import annotations
-
-    from sqlalchemy import Boolean, ColumnElement
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-    class Base(DeclarativeBase):
-        pass
-
-
-    class BaseModelMixin:
-        is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-    def not_deleted(model: type[BaseModelMixin]) -> ColumnElement[bool]:
-        return model.is_deleted.is_(False)
-""")
 USER_MODELS = "cpv3/modules/users/models.py"
 USER_MODELS_SOURCE = dedent("""
     from __future__ import annotations
