@@ -198,6 +198,34 @@ def clean(root: Path) -> Path | None:
     return directory
 
 
+class DiagnosticMemo:
+    """The most recent few lists of diagnostics, by a key of everything they depend on;
+    stored in the index as plain tuples. A ``None`` key (an unknown input) is never kept."""
+
+    def __init__(self, entries: dict[str, tuple[tuple[Any, ...], ...]] | None = None) -> None:
+        self.entries = dict(entries or {})
+        self.changed = False
+
+    def recall(self, key: str | None) -> list[Diagnostic] | None:
+        found = self.entries.get(key) if key else None
+        if found is None:
+            return None
+        try:
+            return [Diagnostic(*values) for values in found]
+        except TypeError:  # a memo from a different Diagnostic shape
+            return None
+
+    def remember(self, key: str | None, diagnostics: list[Diagnostic]) -> None:
+        if key is None:
+            return
+        self.entries.pop(key, None)
+        self.entries[key] = tuple(tuple(getattr(d, name) for name in Diagnostic.__slots__)
+                                  for d in diagnostics)
+        while len(self.entries) > MEMO_SIZE:
+            del self.entries[next(iter(self.entries))]
+        self.changed = True
+
+
 class FileCache:
     """One run's view of the cache. ``FileCache.disabled()`` (``--no-cache``) reads and
     writes nothing and answers every question with "unknown"."""
@@ -205,8 +233,8 @@ class FileCache:
     def __init__(self, store: CacheStore | None, key: str = "") -> None:
         self.store, self.key = store, key
         self.stamps: dict[str, Stamp] = {}
-        self.memo: dict[str, tuple[tuple[Any, ...], ...]] = {}
-        self.project_memo: dict[str, tuple[tuple[Any, ...], ...]] = {}
+        self.reports = DiagnosticMemo()  # finished reports, by every file's content
+        self.project_rules = DiagnosticMemo()  # project rules' findings, by every file's facts
         self.durable = DurableMemo()
         index = store.read(f"{key}.index", key) if store else None
         if index is not None:
@@ -244,42 +272,24 @@ class FileCache:
                 self.digests[path] = new.digest
                 self._set_stamp(path, new)
 
+    @property
+    def enabled(self) -> bool:
+        return self.store is not None
+
     def memo_key(self, paths: list[str], parts: Iterable[object]) -> str | None:
         """A key for the finished report, if every file is known unchanged."""
-        if self.store is None or any(path not in self.digests for path in paths):
-            return None
-        text = repr(([(path, self.digests[path]) for path in paths], tuple(parts)))
-        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        return self._key(self.digests, paths, parts)
 
     def project_key(self, paths: list[str], parts: Iterable[object]) -> str | None:
         """A key for the project rules' findings, if every file's facts digest is known."""
-        if self.store is None or any(path not in self.facts_digests for path in paths):
+        return self._key(self.facts_digests, paths, parts)
+
+    def _key(self, digests: dict[str, bytes], paths: list[str],
+             parts: Iterable[object]) -> str | None:
+        if self.store is None or any(path not in digests for path in paths):
             return None
-        text = repr(([(path, self.facts_digests[path]) for path in paths], tuple(parts)))
+        text = repr(([(path, digests[path]) for path in paths], tuple(parts)))
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-    def recall(self, memo_key: str | None, table: str = "memo") -> list[Diagnostic] | None:
-        found = getattr(self, table).get(memo_key) if memo_key else None
-        if found is None:
-            return None
-        try:
-            return [Diagnostic(*values) for values in found]
-        except TypeError:  # a memo from a different Diagnostic shape
-            return None
-
-    def remember(self, memo_key: str | None, diagnostics: list[Diagnostic],
-                 table: str = "memo") -> None:
-        """Keep ``diagnostics`` under ``memo_key`` in ``table`` (``memo``: finished reports;
-        ``project_memo``: the project rules' findings); the most recent few are kept."""
-        if memo_key is None or self.store is None:
-            return
-        memo = getattr(self, table)
-        memo.pop(memo_key, None)
-        memo[memo_key] = tuple(tuple(getattr(d, name) for name in Diagnostic.__slots__)
-                               for d in diagnostics)
-        while len(memo) > MEMO_SIZE:
-            del memo[next(iter(memo))]
-        self._index_dirty = True
 
     def cached_results(self, paths: list[str]) -> tuple[dict[str, FileResult], list[str]]:
         """Results of unchanged files from the pack, and the paths left to analyse."""
@@ -325,18 +335,18 @@ class FileCache:
             self._pack_dirty = True
         if self._pack_dirty and self._pack is not None:
             self.store.write(f"{self.key}.pack", self.key, {"results": self._pack})
-        if self.durable.changed:
+        if self.durable.changed or self.reports.changed or self.project_rules.changed:
             self._index_dirty = True
         if self._index_dirty:
             stamps = {path: (s.mtime_ns, s.ctime_ns, s.size, s.inode, s.digest)
                       for path, s in self.stamps.items()}
             if self.store.write(f"{self.key}.index", self.key,
-                                {"stamps": stamps, "memo": self.memo,
-                                 "project_memo": self.project_memo,
+                                {"stamps": stamps, "memo": self.reports.entries,
+                                 "project_memo": self.project_rules.entries,
                                  "durable": self.durable.entries}):
                 self.store.prune(self.key)
         self._index_dirty = self._pack_dirty = False
-        self.durable.changed = False
+        self.durable.changed = self.reports.changed = self.project_rules.changed = False
 
     def _set_stamp(self, path: str, stamp: Stamp) -> None:
         if time.time_ns() - stamp.mtime_ns < RACY_WINDOW_NS:
@@ -348,12 +358,13 @@ class FileCache:
     def _load_index(self, index: dict[str, Any]) -> None:
         try:
             stamps = {path: Stamp(*values) for path, values in index["stamps"].items()}
-            memo, project_memo = dict(index["memo"]), dict(index["project_memo"])
+            reports = DiagnosticMemo(dict(index["memo"]))
+            project_rules = DiagnosticMemo(dict(index["project_memo"]))
             durable = DurableMemo(dict(index["durable"]))
         except Exception:  # noqa: BLE001 - a damaged index is an empty one
             return
-        self.stamps, self.memo, self.durable = stamps, memo, durable
-        self.project_memo = project_memo
+        self.stamps, self.durable = stamps, durable
+        self.reports, self.project_rules = reports, project_rules
 
     def _load_pack(self) -> dict[str, tuple[bytes, bytes, bytes | None]]:
         if self._pack is None:

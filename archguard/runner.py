@@ -80,23 +80,31 @@ def project_findings(location: ProjectLocation, paths: list[str], selection: Sel
     cache.refresh(location.root, paths)
     scan = (semgrep or SemgrepPlan.off()).scan(location, paths, selection, cache)
     memo_parts = (selection, folders, exists, scan.memo_part)
-    found = cache.recall(cache.memo_key(paths, memo_parts))
+    found = cache.reports.recall(cache.memo_key(paths, memo_parts))
     if found is None:
         with relaxed_gc():
             with scan.running():  # semgrep's own process overlaps the native pass
                 results = analyze_paths(location, paths, request, cache)
             project_input = ProjectInput(location.config, results, folders, exists,
                                          cache.durable)
-            project_key = cache.project_key(paths, (selection, folders, exists))
-            project_found = cache.recall(project_key, "project_memo")
-            if project_found is None:
-                project_found = project_rule_findings(project_input, selection)
-                cache.remember(project_key, project_found, "project_memo")
             found = finish(project_input, selection, extra=scan.diagnostics,
                            extra_suppressions=scan.suppressions,
-                           project_found=project_found)
-        cache.remember(cache.memo_key(paths, memo_parts), found)
+                           project_found=_project_rules(project_input, selection, paths,
+                                                        cache))
+        cache.reports.remember(cache.memo_key(paths, memo_parts), found)
     cache.save(paths)
+    return found
+
+
+def _project_rules(project_input: ProjectInput, selection: Selection, paths: list[str],
+                   cache: FileCache) -> list[Diagnostic]:
+    """The project rules' findings: from the cache when every file's facts are as then."""
+    key = cache.project_key(paths, (selection, project_input.module_folders,
+                                    project_input.modules_dir_exists))
+    found = cache.project_rules.recall(key)
+    if found is None:
+        found = project_rule_findings(project_input, selection)
+        cache.project_rules.remember(key, found)
     return found
 
 
@@ -128,7 +136,7 @@ def analyze_paths(location: ProjectLocation, paths: list[str], request: CheckReq
     analysed (in a process pool when there are many)."""
     results, todo = cache.cached_results(paths)
     fresh = analyze_on_disk(location.root, todo, location.config, request.jobs,
-                            request.progress, digest_facts=cache.store is not None)
+                            request.progress, digest_facts=cache.enabled)
     cache.store_results(fresh)
     results.update((item.path, item.result) for item in fresh)
     return [results[path] for path in paths]
