@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from collections import defaultdict
 
-from archguard.astindex import walk
+from archguard.astindex import per_file, walk
 from archguard.context import FileContext
 from archguard.facts import dotted_name
 from archguard.patterns import FunctionNode, class_methods, dotted_chains, repository_functions
@@ -47,54 +47,42 @@ def query_facts(ctx: FileContext) -> list[QueryFact]:
     if not functions:
         return []
     helpers = {h.rsplit(".", 1)[-1] for h in ctx.config.soft_delete_helpers}
-    usage = _FilterUsage(ctx, helpers)
-    local = _filtering_names(ctx, usage)
+    local = _filtering_names(ctx, helpers)
     facts: list[QueryFact] = []
     for function in functions:
         selects, gets = _selected(ctx, function), _got(ctx, function)
         if selects or gets:
             facts.append({
                 "name": function.name, "span": ctx.def_span(function), "selects": selects,
-                "gets": gets, "filters": usage.filters(function, local),
+                "gets": gets, "filters": _filters(ctx, function, helpers, local),
                 "checks": any(_reads_is_deleted(n) for n in walk(function)),
             })
     return facts
 
 
-class _FilterUsage:
-    """Per node (a function or a constant's value), computed once: does it filter
-    ``is_deleted`` itself, and which names of the file that might filter does it use."""
-
-    def __init__(self, ctx: FileContext, helpers: set[str]) -> None:
-        self.ctx = ctx
-        self.helpers = helpers
-        self._known: dict[int, tuple[bool, frozenset[str]]] = {}
-
-    def filters(self, node: ast.AST, local: set[str]) -> bool:
-        direct, uses = self.of(node)
-        return direct or not uses.isdisjoint(local)
-
-    def of(self, node: ast.AST) -> tuple[bool, frozenset[str]]:
-        found = self._known.get(id(node))
-        if found is None:
-            found = self._known[id(node)] = self._scan(node)
-        return found
-
-    def _scan(self, node: ast.AST) -> tuple[bool, frozenset[str]]:
-        uses: set[str] = set()
-        for sub in walk(node):
-            if _reads_is_deleted(sub) or (
-                    isinstance(sub, ast.Call) and _filter_call(self.ctx, sub, self.helpers)):
-                return True, frozenset()
-            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
-                uses.add(sub.id)
-            elif isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and \
-                    sub.value.id in SELF_NAMES:
-                uses.add(f"self.{sub.attr}")
-        return False, frozenset(uses)
+def _filters(ctx: FileContext, node: ast.AST, helpers: set[str], local: set[str]) -> bool:
+    """``node`` filters ``is_deleted`` itself, or uses a name of the file in ``local``."""
+    direct, uses = per_file(("soft-delete-usage", id(node)),
+                            lambda: _usage(ctx, node, helpers))
+    return direct or not uses.isdisjoint(local)
 
 
-def _filtering_names(ctx: FileContext, usage: _FilterUsage) -> set[str]:
+def _usage(ctx: FileContext, node: ast.AST, helpers: set[str]) -> tuple[bool, frozenset[str]]:
+    """Does ``node`` filter by itself, and which names that might filter does it use."""
+    uses: set[str] = set()
+    for sub in walk(node):
+        if _reads_is_deleted(sub) or (
+                isinstance(sub, ast.Call) and _filter_call(ctx, sub, helpers)):
+            return True, frozenset()
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+            uses.add(sub.id)
+        elif isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and \
+                sub.value.id in SELF_NAMES:
+            uses.add(f"self.{sub.attr}")
+    return False, frozenset(uses)
+
+
+def _filtering_names(ctx: FileContext, helpers: set[str]) -> set[str]:
     """What of this file filters ``is_deleted``, directly or through each other (a fixed
     point): module functions and constants by name (``ACTIVE``), methods as ``self.name``."""
     units: dict[str, list[ast.AST]] = defaultdict(list)
@@ -115,7 +103,8 @@ def _filtering_names(ctx: FileContext, usage: _FilterUsage) -> set[str]:
     while changed:
         changed = False
         for name, nodes in units.items():
-            if name not in filtering and any(usage.filters(n, filtering) for n in nodes):
+            if name not in filtering and any(_filters(ctx, n, helpers, filtering)
+                                             for n in nodes):
                 filtering.add(name)
                 changed = True
     return filtering

@@ -61,8 +61,8 @@ def may_exceed(tree: ast.Module, max_grade: str) -> bool:
     counts every decision point under a def at least as much as radon does (radon then
     computes the real scores). Most files have no such function and skip radon.
 
-    One pass over the file's nodes: only the outermost defs are scored, since a def's bound
-    counts everything nested in it and so is never below the bound of a def inside it."""
+    Only the outermost defs are scored (each node is counted once): a def's bound counts
+    everything nested in it, so it is never below the bound of a def inside it."""
     limit = MAX_SCORE.get(max_grade)
     if limit is None:
         return False  # grade F: nothing is worse
