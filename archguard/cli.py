@@ -1,4 +1,4 @@
-"""The command line: a thin typer layer over ``archguard.runner`` and the emitters.
+"""The command line: a thin typer layer over ``archguard.run.runner`` and the emitters.
 
 Exit codes: 0 no findings, 1 findings, 2 usage, config or internal error (one line on
 stderr; a traceback only with ``--debug``).
@@ -17,8 +17,8 @@ import typer
 
 from archguard import __version__
 from archguard.diagnostics import ArchguardError
-from archguard.emitters import EmitOptions, get_emitter
-from archguard.runner import CheckRequest, run_check
+from archguard.report.emitters import EmitOptions, get_emitter
+from archguard.run.runner import CheckRequest, run_check
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -130,7 +130,7 @@ def check(
     )] = False,
 ) -> None:
     """Check the project against the rulebook."""
-    from archguard.progress import progress_for
+    from archguard.run.progress import progress_for
 
     with progress_for(output_format.value) as progress:
         report = run_check(CheckRequest(
@@ -160,7 +160,7 @@ def baseline_command(
     config: ConfigOpt = None,
 ) -> None:
     """Record today's findings so that 'check --baseline FILE' reports only new ones."""
-    from archguard.baseline import write_baseline_command
+    from archguard.run.baseline import write_baseline_command
 
     request = CheckRequest(paths=paths or [Path(".")], config_file=config,
                            select=split_codes(select), ignore=split_codes(ignore))
@@ -175,7 +175,7 @@ def init(
         "--force", help="Replace an existing [tool.archguard] section.")] = False,
 ) -> None:
     """Detect the project layout and write a commented [tool.archguard] to pyproject.toml."""
-    from archguard.init_project import init_project
+    from archguard.project.init import init_project
 
     typer.echo(init_project(path or Path("."), force))
 
@@ -186,8 +186,8 @@ def clean(
         help="The project, or a path inside it (default: .).", show_default=False)] = None,
 ) -> None:
     """Remove the project's cache (.archguard_cache/, or $ARCHGUARD_CACHE_DIR)."""
-    from archguard.cache import cache_dir, clean as clean_cache
-    from archguard.discovery import locate_project
+    from archguard.engine.cache import cache_dir, clean as clean_cache
+    from archguard.project.discovery import locate_project
 
     root = locate_project([path or Path(".")]).root
     removed = clean_cache(root)
@@ -201,7 +201,7 @@ def rules(
     no_color: Annotated[bool, typer.Option("--no-color", help="Never colour output.")] = False,
 ) -> None:
     """List every rule: code, slug, summary, and whether it is on by default."""
-    from archguard.docs import print_rules_table, rules_json
+    from archguard.rules.docs import print_rules_table, rules_json
 
     if output_format is TableFormat.json:
         typer.echo(rules_json())
@@ -215,8 +215,8 @@ def explain(
     no_color: Annotated[bool, typer.Option("--no-color", help="Never colour output.")] = False,
 ) -> None:
     """Explain a rule: why it exists, the rulebook line, bad and good examples, configuration."""
-    from archguard.docs import explain_text
-    from archguard.registry import find_rule
+    from archguard.rules.docs import explain_text
+    from archguard.rules.registry import find_rule
 
     typer.echo(explain_text(find_rule(rule)))
 
@@ -239,7 +239,7 @@ def graph(
     config: ConfigOpt = None,
 ) -> None:
     """The module dependency graph; layer violations and cycles highlighted."""
-    from archguard.graph_render import graph_text
+    from archguard.run.graph import graph_text
 
     text = graph_text(path or Path("."), config, output_format.value)
     with output_stream(output_file) as stream:

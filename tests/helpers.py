@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping
 
-from archguard.config import Config
 from archguard.diagnostics import Diagnostic
-from archguard.runner import check_sources
+from archguard.project.config import Config
+from archguard.run.runner import check_sources
 
 Finding = tuple[str, str, int]  # (code, path, line)
 

@@ -1,4 +1,4 @@
-"""The shared node index (archguard.astindex) and the speed-ups built on it: the same nodes
+"""The shared node index (archguard.analysis.astindex) and the speed-ups built on it: the same nodes
 as ``ast.walk``, per-file memos that never leak between files, and a complexity pre-check
 that never hides a finding radon would make."""
 
@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from radon.visitors import ComplexityVisitor
 
-from archguard.astindex import child_nodes, enclosed, indexed, nodes_of, per_file, walk
+from archguard.analysis.astindex import child_nodes, enclosed, indexed, nodes_of, per_file, walk
+from archguard.analysis.facts import ClassFact, ImportFact, Span
 from archguard.diagnostics import Diagnostic
-from archguard.facts import ClassFact, ImportFact, Span
+from archguard.report.suppressions import Suppression
 from archguard.rules.complexity import MAX_SCORE, may_exceed
-from archguard.suppressions import Suppression
 
 CONTEXTS = (ast.Load, ast.Store, ast.Del)
 SOURCE = textwrap.dedent('''

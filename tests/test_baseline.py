@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from conftest import SAMPLE
 
-from archguard.baseline import fingerprints
 from archguard.cli import main
 from archguard.diagnostics import Diagnostic
+from archguard.report.baseline import fingerprints
 
 MODULE_FILES = ("__init__.py", "models.py", "schemas.py", "repository.py", "router.py")
 RELATIVE = "from .schemas import MediaRead\n"

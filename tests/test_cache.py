@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 
 import archguard
-from archguard import cache
+from archguard.engine import cache
 from archguard.cli import main
 from archguard.diagnostics import Diagnostic
-from archguard.emitters import EmitOptions, get_emitter
-from archguard.engine import FileResult
-from archguard.runner import CheckRequest, run_check
+from archguard.engine.analyze import FileResult
+from archguard.report.emitters import EmitOptions, get_emitter
+from archguard.run.runner import CheckRequest, run_check
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "perf"))
 import synth  # tests/perf is not a package: imported from its folder
@@ -315,8 +315,8 @@ def test_recently_modified_files_are_not_trusted_by_stat(tree: Path) -> None:
     assert store.stamps["cpv3/__init__.py"].mtime_ns == old.stat().st_mtime_ns
 
 
-def run_check_config(root: Path) -> archguard.config.Config:  # type: ignore[name-defined]
-    from archguard.discovery import locate_project
+def run_check_config(root: Path) -> archguard.project.config.Config:  # type: ignore[name-defined]
+    from archguard.project.discovery import locate_project
 
     return locate_project([root]).config
 

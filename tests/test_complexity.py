@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archguard.config import ComplexityConfig, Config
+from archguard.project.config import ComplexityConfig, Config
 from helpers import dedent, findings, run
 
 PATH = "cpv3/modules/jobs/service.py"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from archguard.config import Config, load_config_table
 from archguard.diagnostics import ArchguardError
-from archguard.discovery import locate_project
+from archguard.project.config import Config, load_config_table
+from archguard.project.discovery import locate_project
 
 
 def test_defaults_are_the_rulebook_conventions() -> None:

@@ -16,14 +16,15 @@ import pytest
 from conftest import SAMPLE
 
 from archguard import __version__
-from archguard.baseline import fingerprints
 from archguard.cli import main
-from archguard.config import Config
 from archguard.diagnostics import Diagnostic
-from archguard.emitters import FORMATS, MACHINE_FORMATS, EmitOptions, get_emitter
-from archguard.emitters.github import command, escape_data, escape_property
-from archguard.registry import all_rules, find_rule
-from archguard.runner import CheckReport, CheckRequest, run_check
+from archguard.project.config import Config
+from archguard.report.baseline import fingerprints
+from archguard.report.emitters import FORMATS, MACHINE_FORMATS, EmitOptions, get_emitter
+from archguard.report.emitters.github import command, escape_data, escape_property
+from archguard.report.result import CheckReport
+from archguard.rules.registry import all_rules, find_rule
+from archguard.run.runner import CheckRequest, run_check
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 CI_FORMATS = ("sarif", "github", "gitlab", "junit")

@@ -1,4 +1,4 @@
-"""The module graph (archguard.graph) and ``archguard graph`` (mermaid, dot, json)."""
+"""The module graph (archguard.graph.modules) and ``archguard graph`` (mermaid, dot, json)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from archguard.analysis.project_view import Project
 from archguard.cli import main
-from archguard.config import Config
-from archguard.engine import analyze_file
-from archguard.graph import module_cycles, module_graph
-from archguard.graph_render import render
-from archguard.project import Project
+from archguard.engine.analyze import analyze_file
+from archguard.graph.modules import module_cycles, module_graph
+from archguard.run.graph import render
+from archguard.project.config import Config
 from helpers import dedent
 
 FUTURE = "from __future__ import annotations\n"
@@ -104,9 +104,9 @@ def test_an_acyclic_graph_is_settled_without_importing_networkx(tmp_path: Path) 
     for path, text in tree.items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(dedent(text))
-    code = ("import sys; from pathlib import Path; from archguard.config import Config; "
-            "from archguard.engine import analyze_file; from archguard.project import Project; "
-            "from archguard.graph import module_cycles; "
+    code = ("import sys; from pathlib import Path; from archguard.project.config import Config; "
+            "from archguard.engine.analyze import analyze_file; from archguard.analysis.project_view import Project; "
+            "from archguard.graph.modules import module_cycles; "
             f"root = Path({str(tmp_path)!r}); paths = sorted(root.rglob('*.py')); "
             "results = [analyze_file(str(p.relative_to(root)), p.read_bytes(), Config()) "
             "for p in paths]; "

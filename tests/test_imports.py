@@ -131,7 +131,7 @@ def test_allowed_forms_are_not_reported() -> None:
 
 
 def test_type_checking_imports_count_when_configured() -> None:
-    from archguard.config import Config
+    from archguard.project.config import Config
 
     files = _project("""
         from typing import TYPE_CHECKING

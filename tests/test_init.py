@@ -14,8 +14,8 @@ import pytest
 from conftest import REPO, SAMPLE
 
 from archguard.cli import main
-from archguard.config import RolesConfig, archguard_table, load_config_table
-from archguard.init_project import detect, replace_section
+from archguard.project.config import RolesConfig, archguard_table, load_config_table
+from archguard.project.init import detect, replace_section
 
 LAYOUT = ("AG101", "AG102", "AG103", "AG104", "AG105")
 FUTURE = "from __future__ import annotations\n"

@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from archguard.config import Config, LayersConfig, load_config_table
 from archguard.diagnostics import ArchguardError
+from archguard.project.config import Config, LayersConfig, load_config_table
 from helpers import findings, run
 
 M = "cpv3/modules"

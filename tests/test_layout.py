@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from archguard.config import DEFAULT_MODULES
-from archguard.runner import CheckRequest, run_check
+from archguard.project.config import DEFAULT_MODULES
+from archguard.run.runner import CheckRequest, run_check
 
 ROLE_FILES = ("__init__.py", "models.py", "schemas.py", "repository.py", "service.py",
               "router.py")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archguard.config import Config
+from archguard.project.config import Config
 from helpers import BASE, BASE_SOURCE, dedent, findings, run
 
 MODELS = "cpv3/modules/media/models.py"

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE
 
-from archguard import parallel
-from archguard.config import Config
+from archguard.engine import pool
 from archguard.diagnostics import ArchguardError
-from archguard.discovery import locate_project, package_files
-from archguard.emitters import EmitOptions, get_emitter
-from archguard.registry import _RULES, FileRule, register
-from archguard.runner import CheckRequest, run_check
+from archguard.project.config import Config
+from archguard.project.discovery import locate_project, package_files
+from archguard.report.emitters import EmitOptions, get_emitter
+from archguard.rules.registry import _RULES, FileRule, register
+from archguard.run.runner import CheckRequest, run_check
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "perf"))
 import synth  # tests/perf is not a package: imported from its folder
@@ -93,16 +93,16 @@ def report_json(text: str) -> dict[str, list[object]]:
 def test_every_start_method_gives_the_serial_results(tree: Path, method: str) -> None:
     location = locate_project([tree])
     paths = package_files(location)
-    serial = parallel.analyze_on_disk(tree, paths, location.config, jobs=1)
-    pooled = parallel.analyze_on_disk(tree, paths, location.config, jobs=2,
+    serial = pool.analyze_on_disk(tree, paths, location.config, jobs=1)
+    pooled = pool.analyze_on_disk(tree, paths, location.config, jobs=2,
                                       start_method=method)
     assert [a.path for a in pooled] == paths
     assert [(a.result, a.stamp) for a in pooled] == [(a.result, a.stamp) for a in serial]
 
 
 def test_default_start_method() -> None:
-    method = parallel.pool_context().get_start_method()
-    if sys.platform.startswith("linux") and parallel._single_threaded():
+    method = pool.pool_context().get_start_method()
+    if sys.platform.startswith("linux") and pool._single_threaded():
         assert method == "fork"  # plain pytest: the main thread is alone here
     else:  # other platforms, or pytest-xdist's worker (execnet runs threads of its own)
         assert method in ("forkserver", "spawn")
@@ -116,7 +116,7 @@ def test_threads_not_started_by_threading_are_seen() -> None:
     _thread.start_new_thread(lambda: (started.set(), stop.wait(10)), ())
     started.wait(10)
     try:
-        assert not parallel._single_threaded()
+        assert not pool._single_threaded()
     finally:
         stop.set()
 
@@ -126,7 +126,7 @@ def test_threads_never_fork(tree: Path) -> None:
 
     seen: list[str] = []
     worker = threading.Thread(target=lambda: seen.append(
-        parallel.pool_context().get_start_method()))
+        pool.pool_context().get_start_method()))
     stop = threading.Event()
     keeper = threading.Thread(target=stop.wait)
     keeper.start()
@@ -147,7 +147,7 @@ def test_results_follow_the_paths_not_completion_order() -> None:
         future.set_result([(path, None, _pickled_result(path), None) for path in chunk])
         futures[future] = index
     done: list[tuple[int, int]] = []
-    items = parallel._collect(futures, len(chunks), 5,  # type: ignore[arg-type]
+    items = pool._collect(futures, len(chunks), 5,  # type: ignore[arg-type]
                               lambda d, t: done.append((d, t)))
     assert [item.path for item in items] == ["a.py", "b.py", "c.py", "d.py", "e.py"]
     assert done[-1] == (5, 5)
@@ -156,19 +156,19 @@ def test_results_follow_the_paths_not_completion_order() -> None:
 def _pickled_result(path: str) -> bytes:
     import pickle
 
-    from archguard.engine import analyze_file
+    from archguard.engine.analyze import analyze_file
 
     return pickle.dumps(analyze_file(path, b"x = 1\n", Config()))
 
 
 def test_few_files_or_one_job_run_serially() -> None:
-    assert parallel.worker_count(0, parallel.PARALLEL_MIN_FILES - 1) == 1
-    assert parallel.worker_count(1, 10_000) == 1
-    assert parallel.worker_count(4, 10_000) == 4
-    assert parallel.worker_count(0, 10_000) == parallel.usable_cores()
-    chunks = parallel.chunked([str(i) for i in range(1000)], 2)
+    assert pool.worker_count(0, pool.PARALLEL_MIN_FILES - 1) == 1
+    assert pool.worker_count(1, 10_000) == 1
+    assert pool.worker_count(4, 10_000) == 4
+    assert pool.worker_count(0, 10_000) == pool.usable_cores()
+    chunks = pool.chunked([str(i) for i in range(1000)], 2)
     assert [path for chunk in chunks for path in chunk] == [str(i) for i in range(1000)]
-    assert max(len(c) for c in chunks) <= parallel.MAX_CHUNK
+    assert max(len(c) for c in chunks) <= pool.MAX_CHUNK
 
 
 def test_progress_reports_every_file(tree: Path) -> None:
@@ -177,7 +177,7 @@ def test_progress_reports_every_file(tree: Path) -> None:
         run_check(CheckRequest(paths=[tree], jobs=jobs, use_cache=False,
                                progress=lambda d, t, seen=calls: seen.append((d, t))))
         total = calls[-1][1]
-        assert calls[-1] == (total, total) and total > parallel.PARALLEL_MIN_FILES
+        assert calls[-1] == (total, total) and total > pool.PARALLEL_MIN_FILES
         assert [d for d, _ in calls] == sorted(d for d, _ in calls)
 
 
@@ -205,7 +205,7 @@ class _Crashing(FileRule):
 
 def test_a_rule_crashing_in_a_worker_fails_the_run(tree: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "_single_threaded", lambda: True)  # a runtime rule: fork
+    monkeypatch.setattr(pool, "_single_threaded", lambda: True)  # a runtime rule: fork
     register(_Crashing)
     try:
         with pytest.raises(ArchguardError, match="internal error: rule AG990 failed on"):
@@ -227,8 +227,8 @@ def test_relaxed_gc_restores_the_callers_thresholds() -> None:
     import gc
 
     before = gc.get_threshold()
-    with pytest.raises(RuntimeError), parallel.relaxed_gc():
-        assert gc.get_threshold() == parallel.RELAXED_GC_THRESHOLD
+    with pytest.raises(RuntimeError), pool.relaxed_gc():
+        assert gc.get_threshold() == pool.RELAXED_GC_THRESHOLD
         raise RuntimeError("an error inside the block")
     assert gc.get_threshold() == before
 
@@ -241,15 +241,15 @@ def test_relaxed_gc_overlapping_in_threads_restores_the_thresholds() -> None:
     inside, leave = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with parallel.relaxed_gc():
+        with pool.relaxed_gc():
             inside.set()
             leave.wait(10)
 
     thread = threading.Thread(target=hold)
     thread.start()
     inside.wait(10)
-    with parallel.relaxed_gc():  # enters second, leaves last
+    with pool.relaxed_gc():  # enters second, leaves last
         leave.set()
         thread.join()
-        assert gc.get_threshold() == parallel.RELAXED_GC_THRESHOLD  # still inside here
+        assert gc.get_threshold() == pool.RELAXED_GC_THRESHOLD  # still inside here
     assert gc.get_threshold() == before

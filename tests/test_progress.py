@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from archguard.emitters import MACHINE_FORMATS
-from archguard.progress import PROGRESS_MIN_FILES, TerminalProgress, progress_for
+from archguard.report.emitters import MACHINE_FORMATS
+from archguard.run.progress import PROGRESS_MIN_FILES, TerminalProgress, progress_for
 
 
 class Terminal(io.StringIO):

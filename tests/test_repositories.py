@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pickle
 
-from archguard.config import Config
-from archguard.engine import analyze_file
+from archguard.engine.analyze import analyze_file
+from archguard.project.config import Config
 from helpers import BASE, BASE_SOURCE, dedent, findings, run
 
 USER_MODELS = "cpv3/modules/users/models.py"

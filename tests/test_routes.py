@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archguard.config import Config, PaginationConfig, SessionConfig
+from archguard.project.config import Config, PaginationConfig, SessionConfig
 from helpers import dedent, findings, run
 
 ROUTER = "cpv3/modules/users/router.py"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from archguard.registry import EngineRule, ProjectRule, Rule, all_rules
 from archguard.rules.layout import LayoutRule, MissingModule
+from archguard.rules.registry import EngineRule, ProjectRule, Rule, all_rules
 from helpers import run
 
 CODE_RULES = [

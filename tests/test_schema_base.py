@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archguard.config import Config
+from archguard.project.config import Config
 from helpers import dedent, findings
 
 SCHEMA = "cpv3/common/schemas.py"

@@ -27,19 +27,19 @@ import pytest
 import yaml
 from conftest import REPO, semgrep_env
 
-from archguard import semgrep_binary, semgrep_engine
+from archguard.semgrep import binary, process
 from archguard.cli import main
-from archguard.config import Config
 from archguard.diagnostics import ArchguardError
-from archguard.discovery import ProjectLocation, locate_project
-from archguard.docs import explain_text
-from archguard.emitters import EmitOptions, get_emitter
-from archguard.registry import Rule, all_rules, find_rule
-from archguard.runner import CheckRequest, run_check
-from archguard.semgrep_engine import (
+from archguard.project.config import Config
+from archguard.project.discovery import ProjectLocation, locate_project
+from archguard.report.emitters import EmitOptions, get_emitter
+from archguard.rules.docs import explain_text
+from archguard.rules.registry import Rule, all_rules, find_rule
+from archguard.run.runner import CheckRequest, run_check
+from archguard.semgrep.process import (
     SemgrepProcess, check_errors, diagnostics_by_path, normal_path,
 )
-from archguard.semgrep_rules_loader import (
+from archguard.semgrep.rules import (
     builtin_rule, builtin_rules_dir, load_custom_rules, rule_text,
 )
 
@@ -203,7 +203,7 @@ def no_launch(monkeypatch: pytest.MonkeyPatch, semgrep_on: None) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("semgrep was started")
 
-    monkeypatch.setattr(semgrep_engine, "launch", refuse)
+    monkeypatch.setattr(process, "launch", refuse)
 
 
 # --- the registry and the shipped YAML --------------------------------------------------
@@ -241,7 +241,7 @@ def test_installed_package_finds_its_rules(tmp_path: Path) -> None:
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "semgrep_rules", site / "archguard" / "semgrep_rules",
                     ignore=shutil.ignore_patterns("*.py", "*.md"))
-    code = "from archguard.semgrep_rules_loader import builtin_rules_dir as d; print(d())"
+    code = "from archguard.semgrep.rules import builtin_rules_dir as d; print(d())"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(site)}, cwd=tmp_path,
                           check=True)
@@ -325,12 +325,12 @@ def test_rule_errors_and_timeouts_fail_parse_errors_do_not() -> None:
 
 
 def test_command_is_offline_and_scans_explicit_relative_paths(tmp_path: Path) -> None:
-    command = semgrep_engine.scan_command("semgrep", [Path("/r/a.yaml")], ["svc/a.py"])
+    command = process.scan_command("semgrep", [Path("/r/a.yaml")], ["svc/a.py"])
     assert {"--metrics=off", "--disable-version-check", "--no-rewrite-rule-ids"} <= \
         set(command)
     assert command[-1] == "svc/a.py" and "--validate" not in command
     assert [a for a in command if a.startswith(("p/", "r/", "auto"))] == []
-    env = semgrep_engine.semgrep_env(tmp_path)
+    env = process.semgrep_env(tmp_path)
     assert (env["SEMGREP_ENABLE_VERSION_CHECK"], env["SEMGREP_SEND_METRICS"]) == ("0", "off")
     assert env["XDG_CONFIG_HOME"] == str(tmp_path) and "SEMGREP_APP_TOKEN" not in env
     assert env["SEMGREP_SETTINGS_FILE"].startswith(str(tmp_path))
@@ -389,7 +389,7 @@ def test_config_semgrep_false(small: Path, no_launch: None,
 def test_missing_semgrep_is_exit_2(small: Path, semgrep_on: None, tmp_path: Path,
                                    monkeypatch: pytest.MonkeyPatch,
                                    capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(semgrep_binary.sys, "executable", str(tmp_path / "bin" / "python"))
+    monkeypatch.setattr(binary.sys, "executable", str(tmp_path / "bin" / "python"))
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     code, out, err = check(capsys, str(small), "--no-cache")
     assert (code, out) == (2, "")
@@ -408,7 +408,7 @@ def test_crashing_semgrep_is_exit_2(small: Path, semgrep_on: None, tmp_path: Pat
                                     monkeypatch: pytest.MonkeyPatch,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     script = fake_semgrep(tmp_path, "echo 'semgrep-core: internal error: boom' >&2; exit 3")
-    monkeypatch.setattr(semgrep_binary, "find_semgrep", lambda: str(script))
+    monkeypatch.setattr(binary, "find_semgrep", lambda: str(script))
     code, out, err = check(capsys, str(small), "--no-cache")
     assert (code, out) == (2, "")
     assert err == ("archguard: error: semgrep failed (exit code 3): "
@@ -421,7 +421,7 @@ def test_semgrep_timeout_is_exit_2_and_kills_it(small: Path, semgrep_on: None,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     pid_file = tmp_path / "pid"
     script = fake_semgrep(tmp_path, f"echo $$ > {pid_file}; exec sleep 60")
-    monkeypatch.setattr(semgrep_binary, "find_semgrep", lambda: str(script))
+    monkeypatch.setattr(binary, "find_semgrep", lambda: str(script))
     write(small, {"pyproject.toml": SMALL_CONFIG + "semgrep-timeout = 1\n"})
     code, _, err = check(capsys, str(small), "--no-cache")
     assert code == 2
@@ -548,13 +548,13 @@ def test_a_changed_file_is_the_only_one_scanned_again(e2e: Run, semgrep_on: None
     """Runs last in this module: it edits the shared project."""
     monkeypatch.setenv("ARCHGUARD_CACHE_DIR", str(e2e.cache))
     commands: list[list[str]] = []
-    real_launch = semgrep_engine.launch
+    real_launch = process.launch
 
     def recording(command: list[str], *args: Any) -> Any:
         commands.append(command)
         return real_launch(command, *args)
 
-    monkeypatch.setattr(semgrep_engine, "launch", recording)
+    monkeypatch.setattr(process, "launch", recording)
     test_file = e2e.root / "spec/test_media.py"
     test_file.write_text(test_file.read_text().replace(
         "    redis = AsyncMock()", "    redis = AsyncMock()\n    print(0)"))
@@ -623,7 +623,7 @@ def test_semgrep_test_passes_on_the_shipped_rules(tmp_path: Path) -> None:
            "SEMGREP_SEND_METRICS": "off", "XDG_CONFIG_HOME": str(tmp_path),
            "SEMGREP_SETTINGS_FILE": str(tmp_path / "settings.yml"),
            "SEMGREP_LOG_FILE": str(tmp_path / "semgrep.log")}
-    done = subprocess.run([semgrep_binary.find_semgrep(), "--test", "--json", "--metrics=off",
+    done = subprocess.run([binary.find_semgrep(), "--test", "--json", "--metrics=off",
                            "--disable-version-check", "semgrep_rules/"], cwd=REPO, env=env,
                           capture_output=True, text=True, check=False, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]

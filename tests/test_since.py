@@ -14,7 +14,7 @@ import pytest
 from conftest import SAMPLE
 
 from archguard.cli import main
-from archguard.since import changed_files
+from archguard.project.since import changed_files
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from archguard.config import Config, StyleConfig, load_config_table
 from archguard.diagnostics import ArchguardError
+from archguard.project.config import Config, StyleConfig, load_config_table
 from helpers import dedent, findings, run
 
 SERVICE = "cpv3/modules/users/service.py"

@@ -1,18 +1,2 @@
-"""Built-in rules, one family per module; importing this package registers them all."""
-
-from __future__ import annotations
-
-from archguard.rules import (  # noqa: F401
-    complexity,
-    errors,
-    imports,
-    layers,
-    layout,
-    meta,
-    models,
-    repositories,
-    routes,
-    schemas,
-    semgrep_backed,
-    style,
-)
+"""Stage 3, the rules: the registry (``registry.py``), the built-in families (one module each,
+registered by ``builtin.py``) and the rule reference generated from them (``docs.py``)."""

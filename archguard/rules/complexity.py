@@ -6,10 +6,10 @@ import ast
 from collections.abc import Iterator
 from typing import Any
 
-from archguard.astindex import flat, nodes_of
-from archguard.context import FileContext
+from archguard.analysis.astindex import flat, nodes_of
+from archguard.analysis.context import FileContext
 from archguard.diagnostics import Diagnostic
-from archguard.registry import FileRule, register
+from archguard.rules.registry import FileRule, register
 
 GRADES = "ABCDEF"
 MAX_SCORE = {"A": 5, "B": 10, "C": 20, "D": 30, "E": 40}  # radon's cc_rank boundaries

@@ -5,12 +5,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from archguard.astindex import nodes_of, per_file
-from archguard.context import FileContext
+from archguard.analysis.astindex import nodes_of, per_file
+from archguard.analysis.context import FileContext
+from archguard.analysis.facts import is_string_expression
+from archguard.analysis.patterns import HTTP_EXCEPTIONS
 from archguard.diagnostics import Diagnostic
-from archguard.facts import is_string_expression
-from archguard.patterns import HTTP_EXCEPTIONS
-from archguard.registry import FileRule, register
+from archguard.rules.registry import FileRule, register
 
 ERROR_PREFIX = "ERROR_"
 MESSAGE_KEYWORDS = ("detail", "message", "msg")

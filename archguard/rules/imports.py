@@ -5,11 +5,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from archguard.astindex import nodes_of
-from archguard.context import FileContext, layout_of
+from archguard.analysis.astindex import nodes_of
+from archguard.analysis.context import FileContext, layout_of
+from archguard.analysis.project_view import Project
 from archguard.diagnostics import Diagnostic
-from archguard.project import Project
-from archguard.registry import FileRule, ProjectRule, register
+from archguard.rules.registry import FileRule, ProjectRule, register
 
 
 @register

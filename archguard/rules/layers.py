@@ -1,6 +1,6 @@
 """AG203-AG205: the layers and the module graph (router -> service -> repository -> models).
 
-These rules read the import graph of ``archguard.graph`` (built once per run); every import
+These rules read the import graph of ``archguard.graph.modules`` (built once per run); every import
 is resolved through re-exports first, and ``if TYPE_CHECKING:`` imports are left out unless
 ``type-checking-imports = true``.
 """
@@ -10,15 +10,15 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from archguard.astindex import walk
-from archguard.context import FileContext
+from archguard.analysis.astindex import walk
+from archguard.analysis.context import FileContext
+from archguard.analysis.facts import Span
+from archguard.analysis.project_view import Project
 from archguard.diagnostics import Diagnostic
-from archguard.facts import Span
-from archguard.graph import (
+from archguard.graph.modules import (
     ModuleGraph, Reference, cycle_edges, first_reference, module_cycles, module_graph,
 )
-from archguard.project import Project
-from archguard.registry import ProjectRule, register
+from archguard.rules.registry import ProjectRule, register
 
 TYPE_CHECKING_TEXT = ("`type-checking-imports = true` also counts imports under "
                       "`if TYPE_CHECKING:`.")

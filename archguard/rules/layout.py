@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from archguard.analysis.facts import Span
+from archguard.analysis.project_view import Project
 from archguard.diagnostics import Diagnostic
-from archguard.facts import Span
-from archguard.project import ModuleFolder, Project
-from archguard.registry import ProjectRule, register
+from archguard.project.layout import ModuleFolder
+from archguard.rules.registry import ProjectRule, register
 
 FILE_START = Span(1, 1, 1, 1)
 LAYOUT_CONFIG = ("Role file names: `[tool.archguard.roles]`; the modules folder: `modules-dir`; "

@@ -5,7 +5,7 @@ The engine produces these itself; the classes carry their documentation.
 
 from __future__ import annotations
 
-from archguard.registry import EngineRule, register
+from archguard.rules.registry import EngineRule, register
 
 
 @register

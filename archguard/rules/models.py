@@ -5,13 +5,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from archguard.astindex import nodes_of
-from archguard.context import FileContext
+from archguard.analysis.astindex import nodes_of
+from archguard.analysis.context import FileContext
+from archguard.analysis.facts import dotted_name, is_string_expression
+from archguard.analysis.patterns import class_assignments, class_nodes
+from archguard.analysis.project_view import Project
 from archguard.diagnostics import Diagnostic
-from archguard.facts import dotted_name, is_string_expression
-from archguard.patterns import class_assignments, class_nodes
-from archguard.project import Project
-from archguard.registry import FileRule, ProjectRule, register
+from archguard.rules.registry import FileRule, ProjectRule, register
 
 MAPPED_MARKERS = frozenset({"__tablename__", "__table__"})
 COLUMN_FACTORIES = frozenset({

@@ -6,21 +6,21 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from archguard.astindex import enclosed, nodes_of
-from archguard.context import FileContext
-from archguard.diagnostics import Diagnostic
-from archguard.facts import Span, dotted_name
-from archguard.patterns import (
+from archguard.analysis.astindex import enclosed, nodes_of
+from archguard.analysis.context import FileContext
+from archguard.analysis.facts import Span, dotted_name
+from archguard.analysis.patterns import (
     HTTP_EXCEPTIONS, FunctionNode, class_assignments, class_methods, class_nodes,
     is_async_session, repository_classes, repository_functions, walk_scope,
 )
-from archguard.project import Project
-from archguard.queries import (
+from archguard.analysis.project_view import Project
+from archguard.analysis.queries import (
     COMPREHENSIONS, is_query_await, looped_calls, queries_in_loop, query_paths,
     receiver_kinds,
 )
-from archguard.registry import FileRule, ProjectRule, register
-from archguard.softdelete import QueryFact, query_facts, soft_models
+from archguard.analysis.softdelete import QueryFact, query_facts, soft_models
+from archguard.diagnostics import Diagnostic
+from archguard.rules.registry import FileRule, ProjectRule, register
 
 HTTP_PACKAGES = ("fastapi", "starlette")
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)

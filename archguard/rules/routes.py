@@ -5,14 +5,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from archguard.astindex import walk
-from archguard.context import FileContext
-from archguard.diagnostics import Diagnostic
-from archguard.patterns import (
+from archguard.analysis.astindex import walk
+from archguard.analysis.context import FileContext
+from archguard.analysis.patterns import (
     DEPENDS, SQLALCHEMY_QUERY_BUILDERS, FunctionNode, Route, all_parameters, annotated_metadata,
     iter_functions, parameter_defaults, routes, session_names, type_name, unwrap_annotation,
 )
-from archguard.registry import FileRule, register
+from archguard.diagnostics import Diagnostic
+from archguard.rules.registry import FileRule, register
 
 COLLECTION_TYPES = frozenset({
     "list", "tuple", "set", "frozenset", "typing.List", "typing.Tuple", "typing.Set",

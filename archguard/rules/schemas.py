@@ -6,12 +6,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from archguard.context import FileContext, layout_of
+from archguard.analysis.context import FileContext, layout_of
+from archguard.analysis.facts import FileFacts, Span, dotted_name
+from archguard.analysis.patterns import ENUM_BASES, STR_ENUM_BASES, annotation_names, class_nodes
+from archguard.analysis.project_view import Project
 from archguard.diagnostics import Diagnostic
-from archguard.facts import FileFacts, Span, dotted_name
-from archguard.patterns import ENUM_BASES, STR_ENUM_BASES, annotation_names, class_nodes
-from archguard.project import Project
-from archguard.registry import ProjectRule, register
+from archguard.rules.registry import ProjectRule, register
 
 PYDANTIC_BASES = frozenset({
     "pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.RootModel",

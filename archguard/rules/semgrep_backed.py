@@ -4,14 +4,14 @@ Each class documents one rule of ``semgrep_rules/<slug>.yaml`` for ``archguard r
 ``archguard explain``; the YAML holds the patterns (and, in ``metadata``, the code, slug and
 hint for semgrep users: a test keeps both in agreement). Nothing here parses YAML, so listing
 and explaining rules costs no more than for native rules. The findings come from
-``archguard.semgrep_pass`` and go through the same selection, suppressions and output.
+``archguard.semgrep.scan`` and go through the same selection, suppressions and output.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from archguard.registry import Rule, register
+from archguard.rules.registry import Rule, register
 
 CONFIGURATION = (
     "Runs through semgrep (`semgrep_rules/{slug}.yaml`, shipped with archguard). "

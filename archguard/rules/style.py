@@ -8,15 +8,15 @@ import re
 import tokenize
 from collections.abc import Iterator
 
-from archguard.context import FileContext
-from archguard.diagnostics import Diagnostic
-from archguard.facts import ClassFact, Span
-from archguard.patterns import (
+from archguard.analysis.context import FileContext
+from archguard.analysis.facts import ClassFact, Span
+from archguard.analysis.patterns import (
     OVERLOAD, ScopedFunction, any_in_annotation, class_nodes, has_decorator, scoped_functions,
     signature_parameters,
 )
-from archguard.project import Project
-from archguard.registry import FileRule, ProjectRule, register
+from archguard.analysis.project_view import Project
+from archguard.diagnostics import Diagnostic
+from archguard.rules.registry import FileRule, ProjectRule, register
 
 FILE_START = Span(1, 1, 1, 1)
 _NOT_CODE = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,

@@ -1,0 +1,261 @@
+"""Awaited database calls inside a function: how many run along one path, which run in a
+loop, and whether a call's receiver is a repository or a session (AG403, AG405)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from archguard.analysis.astindex import per_file, walk
+from archguard.analysis.context import FileContext
+from archguard.analysis.facts import dotted_name
+from archguard.analysis.patterns import (
+    NESTED_SCOPES, REPOSITORY_SUFFIX, SESSION_NAMES, FunctionNode, all_parameters,
+    class_methods, is_async_session, type_name, unwrap_annotation, walk_scope,
+)
+
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+GATHER = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
+SELF_NAMES = ("self", "cls")
+Comprehension = ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
+
+
+def is_query_await(node: ast.AST, methods: frozenset[str]) -> bool:
+    """``await <receiver>.<query method>(...)`` on anything but ``self``/``cls``."""
+    return isinstance(node, ast.Await) and isinstance(node.value, ast.Call) and isinstance(
+        node.value.func, ast.Attribute) and node.value.func.attr in methods and \
+        dotted_name(node.value.func.value) not in SELF_NAMES
+
+
+def _queries(node: ast.AST, methods: frozenset[str]) -> int:
+    return sum(1 for n in (node, *walk_scope(node)) if is_query_await(n, methods))
+
+
+# --- counting along paths --------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Paths:
+    """The most queries on a path through a block that falls through its end, and on one
+    that leaves it (``return``/``raise``); None when no path does."""
+
+    fall: int | None = 0
+    leave: int | None = None
+
+
+def _most(*values: int | None) -> int | None:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+def _then(first: _Paths, second: _Paths) -> _Paths:
+    if first.fall is None:
+        return first
+    leave = None if second.leave is None else first.fall + second.leave
+    fall = None if second.fall is None else first.fall + second.fall
+    return _Paths(fall, _most(first.leave, leave))
+
+
+def _either(*options: _Paths) -> _Paths:
+    return _Paths(_most(*(o.fall for o in options)), _most(*(o.leave for o in options)))
+
+
+def _block(statements: list[ast.stmt], methods: frozenset[str]) -> _Paths:
+    paths = _Paths()
+    for statement in statements:
+        paths = _then(paths, _statement(statement, methods))
+    return paths
+
+
+def _statement(node: ast.stmt, methods: frozenset[str]) -> _Paths:
+    if isinstance(node, NESTED_SCOPES):
+        return _Paths()
+    if isinstance(node, (ast.Return, ast.Raise)):
+        return _Paths(None, _queries(node, methods))
+    if isinstance(node, ast.If):
+        return _then(_Paths(_queries(node.test, methods)),
+                     _either(_block(node.body, methods), _block(node.orelse, methods)))
+    if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+        head = node.test if isinstance(node, ast.While) else node.iter
+        body = _block(node.body + node.orelse, methods)
+        return _then(_Paths(_queries(head, methods)), _either(_Paths(), body))
+    if isinstance(node, (ast.Try, ast.TryStar)):
+        handled = _either(_block(node.body + node.orelse, methods),
+                          *(_block(h.body, methods) for h in node.handlers))
+        return _then(handled, _block(node.finalbody, methods))
+    if isinstance(node, ast.Match):
+        cases = (_block(c.body, methods) for c in node.cases)
+        return _then(_Paths(_queries(node.subject, methods)), _either(_Paths(), *cases))
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        heads = sum(_queries(item.context_expr, methods) for item in node.items)
+        return _then(_Paths(heads), _block(node.body, methods))
+    return _Paths(_queries(node, methods))
+
+
+def query_paths(function: FunctionNode, methods: frozenset[str]) -> int:
+    """The most queries awaited along one path through the function's body (branches are
+    alternatives; ``return``/``raise`` end a path; nested functions are not counted)."""
+    paths = _block(function.body, methods)
+    return _most(paths.fall, paths.leave) or 0
+
+
+# --- loops -----------------------------------------------------------------------------
+
+def repeated_parts(node: Comprehension) -> list[ast.AST]:
+    """What a comprehension evaluates per item: all but its first iterable."""
+    parts: list[ast.AST] = [node.key, node.value] if isinstance(node, ast.DictComp) else [
+        node.elt]
+    for index, generator in enumerate(node.generators):
+        parts += generator.ifs
+        if index:
+            parts.append(generator.iter)
+    return parts
+
+
+def queries_in_loop(function: FunctionNode, methods: frozenset[str]) -> bool:
+    """A query awaited in the body of any loop, or per item of a comprehension."""
+    for node in walk_scope(function):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            repeated: list[ast.AST] = [*node.body]
+        elif isinstance(node, COMPREHENSIONS):
+            repeated = repeated_parts(node)
+        else:
+            continue
+        if any(is_query_await(n, methods) for n in walk_scope(repeated)):
+            return True
+    return False
+
+
+def looped_calls(ctx: FileContext, function: FunctionNode,
+                 ) -> Iterator[tuple[ast.expr, ast.Call, str]]:
+    """(where to report, the method call, where it runs) for every awaited ``x.method()``
+    inside a ``for``/``async for`` body or per item of a comprehension, and every
+    ``x.method()`` made per item of a comprehension given to ``asyncio.gather``."""
+    seen: set[int] = set()
+    for node in walk_scope(function):
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            where, repeated = "inside a for loop", [*node.body]
+        elif isinstance(node, COMPREHENSIONS):
+            where, repeated = "inside a comprehension", repeated_parts(node)
+        elif isinstance(node, ast.Call) and (dotted_name(node.func) or "").endswith(
+                "gather") and ctx.qualname(node.func) in GATHER:
+            yield from _gathered(node, seen)
+            continue
+        else:
+            continue
+        for sub in walk_scope(repeated):
+            if isinstance(sub, ast.Await) and _method_call(sub.value) and id(sub) not in seen:
+                seen.add(id(sub))
+                assert isinstance(sub.value, ast.Call)
+                yield sub, sub.value, where
+
+
+def _gathered(call: ast.Call, seen: set[int]) -> Iterator[tuple[ast.expr, ast.Call, str]]:
+    for arg in call.args:
+        value = arg.value if isinstance(arg, ast.Starred) else arg
+        if isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp)) and \
+                _method_call(value.elt) and id(value.elt) not in seen:
+            seen.add(id(value.elt))
+            assert isinstance(value.elt, ast.Call)
+            yield value.elt, value.elt, "per item of asyncio.gather"
+
+
+def _method_call(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+
+
+# --- receivers -------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class ReceiverKinds:
+    """Names (``repo``) and ``self`` attributes (``self._users``) known to hold a
+    repository or a session in one function."""
+
+    repositories: set[str] = field(default_factory=set)
+    sessions: set[str] = field(default_factory=set)
+
+    def kind(self, ctx: FileContext, node: ast.expr) -> str | None:
+        if isinstance(node, ast.Call):
+            return "repository" if _is_repository_type(ctx, node.func) else None
+        written = dotted_name(node)
+        if written is None or written.count(".") > 1 or (
+                "." in written and not written.startswith(tuple(f"{s}." for s in SELF_NAMES))):
+            return None
+        bare = written.rsplit(".", 1)[-1].lstrip("_")
+        if written in self.repositories or bare in ("repository", "repo") or bare.endswith(
+                ("_repository", "_repo")):
+            return "repository"
+        if written in self.sessions or bare in SESSION_NAMES:
+            return "session"
+        return None
+
+
+def receiver_kinds(ctx: FileContext, owner: ast.ClassDef | None,
+                   function: FunctionNode) -> ReceiverKinds:
+    kinds = ReceiverKinds()
+    if owner is not None:
+        known = per_file(("receiver_attributes", id(owner)),
+                         lambda: _attributes(ctx, owner, ReceiverKinds()))
+        kinds.repositories |= known.repositories
+        kinds.sessions |= known.sessions
+    _parameters(ctx, function, kinds, prefix="")
+    for node in walk_scope(function):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            _assignment(ctx, node, kinds, set(), prefix="")
+    return kinds
+
+
+def _attributes(ctx: FileContext, owner: ast.ClassDef, kinds: ReceiverKinds) -> ReceiverKinds:
+    """``self.x = XRepository(...)``/``self.x = session`` in any method; ``x: XRepository``
+    in the class body."""
+    for statement in owner.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            _classify(ctx, f"self.{statement.target.id}", statement.annotation, None, set(),
+                      kinds)
+    for method in class_methods(owner):
+        sessions = {p.arg for p in all_parameters(method)
+                    if is_async_session(ctx, p.annotation)}
+        for node in walk(method):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                _assignment(ctx, node, kinds, sessions, prefix="self.")
+    return kinds
+
+
+def _parameters(ctx: FileContext, function: FunctionNode, kinds: ReceiverKinds,
+                prefix: str) -> None:
+    for parameter in all_parameters(function):
+        _classify(ctx, prefix + parameter.arg, parameter.annotation, None, set(), kinds)
+
+
+def _assignment(ctx: FileContext, node: ast.AST, kinds: ReceiverKinds, sessions: set[str],
+                prefix: str) -> None:
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target, annotation, value = node.targets[0], None, node.value
+    elif isinstance(node, ast.AnnAssign):
+        target, annotation, value = node.target, node.annotation, node.value
+    else:
+        return
+    written = dotted_name(target)
+    if written is None:
+        return
+    if prefix:  # only ``self.x`` targets count for attributes
+        if not written.startswith(prefix) or written.count(".") != 1:
+            return
+    elif "." in written:
+        return
+    _classify(ctx, written, annotation, value, sessions, kinds)
+
+
+def _classify(ctx: FileContext, name: str, annotation: ast.expr | None,
+              value: ast.expr | None, sessions: set[str], kinds: ReceiverKinds) -> None:
+    typed = annotation is not None and any(_is_repository_type(ctx, t)
+                                           for t in unwrap_annotation(ctx, annotation))
+    if typed or (isinstance(value, ast.Call) and _is_repository_type(ctx, value.func)):
+        kinds.repositories.add(name)
+    elif is_async_session(ctx, annotation) or (isinstance(value, ast.Name)
+                                               and value.id in sessions):
+        kinds.sessions.add(name)
+
+
+def _is_repository_type(ctx: FileContext, node: ast.expr) -> bool:
+    return (type_name(ctx, node) or "").rsplit(".", 1)[-1].endswith(REPOSITORY_SUFFIX)

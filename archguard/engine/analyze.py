@@ -1,0 +1,216 @@
+"""The pipeline: discover -> analyze each file once -> project rules -> suppressions -> result.
+
+``analyze_file`` is a pure function of (path, bytes, config) so it can run in a process pool
+and be cached; ``finish`` is the project pass over the facts, and the only place that sees
+every engine's diagnostics together (selection, per-file ignores, suppressions).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archguard.analysis.astindex import indexed
+from archguard.analysis.context import FileContext, layout_of
+from archguard.analysis.facts import FileFacts, LineColumns, Span, collect_facts, module_name_for
+from archguard.analysis.parsing import ParsedSource, ParseFailure, parse_source
+from archguard.analysis.project_view import DurableMemo, Project
+from archguard.diagnostics import ArchguardError, Diagnostic, sort_diagnostics
+from archguard.project.config import Config
+from archguard.project.layout import ModuleFolder
+from archguard.report.suppressions import FileSuppressions, Suppression, parse_suppressions
+from archguard.rules.registry import (
+    all_rules, file_rules, find_rule, project_rules, selected, validate_codes,
+)
+
+PARSE_ERROR = "AG000"
+UNUSED_SUPPRESSION = "AG001"
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    facts: FileFacts
+    diagnostics: list[Diagnostic]
+    suppressions: FileSuppressions
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which codes are reported: explicit ``select`` (or the default-on rules) minus ignore."""
+
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    extra: tuple[str, ...] = ()  # valid codes outside the registry (custom semgrep rules)
+
+    def __contains__(self, code: str) -> bool:
+        return selected(code, list(self.select), list(self.ignore))
+
+    @classmethod
+    def build(cls, config: Config, select: list[str] | None = None,
+              ignore: list[str] | None = None, extra_codes: Iterable[str] = ()) -> Selection:
+        known = [r.code for r in all_rules()] + list(extra_codes)
+        chosen = select if select is not None else config.select
+        if chosen is None:
+            codes = [r.code for r in all_rules() if r.default_enabled] + list(extra_codes)
+        else:
+            where = "--select" if select is not None else "[tool.archguard] select"
+            codes = validate_codes(chosen, where, known)
+        ignored = validate_codes(config.ignore, "[tool.archguard] ignore", known)
+        ignored += validate_codes(ignore or [], "--ignore", known)
+        return cls(tuple(codes), tuple(ignored), tuple(extra_codes))
+
+
+def analyze_file(path: str, data: bytes, config: Config) -> FileResult:
+    """Parse once, collect facts, run every per-file rule."""
+    parsed = parse_source(data)
+    if isinstance(parsed, ParseFailure):
+        module, is_init = module_name_for(path)
+        rule = find_rule(PARSE_ERROR)
+        span = Span(parsed.line, parsed.column, parsed.line, parsed.column)
+        return FileResult(path, FileFacts(path, module, is_init),
+                          [rule.diagnostic(path, span, parsed.message)], FileSuppressions())
+    with indexed(parsed.tree):  # one walk of the tree, shared by every rule (astindex.walk)
+        return _analyze_tree(path, parsed, config)
+
+
+def _analyze_tree(path: str, parsed: ParsedSource, config: Config) -> FileResult:
+    columns = LineColumns(parsed.text)
+    facts, resolver = collect_facts(path, parsed.tree, columns)
+    role, module_name = layout_of(path, config)
+    ctx = FileContext(path, parsed.text, parsed.tree, config, facts, resolver, columns, role,
+                      module_name)
+    diagnostics: list[Diagnostic] = []
+    for rule in file_rules():
+        try:
+            diagnostics.extend(rule.check(ctx))
+        except Exception as error:  # a crashing rule must fail the run, never pass silently
+            raise ArchguardError(
+                f"internal error: rule {rule.code} failed on {path}: {error!r}") from error
+    _collect_extra(ctx)
+    return FileResult(path, facts, diagnostics, parse_suppressions(parsed.text))
+
+
+def _collect_extra(ctx: FileContext) -> None:
+    """Project rules' per-file facts (``ProjectRule.collect``) into ``facts.extra``."""
+    for rule in project_rules():
+        try:
+            data = rule.collect(ctx)
+        except Exception as error:  # same contract as a crashing file rule
+            raise ArchguardError(
+                f"internal error: rule {rule.code} failed on {ctx.path}: {error!r}") from error
+        if data is not None:
+            ctx.facts.extra[rule.code] = data
+
+
+@dataclass
+class ProjectInput:
+    """Everything the project pass needs, however it was produced (disk, cache, memory)."""
+
+    config: Config
+    results: list[FileResult]
+    module_folders: list[ModuleFolder] = field(default_factory=list)
+    modules_dir_exists: bool = True
+    durable: DurableMemo = field(default_factory=DurableMemo)  # kept by the cache
+
+
+def project_rule_findings(project_input: ProjectInput, selection: Selection,
+                          ) -> list[Diagnostic]:
+    """The selected project rules' findings over the facts of every file (unfiltered)."""
+    project = Project(project_input.config, {r.path: r.facts for r in project_input.results},
+                      project_input.module_folders, project_input.modules_dir_exists,
+                      project_input.durable)
+    return [d for rule in project_rules() if rule.code in selection
+            for d in rule.check(project)]
+
+
+def finish(project_input: ProjectInput, selection: Selection,
+           in_scope: Callable[[str], bool] = lambda path: True,
+           extra: Iterable[Diagnostic] = (),
+           extra_suppressions: Mapping[str, FileSuppressions] | None = None,
+           project_found: list[Diagnostic] | None = None,
+           ) -> list[Diagnostic]:
+    """Project rules, then selection, per-file ignores and suppressions over all findings.
+    ``extra``: other engines' findings; ``extra_suppressions``: the suppression comments of
+    files they checked that the native pass did not (the tests folder); ``project_found``:
+    the project rules' findings when already known (``project_rule_findings``)."""
+    config = project_input.config
+    found: list[Diagnostic] = [d for r in project_input.results for d in r.diagnostics]
+    found.extend(project_rule_findings(project_input, selection) if project_found is None
+                 else project_found)
+    found.extend(extra)
+    found = [d for d in found if d.code in selection and not _file_ignored(d, config)]
+    suppressions = {**(extra_suppressions or {}),
+                    **{r.path: r.suppressions for r in project_input.results}}
+    kept = _apply_suppressions(found, suppressions, selection)
+    return sort_diagnostics([d for d in kept if in_scope(d.path)])
+
+
+def _file_ignored(diagnostic: Diagnostic, config: Config) -> bool:
+    for pattern, codes in config.per_file_ignores.items():
+        if fnmatch.fnmatch(diagnostic.path, pattern) or diagnostic.path.startswith(
+                pattern.rstrip("/") + "/"):
+            if any(diagnostic.code.upper().startswith(code.upper()) for code in codes):
+                return True
+    return False
+
+
+def _apply_suppressions(found: list[Diagnostic], suppressions: dict[str, FileSuppressions],
+                        selection: Selection) -> list[Diagnostic]:
+    kept: list[Diagnostic] = []
+    used: set[tuple[str, int, int, str]] = set()
+    for diagnostic in found:
+        table = suppressions.get(diagnostic.path)
+        match = table.matching(diagnostic.code, diagnostic.line) if table else None
+        if match is None:
+            kept.append(diagnostic)
+            continue
+        for code in match.codes:
+            if diagnostic.code.upper().startswith(code):
+                used.add((diagnostic.path, match.line, match.column, code))
+    if UNUSED_SUPPRESSION in selection:
+        kept.extend(_unused(suppressions, used, selection))
+    return kept
+
+
+def _unused(suppressions: dict[str, FileSuppressions], used: set[tuple[str, int, int, str]],
+            selection: Selection) -> list[Diagnostic]:
+    rule = find_rule(UNUSED_SUPPRESSION)
+    known = [r.code for r in all_rules()] + list(selection.extra)
+    out = []
+    for path, table in suppressions.items():
+        for item in table.items:
+            span = Span(item.line, item.column, item.line, item.end_column)
+            for message, hint in _unused_reasons(path, item, used, selection, known):
+                out.append(rule.diagnostic(path, span, message, hint))
+    return out
+
+
+def _unused_reasons(path: str, item: Suppression, used: set[tuple[str, int, int, str]],
+                    selection: Selection, known: list[str]) -> list[tuple[str, str | None]]:
+    if not item.codes:
+        return [("bare '# archguard: ignore' suppresses nothing: name the codes",
+                 "write '# archguard: ignore[AG201]' with the codes reported on this line")]
+    reasons: list[tuple[str, str | None]] = []
+    for code in item.codes:
+        covered = [k for k in known if k.upper().startswith(code)]
+        if not covered:
+            reasons.append((f"unknown rule code '{code}' in suppression comment",
+                            "see 'archguard rules' for the valid codes"))
+        elif (path, item.line, item.column, code) not in used and any(
+                c in selection for c in covered):
+            reasons.append((f"unused suppression: no {code} finding "
+                            f"{'in this file' if item.file_level else 'on this line'}", None))
+    return reasons
+
+
+def path_filter(root: Path, paths: list[Path]) -> Callable[[str], bool]:
+    """Only findings under the PATHs given are reported; the project pass sees everything."""
+    from archguard.project.discovery import relative
+
+    prefixes = [relative(p, root) for p in paths]
+    if any(p in ("", ".") for p in prefixes):
+        return lambda path: True
+    return lambda path: any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)

@@ -1,0 +1,3 @@
+"""What findings become: suppression comments, baselines, the finished ``CheckReport`` and the
+output formats (``emitters``).
+"""

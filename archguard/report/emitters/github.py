@@ -1,0 +1,47 @@
+"""``--format github``: GitHub Actions workflow commands, one annotation per finding.
+
+``::error file=...,line=...,col=...,endLine=...,endColumn=...,title=AG201 relative-import::msg``
+with GitHub's escaping (as in @actions/core): in the message ``%``, CR and LF; in property
+values also ``:`` and ``,``. Paths are relative to the working directory when the project
+lies inside it (see ``archguard.report.emitters.locations``).
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from archguard.diagnostics import Diagnostic
+from archguard.report.emitters import EmitOptions
+from archguard.report.emitters.locations import ci_base
+from archguard.report.emitters.summary import summary_line
+from archguard.report.result import CheckReport
+
+COMMANDS = {"error": "error", "warning": "warning"}  # anything else is a notice
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(d: Diagnostic, prefix: str = "") -> str:
+    properties = {
+        "file": prefix + d.path,
+        "line": str(d.line),
+        "col": str(d.column),
+        "endLine": str(max(d.end_line, d.line)),
+        "endColumn": str(d.end_column),
+        "title": f"{d.code} {d.rule}",
+    }
+    joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
+    return f"::{COMMANDS.get(d.severity, 'notice')} {joined}::{escape_data(message)}"
+
+
+def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
+    prefix = ci_base(report.root)[1]
+    stream.writelines(command(d, prefix) + "\n" for d in report.diagnostics)
+    stream.write(summary_line(report) + "\n")  # plain log text, not a command

@@ -1,0 +1,32 @@
+"""``--format json``: the stable contract that tools and coding agents parse."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any, TextIO
+
+from archguard import __version__
+from archguard.report.emitters import EmitOptions
+from archguard.report.result import CheckReport
+
+
+def report_to_json(report: CheckReport) -> dict[str, Any]:
+    by_code = Counter(d.code for d in report.diagnostics)
+    summary: dict[str, Any] = {
+        "files": report.files,
+        "diagnostics": len(report.diagnostics),
+        "by_code": dict(sorted(by_code.items())),
+    }
+    if report.baseline is not None:  # only with --baseline: hidden and stale entries
+        summary["baseline"] = report.baseline.to_json()
+    return {
+        "version": __version__,
+        "diagnostics": [d.to_json() for d in report.diagnostics],
+        "summary": summary,
+    }
+
+
+def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
+    json.dump(report_to_json(report), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")

@@ -1,0 +1,145 @@
+"""The library API: ``run_check`` for a project on disk, ``check_sources`` for in-memory trees.
+
+The CLI is a thin layer over these; tests and other tools call them without a subprocess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archguard.diagnostics import Diagnostic
+from archguard.engine.analyze import (
+    FileResult, ProjectInput, Selection, analyze_file, finish, path_filter,
+    project_rule_findings,
+)
+from archguard.engine.cache import FileCache
+from archguard.engine.pool import ProgressCallback, analyze_on_disk, relaxed_gc
+from archguard.project.config import Config
+from archguard.project.discovery import (
+    ProjectLocation, folders_from_paths, locate_project, module_folders, package_files,
+)
+from archguard.report.result import CheckReport
+from archguard.rules.registry import all_rules
+from archguard.semgrep.scan import SemgrepPlan
+
+
+@dataclass
+class CheckRequest:
+    paths: list[Path] = field(default_factory=lambda: [Path(".")])
+    config_file: Path | None = None
+    select: list[str] | None = None
+    ignore: list[str] | None = None
+    since: str | None = None  # git revision: report only files changed since it
+    baseline: Path | None = None  # hide the findings recorded in this baseline file
+    jobs: int = 0  # processes for per-file work: 0 = one per core, 1 = serial
+    use_cache: bool = True  # read and write .archguard_cache/ (--no-cache: neither)
+    progress: ProgressCallback | None = None  # (done, total) while files are analysed
+    semgrep: bool = True  # run the semgrep rules too (--no-semgrep: False)
+
+
+def run_check(request: CheckRequest) -> CheckReport:
+    location = locate_project(request.paths, request.config_file)
+    semgrep = SemgrepPlan.build(location, request.semgrep)
+    selection = semgrep.restrict(Selection.build(location.config, request.select,
+                                                 request.ignore, semgrep.custom_codes))
+    in_scope = _scope(location.root, request)
+    apply_baseline = _baseline_filter(request.baseline)  # bad file: fail before the work
+    paths = package_files(location)
+    diagnostics = [d for d in project_findings(location, paths, selection, request, semgrep)
+                   if in_scope(d.path)]
+    report = CheckReport(location.root, location.config, diagnostics,
+                         sum(1 for p in paths if in_scope(p)), notes=semgrep.notes(),
+                         rules=tuple(r.code for r in all_rules() if r.code in selection))
+    return apply_baseline(report, in_scope)
+
+
+def project_findings(location: ProjectLocation, paths: list[str], selection: Selection,
+                     request: CheckRequest, semgrep: SemgrepPlan | None = None,
+                     ) -> list[Diagnostic]:
+    """Every finding of the project, before the PATHs/--since scope is applied (so one
+    cached report serves every scope): from the cache's memo when no input changed."""
+    exists, folders = module_folders(location)
+    cache = FileCache.open(location.root, location.config) if request.use_cache \
+        else FileCache.disabled()
+    cache.refresh(location.root, paths)
+    scan = (semgrep or SemgrepPlan.off()).scan(location, paths, selection, cache)
+    memo_parts = (selection, folders, exists, scan.memo_part)
+    found = cache.reports.recall(cache.memo_key(paths, memo_parts))
+    if found is None:
+        with relaxed_gc():
+            with scan.running():  # semgrep's own process overlaps the native pass
+                results = analyze_paths(location, paths, request, cache)
+            project_input = ProjectInput(location.config, results, folders, exists,
+                                         cache.durable)
+            found = finish(project_input, selection, extra=scan.diagnostics,
+                           extra_suppressions=scan.suppressions,
+                           project_found=_project_rules(project_input, selection, paths,
+                                                        cache))
+        cache.reports.remember(cache.memo_key(paths, memo_parts), found)
+    cache.save(paths)
+    return found
+
+
+def _project_rules(project_input: ProjectInput, selection: Selection, paths: list[str],
+                   cache: FileCache) -> list[Diagnostic]:
+    """The project rules' findings: from the cache when every file's facts are as then."""
+    key = cache.project_key(paths, (selection, project_input.module_folders,
+                                    project_input.modules_dir_exists))
+    found = cache.project_rules.recall(key)
+    if found is None:
+        found = project_rule_findings(project_input, selection)
+        cache.project_rules.remember(key, found)
+    return found
+
+
+def _scope(root: Path, request: CheckRequest) -> Callable[[str], bool]:
+    """Which paths are reported: under the PATHs given, and changed since ``--since``."""
+    in_scope = path_filter(root, request.paths)
+    if request.since is None:
+        return in_scope
+    from archguard.project.since import changed_filter, intersect
+
+    return intersect(in_scope, changed_filter(root, request.since))
+
+
+def _baseline_filter(baseline_file: Path | None,
+                     ) -> Callable[[CheckReport, Callable[[str], bool]], CheckReport]:
+    """``--baseline``: applied last, after suppressions, over the reported findings."""
+    if baseline_file is None:
+        return lambda report, in_scope: report
+    from archguard.report.baseline import apply_baseline, load
+
+    baseline = load(baseline_file)
+    return lambda report, in_scope: apply_baseline(report, baseline, str(baseline_file),
+                                                   in_scope)
+
+
+def analyze_paths(location: ProjectLocation, paths: list[str], request: CheckRequest,
+                  cache: FileCache) -> list[FileResult]:
+    """Per-file results in ``paths`` order: unchanged files from the cache, the rest
+    analysed (in a process pool when there are many)."""
+    results, todo = cache.cached_results(paths)
+    fresh = analyze_on_disk(location.root, todo, location.config, request.jobs,
+                            request.progress, digest_facts=cache.enabled)
+    cache.store_results(fresh)
+    results.update((item.path, item.result) for item in fresh)
+    return [results[path] for path in paths]
+
+
+def check_sources(sources: Mapping[str, str | bytes], config: Config | None = None,
+                  select: list[str] | None = None, ignore: list[str] | None = None,
+                  ) -> list[Diagnostic]:
+    """Check an in-memory tree: ``{"cpv3/modules/users/service.py": "source", ...}``.
+
+    Non-Python paths take part in the layout rules only.
+    """
+    config = config or Config()
+    selection = Selection.build(config, select, ignore)
+    results = [
+        analyze_file(path, text.encode() if isinstance(text, str) else text, config)
+        for path, text in sorted(sources.items()) if path.endswith(".py")
+    ]
+    exists, folders = folders_from_paths(list(sources), config)
+    return finish(ProjectInput(config, results, folders, exists), selection)

@@ -1,0 +1,178 @@
+"""The semgrep engine inside ``archguard check``: which rules run, on which files, and when.
+
+``SemgrepPlan`` is decided once per run, before the selection is built: whether the engine
+is on (``--no-semgrep``, ``semgrep = false``, ``ARCHGUARD_NO_SEMGREP``) and the user's own
+rules (``semgrep-rules``), whose codes ``--select``/``--ignore`` accept. ``SemgrepScan`` is the
+run itself: the selected rules over the package and the tests folder, started before the
+native pass and collected after it (``running``), with per-file results from
+``archguard.semgrep.cache`` so that semgrep starts only for files it has not seen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archguard.diagnostics import Diagnostic
+from archguard.engine.analyze import Selection
+from archguard.engine.cache import FileCache
+from archguard.project.config import Config
+from archguard.project.discovery import ProjectLocation, is_excluded
+from archguard.report.suppressions import FileSuppressions
+from archguard.semgrep.binary import semgrep_version
+from archguard.semgrep.cache import (
+    SemgrepCache, Snapshot, diagnostics_of, snapshot, unchanged_since,
+)
+from archguard.semgrep.rules import (
+    SemgrepRuleInfo, load_custom_rules, needs_copy, rule_text, rules_fingerprint,
+    selected_rules, semgrep_codes,
+)
+
+# Set (not "0"/"false"/""): --no-semgrep without the note in the summary, for tools and
+# test suites that run archguard over and over (archguard's own suite sets it).
+ENV_OFF = "ARCHGUARD_NO_SEMGREP"
+
+
+@dataclass
+class SemgrepPlan:
+    enabled: bool
+    reason: str = ""  # why the engine is off, for the report's summary line
+    custom: list[SemgrepRuleInfo] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, location: ProjectLocation, use_semgrep: bool = True) -> SemgrepPlan:
+        config = location.config
+        custom = load_custom_rules(location.root, config) if config.semgrep_rules else []
+        reason = ("--no-semgrep" if not use_semgrep else
+                  "semgrep = false" if not config.semgrep else "")
+        return cls(not reason and not env_off(), reason, custom)
+
+    @classmethod
+    def off(cls) -> SemgrepPlan:
+        return cls(False)
+
+    @property
+    def custom_codes(self) -> list[str]:
+        return [info.code for info in self.custom]
+
+    def restrict(self, selection: Selection) -> Selection:
+        """With the engine off its rules are not selected (so no AG001 for their
+        suppression comments, and they are not listed as rules that ran)."""
+        if self.enabled:
+            return selection
+        off = tuple(code.upper() for code in semgrep_codes() + self.custom_codes)
+        return dataclasses.replace(selection, ignore=selection.ignore + off)
+
+    def notes(self) -> list[str]:
+        return [f"semgrep rules off: {self.reason}"] if self.reason else []
+
+    def scan(self, location: ProjectLocation, paths: list[str], selection: Selection,
+             cache: FileCache) -> SemgrepScan:
+        rules = selected_rules(selection, self.custom) if self.enabled else []
+        return SemgrepScan(location.root, location.config, rules, self.custom, paths, cache)
+
+
+def env_off() -> bool:
+    return os.environ.get(ENV_OFF, "").strip().lower() not in ("", "0", "false", "no")
+
+
+class SemgrepScan:
+    """One run's semgrep findings (``diagnostics``) and the suppression comments of the
+    scanned files outside the package (``suppressions``), for ``engine.finish``."""
+
+    def __init__(self, root: Path, config: Config, rules: list[SemgrepRuleInfo],
+                 custom: list[SemgrepRuleInfo], paths: list[str], cache: FileCache) -> None:
+        self.root, self.config, self.rules = root, config, rules
+        self.catalog = {info.rule_id: info for info in rules + custom}  # check_id -> rule
+        self.diagnostics: list[Diagnostic] = []
+        self.suppressions: dict[str, FileSuppressions] = {}
+        self.memo_part: object = None  # what the finished report depends on beyond paths
+        if not rules:
+            return
+        self.package = paths
+        self.outside = outside_files(root, config, set(paths))
+        self.store = SemgrepCache(cache, rules_fingerprint(rules, config, semgrep_version()))
+        self.known: dict[str, bytes | None] = dict(cache.digests)
+        self.known.update((path, self.store.digest(root, path)) for path in self.outside)
+        self.memo_part = (self.store.rules_key, tuple((p, self.known[p]) for p in self.outside))
+        self.store.save(set(paths) | set(self.outside), set(self.outside))  # fresh stamps
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """semgrep runs in its own process while the body (the native pass) runs."""
+        if not self.rules:
+            yield
+            return
+        from archguard.semgrep.process import SemgrepProcess, diagnostics_by_path
+
+        todo = self._todo()
+        targets = [path for path, snap in todo.items() if snap is not None]  # readable ones
+        process = SemgrepProcess(self.root, self.config.semgrep_timeout) if targets else None
+        try:
+            if process is not None:
+                process.start(self._rule_files(process.workdir), targets)
+            yield
+            fresh = diagnostics_by_path(process.wait(), self.catalog, self.root) \
+                if process is not None else {}
+            self._collect(todo, fresh)
+        finally:
+            if process is not None:
+                process.close()
+
+    def _todo(self) -> dict[str, Snapshot | None]:
+        """Files without a cached result for their current content, read now."""
+        outside = set(self.outside)
+        return {path: snapshot(self.root, path, path in outside)
+                for path in self.package + self.outside
+                if self.store.lookup(path, self.known.get(path)) is None}
+
+    def _rule_files(self, workdir: Path) -> list[Path]:
+        files: list[Path] = []
+        for info in self.rules:
+            file = info.file
+            if needs_copy(info, self.config):  # shipped globs rewritten for this layout
+                file = workdir / "rules" / info.file.name
+                file.parent.mkdir(exist_ok=True)
+                file.write_bytes(rule_text(info, self.config))
+            if file not in files:
+                files.append(file)
+        return files
+
+    def _collect(self, todo: dict[str, Snapshot | None],
+                 fresh: dict[str, list[Diagnostic]]) -> None:
+        for path in self.package + self.outside:
+            if path in todo:
+                snap = todo[path]
+                found = fresh.pop(path, [])
+                supp = snap.suppressions if snap is not None else None
+                if snap is not None and unchanged_since(self.root, path, snap):
+                    self.store.put(path, snap, found)
+            else:
+                entry = self.store.lookup(path, self.known.get(path))
+                assert entry is not None
+                found, supp = diagnostics_of(entry), entry.suppressions
+            self.diagnostics.extend(found)
+            if supp is not None and supp.items:
+                self.suppressions[path] = supp
+        for found in fresh.values():  # a path semgrep spelled differently: still reported
+            self.diagnostics.extend(found)
+        self.store.save(set(self.package) | set(self.outside), set(self.outside))
+
+
+def outside_files(root: Path, config: Config, package: set[str]) -> list[str]:
+    """Python files of the tests folder (AG805, custom rules) that are not package files."""
+    tests = root / config.tests_dir.strip("/")
+    if not tests.is_dir() or tests.resolve() == root.resolve():
+        return []
+    found: list[str] = []
+    for folder, dirs, names in os.walk(tests):
+        rel_folder = Path(folder).relative_to(root).as_posix()
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
+                         and not is_excluded(f"{rel_folder}/{d}", config))
+        found += [f"{rel_folder}/{name}" for name in names if name.endswith(".py")
+                  and not is_excluded(f"{rel_folder}/{name}", config)]
+    return sorted(p for p in found if p not in package)
