@@ -59,7 +59,7 @@ def test_sample_project_reports_exactly_the_planted_violations() -> None:
 
 
 def test_every_default_rule_is_planted_at_least_once() -> None:
-    from archguard.registry import all_rules
+    from archguard.rules.registry import all_rules
 
     planted = {code for code, _, _ in planted_markers(SAMPLE) + listed_findings(SAMPLE)}
     not_planted = set(re.findall(r"AG\d{3}", _not_planted_section()))
@@ -80,3 +80,19 @@ def test_two_runs_are_byte_identical() -> None:
                              "--format", "json"], capture_output=True, check=False,
                             env=semgrep_env()).stdout
     assert first == second and first
+
+
+GOLDEN = Path(__file__).parent / "data" / "golden"
+
+
+def test_output_is_byte_identical_to_the_recorded_golden_files() -> None:
+    """The report and the graph of sample_project as recorded in tests/data/golden/: a
+    refactoring that changes any byte of them changed behaviour. When a change is meant,
+    rewrite them with the two commands in the assertion message and review the diff."""
+    for args, golden in ((["check", "--format", "json", "--no-cache"], "sample_project.json"),
+                         (["graph", "--format", "mermaid"], "sample_project.mmd")):
+        done = subprocess.run([sys.executable, "-m", "archguard", *args], cwd=SAMPLE,
+                              capture_output=True, check=False, env=semgrep_env())
+        assert done.stdout == (GOLDEN / golden).read_bytes(), (
+            f"output changed: (cd sample_project && archguard {' '.join(args)}) "
+            f"> tests/data/golden/{golden}")
