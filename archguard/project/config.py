@@ -136,6 +136,12 @@ class Config:
     # Folders of your own semgrep rules (*.yaml/*.yml), relative to the project root.
     semgrep_rules: list[str] = field(default_factory=list)
     semgrep_timeout: int = 300  # seconds for the whole semgrep run
+    # Files larger than this (KiB) are reported as AG000 "file too large", never read whole.
+    max_file_size_kb: int = 4096
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_size_kb * 1024
 
     def fingerprint(self) -> str:
         """A stable hash of the effective config (cache keys)."""
@@ -184,6 +190,13 @@ def _unknown_key(source: str, where: str, key: str, valid: list[str]) -> str:
 
 
 def _convert(hint: Any, value: Any, source: str, where: str) -> Any:
+    _no_nul(value, source, where)
+    if typing.get_origin(hint) is dict and isinstance(value, dict):
+        _key_type, item = typing.get_args(hint)
+        for key, entry in value.items():  # name the entry that is wrong, not the table
+            if not _matches(item, entry):
+                raise ArchguardError(f"{source}: '{where}.\"{key}\"' must be "
+                                     f"{_describe(item)}, got {type(entry).__name__}")
     if dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
             raise ArchguardError(f"{source}: '{where}' must be a table")
@@ -192,6 +205,14 @@ def _convert(hint: Any, value: Any, source: str, where: str) -> Any:
         return value
     raise ArchguardError(
         f"{source}: '{where}' must be {_describe(hint)}, got {type(value).__name__}")
+
+
+def _no_nul(value: Any, source: str, where: str) -> None:
+    """A NUL character would silently cut a path or a pattern short wherever it is used."""
+    texts = [value] if isinstance(value, str) else list(value) if isinstance(value, list) \
+        else [*value, *value.values()] if isinstance(value, dict) else []
+    if any(isinstance(text, str) and "\0" in text for text in texts):
+        raise ArchguardError(f"{source}: '{where}' contains a NUL character")
 
 
 def _matches(hint: Any, value: Any) -> bool:
@@ -241,3 +262,45 @@ def _validate_values(config: Config, source: str) -> None:
             f"{source}: 'tool.archguard.complexity.max-grade' must be one of A-F, got '{grade}'")
     if not config.package or "/" in config.package:
         raise ArchguardError(f"{source}: 'tool.archguard.package' must be a dotted package name")
+    if config.max_file_size_kb < 1:
+        raise ArchguardError(f"{source}: 'tool.archguard.max-file-size-kb' must be at least 1")
+    _validate_roles(config.roles, source)
+    for key in ("modules-dir", "tests-dir", "settings-module"):
+        for path in as_paths(getattr(config, key.replace("-", "_"))):
+            _check_relative(path, source, f"tool.archguard.{key}")
+    for pattern in config.per_file_ignores:
+        _check_relative(pattern, source, f"tool.archguard.per-file-ignores.\"{pattern}\"")
+
+
+def as_paths(value: str | list[str]) -> list[str]:
+    """A path key's paths: one string today, a list where a key accepts several."""
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _check_relative(path: str, source: str, where: str) -> None:
+    """Paths in the config are relative to the project root and stay inside it."""
+    posix = path.replace("\\", "/")
+    if not posix.strip():
+        raise ArchguardError(f"{source}: '{where}' is empty")
+    if posix.startswith("/") or (len(posix) > 1 and posix[1] == ":"):
+        raise ArchguardError(f"{source}: '{where}' must be relative to the project root, "
+                             f"got the absolute path '{path}'")
+    if ".." in posix.split("/"):
+        raise ArchguardError(f"{source}: '{where}' must stay inside the project root "
+                             f"(no '..'), got '{path}'")
+
+
+def _validate_roles(roles: RolesConfig, source: str) -> None:
+    """Each role is one plain file name, and no two roles share one."""
+    owner: dict[str, str] = {}
+    for role, name in roles.files.items():
+        where = f"tool.archguard.roles.{role}"
+        if not name.strip():
+            raise ArchguardError(f"{source}: '{where}' is empty: give the file name")
+        if "/" in name or "\\" in name or name in (".", ".."):
+            raise ArchguardError(f"{source}: '{where}' must be a file name, not a path "
+                                 f"('{name}')")
+        if name in owner:
+            raise ArchguardError(f"{source}: '{where}' and 'tool.archguard.roles."
+                                 f"{owner[name]}' are both '{name}': one file has one role")
+        owner[name] = role

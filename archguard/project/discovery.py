@@ -22,6 +22,28 @@ class ProjectLocation:
     root: Path
     config: Config
     config_file: Path | None
+    configured: frozenset[str] = frozenset()  # the keys the config file sets
+    notes: tuple[str, ...] = ()  # what the search skipped (a broken unrelated pyproject)
+
+
+# Path keys that must exist when the config sets them: a typo would switch rules off.
+PATH_KEYS = {"modules-dir": "folder", "tests-dir": "folder", "settings-module": "file"}
+
+
+def check_configured_paths(location: ProjectLocation) -> None:
+    """Every path the config names exists (each path, for a key that takes several)."""
+    from archguard.project.config import as_paths
+
+    for key, kind in PATH_KEYS.items():
+        if key not in location.configured:
+            continue
+        for value in as_paths(getattr(location.config, key.replace("-", "_"))):
+            path = location.root / value
+            found = path.is_dir() if kind == "folder" else path.is_file()
+            if not found:
+                raise ArchguardError(
+                    f"{location.config_file}: '{key}' = '{value}': {kind} not found in "
+                    f"{location.root} (fix the path, or remove the key)")
 
 
 def locate_project(paths: list[Path], config_file: Path | None = None) -> ProjectLocation:
@@ -33,13 +55,23 @@ def locate_project(paths: list[Path], config_file: Path | None = None) -> Projec
         return _explicit_config(config_file)
     start = paths[0].resolve()
     start_dir = start if start.is_dir() else start.parent
+    own: Path | None = None  # the nearest pyproject.toml: the project's own
+    notes: list[str] = []
     for folder in (start_dir, *start_dir.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
-            table = archguard_table(read_pyproject(candidate))
+            try:
+                table = archguard_table(read_pyproject(candidate))
+            except ArchguardError as error:
+                if own is None:
+                    raise
+                # A broken pyproject.toml above the project's own belongs to someone else.
+                notes.append(f"skipped {candidate} ({str(error).split(': ', 1)[-1]})")
+                continue
+            own = own or candidate
             if table is not None:
                 return ProjectLocation(folder, load_config_table(table, str(candidate)),
-                                       candidate)
+                                       candidate, frozenset(table), tuple(notes))
     # No [tool.archguard] anywhere: the defaults apply, rooted where the package lives.
     default = Config()
     for folder in (start_dir, *start_dir.parents):
@@ -58,7 +90,7 @@ def _explicit_config(config_file: Path) -> ProjectLocation:
     elif table is None:
         table = document  # a standalone archguard.toml holds the keys at top level
     config = load_config_table(table, str(config_file))
-    return ProjectLocation(config_file.resolve().parent, config, config_file)
+    return ProjectLocation(config_file.resolve().parent, config, config_file, frozenset(table))
 
 
 def relative(path: Path, root: Path) -> str:
@@ -74,17 +106,49 @@ def is_excluded(rel_path: str, config: Config) -> bool:
                for pattern in config.exclude)
 
 
-def package_files(location: ProjectLocation) -> list[str]:
-    """Relative paths of every Python file of the package, sorted."""
+Problems = list[tuple[str, str]]  # (relative path, why it was not checked)
+
+
+def package_files(location: ProjectLocation, problems: Problems | None = None) -> list[str]:
+    """Relative paths of every Python file of the package, sorted. Folders that cannot be
+    read, and symlinked folders already seen (a loop), go to ``problems``; a folder that
+    vanishes while it is listed is simply not there."""
     root, config = location.root, location.config
     package_dir = root / config.package.replace(".", "/")
     if not package_dir.is_dir():
         raise ArchguardError(
             f"package folder '{config.package.replace('.', '/')}' not found in {root} "
             f"(set 'package' in [tool.archguard] of pyproject.toml)")
-    found = []
-    for folder, dirs, names in os.walk(package_dir):
+    return walk_python_files(root, package_dir, config, problems)
+
+
+def walk_python_files(root: Path, top: Path, config: Config,
+                      problems: Problems | None = None) -> list[str]:
+    """Python files under ``top``, relative to ``root``: symlinked folders are followed
+    once each (by device and inode: a link back up is a loop, reported, not followed)."""
+    found: list[str] = []
+    seen: dict[tuple[int, int], str] = {}
+
+    def unreadable(error: OSError) -> None:
+        if problems is not None and not isinstance(error, FileNotFoundError):
+            where = Path(error.filename or top).relative_to(root).as_posix()
+            problems.append((where, f"cannot read folder: {error.strerror or error}"))
+
+    for folder, dirs, names in os.walk(top, onerror=unreadable, followlinks=True):
         rel_folder = Path(folder).relative_to(root).as_posix()
+        try:
+            st = os.stat(folder)
+        except OSError:
+            dirs[:] = []
+            continue
+        identity = (st.st_dev, st.st_ino)
+        if identity in seen:
+            if problems is not None:
+                problems.append((rel_folder, f"symlinked folder already checked as "
+                                             f"'{seen[identity]}' (a loop?): not checked again"))
+            dirs[:] = []
+            continue
+        seen[identity] = rel_folder
         dirs[:] = sorted(d for d in dirs if not _skipped_dir(d)
                          and not is_excluded(f"{rel_folder}/{d}", config))
         for name in names:
@@ -105,20 +169,42 @@ def module_folders(location: ProjectLocation) -> tuple[bool, list[ModuleFolder]]
         return False, []
     folders = []
     for entry in _sorted_entries(modules_dir):  # scandir: no stat per entry on most systems
-        if not entry.is_dir() or _skipped_dir(entry.name):
+        if not _is_dir(entry) or _skipped_dir(entry.name):
             continue
-        children = _sorted_entries(entry.path)
+        children = _sorted_entries(entry.path)  # symlinked folders followed, as in the walk
         folders.append(ModuleFolder(
             entry.name,
-            tuple(c.name for c in children if c.is_file() and not c.name.startswith(".")),
-            tuple(c.name for c in children if c.is_dir() and not _skipped_dir(c.name)),
+            tuple(c.name for c in children if _is_file(c) and not c.name.startswith(".")),
+            tuple(c.name for c in children if _is_dir(c) and not _skipped_dir(c.name)),
         ))
     return True, folders
 
 
 def _sorted_entries(folder: str | Path) -> list[os.DirEntry[str]]:
-    with os.scandir(folder) as entries:
-        return sorted(entries, key=lambda e: e.name)
+    """A folder's entries; none when it vanished or cannot be read (the package walk
+    reports unreadable folders)."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(entries, key=lambda e: e.name)
+    except OSError:
+        return []
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """Any non-folder counts as present (a FIFO named models.py is reported as AG000 by
+    the analysis, and is not a missing file)."""
+    try:
+        return not entry.is_dir() and (entry.is_file() or not entry.is_symlink()
+                                       or os.path.exists(entry.path))
+    except OSError:
+        return False
 
 
 def folders_from_paths(paths: list[str], config: Config) -> tuple[bool, list[ModuleFolder]]:

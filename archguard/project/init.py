@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archguard.diagnostics import ArchguardError
+from archguard.project.fileio import write_user_file
 from archguard.project.config import (
     RolesConfig,
     archguard_table,
@@ -279,10 +280,7 @@ def init_project(root: Path, force: bool = False) -> str:
     new_text = _new_text(pyproject, render_section(layout), force)
     _verify(pyproject, old_text, new_text)
     crlf = pyproject.is_file() and b"\r\n" in pyproject.read_bytes()  # keep its line endings
-    try:
-        pyproject.write_text(new_text, encoding="utf-8", newline="\r\n" if crlf else "\n")
-    except OSError as error:
-        raise ArchguardError(f"cannot write {pyproject}: {error.strerror}") from None
+    write_user_file(pyproject, (new_text.replace("\n", "\r\n") if crlf else new_text).encode())
     return describe(layout, pyproject)
 
 

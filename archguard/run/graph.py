@@ -69,13 +69,16 @@ def render(project: Project, output_format: str,
 
 def graph_text(path: Path, config_file: Path | None, output_format: str) -> str:
     """Analyse the project holding ``path`` and render its module graph."""
-    from archguard.project.discovery import locate_project, module_folders, package_files
+    from archguard.project.discovery import (
+        check_configured_paths, locate_project, module_folders, package_files,
+    )
     from archguard.engine.analyze import ProjectInput, Selection, finish
     from archguard.engine.pool import analyze_on_disk
 
     location = locate_project([path], config_file)
+    check_configured_paths(location)
     analyzed = analyze_on_disk(location.root, package_files(location), location.config)
-    results = [item.result for item in analyzed]
+    results = [item.result for item in analyzed if not item.vanished]
     exists, folders = module_folders(location)
     kept = set(finish(ProjectInput(location.config, results, folders, exists),
                       Selection.build(location.config)))
