@@ -57,7 +57,9 @@ def run_check(request: CheckRequest) -> CheckReport:
               if PARSE_ERROR in selection]
     diagnostics = sort_diagnostics([d for d in found if in_scope(d.path)])
     files = sum(1 for p in paths if in_scope(p))
-    if not files and not diagnostics:  # a green result that checked nothing is not one
+    under_paths = path_filter(location.root, request.paths)  # --since may narrow to none
+    if not any(under_paths(p) for p in paths) and not diagnostics:
+        # a green result that checked nothing is not one
         where = ", ".join(str(p) for p in request.paths)
         raise ArchguardError(f"no Python file to check under {where} (package "
                              f"'{location.config.package}' in {location.root})")

@@ -24,6 +24,7 @@ from typing import Any
 from archguard.diagnostics import Diagnostic
 from archguard.engine.cache import RACY_WINDOW_NS, UNTRUSTED, FileCache
 from archguard.engine.pool import Stamp, read_file, stamp_of
+from archguard.project.fileio import UnreadableFile
 from archguard.report.suppressions import FileSuppressions, parse_suppressions
 
 SUFFIX = ".semgrep"
@@ -62,13 +63,13 @@ class SemgrepCache:
             return
         self.stamps, self.entries = stamps, entries
 
-    def digest(self, root: Path, path: str) -> bytes | None:
+    def digest(self, root: Path, path: str, limit: int | None = None) -> bytes | None:
         """A file outside the package: its digest, by stat when the stat is unchanged."""
         old = self.stamps.get(path)
         try:
             if old is not None and old.same_stat(os.stat(root / path)):
                 return old.digest
-            st, data = read_file(root, path)
+            st, data = read_file(root, path, limit)
         except OSError:
             return None
         self.remember_stamp(path, stamp_of(st, data))
@@ -106,13 +107,20 @@ class SemgrepCache:
         self.dirty = False
 
 
-def snapshot(root: Path, path: str, outside: bool) -> Snapshot | None:
+def snapshot(root: Path, path: str, outside: bool, limit: int | None = None,
+             ) -> Snapshot | str | None:
     """Read a file semgrep is about to scan: its stamp (stat before read), and for a file
-    outside the package its suppression comments (the native pass parses the others)."""
+    outside the package its suppression comments (the native pass parses the others).
+    A file that cannot be scanned gives the reason (AG000 for a file outside the package);
+    one that vanished gives None."""
     try:
-        st, data = read_file(root, path)
-    except OSError:
+        st, data = read_file(root, path, limit)
+    except FileNotFoundError:
         return None
+    except UnreadableFile as error:
+        return str(error)
+    except OSError as error:
+        return f"cannot read file: {error.strerror or error}"
     suppressions = parse_suppressions(data.decode("utf-8", "replace")) if outside else None
     return Snapshot(stamp_of(st, data), suppressions)
 
