@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from archguard.analysis.astindex import child_nodes, flat
+from archguard.analysis.parsing import python_lines
 
 
 # The facts below are NamedTuples, not dataclasses: a 1,800-file project has ~100k of them,
@@ -94,7 +95,7 @@ class LineColumns:
     """Converts ``ast``'s UTF-8 byte offsets to character columns."""
 
     def __init__(self, text: str) -> None:
-        self._lines = text.splitlines()
+        self._lines = python_lines(text)
 
     def column(self, line: int, byte_offset: int) -> int:
         if 0 < line <= len(self._lines):

@@ -37,6 +37,19 @@ _NEWER_SYNTAX: tuple[tuple[re.Pattern[str], str, str], ...] = (
 )
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def python_lines(text: str) -> list[str]:
+    """The lines as Python's tokenizer counts them: split at ``\n``, ``\r\n`` and ``\r``
+    only (``str.splitlines`` also splits at form feeds, U+2028 and others, which shifts
+    every line number after them)."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def parse_source(data: bytes) -> ParsedSource | ParseFailure:
     """Decode (honouring a PEP 263 coding cookie) and parse ``data``."""
     decoded = decode_source(data)
@@ -74,7 +87,8 @@ def decode_source(data: bytes) -> str | ParseFailure:
 def _syntax_failure(error: SyntaxError, text: str) -> ParseFailure:
     line = error.lineno or 1
     column = max(error.offset or 1, 1)
-    source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    lines = python_lines(text)
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
     message = f"syntax error: {error.msg}"
     needed = _newer_python_needed(error.msg or "", source_line)
     if needed:

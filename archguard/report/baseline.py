@@ -24,11 +24,13 @@ from typing import Any
 
 from archguard import __version__
 from archguard.diagnostics import ArchguardError, Diagnostic
-from archguard.project.fileio import write_user_file
+from archguard.analysis.parsing import python_lines
+from archguard.project.fileio import read_regular, write_user_file
 from archguard.report.result import CheckReport
 
 BASELINE_VERSION = 1
 DEFAULT_BASELINE = ".archguard-baseline.json"
+READ_LIMIT = 64 * 1024 * 1024  # anchors are not read from larger files
 _STALE_NAMED = 10  # stale entries named in the one-line summary; json lists them all
 
 
@@ -90,10 +92,11 @@ class SourceLines:
 
 
 def _read_lines(path: Path) -> list[str]:
-    try:
-        return path.read_bytes().decode("utf-8", errors="replace").splitlines()
+    try:  # bounded: the file may have been replaced by a FIFO or grown since the analysis
+        _, data = read_regular(path, READ_LIMIT)
     except OSError:  # a folder, or a file that vanished: the message stands in
         return []
+    return python_lines(data.decode("utf-8", errors="replace"))
 
 
 def _anchor(diagnostic: Diagnostic, lines: SourceLines) -> str:

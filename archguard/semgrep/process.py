@@ -19,6 +19,8 @@ errors of package files natively, and semgrep still matches the parts it could p
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import os
 import re
@@ -27,6 +29,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import tokenize
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -269,9 +272,9 @@ def _stderr_line(err_file: Path) -> str:
 # --- semgrep JSON -> diagnostics --------------------------------------------------------
 
 def diagnostics_by_path(report: Mapping[str, Any], rules: Mapping[str, SemgrepRuleInfo],
-                        root: Path) -> dict[str, list[Diagnostic]]:
+                        root: Path, limit: int | None = None) -> dict[str, list[Diagnostic]]:
     """Every result as a Diagnostic, grouped by project-relative path."""
-    sources = _Sources(root)
+    sources = _Sources(root, limit)
     found: dict[str, list[Diagnostic]] = {}
     for result in report.get("results") or []:
         rule = rules.get(str(result.get("check_id")))
@@ -303,43 +306,71 @@ def normal_path(path: str) -> str:
 
 
 class _Sources:
-    """Files read on demand: semgrep columns count bytes, archguard's count characters;
-    and a function-level match on a decorator moves to its ``def`` line."""
+    """Files read on demand: semgrep columns count bytes of the file as stored (after a
+    UTF-8 BOM too, and in the declared PEP 263 encoding), archguard's count characters of
+    the decoded line; and a function-level match on a decorator moves to its ``def`` line."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.texts: dict[str, str] = {}
+    def __init__(self, root: Path, limit: int | None = None) -> None:
+        self.root, self.limit = root, limit
+        self.files: dict[str, tuple[list[bytes], str, bool, str]] = {}
 
-    def text(self, path: str) -> str:
-        if path not in self.texts:
-            try:
-                self.texts[path] = (self.root / path).read_bytes().decode("utf-8", "replace")
-            except OSError:
-                self.texts[path] = ""
-        return self.texts[path]
+    def file(self, path: str) -> tuple[list[bytes], str, bool, str]:
+        """(byte lines, encoding, BOM, decoded text) of a file."""
+        if path not in self.files:
+            self.files[path] = _read_source(self.root / path, self.limit)
+        return self.files[path]
+
+    def column(self, path: str, line: int, col: int) -> int:
+        lines, encoding, bom, _ = self.file(path)
+        offset = col - 1 - (3 if bom and line == 1 else 0)
+        if not 0 < line <= len(lines) or offset <= 0:
+            return max(offset, 0) + 1
+        return len(lines[line - 1][:offset].decode(encoding, errors="replace")) + 1
 
     def span(self, path: str, line: int, col: int, end_line: int, end_col: int,
              def_line: bool) -> Span:
-        text = self.text(path)
+        start = self.column(path, line, col)
+        text = self.file(path)[3]
         if def_line and text:
-            header = decorated_header(text, line, col)
+            header = decorated_header(text, line, start)
             if header is not None:
                 return header
-        columns = LineColumns(text)
-        return Span(line, columns.column(line, col - 1), end_line,
-                    columns.column(end_line, end_col - 1))
+        return Span(line, start, end_line, self.column(path, end_line, end_col))
 
 
-def decorated_header(text: str, line: int, col: int) -> Span | None:
-    """The ``def``/``class`` line of the definition whose decorator starts at (line, col)."""
+def _read_source(path: Path, limit: int | None) -> tuple[list[bytes], str, bool, str]:
+    from archguard.analysis.parsing import decode_source
+    from archguard.project.fileio import read_regular
+
+    try:
+        _, data = read_regular(path, limit)
+    except OSError:
+        return [], "utf-8", False, ""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        codecs.lookup(encoding)
+    except (SyntaxError, LookupError):
+        encoding = "utf-8"
+    body = data[3:] if bom else data
+    decoded = decode_source(data)
+    return (re.split(rb"\r\n|\r|\n", body), encoding, bom,
+            decoded if isinstance(decoded, str) else "")
+
+
+def decorated_header(text: str, line: int, column: int) -> Span | None:
+    """The ``def``/``class`` line of the definition whose decorator starts at (line,
+    character column)."""
     import ast
 
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    columns = LineColumns(text)
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(
-                d.lineno == line and d.col_offset == col - 1 for d in node.decorator_list):
-            return LineColumns(text).header_span(node)
+                d.lineno == line and columns.column(d.lineno, d.col_offset) == column
+                for d in node.decorator_list):
+            return columns.header_span(node)
     return None

@@ -121,7 +121,8 @@ class SemgrepScan:
                 process.start(self._rule_files(process.workdir), targets)
             yield
             report = process.wait() if process is not None else {}
-            fresh = diagnostics_by_path(report, self.catalog, self.root)
+            fresh = diagnostics_by_path(report, self.catalog, self.root,
+                                        self.config.max_file_bytes)
             scanned = {normal_path(str(p)) for p in report.get("scanned") or []}
             failed = file_errors(report.get("errors") or [])
             self._collect(todo, fresh, scanned, failed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from archguard.report.emitters import EmitOptions
+from archguard.report.emitters import EmitOptions, printable
 from archguard.report.emitters.summary import statistics_lines, summary_line
 from archguard.report.result import CheckReport
 
@@ -12,8 +12,9 @@ from archguard.report.result import CheckReport
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
     if options.statistics:
         for line in statistics_lines(report):
-            stream.write(line + "\n")
+            stream.write(printable(line) + "\n")
         return
     for d in report.diagnostics:
-        stream.write(f"{d.path}:{d.line}:{d.column}: {d.code} [{d.rule}] {d.message}\n")
-    stream.write(summary_line(report) + "\n")
+        stream.write(printable(f"{d.path}:{d.line}:{d.column}: {d.code} [{d.rule}] "
+                               f"{d.message}") + "\n")
+    stream.write(printable(summary_line(report)) + "\n")

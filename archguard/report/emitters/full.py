@@ -11,9 +11,14 @@ from rich.console import Console
 from rich.text import Text
 
 from archguard.diagnostics import Diagnostic
-from archguard.report.emitters import EmitOptions
+from archguard.analysis.parsing import python_lines
+from archguard.project.fileio import read_regular
+from archguard.report.emitters import EmitOptions, printable
 from archguard.report.emitters.summary import statistics_lines, summary_line
 from archguard.report.result import CheckReport
+
+
+EXCERPT_LIMIT = 64 * 1024 * 1024  # source excerpts are not shown from larger files
 
 
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
@@ -21,7 +26,7 @@ def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
                       force_terminal=options.color, highlight=False, soft_wrap=True)
     if options.statistics:
         for line in statistics_lines(report):
-            console.print(Text(line))
+            console.print(Text(printable(line)))
         return
     for path, group in groupby(report.diagnostics, key=lambda d: d.path):
         _emit_file(console, report.root, path, list(group), options)
@@ -30,26 +35,27 @@ def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
 
 def _emit_file(console: Console, root: Path, path: str, diagnostics: list[Diagnostic],
                options: EmitOptions) -> None:
-    console.print(Text(path, style="bold underline"))
+    console.print(Text(printable(path), style="bold underline"))
     lines = _source_lines(root / path) if options.show_source else []
     for d in diagnostics:
         heading = Text("  ")
         heading.append(f"{d.line}:{d.column}", style="dim")
         heading.append("  ")
         heading.append(d.code, style="bold red")
-        heading.append(f" [{d.rule}] ", style="magenta")
-        heading.append(d.message)
+        heading.append(f" [{printable(d.rule)}] ", style="magenta")
+        heading.append(printable(d.message))
         console.print(heading)
         if 0 < d.line <= len(lines):
             _emit_source(console, lines[d.line - 1], d)
         if d.hint:
-            console.print(Text("      hint: ", style="cyan").append(d.hint, style="default"))
+            console.print(Text("      hint: ", style="cyan").append(printable(d.hint),
+                                                                   style="default"))
     console.print()
 
 
 def _emit_source(console: Console, source: str, d: Diagnostic) -> None:
     gutter = f"    {d.line:>4} | "
-    console.print(Text(gutter, style="blue").append(source.rstrip()))
+    console.print(Text(gutter, style="blue").append(printable(source.rstrip())))
     start = max(d.column - 1, 0)
     end = d.end_column - 1 if d.end_line == d.line and d.end_column > d.column else len(
         source.rstrip())
@@ -59,15 +65,16 @@ def _emit_source(console: Console, source: str, d: Diagnostic) -> None:
 
 
 def _source_lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    try:  # bounded: a finding's file was read by the analysis, but may have changed since
+        _, data = read_regular(path, EXCERPT_LIMIT)
     except OSError:
         return []
+    return python_lines(data.decode("utf-8", errors="replace"))
 
 
 def _emit_summary(console: Console, report: CheckReport) -> None:
     style = "bold green" if not report.diagnostics else "bold red"
-    console.print(Text(summary_line(report), style=style))
+    console.print(Text(printable(summary_line(report)), style=style))
     counts = Counter(d.code for d in report.diagnostics)
     if counts:
         console.print(Text("  " + ", ".join(f"{code}: {n}" for code, n in sorted(

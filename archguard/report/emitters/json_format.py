@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any, TextIO
 
 from archguard import __version__
-from archguard.report.emitters import EmitOptions
+from archguard.report.emitters import EmitOptions, dump_json
 from archguard.report.result import CheckReport
 
 
@@ -28,5 +27,4 @@ def report_to_json(report: CheckReport) -> dict[str, Any]:
 
 
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
-    json.dump(report_to_json(report), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    dump_json(report_to_json(report), stream)
