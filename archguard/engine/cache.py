@@ -44,7 +44,9 @@ from typing import Any
 
 from archguard.analysis.project_view import DurableMemo
 from archguard.diagnostics import ArchguardError, Diagnostic
+from archguard.analysis.facts import FileFacts
 from archguard.engine.analyze import FileResult
+from archguard.report.suppressions import FileSuppressions
 from archguard.engine.pool import Analyzed, Stamp, read_file, stamp_of
 from archguard.project.config import Config
 from archguard.project.fileio import atomic_write as fileio_atomic_write
@@ -105,16 +107,19 @@ class CacheStore:
     """The files of one cache folder: atomic writes, reads that never fail, pruning.
     Only files archguard provably wrote are ever replaced or deleted."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, rebuild: bool = False) -> None:
         self.directory = directory
+        self.rebuild = rebuild  # read nothing, overwrite everything (an unusable cache)
 
     @classmethod
-    def for_project(cls, root: Path) -> CacheStore:
+    def for_project(cls, root: Path, rebuild: bool = False) -> CacheStore:
         directory = cache_dir(root)
         refuse_unsafe(directory, root)
-        return cls(directory)
+        return cls(directory, rebuild)
 
     def read(self, name: str, key: str) -> dict[str, Any] | None:
+        if self.rebuild:
+            return None
         try:
             with open(self.directory / name, "rb") as handle:
                 payload = pickle.load(handle)
@@ -251,7 +256,7 @@ def _unlink(path: Path) -> None:
         pass  # already gone (another run pruned it) or not ours to delete
 
 
-def _unpack(entry: object, digest: bytes | None) -> FileResult | None:
+def _unpack(entry: object, digest: bytes | None, path: str) -> FileResult | None:
     """A pack entry's result if it is for this content; a damaged entry is a miss."""
     try:
         stored, blob, _ = entry  # type: ignore[misc]
@@ -260,7 +265,7 @@ def _unpack(entry: object, digest: bytes | None) -> FileResult | None:
         result = pickle.loads(blob)
     except Exception:  # noqa: BLE001 - missing, damaged or foreign: analyse the file again
         return None
-    return result if isinstance(result, FileResult) else None
+    return result if well_formed_result(result, path) else None
 
 
 def clean(root: Path) -> Path | None:
@@ -285,6 +290,23 @@ def clean(root: Path) -> Path | None:
     return directory
 
 
+_FIELD_TYPES = (str, int, int, str, str, str, int, int, str, str)  # Diagnostic's fields
+
+
+def well_formed(diagnostic: object) -> bool:
+    """A stored diagnostic with the right field types (anything else is a miss)."""
+    return isinstance(diagnostic, Diagnostic) and all(
+        type(getattr(diagnostic, name)) is kind
+        for name, kind in zip(Diagnostic.__slots__, _FIELD_TYPES))
+
+
+def well_formed_result(result: object, path: str) -> bool:
+    return (isinstance(result, FileResult) and result.path == path
+            and isinstance(result.facts, FileFacts) and isinstance(result.diagnostics, list)
+            and all(map(well_formed, result.diagnostics))
+            and isinstance(result.suppressions, FileSuppressions))
+
+
 class DiagnosticMemo:
     """The most recent few lists of diagnostics, by a key of everything they depend on;
     stored in the index as plain tuples. A ``None`` key (an unknown input) is never kept."""
@@ -298,9 +320,10 @@ class DiagnosticMemo:
         if found is None:
             return None
         try:
-            return [Diagnostic(*values) for values in found]
+            diagnostics = [Diagnostic(*values) for values in found]
         except TypeError:  # a memo from a different Diagnostic shape
             return None
+        return diagnostics if all(map(well_formed, diagnostics)) else None
 
     def remember(self, key: str | None, diagnostics: list[Diagnostic]) -> None:
         if key is None:
@@ -333,8 +356,9 @@ class FileCache:
         self._index_dirty = self._pack_dirty = False
 
     @classmethod
-    def open(cls, root: Path, config: Config) -> FileCache:
-        return cls(CacheStore.for_project(root), cache_key(root, config),
+    def open(cls, root: Path, config: Config, rebuild: bool = False) -> FileCache:
+        """``rebuild``: ignore what is stored (it could not be used) and replace it."""
+        return cls(CacheStore.for_project(root, rebuild), cache_key(root, config),
                    config.max_file_bytes)
 
     @classmethod
@@ -387,7 +411,7 @@ class FileCache:
         todo: list[str] = []
         for path in paths:
             entry = pack.get(path)
-            result = _unpack(entry, self.digests.get(path))
+            result = _unpack(entry, self.digests.get(path), path)
             if result is None:
                 todo.append(path)
                 continue

@@ -77,9 +77,27 @@ def project_findings(location: ProjectLocation, paths: list[str], selection: Sel
                      notes: list[str] | None = None) -> list[Diagnostic]:
     """Every finding of the project, before the PATHs/--since scope is applied (so one
     cached report serves every scope): from the cache's memo when no input changed.
-    Files deleted during the run are left out, named in ``notes``."""
+    Files deleted during the run are left out, named in ``notes``. A cache whose stored
+    entries cannot be used (tampered with, written by a broken build) is rebuilt: it never
+    fails a run."""
+    try:
+        return _project_findings(location, paths, selection, request, semgrep, notes)
+    except ArchguardError:
+        raise
+    except Exception:
+        if not request.use_cache:
+            raise  # a real error: the cache played no part
+        if notes is not None:
+            notes.append("the cache could not be used and was rebuilt")
+        return _project_findings(location, paths, selection, request, semgrep, notes,
+                                 rebuild=True)
+
+
+def _project_findings(location: ProjectLocation, paths: list[str], selection: Selection,
+                      request: CheckRequest, semgrep: SemgrepPlan | None,
+                      notes: list[str] | None, rebuild: bool = False) -> list[Diagnostic]:
     exists, folders = module_folders(location)
-    cache = FileCache.open(location.root, location.config) if request.use_cache \
+    cache = FileCache.open(location.root, location.config, rebuild) if request.use_cache \
         else FileCache.disabled()
     cache.refresh(location.root, paths)
     scan = (semgrep or SemgrepPlan.off()).scan(location, paths, selection, cache)

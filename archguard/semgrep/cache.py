@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from archguard.diagnostics import Diagnostic
-from archguard.engine.cache import RACY_WINDOW_NS, UNTRUSTED, FileCache
+from archguard.engine.cache import RACY_WINDOW_NS, UNTRUSTED, FileCache, well_formed
 from archguard.engine.pool import Stamp, read_file, stamp_of
 from archguard.project.fileio import UnreadableFile
 from archguard.report.suppressions import FileSuppressions, parse_suppressions
@@ -59,6 +59,8 @@ class SemgrepCache:
         try:
             stamps = {path: Stamp(*values) for path, values in payload["stamps"].items()}
             entries = dict(payload["files"]) if payload["rules"] == self.rules_key else {}
+            if not all(_usable(entry) for entry in entries.values()):
+                return  # a damaged file is an empty cache
         except Exception:  # a damaged file is an empty cache
             return
         self.stamps, self.entries = stamps, entries
@@ -105,6 +107,17 @@ class SemgrepCache:
         self.store.write(self.key + SUFFIX, self.key,
                          {"rules": self.rules_key, "stamps": stamps, "files": self.entries})
         self.dirty = False
+
+
+def _usable(entry: object) -> bool:
+    if not (isinstance(entry, Entry) and isinstance(entry.digest, bytes)
+            and (entry.suppressions is None
+                 or isinstance(entry.suppressions, FileSuppressions))):
+        return False
+    try:
+        return all(well_formed(Diagnostic(*values)) for values in entry.diagnostics)
+    except TypeError:
+        return False
 
 
 def snapshot(root: Path, path: str, outside: bool, limit: int | None = None,
