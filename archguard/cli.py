@@ -287,7 +287,11 @@ class Terminated(KeyboardInterrupt):
         self.signum = signum
 
 
+_signalled: list[int] = []  # the signal that ended the run (typer may re-wrap the exception)
+
+
 def _terminate(signum: int, frame: object) -> None:
+    _signalled.append(signum)
     raise Terminated(signum)
 
 
@@ -337,12 +341,15 @@ def main(argv: list[str] | None = None) -> int:
         with _signals_end_the_run():
             app(args=argv, prog_name="archguard", standalone_mode=True)
     except SystemExit as done:
+        if _signalled:  # click turned the interrupt into "Aborted!" and exit 1
+            return 128 + _signalled[0]
         return done.code if isinstance(done.code, int) else EXIT_ERROR
     except ArchguardError as error:
         _fail(str(error), error)
         return EXIT_ERROR
     except KeyboardInterrupt as interrupt:
-        return 128 + getattr(interrupt, "signum", signal.SIGINT)
+        return 128 + (_signalled[0] if _signalled else getattr(interrupt, "signum",
+                                                               signal.SIGINT))
     except RecursionError as error:
         _fail("input nested too deeply to process (run with --debug for the traceback)", error)
         return EXIT_ERROR

@@ -59,7 +59,9 @@ def parse_source(data: bytes) -> ParsedSource | ParseFailure:
         tree = ast.parse(decoded, type_comments=False)
     except SyntaxError as error:
         return _syntax_failure(error, decoded)
-    except (ValueError, MemoryError, RecursionError) as error:
+    except (RecursionError, MemoryError):  # generated code nested past the parser's limit
+        return ParseFailure(1, 1, "too deeply nested to analyse (parser)")
+    except ValueError as error:
         return ParseFailure(1, 1, f"cannot parse file: {error}")
     return ParsedSource(decoded, tree)
 

@@ -300,6 +300,9 @@ def _init_worker(root: Path, config: Config, codes: tuple[str, ...],
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    for name in ("SIGTERM", "SIGHUP"):  # a forked worker inherits the parent's handlers:
+        if hasattr(signal, name):  # the parent stops workers with SIGTERM, which must kill
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     gc.set_threshold(*RELAXED_GC_THRESHOLD)  # forked workers inherit it; spawned ones do not
     _worker.update(root=root, config=config, codes=codes, digest_facts=digest_facts)
 

@@ -76,8 +76,8 @@ def locate_project(paths: list[Path], config_file: Path | None = None) -> Projec
     default = Config()
     for folder in (start_dir, *start_dir.parents):
         if (folder / default.package.replace(".", "/")).is_dir():
-            return ProjectLocation(folder, default, None)
-    return ProjectLocation(start_dir, default, None)
+            return ProjectLocation(folder, default, None, notes=tuple(notes))
+    return ProjectLocation(start_dir, default, None, notes=tuple(notes))
 
 
 def _explicit_config(config_file: Path) -> ProjectLocation:

@@ -108,7 +108,7 @@ def _project_findings(location: ProjectLocation, paths: list[str], selection: Se
             with scan.running():  # semgrep's own process overlaps the native pass
                 results, vanished = analyze_paths(location, paths, request, cache)
             if vanished and notes is not None:
-                notes.append(vanished_note(vanished))
+                notes.append(vanished_note(sorted(vanished)))
             project_input = ProjectInput(location.config, results, folders, exists,
                                          cache.durable)
             found = finish(project_input, selection, extra=scan.diagnostics,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections import Counter
 from itertools import groupby
 from pathlib import Path
@@ -21,8 +22,15 @@ from archguard.report.result import CheckReport
 EXCERPT_LIMIT = 64 * 1024 * 1024  # source excerpts are not shown from larger files
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """rich would exit 1 itself; the command line decides (``cli.output_stream``)."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
-    console = Console(file=stream, color_system="auto" if options.color else None,
+    console = _Console(file=stream, color_system="auto" if options.color else None,
                       force_terminal=options.color, highlight=False, soft_wrap=True)
     if options.statistics:
         for line in statistics_lines(report):
