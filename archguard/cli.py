@@ -364,8 +364,10 @@ def _fail(message: str, error: BaseException | None) -> None:
         import traceback
 
         traceback.print_exception(error)
-    try:
-        sys.stderr.write(f"archguard: error: {message}\n")
+    from archguard.report.emitters import printable
+
+    try:  # a path or a value from the repository never reaches the terminal raw
+        sys.stderr.write(f"archguard: error: {printable(message)}\n")
     except (OSError, ValueError, AttributeError):  # stderr closed too: the code says it
         pass
 
