@@ -46,10 +46,12 @@ def newer_python_note(needed: list[tuple[int, int]]) -> str | None:
     """One note for every file that needs a newer Python than archguard runs on."""
     if not needed:
         return None
-    version = "%d.%d" % max(needed)
+    low, high = "%d.%d" % min(needed), "%d.%d" % max(needed)
     count = len(needed)
+    newest = sum(1 for version in needed if version == max(needed))
+    also = f" ({newest} of them {high}+)" if low != high else ""
     return (f"{count} file{'s' if count != 1 else ''} need{'' if count != 1 else 's'} "
-            f"Python {version}+: run archguard with Python {version} or newer for complete "
+            f"Python {low}+{also}: run archguard with Python {high} or newer for complete "
             f"results")
 
 
