@@ -121,12 +121,15 @@ def module_folders(location: ProjectLocation) -> tuple[bool, list[ModuleFolder]]
         exists = True
         for entry in _sorted_entries(folder_path):  # scandir: no stat per entry on most systems
             rel = f"{modules_dir}/{entry.name}"
-            if not entry.is_dir() or _skipped_dir(entry.name) or layout.is_shared(rel):
+            if not entry.is_dir() or _skipped_dir(entry.name) or layout.is_shared(rel) \
+                    or is_excluded(rel, config):
                 continue
-            python = _python_files_in(entry.path)
+            python = tuple(p for p in _python_files_in(entry.path)
+                           if not is_excluded(f"{rel}/{p}", config))
             if not python:  # assets, fonts, a built frontend: not a module
                 continue
-            children = _sorted_entries(entry.path)
+            children = [c for c in _sorted_entries(entry.path)
+                        if not is_excluded(f"{rel}/{c.name}", config)]
             folders.append(ModuleFolder(
                 entry.name,
                 tuple(c.name for c in children if c.is_file() and not c.name.startswith(".")),
@@ -158,6 +161,8 @@ def folders_from_paths(paths: list[str], config: Config) -> tuple[bool, list[Mod
     subdirs: dict[tuple[str, str], set[str]] = {}
     python: dict[tuple[str, str], set[str]] = {}
     for path in paths:
+        if is_excluded(path, config):
+            continue
         for modules_dir in config.modules_dirs:
             if not path.startswith(modules_dir + "/"):
                 continue
