@@ -106,6 +106,7 @@ NEWER = {
     "generic.py": ("def first[T](items: list[T]) -> T:\n    return items[0]\n", "3.12"),
     "fstring.py": ('names = {"a": 1}\nx = f"{names["a"]}"\n', "3.12"),
     "backslash.py": ("x = f\"{'\\n'.join(['a'])}\"\n", "3.12"),
+    "multiline.py": ('total = 1\nx = f"-{\n    total\n}"\n', "3.12"),
     "pep758.py": ("try:\n    pass\nexcept ValueError, TypeError:\n    pass\n", "3.14"),
     "tstring.py": ('name = "x"\ngreeting = t"hello {name}"\n', "3.14"),
 }
@@ -132,7 +133,7 @@ def test_newer_syntax_names_the_python_it_needs(tmp_path: Path) -> None:
         assert "fix the syntax" not in d.hint
         assert d.hint == (f"the file is valid Python {version}: run archguard with Python "
                           f"{version} or newer to check it")
-    assert report.notes[0] == ("6 files need Python 3.12+ (2 of them 3.14+): run archguard "
+    assert report.notes[0] == ("7 files need Python 3.12+ (2 of them 3.14+): run archguard "
                                "with Python 3.14 or newer for complete results")
 
 

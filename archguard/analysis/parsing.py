@@ -35,6 +35,8 @@ _NEWER_SYNTAX: tuple[tuple[re.Pattern[str], str, str], ...] = (
     # fail with an "f-string" message; the messages that stay errors on 3.12 are excluded.
     (re.compile(r"^f-string(?!: empty expression)(?!: single '\}')(?!: invalid conversion)"),
      "msg", "3.12"),
+    # PEP 701: a replacement field that spans lines (`f"-{` at the end of the line)
+    (re.compile(r"(?<![\w'\"])[rR]?[fF][rR]?(['\"]).*\{\s*$"), "line", "3.12"),
     # PEP 695 type parameters and type aliases
     (re.compile(r"^\s*type\s+\w+(\[.*\])?\s*="), "line", "3.12"),
     (re.compile(r"^\s*(async\s+)?def\s+\w+\["), "line", "3.12"),
