@@ -158,13 +158,15 @@ def _python_subfolders(folder: Path) -> list[Path]:
 
 
 def _is_modules_dir(folder: Path) -> bool:
-    """Two or more subfolders share a role file name (in at least 30% of them)."""
+    """Its subfolders repeat the same role files: two or more role file names, each in at
+    least two subfolders and 30% of them (a folder of layers, such as crud/ services/
+    views/, repeats none)."""
     subfolders = _python_subfolders(folder)
     if len(subfolders) < 2:
         return False
     counts = Counter(name for sub in subfolders for name in _normalised_files(sub)
                      if _role_like(name))
-    return any(n >= 2 and n >= 0.3 * len(subfolders) for n in counts.values())
+    return sum(1 for n in counts.values() if n >= 2 and n >= 0.3 * len(subfolders)) >= 2
 
 
 def find_modules_dirs(package_dir: Path, depth: int = 3) -> list[Path]:
