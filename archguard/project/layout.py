@@ -56,6 +56,11 @@ class ProjectLayout:
         self.dotted_dirs = tuple(
             d[len(self.source_prefix):].replace("/", ".") for d in self.modules_dirs
             if d.startswith(self.source_prefix))
+        self._longest_first = sorted(self.modules_dirs, key=len, reverse=True)
+        self._layouts: dict[str, tuple[str | None, str | None]] = {}  # by path
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**vars(self), "_layouts": {}}  # the memo stays in its process
 
     def is_shared(self, folder: str) -> bool:
         """Whether the folder (relative to the root) is shared code."""
@@ -68,7 +73,7 @@ class ProjectLayout:
         """The module folder holding ``path`` (a file or folder relative to the root), or
         None outside modules, directly in a modules dir, or in a shared folder. The longest
         modules dir wins when one lies inside another."""
-        for modules_dir in sorted(self.modules_dirs, key=len, reverse=True):
+        for modules_dir in self._longest_first:
             if not path.startswith(modules_dir + "/"):
                 continue
             parts = path[len(modules_dir) + 1:].split("/")
@@ -78,11 +83,14 @@ class ProjectLayout:
         return None
 
     def layout_of(self, path: str) -> tuple[str | None, str | None]:
-        """(role, module name) of a file; (None, module) for a module file without a role."""
-        found = self.place(path)
-        if found is None:
-            return None, None
-        return self.config.roles.role_of(found.inside, found.module), found.module
+        """(role, module name) of a file; (None, module) for a module file without a role.
+        Memoised: the graph and the project rules ask for the same paths many times."""
+        known = self._layouts.get(path)
+        if known is None:
+            found = self.place(path)
+            known = self._layouts[path] = (None, None) if found is None else (
+                self.config.roles.role_of(found.inside, found.module), found.module)
+        return known
 
     def path_of(self, dotted: str) -> str:
         """The path a dotted module would have as a plain file (not as a package)."""
