@@ -26,6 +26,9 @@ from archguard.rules.registry import (
 )
 
 PARSE_ERROR = "AG000"
+# AG000's hint for a file that is valid on a newer Python: nothing to fix in the file.
+NEWER_PYTHON_HINT = ("the file is valid Python {version}: run archguard with Python {version} "
+                     "or newer to check it")
 UNUSED_SUPPRESSION = "AG001"
 
 
@@ -67,18 +70,20 @@ def analyze_file(path: str, data: bytes, config: Config) -> FileResult:
     """Parse once, collect facts, run every per-file rule."""
     parsed = parse_source(data)
     if isinstance(parsed, ParseFailure):
-        module, is_init = module_name_for(path)
+        module, is_init = module_name_for(path, config.source_root)
         rule = find_rule(PARSE_ERROR)
         span = Span(parsed.line, parsed.column, parsed.line, parsed.column)
+        hint = NEWER_PYTHON_HINT.format(version=parsed.needs) if parsed.needs else None
         return FileResult(path, FileFacts(path, module, is_init),
-                          [rule.diagnostic(path, span, parsed.message)], FileSuppressions())
+                          [rule.diagnostic(path, span, parsed.message, hint)],
+                          FileSuppressions())
     with indexed(parsed.tree):  # one walk of the tree, shared by every rule (astindex.walk)
         return _analyze_tree(path, parsed, config)
 
 
 def _analyze_tree(path: str, parsed: ParsedSource, config: Config) -> FileResult:
     columns = LineColumns(parsed.text)
-    facts, resolver = collect_facts(path, parsed.tree, columns)
+    facts, resolver = collect_facts(path, parsed.tree, columns, config.source_root)
     role, module_name = layout_of(path, config)
     ctx = FileContext(path, parsed.text, parsed.tree, config, facts, resolver, columns, role,
                       module_name)

@@ -6,12 +6,12 @@ The CLI is a thin layer over these; tests and other tools call them without a su
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from archguard.diagnostics import Diagnostic
 from archguard.engine.analyze import (
-    FileResult, ProjectInput, Selection, analyze_file, finish, path_filter,
+    PARSE_ERROR, FileResult, ProjectInput, Selection, analyze_file, finish, path_filter,
     project_rule_findings,
 )
 from archguard.engine.cache import FileCache
@@ -49,8 +49,10 @@ def run_check(request: CheckRequest) -> CheckReport:
     paths = package_files(location)
     diagnostics = [d for d in project_findings(location, paths, selection, request, semgrep)
                    if in_scope(d.path)]
+    diagnostics, python_notes = _python_versions(location.root, diagnostics)
     report = CheckReport(location.root, location.config, diagnostics,
-                         sum(1 for p in paths if in_scope(p)), notes=semgrep.notes(),
+                         sum(1 for p in paths if in_scope(p)),
+                         notes=python_notes + semgrep.notes(),
                          rules=tuple(r.code for r in all_rules() if r.code in selection))
     return apply_baseline(report, in_scope)
 
@@ -80,6 +82,30 @@ def project_findings(location: ProjectLocation, paths: list[str], selection: Sel
         cache.reports.remember(cache.memo_key(paths, memo_parts), found)
     cache.save(paths)
     return found
+
+
+def _python_versions(root: Path, diagnostics: list[Diagnostic],
+                     ) -> tuple[list[Diagnostic], list[str]]:
+    """One note for the files that need a newer Python; when the project's requires-python
+    is newer than the running Python, AG000s of unrecognised syntax say so in their hint."""
+    from archguard.project import pythons
+
+    needed, unknown = [], False
+    for d in diagnostics:
+        if d.code == PARSE_ERROR:
+            match = pythons.NEEDS.search(d.message)
+            if match:
+                needed.append((int(match[1]), int(match[2])))
+            unknown = unknown or (match is None and d.message.startswith("syntax error"))
+    note = pythons.newer_python_note(needed)
+    spec = pythons.requires_python(root) if unknown else None
+    least = pythons.minimum(spec)
+    if spec and least and least > pythons.running():
+        hint = pythons.untold_syntax_hint(spec)
+        diagnostics = [replace(d, hint=hint) if d.code == PARSE_ERROR
+                       and d.message.startswith("syntax error")
+                       and not pythons.NEEDS.search(d.message) else d for d in diagnostics]
+    return diagnostics, [note] if note else []
 
 
 def _project_rules(project_input: ProjectInput, selection: Selection, paths: list[str],

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from archguard.diagnostics import Diagnostic
 from archguard.report.emitters import EmitOptions
+from archguard.report.emitters.locations import display_path
 from archguard.report.emitters.summary import statistics_lines, summary_line
 from archguard.report.result import CheckReport
 
@@ -30,7 +31,7 @@ def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
 
 def _emit_file(console: Console, root: Path, path: str, diagnostics: list[Diagnostic],
                options: EmitOptions) -> None:
-    console.print(Text(path, style="bold underline"))
+    console.print(Text(display_path(root, path), style="bold underline"))
     lines = _source_lines(root / path) if options.show_source else []
     for d in diagnostics:
         heading = Text("  ")
