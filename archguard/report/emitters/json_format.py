@@ -30,5 +30,5 @@ def report_to_json(report: CheckReport) -> dict[str, Any]:
 
 
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
-    json.dump(report_to_json(report), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    # One write of the whole text: json.dump writes every token to the stream on its own.
+    stream.write(json.dumps(report_to_json(report), indent=2, ensure_ascii=False) + "\n")
