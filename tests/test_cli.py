@@ -28,7 +28,8 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_concise_output_and_exit_code_1(project: Path, capsys: pytest.CaptureFixture[str],
-                                        ) -> None:
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)  # text formats print paths relative to the current directory
     assert main(["check", str(project), "--format", "concise"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out == [
@@ -127,7 +128,7 @@ def test_rules_explain_and_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_python_dash_m_entry_point(project: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "archguard", "check", str(project),
                            "--format", "concise", "--select", "AG201"],
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, text=True, check=False, cwd=project)
     assert done.returncode == 1
     assert done.stdout.startswith("cpv3/modules/media/service.py:3:1: AG201")
     bad = subprocess.run([sys.executable, "-m", "archguard", "check", "--bogus"],

@@ -562,6 +562,16 @@ def test_a_configured_path_that_does_not_exist_is_exit_2_naming_the_key(
     assert main(["graph", str(root)]) == 2
 
 
+def test_each_path_of_a_key_that_takes_several_must_exist(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_project(tmp_path / "p", PYPROJECT + 'modules-dir = ["cpv3/modules", '
+                                                    '"cpv3/extra"]\n')
+    code, _, err = check(root, capsys=capsys)
+    assert code == 2 and "'modules-dir' = 'cpv3/extra': folder not found" in err
+    (root / "cpv3" / "extra").mkdir()
+    assert check(root, capsys=capsys)[0] == 1
+
+
 @pytest.mark.parametrize("select", ["", ",", " , "])
 def test_an_empty_selection_is_exit_2(project: Path, capsys: pytest.CaptureFixture[str],
                                       select: str) -> None:
@@ -698,9 +708,12 @@ def test_since_runs_git_without_fsmonitor_hooks_or_pager(
     ('[tool.archguard.per-file-ignores]\n"a\\u0000b" = ["AG201"]\n', "a NUL character"),
     ('[tool.archguard.roles]\nservice = "models.py"\n',
      "'tool.archguard.roles.service' and 'tool.archguard.roles.models' are both 'models.py'"),
-    ('[tool.archguard.roles]\nrouter = ""\n', "'tool.archguard.roles.router' is empty"),
-    ('[tool.archguard.roles]\nrouter = "/abs/router.py"\n', "must be a file name, not a path"),
-    ('[tool.archguard.roles]\nrouter = "api/router.py"\n', "must be a file name, not a path"),
+    ('[tool.archguard.roles]\nrouter = ["api.py", "models.py"]\n',
+     "'tool.archguard.roles.router' and 'tool.archguard.roles.models' are both 'models.py'"),
+    ('[tool.archguard.roles]\nrouter = ""\n', "'tool.archguard.roles.router' has the pattern ''"),
+    ('[tool.archguard.roles]\nrouter = "/abs/router.py"\n', "has the pattern '/abs/router.py'"),
+    ('[tool.archguard.roles]\nrouter = "../router.py"\n', "has the pattern '../router.py'"),
+    ('[tool.archguard]\nmodules-dir = ["cpv3/modules", "../x"]\n', "no '..'"),
     ('[tool.archguard]\nmodules-dir = "../elsewhere"\n', "no '..'"),
     ('[tool.archguard]\ntests-dir = "/tmp"\n', "the absolute path"),
     ('[tool.archguard]\nexclude = ["a\\u0000"]\n', "'tool.archguard.exclude' contains a NUL"),

@@ -26,6 +26,9 @@ from archguard.rules.registry import (
 )
 
 PARSE_ERROR = "AG000"
+# AG000's hint for a file that is valid on a newer Python: nothing to fix in the file.
+NEWER_PYTHON_HINT = ("the file is valid Python {version}: run archguard with Python {version} "
+                     "or newer to check it")
 UNUSED_SUPPRESSION = "AG001"
 
 
@@ -69,12 +72,13 @@ class Selection:
         return cls(tuple(codes), tuple(ignored), tuple(extra_codes))
 
 
-def file_failure(path: str, message: str, line: int = 1, column: int = 1) -> FileResult:
+def file_failure(path: str, message: str, line: int = 1, column: int = 1,
+                 source_root: str = "", hint: str | None = None) -> FileResult:
     """A file archguard could not analyse: one AG000 finding and empty facts."""
-    module, is_init = module_name_for(path)
+    module, is_init = module_name_for(path, source_root)
     span = Span(line, column, line, column)
     return FileResult(path, FileFacts(path, module, is_init),
-                      [find_rule(PARSE_ERROR).diagnostic(path, span, message)],
+                      [find_rule(PARSE_ERROR).diagnostic(path, span, message, hint)],
                       FileSuppressions())
 
 
@@ -90,17 +94,20 @@ def analyze_file(path: str, data: bytes, config: Config) -> FileResult:
     naming the stage; the file's other stages and the other files still run."""
     parsed = parse_source(data)
     if isinstance(parsed, ParseFailure):
-        return file_failure(path, parsed.message, parsed.line, parsed.column)
+        hint = NEWER_PYTHON_HINT.format(version=parsed.needs) if parsed.needs else None
+        return file_failure(path, parsed.message, parsed.line, parsed.column,
+                            config.source_root, hint)
     try:
         with indexed(parsed.tree):  # one walk of the tree, shared by every rule
             return _analyze_tree(path, parsed, config)
     except RecursionError:
-        return file_failure(path, "too deeply nested to analyse (facts)")
+        return file_failure(path, "too deeply nested to analyse (facts)",
+                            source_root=config.source_root)
 
 
 def _analyze_tree(path: str, parsed: ParsedSource, config: Config) -> FileResult:
     columns = LineColumns(parsed.text)
-    facts, resolver = collect_facts(path, parsed.tree, columns)
+    facts, resolver = collect_facts(path, parsed.tree, columns, config.source_root)
     role, module_name = layout_of(path, config)
     ctx = FileContext(path, parsed.text, parsed.tree, config, facts, resolver, columns, role,
                       module_name)

@@ -103,11 +103,11 @@ def analyze_one(root: Path, path: str, config: Config, digest_facts: bool = Fals
         st, data = read_file(root, path, config.max_file_bytes)
     except FileNotFoundError as error:
         if os.path.lexists(os.path.join(root, path)):  # a symlink to nothing
-            return Analyzed(path, unreadable_file(path, error), None)
+            return Analyzed(path, unreadable_file(path, error, config.source_root), None)
         # deleted or renamed since discovery (a branch switch, an editor's save-by-rename)
-        return Analyzed(path, vanished_file(path), None, vanished=True)
+        return Analyzed(path, vanished_file(path, config.source_root), None, vanished=True)
     except OSError as error:  # not a regular file, too large, no permission
-        return Analyzed(path, unreadable_file(path, error), None)
+        return Analyzed(path, unreadable_file(path, error, config.source_root), None)
     result = analyze_file(path, data, config)
     facts_digest = facts_digest_of(result) if digest_facts else None
     return Analyzed(path, result, stamp_of(st, data), facts_digest=facts_digest)
@@ -117,14 +117,15 @@ def facts_digest_of(result: FileResult) -> bytes:
     return digest_of(pickle.dumps(result.facts, pickle.HIGHEST_PROTOCOL))
 
 
-def unreadable_file(path: str, error: OSError) -> FileResult:
+def unreadable_file(path: str, error: OSError, source_root: str = "") -> FileResult:
     if isinstance(error, UnreadableFile):
-        return file_failure(path, str(error))
-    return file_failure(path, f"cannot read file: {error.strerror or error}")
+        return file_failure(path, str(error), source_root=source_root)
+    return file_failure(path, f"cannot read file: {error.strerror or error}",
+                        source_root=source_root)
 
 
-def vanished_file(path: str) -> FileResult:
-    module, is_init = module_name_for(path)
+def vanished_file(path: str, source_root: str = "") -> FileResult:
+    module, is_init = module_name_for(path, source_root)
     return FileResult(path, FileFacts(path, module, is_init), [], FileSuppressions())
 
 

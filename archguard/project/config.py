@@ -13,14 +13,18 @@ import difflib
 import functools
 import hashlib
 import json
+import re
 import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archguard.diagnostics import ArchguardError
+
+if TYPE_CHECKING:
+    from archguard.project.layout import ProjectLayout
 
 DEFAULT_MODULES = [
     "users", "projects", "media", "files", "transcription", "captions",
@@ -28,28 +32,78 @@ DEFAULT_MODULES = [
 ]
 
 
+RoleFiles = str | list[str]
+
+
 @dataclass(frozen=True)
 class RolesConfig:
-    """Role -> file name. Rules speak of roles, never of file names."""
+    """Role -> its file in a module folder: a file name or a list of patterns relative to the
+    module folder (``{module}`` is the folder's name, ``*`` matches within one path segment,
+    ``db/api.py`` names a file in a subfolder). A string is a one-element list; ``[]`` means
+    the layout has no file for that role. Rules speak of roles, never of file names."""
 
-    init: str = "__init__.py"
-    models: str = "models.py"
-    schemas: str = "schemas.py"
-    repository: str = "repository.py"
-    service: str = "service.py"
-    router: str = "router.py"
+    init: RoleFiles = "__init__.py"
+    models: RoleFiles = "models.py"
+    schemas: RoleFiles = "schemas.py"
+    repository: RoleFiles = "repository.py"
+    service: RoleFiles = "service.py"
+    router: RoleFiles = "router.py"
+
+    @functools.cached_property
+    def patterns(self) -> dict[str, tuple[str, ...]]:
+        """Role -> its patterns, in order (a string value is a one-element tuple)."""
+        found = {}
+        for role in dataclasses.fields(self):
+            value = getattr(self, role.name)
+            found[role.name] = (value,) if isinstance(value, str) else tuple(value)
+        return found
 
     @functools.cached_property
     def files(self) -> dict[str, str]:
-        """Role -> file name, computed once (``asdict`` deep-copies on every call)."""
-        return {role.name: getattr(self, role.name) for role in dataclasses.fields(self)}
+        """Role -> its first pattern ("" when it has none): the one-name view of older
+        callers; new code uses ``patterns`` and ``role_of``."""
+        return {role: (names[0] if names else "") for role, names in self.patterns.items()}
 
     @functools.cached_property
-    def _roles_by_file(self) -> dict[str, str]:
-        return {name: role for role, name in reversed(self.files.items())}  # first role wins
+    def _matchers(self) -> list[tuple[str, re.Pattern[str]]]:
+        return [(role, _pattern_regex(pattern)) for role, names in self.patterns.items()
+                for pattern in names]  # role order: the first role that matches wins
 
-    def role_of(self, file_name: str) -> str | None:
-        return self._roles_by_file.get(file_name)
+    def role_of(self, file_name: str, module: str | None = None) -> str | None:
+        """The role of a file, given its path relative to its module folder (a plain file
+        name for a file directly inside) and the module's name for ``{module}``."""
+        for role, matcher in self._matchers:
+            match = matcher.fullmatch(file_name)
+            if match and all(value == module for value in match.groups()):
+                return role
+        return None
+
+    def expected(self, role: str, module: str) -> tuple[str, ...]:
+        """The role's patterns with ``{module}`` filled in (what a message names)."""
+        return tuple(p.replace("{module}", module) for p in self.patterns.get(role, ()))
+
+    def allows_subfolder(self, name: str, module: str) -> bool:
+        """Whether a role pattern lives in the subfolder ``name`` (``db/api.py`` -> ``db``)."""
+        return any(matcher.fullmatch(name) for matcher in self._subfolders(module))
+
+    def _subfolders(self, module: str) -> list[re.Pattern[str]]:
+        return [_pattern_regex(pattern.replace("{module}", module).split("/")[0])
+                for names in self.patterns.values() for pattern in names if "/" in pattern]
+
+
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    """``*`` within one path segment; each ``{module}`` a group the caller compares with the
+    module's name."""
+    parts = re.split(r"(\{module\}|\*)", pattern)
+    out = []
+    for part in parts:
+        if part == "{module}":
+            out.append("([^/]+)")
+        elif part == "*":
+            out.append("[^/]*")
+        else:
+            out.append(re.escape(part))
+    return re.compile("".join(out))
 
 
 @dataclass(frozen=True)
@@ -108,7 +162,14 @@ class StyleConfig:
 @dataclass(frozen=True)
 class Config:
     package: str = "cpv3"
-    modules_dir: str = "cpv3/modules"
+    # Where the package folder lies, relative to the root ("src" for a src layout).
+    source_root: str = ""
+    # The folder(s) whose subfolders are the modules: a path or a list, relative to the root.
+    modules_dir: str | list[str] = "cpv3/modules"
+    # Folders (globs) inside a modules dir that are shared code, not domain modules.
+    shared: list[str] = field(default_factory=list)
+    # Globs of files in module folders that the layout rules (AG101/AG102) leave alone.
+    layout_ignore: list[str] = field(default_factory=list)
     module_names: list[str] = field(default_factory=lambda: list(DEFAULT_MODULES))
     schema_base: str = "cpv3.common.schemas.Schema"
     schema_suffixes: list[str] = field(default_factory=lambda: ["Create", "Update", "Read"])
@@ -142,6 +203,19 @@ class Config:
     @property
     def max_file_bytes(self) -> int:
         return self.max_file_size_kb * 1024
+
+    @property
+    def modules_dirs(self) -> tuple[str, ...]:
+        """Every modules dir, without leading or trailing slashes."""
+        dirs = [self.modules_dir] if isinstance(self.modules_dir, str) else self.modules_dir
+        return tuple(d.strip("/") for d in dirs)
+
+    @functools.cached_property
+    def layout(self) -> ProjectLayout:
+        """Where a path lies in the layout (module, role, shared): built once per config."""
+        from archguard.project.layout import ProjectLayout
+
+        return ProjectLayout(self)
 
     def fingerprint(self) -> str:
         """A stable hash of the effective config (cache keys)."""
@@ -239,6 +313,8 @@ def _describe(hint: Any) -> str:
     if origin is dict:
         return f"a table of {_describe(typing.get_args(hint)[1])}"
     args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if len(args) > 1:
+        return " or ".join(_describe(arg) for arg in args)
     if args:
         return _describe(args[0])
     return {str: "a string", bool: "true or false", int: "an integer"}.get(hint, str(hint))
@@ -262,6 +338,16 @@ def _validate_values(config: Config, source: str) -> None:
             f"{source}: 'tool.archguard.complexity.max-grade' must be one of A-F, got '{grade}'")
     if not config.package or "/" in config.package:
         raise ArchguardError(f"{source}: 'tool.archguard.package' must be a dotted package name")
+    if not config.modules_dirs or not all(config.modules_dirs):
+        raise ArchguardError(f"{source}: 'tool.archguard.modules-dir' must name at least one "
+                             f"folder")
+    for role, patterns in config.roles.patterns.items():
+        for pattern in patterns:
+            if not pattern or pattern.startswith("/") or ".." in pattern.split("/") \
+                    or pattern.endswith("/"):
+                raise ArchguardError(
+                    f"{source}: 'tool.archguard.roles.{role}' has the pattern '{pattern}': "
+                    f"a pattern is a file path relative to the module folder")
     if config.max_file_size_kb < 1:
         raise ArchguardError(f"{source}: 'tool.archguard.max-file-size-kb' must be at least 1")
     _validate_roles(config.roles, source)
@@ -291,16 +377,12 @@ def _check_relative(path: str, source: str, where: str) -> None:
 
 
 def _validate_roles(roles: RolesConfig, source: str) -> None:
-    """Each role is one plain file name, and no two roles share one."""
+    """No two roles name the same file (the second would never be seen)."""
     owner: dict[str, str] = {}
-    for role, name in roles.files.items():
-        where = f"tool.archguard.roles.{role}"
-        if not name.strip():
-            raise ArchguardError(f"{source}: '{where}' is empty: give the file name")
-        if "/" in name or "\\" in name or name in (".", ".."):
-            raise ArchguardError(f"{source}: '{where}' must be a file name, not a path "
-                                 f"('{name}')")
-        if name in owner:
-            raise ArchguardError(f"{source}: '{where}' and 'tool.archguard.roles."
-                                 f"{owner[name]}' are both '{name}': one file has one role")
-        owner[name] = role
+    for role, patterns in roles.patterns.items():
+        for name in patterns:
+            if name in owner and owner[name] != role:
+                raise ArchguardError(
+                    f"{source}: 'tool.archguard.roles.{role}' and 'tool.archguard.roles."
+                    f"{owner[name]}' are both '{name}': one file has one role")
+            owner.setdefault(name, role)

@@ -6,7 +6,7 @@ The CLI is a thin layer over these; tests and other tools call them without a su
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from archguard.analysis.facts import Span
@@ -56,6 +56,7 @@ def run_check(request: CheckRequest) -> CheckReport:
     found += [unreadable_folder(path, message) for path, message in problems
               if PARSE_ERROR in selection]
     diagnostics = sort_diagnostics([d for d in found if in_scope(d.path)])
+    diagnostics, python_notes = _python_versions(location.root, diagnostics)
     files = sum(1 for p in paths if in_scope(p))
     under_paths = path_filter(location.root, request.paths)  # --since may narrow to none
     if not any(under_paths(p) for p in paths) and not diagnostics:
@@ -63,7 +64,8 @@ def run_check(request: CheckRequest) -> CheckReport:
         where = ", ".join(str(p) for p in request.paths)
         raise ArchguardError(f"no Python file to check under {where} (package "
                              f"'{location.config.package}' in {location.root})")
-    report = CheckReport(location.root, location.config, diagnostics, files, notes=notes,
+    report = CheckReport(location.root, location.config, diagnostics, files,
+                         notes=python_notes + notes,
                          rules=tuple(r.code for r in all_rules() if r.code in selection))
     return apply_baseline(report, in_scope)
 
@@ -118,6 +120,30 @@ def _project_findings(location: ProjectLocation, paths: list[str], selection: Se
         cache.reports.remember(cache.memo_key(paths, memo_parts), found)
     cache.save(paths)
     return found
+
+
+def _python_versions(root: Path, diagnostics: list[Diagnostic],
+                     ) -> tuple[list[Diagnostic], list[str]]:
+    """One note for the files that need a newer Python; when the project's requires-python
+    is newer than the running Python, AG000s of unrecognised syntax say so in their hint."""
+    from archguard.project import pythons
+
+    needed, unknown = [], False
+    for d in diagnostics:
+        if d.code == PARSE_ERROR:
+            match = pythons.NEEDS.search(d.message)
+            if match:
+                needed.append((int(match[1]), int(match[2])))
+            unknown = unknown or (match is None and d.message.startswith("syntax error"))
+    note = pythons.newer_python_note(needed)
+    spec = pythons.requires_python(root) if unknown else None
+    least = pythons.minimum(spec)
+    if spec and least and least > pythons.running():
+        hint = pythons.untold_syntax_hint(spec)
+        diagnostics = [replace(d, hint=hint) if d.code == PARSE_ERROR
+                       and d.message.startswith("syntax error")
+                       and not pythons.NEEDS.search(d.message) else d for d in diagnostics]
+    return diagnostics, [note] if note else []
 
 
 def _project_rules(project_input: ProjectInput, selection: Selection, paths: list[str],

@@ -169,11 +169,11 @@ def _check_unique(custom: list[SemgrepRuleInfo]) -> None:
 
 def layout_globs(config: Config) -> dict[str, str]:
     """Shipped ``paths:`` glob -> the glob for the configured layout."""
-    package = config.package.replace(".", "/")
+    package = config.layout.source_prefix + config.package.replace(".", "/")
+    service = (config.roles.expected("service", "tasks") or ("service.py",))[0]
     return {
         "**/cpv3/infrastructure/settings.py": f"**/{config.settings_module.strip('/')}",
-        "**/cpv3/modules/tasks/service.py":
-            f"**/{config.modules_dir.strip('/')}/tasks/{config.roles.service}",
+        "**/cpv3/modules/tasks/service.py": f"**/{config.modules_dirs[0]}/tasks/{service}",
         "**/cpv3/db/**": f"**/{package}/db/**",
         "**/cpv3/infrastructure/**": f"**/{package}/infrastructure/**",
         "**/tests/**": f"**/{config.tests_dir.strip('/')}/**",

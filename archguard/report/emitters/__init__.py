@@ -94,5 +94,6 @@ def writes_utf8(stream: TextIO) -> bool:
 def dump_json(data: Any, stream: TextIO) -> None:
     """JSON that stays valid whatever the stream: ASCII escapes when the stream's encoding
     is not UTF-8 (``PYTHONIOENCODING=cp1252``)."""
-    json.dump(valid_unicode(data), stream, indent=2, ensure_ascii=not writes_utf8(stream))
-    stream.write("\n")
+    # One write of the whole text: json.dump writes every token to the stream on its own.
+    stream.write(json.dumps(valid_unicode(data), indent=2,
+                            ensure_ascii=not writes_utf8(stream)) + "\n")

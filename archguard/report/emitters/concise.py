@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from archguard.report.emitters import EmitOptions, printable
+from archguard.report.emitters.locations import display_path
 from archguard.report.emitters.summary import statistics_lines, summary_line
 from archguard.report.result import CheckReport
 
@@ -15,6 +16,6 @@ def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
             stream.write(printable(line) + "\n")
         return
     for d in report.diagnostics:
-        stream.write(printable(f"{d.path}:{d.line}:{d.column}: {d.code} [{d.rule}] "
-                               f"{d.message}") + "\n")
+        stream.write(printable(f"{display_path(report.root, d.path)}:{d.line}:{d.column}: "
+                               f"{d.code} [{d.rule}] {d.message}") + "\n")
     stream.write(printable(summary_line(report)) + "\n")

@@ -15,6 +15,7 @@ from archguard.diagnostics import Diagnostic
 from archguard.analysis.parsing import python_lines
 from archguard.project.fileio import read_regular
 from archguard.report.emitters import EmitOptions, printable
+from archguard.report.emitters.locations import display_path
 from archguard.report.emitters.summary import statistics_lines, summary_line
 from archguard.report.result import CheckReport
 
@@ -43,7 +44,7 @@ def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
 
 def _emit_file(console: Console, root: Path, path: str, diagnostics: list[Diagnostic],
                options: EmitOptions) -> None:
-    console.print(Text(printable(path), style="bold underline"))
+    console.print(Text(printable(display_path(root, path)), style="bold underline"))
     lines = _source_lines(root / path) if options.show_source else []
     for d in diagnostics:
         heading = Text("  ")

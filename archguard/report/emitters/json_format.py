@@ -1,4 +1,5 @@
-"""``--format json``: the stable contract that tools and coding agents parse."""
+"""``--format json``: the stable contract that tools and coding agents parse. Paths are
+relative to the project root, which the top-level ``root`` field names (absolute)."""
 
 from __future__ import annotations
 
@@ -21,10 +22,11 @@ def report_to_json(report: CheckReport) -> dict[str, Any]:
         summary["baseline"] = report.baseline.to_json()
     return {
         "version": __version__,
+        "root": report.root.resolve().as_posix(),  # diagnostics' paths are relative to it
         "diagnostics": [d.to_json() for d in report.diagnostics],
         "summary": summary,
     }
 
 
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
-    dump_json(report_to_json(report), stream)
+    dump_json(report_to_json(report), stream)  # one write of the whole text

@@ -7,7 +7,6 @@ outside the registry, such as custom semgrep rules, get a descriptor from their 
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any, TextIO
@@ -17,7 +16,7 @@ from archguard import __version__
 from archguard.diagnostics import Diagnostic
 from archguard.report.baseline import fingerprints
 from archguard.report.emitters import EmitOptions, dump_json
-from archguard.report.emitters.locations import ci_base
+from archguard.report.emitters.locations import repository_base
 from archguard.report.result import CheckReport
 from archguard.rules.docs import SUPPRESS_HELP, explain_text
 from archguard.rules.registry import Rule, all_rules
@@ -45,7 +44,7 @@ def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
 
 def sarif_log(report: CheckReport) -> dict[str, Any]:
     descriptors, index = _descriptors(report)
-    base, prefix = ci_base(report.root)
+    base, prefix = repository_base(report.root)  # code scanning resolves in the repository
     prints = fingerprints(report.diagnostics, report.root)
     results = [_result(d, fingerprint, index[d.code], prefix, report.root)
                for d, fingerprint in zip(report.diagnostics, prints)]
