@@ -79,9 +79,14 @@ def package_files(location: ProjectLocation) -> list[str]:
     root, config = location.root, location.config
     package_dir = root / config.package.replace(".", "/")
     if not package_dir.is_dir():
+        where = config.package.replace(".", "/")
+        if location.config_file is None:  # first contact: no configuration at all
+            raise ArchguardError(
+                f"package folder '{where}' not found in {root} and no [tool.archguard] "
+                f"configuration: run 'archguard init' to detect the layout and write one")
         raise ArchguardError(
-            f"package folder '{config.package.replace('.', '/')}' not found in {root} "
-            f"(set 'package' in [tool.archguard] of pyproject.toml)")
+            f"package folder '{where}' not found in {root} "
+            f"(set 'package' in [tool.archguard] of {location.config_file.name})")
     found = []
     for folder, dirs, names in os.walk(package_dir):
         rel_folder = Path(folder).relative_to(root).as_posix()

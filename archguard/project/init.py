@@ -21,6 +21,7 @@ from archguard.project.config import (
     load_config_table,
     read_pyproject,
 )
+from archguard.project.ruff import duplicated
 
 ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "init": ("__init__.py",),
@@ -145,7 +146,19 @@ def _module_names(modules: list[str]) -> list[str]:
     return ["module-names = [", *(f"    {_toml(name)}," for name in modules), "]"]
 
 
-def render_section(layout: Layout) -> str:
+def _ignore_lines(ruff_covered: dict[str, tuple[str, ...]]) -> list[str]:
+    if not ruff_covered:
+        return ["ignore = []  # codes or prefixes to leave out everywhere, e.g. [\"AG601\"]"]
+    lines = ["# codes or prefixes to leave out everywhere; these duplicate rules that your",
+             "# ruff configuration already enables ('archguard explain CODE' says how far):",
+             "ignore = ["]
+    lines += [f"    {_toml(code)},  # ruff {' + '.join(ruff)}"
+              for code, ruff in sorted(ruff_covered.items())]
+    return lines + ["]"]
+
+
+def render_section(layout: Layout, ruff_covered: dict[str, tuple[str, ...]] | None = None,
+                   ) -> str:
     """The commented ``[tool.archguard]`` text (it ends with a key line, not a comment)."""
     n = len(layout.modules)
     lines = [
@@ -167,7 +180,7 @@ def render_section(layout: Layout) -> str:
         lines.append(f"tests-dir = {_toml(layout.tests_dir)}")
     lines += [
         '# select = ["AG"]  # default: every rule that is on by default',
-        "ignore = []  # codes or prefixes to leave out everywhere, e.g. [\"AG601\"]",
+        *_ignore_lines(ruff_covered or {}),
         f"exclude = []  # globs of paths not to check, e.g. [\"{layout.package}/migrations\"]",
         "",
         "[tool.archguard.roles]",
@@ -269,24 +282,29 @@ def _verify(pyproject: Path, old_text: str, new_text: str) -> None:
     load_config_table(table, str(pyproject))
 
 
-def init_project(root: Path, force: bool = False) -> str:
-    """Detect, write pyproject.toml, and return the report to print."""
+def init_project(root: Path, force: bool = False,
+                 ruff_overlaps: dict[str, tuple[str, ...]] | None = None) -> str:
+    """Detect, write pyproject.toml, and return the report to print. ``ruff_overlaps``:
+    archguard code -> the ruff rules that check the same; those the project's ruff config
+    enables go into ``ignore``."""
     if not root.is_dir():
         raise ArchguardError(f"not a folder: {root}")
     layout = detect(root)
+    covered = duplicated(root, ruff_overlaps or {})
     pyproject = root / "pyproject.toml"
     old_text = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
-    new_text = _new_text(pyproject, render_section(layout), force)
+    new_text = _new_text(pyproject, render_section(layout, covered), force)
     _verify(pyproject, old_text, new_text)
     crlf = pyproject.is_file() and b"\r\n" in pyproject.read_bytes()  # keep its line endings
     try:
         pyproject.write_text(new_text, encoding="utf-8", newline="\r\n" if crlf else "\n")
     except OSError as error:
         raise ArchguardError(f"cannot write {pyproject}: {error.strerror}") from None
-    return describe(layout, pyproject)
+    return describe(layout, pyproject, covered)
 
 
-def describe(layout: Layout, pyproject: Path) -> str:
+def describe(layout: Layout, pyproject: Path,
+             ruff_covered: dict[str, tuple[str, ...]] | None = None) -> str:
     n = len(layout.modules)
     roles = ", ".join(f"{role} = {name} ({layout.role_counts[role]}/{n})"
                       for role, name in layout.roles.items())
@@ -298,6 +316,8 @@ def describe(layout: Layout, pyproject: Path) -> str:
         f"  schema-base  {layout.schema_base}"
         + ("" if layout.schema_found else " (not found: create it, or edit the key)"),
         f"  settings     {layout.settings_module or 'not found'}",
+        *([f"  ignore       {', '.join(sorted(ruff_covered))} (ruff already checks them)"]
+          if ruff_covered else []),
         "Next: 'archguard check' (and 'archguard baseline' to adopt it on existing code).",
     ])
 

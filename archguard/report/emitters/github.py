@@ -44,4 +44,5 @@ def command(d: Diagnostic, prefix: str = "") -> str:
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
     prefix = ci_base(report.root)[1]
     stream.writelines(command(d, prefix) + "\n" for d in report.diagnostics)
-    stream.write(summary_line(report) + "\n")  # plain log text, not a command
+    if not options.quiet:
+        stream.write(summary_line(report) + "\n")  # plain log text, not a command

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from archguard import __version__
 from archguard.report.emitters import EmitOptions
+from archguard.report.emitters.summary import statistics_json
 from archguard.report.result import CheckReport
 
 
@@ -28,5 +29,6 @@ def report_to_json(report: CheckReport) -> dict[str, Any]:
 
 
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
-    json.dump(report_to_json(report), stream, indent=2, ensure_ascii=False)
+    data = statistics_json(report) if options.statistics else report_to_json(report)
+    json.dump(data, stream, indent=2, ensure_ascii=False)
     stream.write("\n")
