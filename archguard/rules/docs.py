@@ -110,8 +110,6 @@ def _reference_entry(rule: Rule) -> str:
             parts += ["", f"{title}: `{example.strip()}`"]
     if rule.configuration:
         parts += ["", f"Configuration: {rule.configuration}"]
-    if rule.ruff:
-        parts += ["", f"Overlap with ruff: {ruff_text(rule)}"]
     return "\n".join(parts)
 
 
