@@ -7,6 +7,7 @@ configured ``baseline`` file, else ``.archguard-baseline.json``), wherever it is
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 from archguard.project.discovery import ProjectLocation, locate_project
@@ -44,10 +45,10 @@ def write_baseline_command(request: CheckRequest, output: Path | None,
 
 
 def _shown(path: Path) -> str:
-    """The path as the user can type it from here."""
+    """The path as the user can type it from here (``../baseline.json`` from a subfolder)."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+        return Path(os.path.relpath(path.resolve(), Path.cwd().resolve())).as_posix()
+    except ValueError:  # another drive (Windows)
         return str(path)
 
 
