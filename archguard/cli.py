@@ -1,7 +1,8 @@
 """The command line: a thin typer layer over ``archguard.run.runner`` and the emitters.
 
-Exit codes: 0 no findings, 1 findings, 2 usage, config or internal error (one line on
-stderr; a traceback only with ``--debug``).
+Exit codes: 0 nothing failed, 1 findings at the ``--fail-on`` severity (default: errors),
+2 usage, config or internal error (one line on stderr; a traceback only with ``--debug``).
+How output is printed (colour, width, quiet, silent) is decided in ``archguard.run.output``.
 """
 
 from __future__ import annotations
@@ -101,9 +102,10 @@ def output_stream(output_file: Path | None, silent: bool = False) -> Iterator[Te
 PathsArg = Annotated[Optional[list[Path]], typer.Argument(
     help="Project root, or folders/files inside it (default: .).", show_default=False)]
 SelectOpt = Annotated[Optional[list[str]], typer.Option(
-    "--select", help="Codes or prefixes to report, comma-separated (AG2, AG201).")]
+    "--select", help="Codes, prefixes or rule names to report, comma-separated (AG2, AG201, "
+    "relative-import).")]
 IgnoreOpt = Annotated[Optional[list[str]], typer.Option(
-    "--ignore", help="Codes or prefixes to leave out, comma-separated.")]
+    "--ignore", help="Codes, prefixes or rule names to leave out, comma-separated.")]
 ConfigOpt = Annotated[Optional[Path], typer.Option(
     "--config", help="pyproject.toml (or TOML file) holding the archguard settings.")]
 ColorOpt = Annotated[ColorChoice, typer.Option(
@@ -127,7 +129,7 @@ def check(
     ignore: IgnoreOpt = None,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", "--output-format", envvar=FORMAT_ENV,
-        help=f"Output format (or ${FORMAT_ENV}).")] = OutputFormat.full,
+        help="Output format.")] = OutputFormat.full,
     output_file: Annotated[Optional[Path], typer.Option(
         "--output-file", "-o", help="Write the report to this file.")] = None,
     statistics: Annotated[bool, typer.Option(
@@ -261,7 +263,7 @@ def _watch(request: CheckRequest, mode: OutputMode) -> None:
     from archguard.run.watch import CLEAR_SCREEN, watch
 
     root = locate_project(request.paths, request.config_file).root
-    terminal = output.use_color(ColorChoice.auto, sys.stdout) or sys.stdout.isatty()
+    terminal = sys.stdout.isatty()
     report_file = mode.output_file.resolve() if mode.output_file else None
 
     def run_once() -> None:
@@ -292,7 +294,8 @@ def baseline_command(
     paths: PathsArg = None,
     output: Annotated[Optional[Path], typer.Option(
         "--output", "--output-file", "-o",
-        help="Baseline file to write [default: .archguard-baseline.json].",
+        help="Baseline file to write [default: the 'baseline' setting, else "
+        ".archguard-baseline.json, at the project root].",
         show_default=False)] = None,
     prune: Annotated[Optional[Path], typer.Option(
         "--prune", help="Drop the entries of this baseline that no longer occur (adds "
@@ -301,7 +304,7 @@ def baseline_command(
     ignore: IgnoreOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Record today's findings so that 'check --baseline FILE' reports only new ones."""
+    """Record the whole project's findings so that 'check' reports only new ones."""
     from archguard.run.baseline import write_baseline_command
 
     request = CheckRequest(paths=paths or [Path(".")], config_file=config,
