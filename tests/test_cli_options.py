@@ -480,6 +480,7 @@ def init_ignores(root: Path) -> list[str]:
     ('[tool.ruff]\nselect = ["ALL"]\nignore = ["ANN401", "ANN2"]\n',  # legacy top level
      ['"AG601",  # ruff C901']),
     ('[tool.ruff.lint]\nextend-select = ["TID", "I"]\n', []),  # defaults of both settings
+    ('[tool.ruff.lint]\nselect = ["A", "C4", "T20", "FA"]\n', []),  # other linters' letters
     ('[tool.ruff.lint]\nextend-select = ["TID252", "I002"]\n'
      '[tool.ruff.lint.flake8-tidy-imports]\nban-relative-imports = "all"\n'
      '[tool.ruff.lint.isort]\nrequired-imports = ["from __future__ import annotations"]\n',

@@ -11,6 +11,7 @@ archguard's under one setting: TID252 with ``ban-relative-imports = "all"``, I00
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -52,10 +53,21 @@ def _codes(value: Any) -> list[str]:
     return [str(v).upper() for v in value] if isinstance(value, list) else []
 
 
+def _letters(code: str) -> str:
+    return re.match(r"[A-Z]*", code)[0]  # type: ignore[index]  (always matches)
+
+
+def _matches(selector: str, code: str) -> bool:
+    """ruff's selectors name a linter, then part of a code: ``A`` (flake8-builtins) does not
+    select ``ANN401``, ``ANN`` and ``ANN4`` do."""
+    return selector == "ALL" or (code.startswith(selector)
+                                 and _letters(selector) == _letters(code))
+
+
 def _longest(code: str, prefixes: list[str]) -> int:
     """How specific the most specific matching selector is (ALL: 0); -1 when none."""
-    return max((0 if p == "ALL" else len(p) for p in prefixes
-                if p == "ALL" or code.startswith(p)), default=-1)
+    return max((0 if p == "ALL" else len(p) for p in prefixes if _matches(p, code)),
+               default=-1)
 
 
 def enabled(settings: dict[str, Any], code: str) -> bool:
