@@ -49,7 +49,9 @@ def settings_text(request: CheckRequest, run_options: dict[str, tuple[object, st
     lines = [f"# archguard settings for {location.root}",
              f"# configuration: {source or 'none found (every value is a default)'}"]
     values = _rows(dataclasses.asdict(location.config), keys, source, cli)
-    values.extend(_cli_rows(request, location))
+    values += [(f"command-line.{key}", value, origin)
+               for key, (value, origin) in run_options.items()]
+    values += _cli_rows(request, location)
     tables: dict[str, list[tuple[str, object, str]]] = {}
     for key, value, origin in values:
         table, _, name = key.rpartition(".")
@@ -58,9 +60,6 @@ def settings_text(request: CheckRequest, run_options: dict[str, tuple[object, st
         if table:
             lines += ["", f"[{table}]"]
         lines += [f"{name} = {_toml(value)}  # {origin}" for name, value, origin in rows]
-    lines += ["", "[command-line]"]
-    lines += [f"{name} = {_toml(value)}  # {origin}" for name, (value, origin)
-              in run_options.items()]
     return "\n".join(lines)
 
 
@@ -86,12 +85,12 @@ def _cli_rows(request: CheckRequest, location: ProjectLocation,
               ) -> list[tuple[str, object, str]]:
     rows: list[tuple[str, object, str]] = []
     if request.ignore:
-        rows.append(("ignore (added)", request.ignore, "command line (--ignore)"))
+        rows.append(("command-line.extend-ignore", request.ignore, "command line (--ignore)"))
     applied = baseline_file(location, request, must_exist=False)
     origin = ("command line (--baseline)" if request.baseline is not None else
               "command line (--no-baseline)" if not request.config_baseline and
               location.config.baseline else "configuration" if applied else DEFAULT)
-    rows.append(("baseline file applied", str(applied) if applied else None, origin))
+    rows.append(("command-line.baseline-file", str(applied) if applied else None, origin))
     return rows
 
 
