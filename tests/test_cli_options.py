@@ -176,6 +176,21 @@ def test_project_semgrep_rules_are_listed_explained_and_warn(
         "Found 1 finding (1 warning) in 1 file (8 files checked)."]), done.stderr
 
 
+def test_settings_naming_project_rules_work_for_graph_too(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "pyproject.toml").write_text(
+        CONFIG + 'semgrep-rules = ["rules"]\nignore = ["no-print"]\n'
+        '[tool.archguard.severity]\nno-print = "info"\n')
+    (project / "rules").mkdir()
+    (project / "rules/custom.yaml").write_text(CUSTOM_RULES)
+    assert main(["graph", str(project)]) == 0
+    assert capsys.readouterr().out.startswith("flowchart")
+    (project / "pyproject.toml").write_text(CONFIG + 'ignore = ["no-print"]\n')
+    assert main(["graph", str(project)]) == 2
+    assert "unknown rule code or prefix 'no-print' in [tool.archguard] ignore" in \
+        capsys.readouterr().err
+
+
 def test_first_sentence_of_a_semgrep_message() -> None:
     assert first_sentence("Dramatiq actor declared outside `cpv3/x.py`. Move it, e.g. there.") \
         == ("Dramatiq actor declared outside `cpv3/x.py`.", "Move it, e.g. there.")
