@@ -86,7 +86,8 @@ def use_color(no_color: bool, stream: TextIO, color: ColorChoice = ColorChoice.a
 
 @contextmanager
 def output_stream(output_file: Path | None, silent: bool = False) -> Iterator[TextIO]:
-    if silent:
+    """Where the report goes: the file, else stdout (nowhere with ``--silent``)."""
+    if silent and output_file is None:
         yield output.NullStream()  # type: ignore[misc]
         return
     if output_file is None:
@@ -146,7 +147,8 @@ def check(
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="Print the findings only (no summary, no hints).")] = False,
     silent: Annotated[bool, typer.Option(
-        "--silent", "-s", help="Print nothing; the exit code tells.")] = False,
+        "--silent", "-s", help="Print nothing (--output-file is still written); the exit "
+        "code tells.")] = False,
     show_hints: Annotated[bool, typer.Option(
         "--show-hints", help="A hint under every finding instead of once per rule.")] = False,
     baseline: Annotated[Optional[Path], typer.Option(

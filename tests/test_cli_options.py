@@ -247,6 +247,10 @@ def test_quiet_prints_only_the_findings_and_silent_nothing(
     assert main(["check", str(project), "-s"]) == 1
     assert capsys.readouterr() == ("", "")
     assert main(["check", str(project), "--silent", "--exit-zero"]) == 0
+    report = project / "report.json"
+    assert main(["check", str(project), "-s", "--format", "json", "-o", str(report)]) == 1
+    assert capsys.readouterr() == ("", "")
+    assert json.loads(report.read_text())["summary"]["diagnostics"] == 2
 
 
 def test_hints_once_in_a_footer_unless_show_hints(project: Path,
