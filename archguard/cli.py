@@ -272,7 +272,7 @@ def _watch(request: CheckRequest, mode: OutputMode) -> None:
         if terminal and mode.output_file is None:
             sys.stdout.write(CLEAR_SCREEN)
         try:
-            _check_once(dataclasses.replace(request, use_cache=True), mode)
+            _check_once(request, mode)
         except ArchguardError as error:  # a half-saved config: say so and keep watching
             sys.stderr.write(f"archguard: error: {error}\n")
         sys.stdout.flush()
