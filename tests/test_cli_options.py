@@ -53,7 +53,9 @@ def concise(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[s
 def test_slugs_in_select_ignore_and_per_file_ignores(project: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = concise(capsys, str(project), "--select", "relative-import")
-    assert code == 1 and [line.split(": ")[1] for line in out[:-1]] == ["AG201 [relative-import] relative import 'from .schemas import MediaRead'", "AG201 [relative-import] relative import 'from .models import Media'"]
+    assert code == 1 and [line.split(": ")[1] for line in out[:-1]] == [
+        "AG201 [relative-import] relative import 'from .schemas import MediaRead'",
+        "AG201 [relative-import] relative import 'from .models import Media'"]
     assert concise(capsys, str(project), "--ignore", "relative-import")[0] == 0
     (project / "pyproject.toml").write_text(
         CONFIG + '[tool.archguard.per-file-ignores]\n"cpv3/modules/media/*" = '
@@ -450,7 +452,8 @@ def test_progress_bar_names_the_semgrep_stage() -> None:
     stream = Terminal()
     progress = TerminalProgress(stream)  # type: ignore[arg-type]
     progress(PROGRESS_MIN_FILES, PROGRESS_MIN_FILES)
-    assert "analysing" in stream.text and f"{PROGRESS_MIN_FILES}/{PROGRESS_MIN_FILES}" in stream.text
+    assert "analysing" in stream.text
+    assert f"{PROGRESS_MIN_FILES}/{PROGRESS_MIN_FILES}" in stream.text
     progress.stage("semgrep rules", 655)
     assert "semgrep rules: 655 files" in stream.text
     progress.close()
