@@ -222,7 +222,7 @@ def test_registry_agrees_with_the_yaml_metadata(rule: Rule) -> None:
             metadata["archguard-hint"]) == (rule.name, rule.code, rule.name, rule.hint)
     assert metadata["rulebook"] == rule.rulebook.replace("**", "")
     assert rule.rationale() and rule.bad and rule.good
-    assert "(default: on; engine: semgrep)" in explain_text(rule)
+    assert "(default: on; engine: semgrep; severity: error)" in explain_text(rule)
 
 
 def test_every_shipped_rule_file_is_registered_and_in_the_wheel() -> None:

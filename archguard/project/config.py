@@ -26,6 +26,8 @@ from archguard.diagnostics import ArchguardError
 if TYPE_CHECKING:
     from archguard.project.layout import ProjectLayout
 
+SEVERITY_LEVELS = ("error", "warning", "info")  # most severe first
+
 DEFAULT_MODULES = [
     "users", "projects", "media", "files", "transcription", "captions",
     "jobs", "notifications", "tasks", "webhooks", "system",
@@ -197,6 +199,10 @@ class Config:
     # Folders of your own semgrep rules (*.yaml/*.yml), relative to the project root.
     semgrep_rules: list[str] = field(default_factory=list)
     semgrep_timeout: int = 300  # seconds for the whole semgrep run
+    # Baseline file (relative to the project root) that `check` applies and `baseline` writes.
+    baseline: str | None = None
+    # Code, prefix or slug -> "error", "warning" or "info"; only errors fail (see --fail-on).
+    severity: dict[str, str] = field(default_factory=dict)
 
     @property
     def modules_dirs(self) -> tuple[str, ...]:
@@ -311,6 +317,12 @@ def _validate_values(config: Config, source: str) -> None:
     if config.style.max_function_lines < 1:
         raise ArchguardError(
             f"{source}: 'tool.archguard.style.max-function-lines' must be at least 1")
+    for code, level in config.severity.items():
+        if level not in SEVERITY_LEVELS:
+            raise ArchguardError(f"{source}: 'tool.archguard.severity.{code}' must be one of "
+                                 f"{', '.join(SEVERITY_LEVELS)}, got '{level}'")
+    if config.baseline is not None and not config.baseline.strip():
+        raise ArchguardError(f"{source}: 'tool.archguard.baseline' must be a file name")
     grade = config.complexity.max_grade
     if grade not in tuple("ABCDEF"):
         raise ArchguardError(

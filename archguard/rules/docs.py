@@ -25,22 +25,25 @@ def rule_record(rule: Rule) -> dict[str, object]:
         "summary": rule.summary,
         "default": rule.default_enabled,
         "engine": rule.engine,
+        "severity": rule.severity,
     }
 
 
-def rules_json() -> str:
-    return json.dumps([rule_record(rule) for rule in all_rules()], indent=2)
+def rules_json(extra: list[dict[str, object]] = []) -> str:  # noqa: B006 (read only)
+    """Every rule as JSON; ``extra``: records of the project's own rules (same keys)."""
+    return json.dumps([rule_record(rule) for rule in all_rules()] + extra, indent=2)
 
 
-def print_rules_table(color: bool) -> None:
+def print_rules_table(color: bool, extra: list[dict[str, object]] = []) -> None:  # noqa: B006
     from rich.console import Console  # only the human table needs rich
     from rich.table import Table
 
     table = Table(title=None, show_lines=False)
     for column in ("code", "rule", "summary", "default"):
         table.add_column(column, no_wrap=column != "summary")
-    for rule in all_rules():
-        table.add_row(rule.code, rule.name, rule.summary, "on" if rule.default_enabled else "off")
+    for record in [rule_record(rule) for rule in all_rules()] + extra:
+        table.add_row(str(record["code"]), str(record["rule"]), str(record["summary"]),
+                      "on" if record["default"] else "off")
     Console(color_system="auto" if color else None, highlight=False).print(table)
 
 
@@ -55,7 +58,8 @@ def markdown_table() -> str:
 def explain_text(rule: Rule) -> str:
     parts = [
         f"{rule.code} {rule.name}: {rule.summary}",
-        f"(default: {'on' if rule.default_enabled else 'off'}; engine: {rule.engine})",
+        f"(default: {'on' if rule.default_enabled else 'off'}; engine: {rule.engine}; "
+        f"severity: {rule.severity})",
         "",
         "Why",
         _indent(rule.rationale()),
@@ -69,11 +73,20 @@ def explain_text(rule: Rule) -> str:
         parts += ["", "Good", _indent(rule.good.rstrip())]
     if rule.hint:
         parts += ["", "Fix", _indent(rule.hint)]
+    if rule.ruff:
+        parts += ["", "Overlap with ruff", _indent(ruff_text(rule))]
     parts += ["", "Configure and suppress"]
     if rule.configuration:
         parts.append(_indent(rule.configuration))
     parts.append(_indent(SUPPRESS_HELP.format(code=rule.code)))
     return "\n".join(parts)
+
+
+def ruff_text(rule: Rule) -> str:
+    codes = " and ".join(rule.ruff)
+    return (f"{rule.ruff_overlap[0].upper()}{rule.ruff_overlap[1:]}. If your ruff "
+            f"configuration enables {codes}, keep one of the two: add \"{rule.code}\" to "
+            f"`ignore` ('archguard init' does it when it finds {codes} enabled).")
 
 
 def _indent(text: str) -> str:

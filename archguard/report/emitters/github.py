@@ -44,4 +44,5 @@ def command(d: Diagnostic, path: str | None = None) -> str:
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
     stream.writelines(command(d, display_path(report.root, d.path)) + "\n"
                       for d in report.diagnostics)
-    stream.write(summary_line(report) + "\n")  # plain log text, not a command
+    if not options.quiet:
+        stream.write(summary_line(report) + "\n")  # plain log text, not a command

@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 from archguard import __version__
 from archguard.report.emitters import EmitOptions
+from archguard.report.emitters.summary import statistics_json
 from archguard.report.result import CheckReport
 
 
@@ -30,5 +31,6 @@ def report_to_json(report: CheckReport) -> dict[str, Any]:
 
 
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
+    data = statistics_json(report) if options.statistics else report_to_json(report)
     # One write of the whole text: json.dump writes every token to the stream on its own.
-    stream.write(json.dumps(report_to_json(report), indent=2, ensure_ascii=False) + "\n")
+    stream.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
