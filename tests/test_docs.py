@@ -102,3 +102,13 @@ def archguard_toml_blocks() -> list:
 def test_every_configuration_example_in_the_docs_loads(block) -> None:
     table = tomllib.loads(block.text)["tool"]["archguard"]
     assert isinstance(load_config_table(table, block.id), Config)
+
+
+def test_the_graph_shown_in_the_docs_is_the_demo_s() -> None:
+    """layers.md shows `archguard graph` of the demo; tests/data/golden/sample_project.mmd is
+    that output, byte for byte (tests/test_sample_project.py checks the golden file)."""
+    page = (REPO / "docs/rules/layers.md").read_text(encoding="utf-8")
+    (mermaid,) = [block.text + "\n" for block in blocks(REPO / "docs/rules/layers.md")
+                  if block.language == "mermaid"]
+    assert mermaid == (REPO / "tests/data/golden/sample_project.mmd").read_text(encoding="utf-8")
+    assert "archguard graph" in page
