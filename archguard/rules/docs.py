@@ -197,5 +197,6 @@ def sync_docs(root: Path) -> list[Path]:
 
 
 if __name__ == "__main__":  # python -m archguard.rules.docs [REPOSITORY_ROOT]
-    for changed_path in sync_docs(Path(sys.argv[1] if len(sys.argv) > 1 else ".")):
+    given = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    for changed_path in sync_docs(given.parent if given.is_file() else given):  # README.md too
         print(f"rewrote {changed_path}")
