@@ -618,7 +618,7 @@ def test_semgrep_examples(examples: dict[str, set[str]], rule: Rule) -> None:
 
 
 def test_semgrep_test_passes_on_the_shipped_rules(tmp_path: Path) -> None:
-    """`semgrep --test semgrep_rules/`, as CI and the README run it (offline flags)."""
+    """`semgrep --test semgrep_rules/`, as CI and the docs (docs/rules/semgrep.md) run it (offline flags)."""
     env = {**semgrep_env(), **OFFLINE, "SEMGREP_ENABLE_VERSION_CHECK": "0",
            "SEMGREP_SEND_METRICS": "off", "XDG_CONFIG_HOME": str(tmp_path),
            "SEMGREP_SETTINGS_FILE": str(tmp_path / "settings.yml"),

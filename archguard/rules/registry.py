@@ -1,8 +1,9 @@
 """The rule registry: the one place that knows every rule.
 
 A rule is one class carrying its code, slug, summary, rationale (quoting the rulebook), a
-bad and a good example, and its check. ``archguard rules``, ``archguard explain``, the README
-table and the example tests are all generated from these classes.
+bad and a good example, and its check. ``archguard rules``, ``archguard explain``, the rule
+pages of the docs (``rules/docs.py``) and the example tests are all generated from these
+classes.
 """
 
 from __future__ import annotations
