@@ -700,7 +700,7 @@ def test_since_runs_git_without_fsmonitor_hooks_or_pager(
 
 @pytest.mark.parametrize(("table", "message"), [
     ('[tool.archguard.per-file-ignores]\n"cpv3/*" = ["AG999"]\n',
-     "unknown rule code or prefix 'AG999' in [tool.archguard] per-file-ignores.'cpv3/*'"),
+     "unknown rule code or prefix 'AG999' in [tool.archguard.per-file-ignores] 'cpv3/*'"),
     ('[tool.archguard.per-file-ignores]\n"cpv3/*" = "AG201"\n',
      "'tool.archguard.per-file-ignores.\"cpv3/*\"' must be a list of a string, got str"),
     ('[tool.archguard.per-file-ignores]\n"../x.py" = ["AG201"]\n', "no '..'"),

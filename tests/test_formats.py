@@ -129,7 +129,8 @@ def test_sarif_rule_descriptors(report: CheckReport, at_root: Path) -> None:
     assert ag201["name"] == "relative-import"
     assert ag201["shortDescription"] == {"text": rule.summary}
     assert ag201["fullDescription"] == {"text": rule.rationale()}
-    assert ag201["helpUri"] == "https://github.com/archguard/archguard#ag201-relative-import"
+    assert ag201["helpUri"] == (
+        "https://github.com/archguard/archguard/blob/main/docs/rules/AG201.md")
     assert ag201["defaultConfiguration"]["level"] == "error"
     assert rule.rulebook in ag201["help"]["text"]
     assert "from .schemas import MediaRead" in ag201["help"]["markdown"]

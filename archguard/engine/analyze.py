@@ -7,7 +7,9 @@ every engine's diagnostics together (selection, per-file ignores, suppressions).
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +24,8 @@ from archguard.project.config import Config
 from archguard.project.layout import ModuleFolder
 from archguard.report.suppressions import FileSuppressions, Suppression, parse_suppressions
 from archguard.rules.registry import (
-    all_rules, file_rules, find_rule, project_rules, selected, validate_codes,
+    all_rules, code_aliases, file_rules, find_rule, project_rules, resolve_code, selected,
+    validate_codes,
 )
 
 PARSE_ERROR = "AG000"
@@ -47,29 +50,43 @@ class Selection:
     select: tuple[str, ...]
     ignore: tuple[str, ...]
     extra: tuple[str, ...] = ()  # valid codes outside the registry (custom semgrep rules)
+    # Upper-cased slug -> code, so that a slug works wherever a code does.
+    aliases: tuple[tuple[str, str], ...] = ()
 
     def __contains__(self, code: str) -> bool:
         return selected(code, list(self.select), list(self.ignore))
 
+    def resolve(self, token: str) -> str:
+        """A code or prefix from a comment or per-file ignore; a slug becomes its code."""
+        return resolve_code(token, self.alias_map)
+
+    @functools.cached_property
+    def alias_map(self) -> dict[str, str]:
+        return dict(self.aliases)
+
     @classmethod
     def build(cls, config: Config, select: list[str] | None = None,
-              ignore: list[str] | None = None, extra_codes: Iterable[str] = ()) -> Selection:
+              ignore: list[str] | None = None, extra_codes: Iterable[str] = (),
+              extra_aliases: Mapping[str, str] | None = None) -> Selection:
         known = [r.code for r in all_rules()] + list(extra_codes)
+        aliases = code_aliases(extra_aliases or {})
         chosen = select if select is not None else config.select
         if chosen is None:
             codes = [r.code for r in all_rules() if r.default_enabled] + list(extra_codes)
         else:
             where = "--select" if select is not None else "[tool.archguard] select"
-            codes = validate_codes(chosen, where, known)
+            codes = validate_codes(chosen, where, known, aliases)
             if not codes:  # `--select "$UNSET"`: running no rule would pass everything
                 raise ArchguardError(f"{where} is empty: name at least one rule code or "
                                      f"prefix (see 'archguard rules')")
-        ignored = validate_codes(config.ignore, "[tool.archguard] ignore", known)
-        for pattern, pattern_codes in config.per_file_ignores.items():
-            validate_codes(pattern_codes, f"[tool.archguard] per-file-ignores.'{pattern}'",
-                           known)
-        ignored += validate_codes(ignore or [], "--ignore", known)
-        return cls(tuple(codes), tuple(ignored), tuple(extra_codes))
+        ignored = validate_codes(config.ignore, "[tool.archguard] ignore", known, aliases)
+        ignored += validate_codes(ignore or [], "--ignore", known, aliases)
+        validate_codes(list(config.severity), "[tool.archguard.severity]", known, aliases)
+        for pattern, listed in config.per_file_ignores.items():
+            validate_codes(listed, f"[tool.archguard.per-file-ignores] '{pattern}'", known,
+                           aliases)
+        return cls(tuple(codes), tuple(ignored), tuple(extra_codes),
+                   tuple(sorted(aliases.items())))
 
 
 def file_failure(path: str, message: str, line: int = 1, column: int = 1,
@@ -177,18 +194,40 @@ def finish(project_input: ProjectInput, selection: Selection,
     found.extend(project_rule_findings(project_input, selection) if project_found is None
                  else project_found)
     found.extend(extra)
-    found = [d for d in found if d.code in selection and not _file_ignored(d, config)]
+    found = [d for d in found if d.code in selection
+             and not _file_ignored(d, config, selection)]
     suppressions = {**(extra_suppressions or {}),
                     **{r.path: r.suppressions for r in project_input.results}}
+    suppressions = {path: table.resolved(selection.resolve)
+                    for path, table in suppressions.items()}
     kept = _apply_suppressions(found, suppressions, selection)
-    return sort_diagnostics([d for d in kept if in_scope(d.path)])
+    return sort_diagnostics(with_severity([d for d in kept if in_scope(d.path)], config,
+                                          selection))
 
 
-def _file_ignored(diagnostic: Diagnostic, config: Config) -> bool:
+def with_severity(found: list[Diagnostic], config: Config, selection: Selection,
+                  ) -> list[Diagnostic]:
+    """``[tool.archguard.severity]``: the longest matching code, prefix or slug decides."""
+    if not config.severity:
+        return found
+    levels = sorted(((selection.resolve(key), level) for key, level in config.severity.items()),
+                    key=lambda item: -len(item[0]))
+
+    def level_of(d: Diagnostic) -> str:
+        upper = d.code.upper()
+        return next((level for key, level in levels if key == "ALL" or upper.startswith(key)),
+                    d.severity)
+
+    return [d if level_of(d) == d.severity else dataclasses.replace(d, severity=level_of(d))
+            for d in found]
+
+
+def _file_ignored(diagnostic: Diagnostic, config: Config, selection: Selection) -> bool:
     for pattern, codes in config.per_file_ignores.items():
         if fnmatch.fnmatch(diagnostic.path, pattern) or diagnostic.path.startswith(
                 pattern.rstrip("/") + "/"):
-            if any(diagnostic.code.upper().startswith(code.upper()) for code in codes):
+            if any(diagnostic.code.upper().startswith(selection.resolve(code))
+                   for code in codes):
                 return True
     return False
 

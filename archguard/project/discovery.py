@@ -117,11 +117,15 @@ def package_files(location: ProjectLocation, problems: Problems | None = None) -
     package_path = package_folder(config)
     package_dir = root / package_path
     if not package_dir.is_dir():
+        if location.config_file is None:  # first contact: no configuration at all
+            raise ArchguardError(
+                f"package folder '{package_path}' not found in {root} and no [tool.archguard] "
+                f"configuration: run 'archguard init' to detect the layout and write one")
         src = "" if config.source_root or not (root / "src" / package_path).is_dir() else (
             ", or source-root = \"src\" for a src layout")
         raise ArchguardError(
             f"package folder '{package_path}' not found in {root} "
-            f"(set 'package' in [tool.archguard] of pyproject.toml{src})")
+            f"(set 'package' in [tool.archguard] of {location.config_file.name}{src})")
     return walk_python_files(root, package_dir, config, problems)
 
 

@@ -33,6 +33,7 @@ from archguard.project.config import (
     load_config_table,
     read_pyproject,
 )
+from archguard.project.ruff import duplicated
 
 # Role -> known file stems; each also matches as ``<stem>_{module}.py`` (Hyperion's
 # ``cruds_loan.py``); a stem with a "/" is a file in a subfolder (papermerge's db/api.py).
@@ -385,7 +386,19 @@ def _toml(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string or list is valid TOML
 
 
-def render_section(layout: Layout) -> str:
+def _ignore_lines(ruff_covered: dict[str, tuple[str, ...]]) -> list[str]:
+    if not ruff_covered:
+        return ["ignore = []  # codes or prefixes to leave out everywhere, e.g. [\"AG601\"]"]
+    lines = ["# codes or prefixes to leave out everywhere; these duplicate rules that your",
+             "# ruff configuration already enables ('archguard explain CODE' says how far):",
+             "ignore = ["]
+    lines += [f"    {_toml(code)},  # ruff {' + '.join(ruff)}"
+              for code, ruff in sorted(ruff_covered.items())]
+    return lines + ["]"]
+
+
+def render_section(layout: Layout, ruff_covered: dict[str, tuple[str, ...]] | None = None,
+                   ) -> str:
     """The commented ``[tool.archguard]`` text (it ends with a key line, not a comment)."""
     n = layout.module_folders or len(layout.modules)
     lines = [
@@ -423,7 +436,7 @@ def render_section(layout: Layout) -> str:
         lines.append(f"tests-dir = {_toml(layout.tests_dir)}")
     lines += [
         '# select = ["AG"]  # default: every rule that is on by default',
-        "ignore = []  # codes or prefixes to leave out everywhere, e.g. [\"AG601\"]",
+        *_ignore_lines(ruff_covered or {}),
         *(["# Tests kept inside module folders are not application code:",
             *_toml_list("exclude", layout.exclude)] if layout.exclude else
           [f"exclude = []  # globs of paths not to check, e.g. [\"{layout.package}/migrations\"]"]),
@@ -535,19 +548,23 @@ def _verify(pyproject: Path, old_text: str, new_text: str) -> None:
     load_config_table(table, str(pyproject))
 
 
-def init_project(root: Path, force: bool = False) -> str:
-    """Detect, write pyproject.toml, and return the report to print."""
+def init_project(root: Path, force: bool = False,
+                 ruff_overlaps: dict[str, tuple[str, ...]] | None = None) -> str:
+    """Detect, write pyproject.toml, and return the report to print. ``ruff_overlaps``:
+    archguard code -> the ruff rules that check the same; those the project's ruff config
+    enables go into ``ignore``."""
     if not root.is_dir():
         raise ArchguardError(f"not a folder: {root}")
     _refuse_source_folder(root)
     layout = detect(root)
+    covered = duplicated(root, ruff_overlaps or {})
     pyproject = root / "pyproject.toml"
     old_text = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
-    new_text = _new_text(pyproject, render_section(layout), force)
+    new_text = _new_text(pyproject, render_section(layout, covered), force)
     _verify(pyproject, old_text, new_text)
     crlf = pyproject.is_file() and b"\r\n" in pyproject.read_bytes()  # keep its line endings
     write_user_file(pyproject, (new_text.replace("\n", "\r\n") if crlf else new_text).encode())
-    return describe(layout, pyproject)
+    return describe(layout, pyproject, covered)
 
 
 def _refuse_source_folder(root: Path) -> None:
@@ -568,7 +585,8 @@ def _patterns(value: str | list[str]) -> str:
     return ", ".join([value] if isinstance(value, str) else value)
 
 
-def describe(layout: Layout, pyproject: Path) -> str:
+def describe(layout: Layout, pyproject: Path,
+             ruff_covered: dict[str, tuple[str, ...]] | None = None) -> str:
     n = layout.module_folders or len(layout.modules)
     dirs = [layout.modules_dir] if isinstance(layout.modules_dir, str) else layout.modules_dir
     lines = [
@@ -587,6 +605,8 @@ def describe(layout: Layout, pyproject: Path) -> str:
         f"  database     {layout.database_layer or 'not found'}",
         f"  settings     {layout.settings_module or 'not found'}",
     ]
+    if ruff_covered:
+        lines.append(f"  ignore       {', '.join(sorted(ruff_covered))} (ruff already checks them)")
     for role, value in layout.roles.items():
         if n and layout.role_counts[role] * 2 < n:
             lines.append(

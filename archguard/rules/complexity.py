@@ -27,6 +27,10 @@ class Complexity(FileRule):
     fed the tree archguard already parsed; it never re-reads the file."""
 
     code = "AG601"
+    ruff = ("C901",)
+    ruff_overlap = (
+        "ruff's C901 measures the same McCabe complexity (`lint.mccabe.max-complexity`, "
+        'default 10, is grade B)')
     name = "complexity"
     summary = "A function whose cyclomatic complexity grade is worse than the maximum"
     rulebook = ("Grade C or worse = too complex, recommend extraction.")

@@ -19,6 +19,10 @@ class RelativeImport(FileRule):
     absolute form to write instead."""
 
     code = "AG201"
+    ruff = ("TID252",)
+    ruff_overlap = (
+        "ruff's TID252 reports every relative import when `lint.flake8-tidy-imports.ban-"
+        'relative-imports = "all"` (its default, "parents", allows `from .sibling import x`)')
     name = "relative-import"
     summary = "A relative import anywhere in the package"
     rulebook = ("Absolute imports — `from cpv3.modules.media.schemas import MediaRead`, not "

@@ -144,6 +144,10 @@ class FutureAnnotations(FileRule):
     `__init__.py`) is exempt. Reported at line 1."""
 
     code = "AG801"
+    ruff = ("I002",)
+    ruff_overlap = (
+        "ruff's I002 does the same when `lint.isort.required-imports` holds `from __future__ "
+        'import annotations`; FA102 covers only files that use PEP 604/585 syntax')
     name = "future-annotations"
     summary = "A package file without `from __future__ import annotations`"
     rulebook = ("**Python 3.11+** with `from __future__ import annotations` for forward "
@@ -188,6 +192,10 @@ class MissingAnnotation(FileRule):
     implementation are each checked. Reported at the `def` line, naming what is missing."""
 
     code = "AG802"
+    ruff = ("ANN001", "ANN201")
+    ruff_overlap = (
+        "ruff's ANN001 (parameters) and ANN201 (public return types) cover it; ANN202 and "
+        'ANN204 add private functions and special methods')
     name = "missing-annotation"
     summary = "A public function or method with an unannotated parameter or return"
     rulebook = ("**Missing type hints** — every public function must have fully typed "
@@ -234,6 +242,9 @@ class AnyType(FileRule):
     Type aliases are not followed (`JSON = dict[str, Any]` in a signature is not seen)."""
 
     code = "AG803"
+    ruff = ("ANN401",)
+    ruff_overlap = (
+        "ruff's ANN401 reports `Any` in parameters and return types the same way")
     name = "any-type"
     summary = "`typing.Any` in a public function's signature"
     rulebook = ("**Missing type hints** — every public function must have fully typed "

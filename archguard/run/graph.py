@@ -74,13 +74,16 @@ def graph_text(path: Path, config_file: Path | None, output_format: str) -> str:
     )
     from archguard.engine.analyze import ProjectInput, Selection, finish
     from archguard.engine.pool import analyze_on_disk
+    from archguard.semgrep.scan import SemgrepPlan
 
     location = locate_project([path], config_file)
     check_configured_paths(location)
+    custom = SemgrepPlan.build(location, use_semgrep=False)  # codes the settings may name
     analyzed = analyze_on_disk(location.root, package_files(location), location.config)
     results = [item.result for item in analyzed if not item.vanished]
     exists, folders = module_folders(location)
     kept = set(finish(ProjectInput(location.config, results, folders, exists),
-                      Selection.build(location.config)))
+                      Selection.build(location.config, extra_codes=custom.custom_codes,
+                                      extra_aliases=custom.custom_aliases)))
     project = Project(location.config, {r.path: r.facts for r in results}, folders, exists)
     return render(project, output_format, kept.__contains__)

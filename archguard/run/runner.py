@@ -35,9 +35,13 @@ class CheckRequest:
     ignore: list[str] | None = None
     since: str | None = None  # git revision: report only files changed since it
     baseline: Path | None = None  # hide the findings recorded in this baseline file
+    config_baseline: bool = True  # apply [tool.archguard] baseline (--no-baseline: False)
     jobs: int = 0  # processes for per-file work: 0 = one per core, 1 = serial
     use_cache: bool = True  # read and write .archguard_cache/ (--no-cache: neither)
     progress: ProgressCallback | None = None  # (done, total) while files are analysed
+    # (label, files) when a stage that reports no progress starts (semgrep, after the native
+    # pass); the progress bar shows it.
+    on_stage: Callable[[str, int], None] | None = None
     semgrep: bool = True  # run the semgrep rules too (--no-semgrep: False)
 
 
@@ -46,9 +50,10 @@ def run_check(request: CheckRequest) -> CheckReport:
     check_configured_paths(location)
     semgrep = SemgrepPlan.build(location, request.semgrep)
     selection = semgrep.restrict(Selection.build(location.config, request.select,
-                                                 request.ignore, semgrep.custom_codes))
-    in_scope = _scope(location.root, request)
-    apply_baseline = _baseline_filter(request.baseline)  # bad file: fail before the work
+                                                 request.ignore, semgrep.custom_codes,
+                                                 semgrep.custom_aliases))
+    in_scope = scope(location.root, request)
+    apply_baseline = _baseline_filter(baseline_file(location, request))  # fail before work
     problems: Problems = []
     paths = package_files(location, problems)
     notes = [*location.notes, *semgrep.notes()]
@@ -107,7 +112,7 @@ def _project_findings(location: ProjectLocation, paths: list[str], selection: Se
     found = cache.reports.recall(cache.memo_key(paths, memo_parts))
     if found is None:
         with relaxed_gc():
-            with scan.running():  # semgrep's own process overlaps the native pass
+            with scan.running(_stage(request, "semgrep rules")):  # overlaps the native pass
                 results, vanished = analyze_paths(location, paths, request, cache)
             if vanished and notes is not None:
                 notes.append(vanished_note(sorted(vanished)))
@@ -146,6 +151,11 @@ def _python_versions(root: Path, diagnostics: list[Diagnostic],
     return diagnostics, [note] if note else []
 
 
+def _stage(request: CheckRequest, label: str) -> Callable[[int], None] | None:
+    on_stage = request.on_stage
+    return None if on_stage is None else (lambda files: on_stage(label, files))
+
+
 def _project_rules(project_input: ProjectInput, selection: Selection, paths: list[str],
                    cache: FileCache) -> list[Diagnostic]:
     """The project rules' findings: from the cache when every file's facts are as then."""
@@ -158,7 +168,7 @@ def _project_rules(project_input: ProjectInput, selection: Selection, paths: lis
     return found
 
 
-def _scope(root: Path, request: CheckRequest) -> Callable[[str], bool]:
+def scope(root: Path, request: CheckRequest) -> Callable[[str], bool]:
     """Which paths are reported: under the PATHs given, and changed since ``--since``."""
     in_scope = path_filter(root, request.paths)
     if request.since is None:
@@ -166,6 +176,24 @@ def _scope(root: Path, request: CheckRequest) -> Callable[[str], bool]:
     from archguard.project.since import changed_filter, intersect
 
     return intersect(in_scope, changed_filter(root, request.since))
+
+
+def baseline_file(location: ProjectLocation, request: CheckRequest, must_exist: bool = True,
+                  ) -> Path | None:
+    """``--baseline FILE``, else the configured ``baseline`` (relative to the project root)
+    unless ``--no-baseline``."""
+    if request.baseline is not None:
+        return request.baseline
+    configured = location.config.baseline
+    if configured is None or not request.config_baseline:
+        return None
+    path = location.root / configured
+    if must_exist and not path.is_file():
+        from archguard.diagnostics import ArchguardError
+
+        raise ArchguardError(f"baseline file not found: {path} ([tool.archguard] baseline); "
+                             f"create it with 'archguard baseline', or run with --no-baseline")
+    return path
 
 
 def _baseline_filter(baseline_file: Path | None,

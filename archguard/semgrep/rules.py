@@ -45,6 +45,7 @@ class SemgrepRuleInfo:
     file: Path
     builtin: bool = True
     def_line: bool = False  # a match on a decorator is reported on the `def` line
+    message: str = ""  # the rule's message (custom rules: what `archguard explain` shows)
 
 
 @functools.cache
@@ -127,7 +128,7 @@ def _custom_rule(rule: dict[str, Any], file: Path) -> SemgrepRuleInfo:
     severity = SEVERITIES.get(str(rule.get("severity", "")).upper(), "info")
     return SemgrepRuleInfo(rule_id, code, str(metadata.get("archguard-slug") or rule_id),
                            str(metadata.get("archguard-hint") or ""), severity, file,
-                           builtin=False)
+                           builtin=False, message=" ".join(str(rule.get("message", "")).split()))
 
 
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")

@@ -45,4 +45,5 @@ def command(d: Diagnostic, path: str | None = None) -> str:
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
     stream.writelines(command(d, display_path(report.root, d.path)) + "\n"
                       for d in report.diagnostics)
-    stream.write(printable(summary_line(report)) + "\n")  # plain log text, not a command
+    if not options.quiet:  # plain log text, not a command
+        stream.write(printable(summary_line(report)) + "\n")

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from archguard import __version__
 from archguard.report.emitters import EmitOptions, dump_json
+from archguard.report.emitters.summary import statistics_json
 from archguard.report.result import CheckReport
 
 
@@ -29,4 +30,5 @@ def report_to_json(report: CheckReport) -> dict[str, Any]:
 
 
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
-    dump_json(report_to_json(report), stream)  # one write of the whole text
+    data = statistics_json(report) if options.statistics else report_to_json(report)
+    dump_json(data, stream)  # one write of the whole text

@@ -18,20 +18,25 @@ from archguard.report.baseline import fingerprints
 from archguard.report.emitters import EmitOptions, dump_json
 from archguard.report.emitters.locations import repository_base
 from archguard.report.result import CheckReport
-from archguard.rules.docs import SUPPRESS_HELP, explain_text
+from archguard.rules.docs import (
+    RULE_PAGES_DIR,
+    SUPPRESS_HELP,
+    explain_text,
+    rule_page_name,
+)
 from archguard.rules.registry import Rule, all_rules
 
-PROJECT_URL = "https://github.com/archguard/archguard"  # README rule sections hang off it
+PROJECT_URL = "https://github.com/archguard/archguard"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "archguardFingerprint/v1"
 
 
-def rule_help_uri(code: str, slug: str) -> str:
-    """The README section of a rule: the anchor GitHub makes of a '### AG201 relative-import'
-    heading."""
-    return f"{PROJECT_URL}#{code.lower()}-{slug}"
+def rule_help_uri(rule: Rule) -> str:
+    """The rule's docs page (docs/rules/CODE.md, generated from the rule class), as GitHub
+    shows it: a link that works without a hosted docs site."""
+    return f"{PROJECT_URL}/blob/main/{RULE_PAGES_DIR}/{rule_page_name(rule)}"
 
 
 def level(severity: str) -> str:
@@ -77,7 +82,7 @@ def _registered(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.rationale() or rule.summary},
         "help": {"text": explain_text(rule), "markdown": _help_markdown(rule)},
-        "helpUri": rule_help_uri(rule.code, rule.name),
+        "helpUri": rule_help_uri(rule),
         "defaultConfiguration": {"level": level(rule.severity),
                                  "enabled": rule.default_enabled},
         "properties": {"tags": ["architecture", rule.engine]},
