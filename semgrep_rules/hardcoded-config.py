@@ -145,3 +145,22 @@ def remotion_health() -> str:
 def remotion_render_url(job_id: int) -> str:
     # ok: hardcoded-config
     return f"{REMOTION_URL}/render/{job_id}"
+
+
+# Example data in schemas is documentation, not configuration.
+class WebhookCreate(BaseModel):
+    # ok: hardcoded-config
+    url: str = Field(examples=["https://hooks.acme.io/render"])
+    # ok: hardcoded-config
+    callback: str = Field(..., example="https://api.acme.io/callback")
+    # ok: hardcoded-config
+    model_config = ConfigDict(json_schema_extra={"examples": [{"url": "https://hooks.acme.io/x"}]})
+
+    class Config:
+        # ok: hardcoded-config
+        schema_extra = {"example": {"token": "https://hooks.acme.io/y"}}
+
+
+def webhook_url() -> str:
+    # ruleid: hardcoded-config
+    return "https://hooks.acme.io/render"

@@ -202,7 +202,9 @@ def test_inherited_init_across_files() -> None:
                 pass
         """),
     }
-    assert findings(files, ["AG401"]) == [("AG401", REPO, 15), ("AG401", REPO, 19)]
+    # FileRepository's __init__ comes from a library class archguard cannot see: unknown,
+    # not a violation.
+    assert findings(files, ["AG401"]) == [("AG401", REPO, 15)]
 
 
 # --- AG402 soft-delete-filter -------------------------------------------------------------

@@ -399,13 +399,33 @@ def class_methods(node: ast.ClassDef) -> list[FunctionNode]:
 def is_repository_class(ctx: FileContext, node: ast.ClassDef) -> bool:
     """A class named ``*Repository`` anywhere, or a public class of a repository file that
     defines an async method (data classes, enums and row types there are not repositories).
-    A ``Protocol`` is an interface, not a repository."""
-    if any(type_name(ctx, base) in PROTOCOL for base in node.bases):
+    A ``Protocol`` is an interface, not a repository; a class that visibly holds data (a
+    Pydantic or ORM model, an enum, a dataclass) never is one, whatever its name. (Bases in
+    other files are judged by the project rules, ``Project.is_value_type``.)"""
+    bases = {type_name(ctx, base) or "" for base in node.bases}
+    if bases & PROTOCOL or is_value_class(ctx, node, bases):
         return False
     if node.name.endswith(REPOSITORY_SUFFIX):
         return True
     return ctx.role == "repository" and not node.name.startswith("_") and any(
         isinstance(m, ast.AsyncFunctionDef) for m in class_methods(node))
+
+
+VALUE_BASE_NAMES = frozenset({"BaseModel", "RootModel", "DeclarativeBase", "SQLModel",
+                              "BaseSettings", "Enum", "StrEnum", "IntEnum", "TypedDict",
+                              "NamedTuple"})
+
+
+def is_value_class(ctx: FileContext, node: ast.ClassDef, bases: set[str]) -> bool:
+    """Visibly a data class in this file: a direct Pydantic/ORM/enum base, the configured
+    schema or model base, or a dataclass decorator."""
+    config = ctx.config
+    if bases & {config.schema_base, config.model_base, config.model_mixin}:
+        return True
+    if any(b.rsplit(".", 1)[-1] in VALUE_BASE_NAMES for b in bases):
+        return True
+    return any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1]
+               in ("dataclass", "define", "frozen") for d in node.decorator_list)
 
 
 def repository_classes(ctx: FileContext) -> list[ast.ClassDef]:

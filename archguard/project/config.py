@@ -122,7 +122,13 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     tests_dir: str = "tests"
-    settings_module: str = "cpv3/infrastructure/settings.py"
+    # The settings module(s), the one place that reads the environment (AG702/AG703): a
+    # path or a list of paths; unset = detected (a BaseSettings subclass, or a settings.py/
+    # config.py reading the environment).
+    settings_module: str | list[str] | None = None
+    # Globs of the database layer, where sessions are made (AG407); unset = detected
+    # (<package>/db/, <package>/infrastructure/, files building a sessionmaker or get_db).
+    db_layer: list[str] | None = None
     type_checking_imports: bool = False  # count `if TYPE_CHECKING:` imports as dependencies
     roles: RolesConfig = field(default_factory=RolesConfig)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
@@ -136,6 +142,18 @@ class Config:
     # Folders of your own semgrep rules (*.yaml/*.yml), relative to the project root.
     semgrep_rules: list[str] = field(default_factory=list)
     semgrep_timeout: int = 300  # seconds for the whole semgrep run
+
+    @property
+    def settings_modules(self) -> list[str]:
+        """The settings module paths (configured or detected), as a list."""
+        value = self.settings_module
+        if value is None:
+            return []
+        return [value.strip("/")] if isinstance(value, str) else [v.strip("/") for v in value]
+
+    @property
+    def db_layer_globs(self) -> list[str]:
+        return [glob.strip("/") for glob in self.db_layer or []]
 
     def fingerprint(self) -> str:
         """A stable hash of the effective config (cache keys)."""

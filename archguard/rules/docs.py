@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from archguard.rules.registry import Rule, all_rules
+from archguard.rules.wording import default_hint
 
 README_BLOCKS = ("rules-table", "rules-reference")
 
@@ -68,7 +69,7 @@ def explain_text(rule: Rule) -> str:
     if rule.good:
         parts += ["", "Good", _indent(rule.good.rstrip())]
     if rule.hint:
-        parts += ["", "Fix", _indent(rule.hint)]
+        parts += ["", "Fix", _indent(default_hint(rule.hint))]
     parts += ["", "Configure and suppress"]
     if rule.configuration:
         parts.append(_indent(rule.configuration))

@@ -48,7 +48,7 @@ class ExtraModuleFile(LayoutRule):
     summary = "A file in a module folder that is not one of the six role files"
     rulebook = ("Extra files beyond the standard 6 — no `utils.py`, `helpers.py`, "
                 "`constants.py`, `exceptions.py` inside a module.")
-    hint = ("move utilities into service.py or cpv3/infrastructure/, constants to the top of "
+    hint = ("move utilities into {service_file} or {shared_dir}, constants to the top of "
             "the file that uses them")
     bad = "cpv3/modules/media/utils.py"
     good = "cpv3/modules/media/service.py"
@@ -72,7 +72,7 @@ class ModuleSubdirectory(LayoutRule):
     summary = "A subdirectory inside a module folder"
     rulebook = ("Subdirectories within modules — modules are flat. No "
                 "`modules/users/helpers/`, no `modules/media/utils/`.")
-    hint = "put the code in service.py, or in cpv3/infrastructure/ if it is cross-cutting"
+    hint = "put the code in {service_file}, or in {shared_dir} if it is cross-cutting"
     bad = "cpv3/modules/jobs/helpers/retry.py"
     good = "cpv3/modules/jobs/service.py"
 

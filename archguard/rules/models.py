@@ -41,7 +41,8 @@ class ModelBase(ProjectRule):
     name = "model-base"
     summary = "A SQLAlchemy model that does not derive from both Base and BaseModelMixin"
     rulebook = "Inherit from `Base` + `BaseModelMixin` (from `cpv3.db.base`)"
-    hint = "declare it as `class Name(Base, BaseModelMixin):` with both from cpv3.db.base"
+    hint = ("declare it as `class Name({model_base_name}, {model_mixin_name}):` with both "
+            "from {model_module}")
     configuration = ("The classes: `model-base` (default `cpv3.db.base.Base`) and "
                      "`model-mixin` (default `cpv3.db.base.BaseModelMixin`).")
     example_path = "cpv3/modules/media/models.py"

@@ -35,7 +35,7 @@ class SchemaBase(ProjectRule):
     summary = "A Pydantic model that does not derive from the configured Schema base"
     rulebook = ("**Always** inherit from `cpv3.common.schemas.Schema` (Pydantic with "
                 "`from_attributes=True`) — never from raw `BaseModel`")
-    hint = "derive from cpv3.common.schemas.Schema instead of pydantic.BaseModel"
+    hint = "derive from {schema_base} instead of pydantic.BaseModel"
     configuration = "The base class: `schema-base` (default `cpv3.common.schemas.Schema`)."
     example_path = "cpv3/modules/media/schemas.py"
     bad = ("from __future__ import annotations\n\nfrom pydantic import BaseModel\n\n\n"

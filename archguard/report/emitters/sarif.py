@@ -19,6 +19,7 @@ from archguard.report.emitters import EmitOptions
 from archguard.report.emitters.locations import ci_base
 from archguard.report.result import CheckReport
 from archguard.rules.docs import SUPPRESS_HELP, explain_text
+from archguard.rules.wording import default_hint
 from archguard.rules.registry import Rule, all_rules
 
 PROJECT_URL = "https://github.com/archguard/archguard"  # README rule sections hang off it
@@ -108,7 +109,7 @@ def _help_markdown(rule: Rule) -> str:
             language = "python" if "\n" in example.strip() else "text"  # a path for layout
             parts.append(f"{title}:\n\n```{language}\n{example.rstrip()}\n```")
     if rule.hint:
-        parts.append(f"Fix: {rule.hint}")
+        parts.append(f"Fix: {default_hint(rule.hint)}")
     if rule.configuration:
         parts.append(rule.configuration)
     parts.append(SUPPRESS_HELP.format(code=rule.code))
