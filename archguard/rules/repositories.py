@@ -25,7 +25,7 @@ from archguard.rules.registry import FileRule, ProjectRule, register
 
 HTTP_PACKAGES = ("fastapi", "starlette")
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-REPEATING = (ast.For, ast.AsyncFor, *COMPREHENSIONS)
+REPEATING = (ast.For, ast.AsyncFor, ast.While, *COMPREHENSIONS)
 
 
 @register
@@ -341,14 +341,15 @@ def _is_http_error(ctx: FileContext, node: ast.expr) -> bool:
 class NPlusOne(FileRule):
     """Loading a list and then querying once per item (N+1) turns one request into hundreds
     of round trips. Reported, in a service file, at an awaited repository or session call
-    inside the body of a `for`/`async for` loop or inside a comprehension (the first
+    inside the body of a `for`/`async for`/`while` loop or inside a comprehension (the first
     iterable, evaluated once, excepted), and at a repository/session call made per item of a
     comprehension passed to `asyncio.gather`. A receiver is a repository when it is
     `self.repository`, `self.<x>_repository`/`_repo`, a `self` attribute or local name
     assigned from a `*Repository(...)` call or annotated `*Repository`; a session when it is
     named `session`/`db` (leading underscores ignored) or annotated `AsyncSession`. Awaited
     calls on anything else (other services, HTTP clients, Redis) are not database queries
-    for this rule; `while` loops (batch processing) are not checked."""
+    for this rule. Every loop form counts: `for`, `async for`, `while` (its condition and
+    body) and comprehensions, async ones included."""
 
     code = "AG405"
     name = "n-plus-one"
