@@ -80,8 +80,13 @@ class UnpaginatedListRoute(FileRule):
     GET) on any APIRouter/FastAPI instance whose `response_model` or return annotation is a
     collection (`list`, `List`, `Sequence`, `tuple`, `set`, also inside `Annotated` or
     `Optional`) needs every parameter of one pagination set (limit+offset, page+size, ...) or
-    a parameter that `Depends` on a pagination dependency. A router object imported from
-    another file is recognised when its name is `router`, `app` or ends in `_router`."""
+    a parameter that `Depends` on a pagination dependency. A router is what FastAPI's
+    `APIRouter`/`FastAPI` (any alias) or a project class or factory of that name builds, an
+    instance of a class of the file deriving from one, what a function annotated to return
+    one (or named `make_router`, `get_router`, ...) returns, a `router`/`app` attribute of a
+    module-level object (`@module.router.get`), and an imported object named `router`, `app`
+    or `*_router`. Functions given to `router.add_api_route(path, endpoint, ...)` are
+    routes too."""
 
     code = "AG503"
     name = "unpaginated-list-route"
