@@ -399,3 +399,71 @@ def test_no_output_mentions_cpv3_when_the_package_is_renamed() -> None:
 
     for rule in all_rules():  # semgrep rules' hints too (their messages name no path)
         assert "cpv3" not in fill(rule.hint, config), rule.code
+
+
+def test_schema_chain_through_a_class_that_cannot_be_seen_is_not_judged() -> None:
+    """polar: ``kit/schemas.py`` (Schema, TimestampedSchema) uses 3.12 syntax, so a schema
+    mixing a raw-BaseModel mixin with TimestampedSchema cannot be judged."""
+    files = {
+        "cpv3/common/schemas.py": dedent("""
+            from pydantic import BaseModel
+
+
+            class Schema(BaseModel):
+                pass
+
+
+            class TimestampedSchema(Schema):
+                pass
+
+
+            class Filter[Q]:
+                pass
+        """),
+        "cpv3/common/mixins.py": dedent("""
+            from pydantic import BaseModel
+
+
+            class CustomFieldsMixin(BaseModel):
+                data: dict[str, str] = {}
+        """),
+        "cpv3/modules/checkouts/schemas.py": dedent("""
+            from cpv3.common.mixins import CustomFieldsMixin
+            from cpv3.common.schemas import TimestampedSchema
+
+
+            class CheckoutRead(CustomFieldsMixin, TimestampedSchema):
+                pass
+
+
+            class CheckoutCreate(CustomFieldsMixin):
+                pass
+        """),
+    }
+    assert findings(files, ["AG301"]) == [
+        ("AG301", "cpv3/common/mixins.py", 4),
+        ("AG301", "cpv3/modules/checkouts/schemas.py", 9)]
+
+
+def test_subclasses_of_a_model_missing_the_mixin_are_one_problem() -> None:
+    files = {
+        BASE: BASE_SOURCE,
+        "cpv3/modules/events/models.py": dedent("""
+            from cpv3.db.base import Base
+
+
+            class Event(Base):
+                __tablename__ = "events"
+
+
+            class RefundEvent(Event):
+                pass
+
+
+            class Other(Base):
+                __tablename__ = "others"
+        """),
+    }
+    assert findings(files, ["AG304"]) == [
+        ("AG304", "cpv3/modules/events/models.py", 4),
+        ("AG304", "cpv3/modules/events/models.py", 12)]

@@ -37,7 +37,8 @@ class ModelBase(ProjectRule):
     `declarative_base()` result, `declared_attr` directives or not) is not;
     it must derive from both the base and the mixin, directly or through other project
     classes in any file (names resolved through imports, aliases and `__init__` re-exports).
-    The base, the mixin and abstract classes (`__abstract__ = True`) are exempt."""
+    The base, the mixin and abstract classes (`__abstract__ = True`) are exempt; a subclass
+    of a model reported for the same missing class is not reported again (one problem)."""
 
     code = "AG304"
     name = "model-base"
@@ -81,18 +82,25 @@ class ModelBase(ProjectRule):
             data = facts.extra.get(self.code, {})
             mapped.update(data.get("mapped", ()))
             abstract.update(data.get("abstract", ()))
+        lacking: dict[str, tuple[str, ...]] = {}  # model -> what it misses
+        for cls in project.classes.values():
+            if cls.qualname in (base, mixin) or cls.qualname in abstract or \
+                    is_declarative_root(project, cls.bases):
+                continue
+            bases = project.mro_names(cls.qualname)
+            if cls.qualname not in mapped and base not in bases:
+                continue
+            missing = tuple(name for name in (base, mixin) if name not in bases)
+            if missing:
+                lacking[cls.qualname] = missing
         for facts in project.iter_files():
             for cls in facts.classes:
-                if cls.qualname in (base, mixin) or cls.qualname in abstract or \
-                        is_declarative_root(project, cls.bases):
-                    continue
-                bases = project.mro_names(cls.qualname)
-                if cls.qualname not in mapped and base not in bases:
-                    continue
-                missing = [name for name in (base, mixin) if name not in bases]
-                if missing:
+                missing = lacking.get(cls.qualname)
+                # a subclass of a model reported for the same gap is the same problem
+                if missing and not any(lacking.get(project.resolve(b)) == missing
+                                       for b in cls.bases if b):
                     yield self.diagnostic(facts.path, cls.span,
-                                          self._message(cls.name, base, mixin, missing))
+                                          self._message(cls.name, base, mixin, list(missing)))
 
     @staticmethod
     def _message(name: str, base: str, mixin: str, missing: list[str]) -> str:

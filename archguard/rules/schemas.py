@@ -29,7 +29,8 @@ class SchemaBase(ProjectRule):
     class that derives from Schema (in any file) is fine; the Schema definition itself (and
     its own bases) is exempt; `BaseSettings` is not a schema. A class whose chain reaches the
     raw base only through project classes that skip Schema is reported too, naming the
-    classes in between; a chain through a library class is not judged (it cannot be seen)."""
+    classes in between. A class whose chain holds a class archguard cannot see (a library
+    class, one defined in a file that failed to parse) is not judged."""
 
     code = "AG301"
     name = "schema-base"
@@ -73,8 +74,12 @@ def _raw_path(project: Project, qualname: str, exempt: set[str],
     memo[qualname] = None  # cycle-safe
     fact = project.classes.get(qualname)
     found: tuple[str, ...] | None = None
-    if fact is not None and not (set(project.mro_names(qualname)) & (exempt | SETTINGS)):
-        # derives from neither the schema base (nor its own bases) nor settings
+    chain = project.mro_names(qualname)
+    unseen = [b for b in project.unseen_bases(qualname) if b not in PYDANTIC_BASES]
+    if fact is not None and not unseen and not (set(chain) & (exempt | SETTINGS)):
+        # derives from neither the schema base (nor its own bases) nor settings, and every
+        # class of its chain is visible: a base from a library or from a file that failed
+        # to parse may well be the schema base
         for base in (project.resolve(b) for b in fact.bases if b):
             if base in PYDANTIC_BASES:
                 found = (base,)
