@@ -467,3 +467,28 @@ def test_subclasses_of_a_model_missing_the_mixin_are_one_problem() -> None:
     assert findings(files, ["AG304"]) == [
         ("AG304", "cpv3/modules/events/models.py", 4),
         ("AG304", "cpv3/modules/events/models.py", 12)]
+
+
+def test_a_route_with_a_response_class_declares_its_response() -> None:
+    files = {ROUTER: dedent("""
+        from fastapi import APIRouter
+        from fastapi.responses import FileResponse
+
+        router = APIRouter()
+
+
+        @router.get("/export", response_class=FileResponse)
+        async def export() -> None:
+            ...
+
+
+        @router.get("/export2", response_class=FileResponse)
+        async def export2():
+            ...
+
+
+        @router.delete("/x", status_code=204)
+        async def delete():
+            ...
+    """)}
+    assert findings(files, ["AG505"]) == [("AG505", ROUTER, 18)]
