@@ -211,7 +211,8 @@ class UntypedRoute(FileRule):
     with neither a `response_model=` nor a return annotation is reported at its `def` line.
     `response_model=None` does not count: it is FastAPI's switch to turn the response model
     off, so such a route needs a return annotation (`-> None`, `-> Response`). A decorator
-    that passes `**options` may carry a response_model and is not reported."""
+    that passes `**options` may carry a response_model and is not reported; one naming a
+    `response_class=` (a file or streaming response) declares its response."""
 
     code = "AG505"
     name = "untyped-route"
@@ -243,6 +244,8 @@ class UntypedRoute(FileRule):
 def _declares_response_model(route: Route) -> bool:
     if any(keyword.arg is None for keyword in route.decorator.keywords):
         return True  # ``**options``: cannot tell, assume declared
+    if route.keyword("response_class") is not None:
+        return True  # ``response_class=FileResponse``: declared, and not a model
     declared = route.keyword("response_model")
     return declared is not None and not (isinstance(declared, ast.Constant)
                                          and declared.value is None)
