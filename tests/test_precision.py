@@ -492,3 +492,56 @@ def test_a_route_with_a_response_class_declares_its_response() -> None:
             ...
     """)}
     assert findings(files, ["AG505"]) == [("AG505", ROUTER, 18)]
+
+
+def test_a_visible_mixin_without_is_deleted_is_not_soft_deletable() -> None:
+    """polar soft-deletes through ``deleted_at``: its RecordModel declares no is_deleted."""
+    files = {
+        "cpv3/db/base.py": dedent("""
+            from sqlalchemy.orm import DeclarativeBase, Mapped
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class BaseModelMixin:
+                deleted_at: Mapped[object | None]
+        """),
+        "cpv3/modules/users/models.py": dedent("""
+            from cpv3.db.base import Base, BaseModelMixin
+
+
+            class User(Base, BaseModelMixin):
+                __tablename__ = "users"
+        """),
+        REPO: dedent("""
+            from sqlalchemy import select
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            from cpv3.modules.users.models import User
+
+
+            class UserRepository:
+                def __init__(self, session: AsyncSession) -> None:
+                    self._session = session
+
+                async def list_all(self) -> list[User]:
+                    return list(await self._session.scalars(select(User)))
+        """),
+    }
+    assert findings(files, ["AG402"]) == []
+
+
+def test_a_repository_package_of_a_shared_folder_is_no_module_repository() -> None:
+    files = {
+        "cpv3/modules/kit/repository/__init__.py": "from .base import RepositoryBase\n",
+        "cpv3/modules/kit/repository/base.py": "class RepositoryBase: ...\n",
+        "cpv3/modules/users/repository.py": FUTURE + dedent("""
+            from cpv3.modules.kit.repository import RepositoryBase
+            from cpv3.modules.kit.repository.base import RepositoryBase as Base2
+            from cpv3.modules.media.repository import MediaRepository
+        """),
+        "cpv3/modules/media/repository.py": "class MediaRepository: ...\n",
+    }
+    assert findings(files, ["AG202"]) == [("AG202", "cpv3/modules/users/repository.py", 4)]

@@ -106,5 +106,9 @@ def _repository_owner(target: str, project: Project) -> str | None:
         return None
     parts = target[len(prefix):].split(".")
     if len(parts) >= 2 and parts[1] == repository:
-        return parts[0]
+        # only a role file is a role: ``<module>/repository.py``, not a ``repository/``
+        # package of a shared folder (``kit/repository/base.py``)
+        owner = project.by_module.get(f"{prefix}{parts[0]}.{repository}")
+        if owner is None or not owner.is_package_init:
+            return parts[0]
     return None

@@ -196,7 +196,11 @@ class SoftDeleteFilter(ProjectRule):
     def check(self, project: Project) -> Iterator[Diagnostic]:
         soft = {q for facts in project.iter_files()
                 for q in facts.extra.get(self.code, {}).get("soft", ())}
-        soft.add(project.resolve(project.config.model_mixin))
+        # The configured mixin carries ``is_deleted`` by definition, unless archguard can
+        # see it and it does not (a project soft-deleting through ``deleted_at``).
+        mixin = project.resolve(project.config.model_mixin)
+        if mixin not in project.classes:
+            soft.add(mixin)
         helper = (project.config.soft_delete_helpers or ["not_deleted"])[0].rsplit(".", 1)[-1]
         for facts in project.iter_files():
             for method in facts.extra.get(self.code, {}).get("methods", ()):
