@@ -164,3 +164,21 @@ class WebhookCreate(BaseModel):
 def webhook_url() -> str:
     # ruleid: hardcoded-config
     return "https://hooks.acme.io/render"
+
+
+# Links for people and OAuth scopes are not environment configuration.
+class ConfluencePlugin:
+    # ok: hardcoded-config
+    author_url = "https://github.com/acme/dispatch"
+
+
+# ok: hardcoded-config
+JAMF_API_DOCS_URL = "https://developer.jamf.com/jamf-pro/reference/jamf-pro-api"
+SCOPES = [
+    # ok: hardcoded-config
+    "https://www.googleapis.com/auth/documents",
+    # ok: hardcoded-config
+    "https://www.googleapis.com/auth/documents.readonly",
+]
+# ruleid: hardcoded-config
+JAMF_API_URL = "https://acme.jamfcloud.com/api"
