@@ -243,9 +243,10 @@ def _find_cycles(project: Project) -> tuple[list[tuple[list[str], list[str]]], b
     if not _has_cycle(graph):
         return [], False
     limit = project.config.max_cycles
-    key = hashlib.blake2b(repr((sorted(graph.module_edges), limit)).encode(),
+    # "clusters": the shape of the result, so that an older cache's entries never match
+    key = hashlib.blake2b(repr((sorted(graph.module_edges), limit, "clusters")).encode(),
                           digest_size=16).hexdigest()
-    found = project.durable.get(f"clusters:{key}", lambda: _search_cycles(graph, limit))
+    found = project.durable.get(f"cycles:{key}", lambda: _search_cycles(graph, limit))
     return found  # type: ignore[return-value]
 
 
