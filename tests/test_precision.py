@@ -545,3 +545,12 @@ def test_a_repository_package_of_a_shared_folder_is_no_module_repository() -> No
         "cpv3/modules/media/repository.py": "class MediaRepository: ...\n",
     }
     assert findings(files, ["AG202"]) == [("AG202", "cpv3/modules/users/repository.py", 4)]
+
+
+def test_a_module_missing_several_role_files_is_one_finding() -> None:
+    files = {"cpv3/modules/users/__init__.py": "", "cpv3/modules/users/service.py": "X = 1\n",
+             "cpv3/modules/users/router.py": "X = 1\n"}
+    found = run(files, ["AG103"])
+    assert [(d.path, d.message) for d in found] == [(
+        "cpv3/modules/users", "module 'users' has no models.py, schemas.py, repository.py "
+                              "(the models, schemas, repository files)")]

@@ -86,7 +86,8 @@ class ModuleSubdirectory(LayoutRule):
 @register
 class MissingModuleFile(LayoutRule):
     """Each module has all six role files, so every reader knows where the models, schemas,
-    queries, logic and endpoints of a module live. Reported on the module folder."""
+    queries, logic and endpoints of a module live. Reported once on the module folder,
+    naming every missing file."""
 
     code = "AG103"
     name = "missing-module-file"
@@ -98,11 +99,15 @@ class MissingModuleFile(LayoutRule):
     good = "cpv3/modules/webhooks/repository.py"
 
     def check_folder(self, project: Project, folder: ModuleFolder) -> Iterator[Diagnostic]:
-        for role, name in _role_files(project).items():
-            if name not in folder.files:
-                yield self.diagnostic(
-                    _folder_path(project, folder.name), FILE_START,
-                    f"module '{folder.name}' has no {name} (the {role} file)")
+        missing = {role: name for role, name in _role_files(project).items()
+                   if name not in folder.files}
+        if not missing:
+            return
+        # one finding per folder (one place, one fix), naming every missing file
+        names, roles = ", ".join(missing.values()), ", ".join(missing)
+        files = "file" if len(missing) == 1 else "files"
+        yield self.diagnostic(_folder_path(project, folder.name), FILE_START,
+                              f"module '{folder.name}' has no {names} (the {roles} {files})")
 
 
 @register
