@@ -182,3 +182,31 @@ SCOPES = [
 ]
 # ruleid: hardcoded-config
 JAMF_API_URL = "https://acme.jamfcloud.com/api"
+
+
+import enum  # noqa: E402
+
+
+class TokenKind(enum.StrEnum):
+    # ok: hardcoded-config
+    personal_access_token = "acme_personal_access_token"
+
+
+def links(order_id: str) -> dict[str, str]:
+    # ok: hardcoded-config
+    tag.a(href=f"https://dashboard.stripe.com/payments/{order_id}")
+    # ok: hardcoded-config
+    forms.InputField(type="url", placeholder="https://discord.gg/invite")
+    # ok: hardcoded-config
+    azure_scopes = ["https://management.azure.com/.default"]
+    # ok: hardcoded-config
+    return {"customer_session_token": "{token}", "id": "{order}"}
+
+
+# ruleid: hardcoded-config
+API_TOKEN = "sk_live_51HxY"
+
+
+
+# ruleid: hardcoded-config
+SECRET_KEY = "supersecretkey"
