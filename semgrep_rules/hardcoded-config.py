@@ -210,3 +210,17 @@ API_TOKEN = "sk_live_51HxY"
 
 # ruleid: hardcoded-config
 SECRET_KEY = "supersecretkey"
+
+
+# ok: hardcoded-config
+_EXTERNAL_ID_SECRET_KEY = "ACME_AWS_EXTERNAL_ID"
+# ok: hardcoded-config
+ENDPOINT_URL_EXAMPLES = ["https://webhook.site/cb791d80"]
+TEAMS_SCOPES = (
+    # ok: hardcoded-config
+    "https://graph.microsoft.com/User.Read",
+)
+provider = Provider(
+    # ok: hardcoded-config
+    troubleshooting_url="https://learn.microsoft.com/en-us/defender/common-errors",
+)
