@@ -224,3 +224,14 @@ provider = Provider(
     # ok: hardcoded-config
     troubleshooting_url="https://learn.microsoft.com/en-us/defender/common-errors",
 )
+
+
+# Namespaces, markers and links for people are not configuration.
+# ok: hardcoded-config
+SCHEMA_ORG = {"@context": "https://schema.org", "@type": "Recipe"}
+# ok: hardcoded-config
+EMAIL_CLAIM = parse("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress")
+# ok: hardcoded-config
+END_TOKEN = "[TURN_END]"
+# ok: hardcoded-config
+source = CodeSource(repository="https://github.com/acme/backend")
