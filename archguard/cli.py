@@ -1,14 +1,17 @@
 """The command line: a thin typer layer over ``archguard.run.runner`` and the emitters.
 
-Exit codes: 0 no findings, 1 findings, 2 usage, config or internal error (one line on
-stderr; a traceback only with ``--debug``).
+Exit codes: 0 nothing failed, 1 findings at the ``--fail-on`` severity (default: errors),
+2 usage, config or internal error (one line on stderr; a traceback only with ``--debug``).
+How output is printed (colour, width, quiet, silent) is decided in ``archguard.run.output``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Iterator, Optional, TextIO
@@ -18,6 +21,9 @@ import typer
 from archguard import __version__
 from archguard.diagnostics import ArchguardError
 from archguard.report.emitters import EmitOptions, get_emitter
+from archguard.report.result import CheckReport
+from archguard.run import output
+from archguard.run.output import ColorChoice
 from archguard.run.runner import CheckRequest, run_check
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -25,10 +31,11 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 app = typer.Typer(
     name="archguard",
     help="Architecture conformance checker for cpv3-style FastAPI backends.",
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (typer loads it anyway)
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -73,14 +80,16 @@ def split_codes(values: list[str] | None) -> list[str] | None:
     return [code.strip() for value in values for code in value.split(",") if code.strip()]
 
 
-def use_color(no_color: bool, stream: TextIO) -> bool:
-    if no_color or os.environ.get("NO_COLOR"):
-        return False
-    return stream.isatty()
+def use_color(no_color: bool, stream: TextIO, color: ColorChoice = ColorChoice.auto) -> bool:
+    return output.use_color(output.color_choice(color, no_color), stream)
 
 
 @contextmanager
-def output_stream(output_file: Path | None) -> Iterator[TextIO]:
+def output_stream(output_file: Path | None, silent: bool = False) -> Iterator[TextIO]:
+    """Where the report goes: the file, else stdout (nowhere with ``--silent``)."""
+    if silent and output_file is None:
+        yield output.NullStream()  # type: ignore[misc]
+        return
     if output_file is None:
         yield sys.stdout
         return
@@ -94,30 +103,60 @@ def output_stream(output_file: Path | None) -> Iterator[TextIO]:
 PathsArg = Annotated[Optional[list[Path]], typer.Argument(
     help="Project root, or folders/files inside it (default: .).", show_default=False)]
 SelectOpt = Annotated[Optional[list[str]], typer.Option(
-    "--select", help="Codes or prefixes to report, comma-separated (AG2, AG201).")]
+    "--select", help="Codes, prefixes or rule names to report, comma-separated (AG2, AG201, "
+    "relative-import).")]
 IgnoreOpt = Annotated[Optional[list[str]], typer.Option(
-    "--ignore", help="Codes or prefixes to leave out, comma-separated.")]
+    "--ignore", help="Codes, prefixes or rule names to leave out, comma-separated.")]
 ConfigOpt = Annotated[Optional[Path], typer.Option(
     "--config", help="pyproject.toml (or TOML file) holding the archguard settings.")]
+ColorOpt = Annotated[ColorChoice, typer.Option(
+    "--color", help="Colour: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it), "
+    "always or never.")]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Same as --color never.")]
+FORMAT_ENV = "ARCHGUARD_OUTPUT_FORMAT"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
 
 
 @app.command()
 def check(
+    ctx: typer.Context,
     paths: PathsArg = None,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     output_format: Annotated[OutputFormat, typer.Option(
-        "--format", help="Output format.")] = OutputFormat.full,
+        "--format", "--output-format", envvar=FORMAT_ENV,
+        help="Output format.")] = OutputFormat.full,
     output_file: Annotated[Optional[Path], typer.Option(
         "--output-file", "-o", help="Write the report to this file.")] = None,
     statistics: Annotated[bool, typer.Option(
-        "--statistics", help="Show the number of findings per code instead.")] = False,
+        "--statistics", help="Show the number of findings per code instead (full, concise "
+        "or json).")] = False,
     exit_zero: Annotated[bool, typer.Option(
         "--exit-zero", help="Exit 0 even when there are findings.")] = False,
+    fail_on: Annotated[FailOn, typer.Option(
+        "--fail-on", help="The least severe finding that fails the run (exit 1).")
+    ] = FailOn.error,
     config: ConfigOpt = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="Never colour output.")] = False,
+    color: ColorOpt = ColorChoice.auto,
+    no_color: NoColorOpt = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Print the findings only (no summary, no hints).")] = False,
+    silent: Annotated[bool, typer.Option(
+        "--silent", "-s", help="Print nothing (--output-file is still written); the exit "
+        "code tells.")] = False,
+    show_hints: Annotated[bool, typer.Option(
+        "--show-hints", help="A hint under every finding instead of once per rule.")] = False,
     baseline: Annotated[Optional[Path], typer.Option(
-        "--baseline", help="Report only findings not recorded in this baseline file.")] = None,
+        "--baseline", help="Report only findings not recorded in this baseline file "
+        "[default: the 'baseline' setting].")] = None,
+    no_baseline: Annotated[bool, typer.Option(
+        "--no-baseline", help="Ignore the configured baseline: report every finding.")
+    ] = False,
     since: Annotated[Optional[str], typer.Option(
         "--since", help="Report only files changed since this git revision.")] = None,
     no_cache: Annotated[bool, typer.Option(
@@ -128,21 +167,128 @@ def check(
     no_semgrep: Annotated[bool, typer.Option(
         "--no-semgrep", help="Skip the semgrep rules (AG406, AG407, AG70x, AG805, your own).",
     )] = False,
+    show_settings: Annotated[bool, typer.Option(
+        "--show-settings", help="Print the resolved settings and where each comes from; "
+        "check nothing.")] = False,
+    show_files: Annotated[bool, typer.Option(
+        "--show-files", help="List the files that would be checked; check nothing.")] = False,
+    watch: Annotated[bool, typer.Option(
+        "--watch", "-w", help="Check again on every save (Ctrl-C to stop).")] = False,
 ) -> None:
     """Check the project against the rulebook."""
+    request = CheckRequest(
+        paths=paths or [Path(".")], config_file=config, select=split_codes(select),
+        ignore=split_codes(ignore), since=since, baseline=baseline,
+        config_baseline=not no_baseline, use_cache=not no_cache, jobs=jobs,
+        semgrep=not no_semgrep)
+    if statistics and output_format.value not in STATISTICS_FORMATS:
+        raise typer.BadParameter(f"--statistics works with {', '.join(STATISTICS_FORMATS)}, "
+                                 f"not --format {output_format.value}")
+    if show_settings or show_files:
+        _show(request, show_settings, show_files, {
+            "format": (output_format.value, _origin(ctx, "output_format", FORMAT_ENV)),
+            "fail-on": (fail_on.value, _origin(ctx, "fail_on")),
+            "jobs": (jobs, _origin(ctx, "jobs")),
+            "cache": (not no_cache, _origin(ctx, "no_cache")),
+            "semgrep": (not no_semgrep, _origin(ctx, "no_semgrep")),
+            "color": (output.color_choice(color, no_color).value,
+                      _origin(ctx, "no_color" if no_color else "color"))})
+        return
+    mode = OutputMode(output_format.value, output_file, output.color_choice(color, no_color),
+                      statistics, quiet, silent, show_hints)
+    if watch:
+        _watch(request, mode)
+        return
+    report = _check_once(request, mode)
+    if report.failing(fail_on.value) and not exit_zero:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+STATISTICS_FORMATS = ("full", "concise", "json")
+
+
+def _origin(ctx: typer.Context, parameter: str, envvar: str = "") -> str:
+    """Where a command-line setting came from: the command line, the environment, default."""
+    source = ctx.get_parameter_source(parameter)
+    name = getattr(source, "name", "")
+    if name == "ENVIRONMENT":
+        return f"environment (${envvar})"
+    return "command line" if name == "COMMANDLINE" else "default"
+
+
+def _show(request: CheckRequest, settings: bool, files: bool,
+          run_options: dict[str, tuple[object, str]]) -> None:
+    from archguard.run.settings import files_to_check, settings_text
+
+    if settings:
+        typer.echo(settings_text(request, run_options))
+    if files:
+        for path in files_to_check(request):
+            typer.echo(path)
+
+
+@dataclass(frozen=True)
+class OutputMode:
+    """How one check prints: the format, where, and how much."""
+
+    format: str
+    output_file: Path | None
+    color: ColorChoice
+    statistics: bool = False
+    quiet: bool = False
+    silent: bool = False
+    show_hints: bool = False
+
+
+def _check_once(request: CheckRequest, mode: OutputMode) -> CheckReport:
     from archguard.run.progress import progress_for
 
-    with progress_for(output_format.value) as progress:
-        report = run_check(CheckRequest(
-            paths=paths or [Path(".")], config_file=config, select=split_codes(select),
-            ignore=split_codes(ignore), since=since, baseline=baseline,
-            use_cache=not no_cache, jobs=jobs, progress=progress, semgrep=not no_semgrep))
-    with output_stream(output_file) as stream:
-        options = EmitOptions(color=output_file is None and use_color(no_color, stream),
-                              statistics=statistics)
-        get_emitter(output_format.value)(report, stream, options)
-    if report.diagnostics and not exit_zero:
-        raise typer.Exit(EXIT_FINDINGS)
+    progress_format = "json" if mode.quiet or mode.silent else mode.format  # no bar
+    with progress_for(progress_format) as progress:
+        report = run_check(dataclasses.replace(
+            request, progress=progress, on_stage=getattr(progress, "stage", None)))
+    emit(report, mode)
+    return report
+
+
+def emit(report: CheckReport, mode: OutputMode) -> None:
+    with output_stream(mode.output_file, mode.silent) as stream:
+        options = EmitOptions(
+            color=output.use_color(mode.color, stream, to_file=mode.output_file is not None),
+            statistics=mode.statistics, quiet=mode.quiet, show_hints=mode.show_hints,
+            width=None if mode.output_file else output.terminal_width(stream))
+        get_emitter(mode.format)(report, stream, options)
+
+
+def _watch(request: CheckRequest, mode: OutputMode) -> None:
+    from archguard.project.discovery import locate_project
+    from archguard.run.watch import CLEAR_SCREEN, watch
+
+    root = locate_project(request.paths, request.config_file).root
+    terminal = sys.stdout.isatty()
+    report_file = mode.output_file.resolve() if mode.output_file else None
+
+    def run_once() -> None:
+        if terminal and mode.output_file is None:
+            sys.stdout.write(CLEAR_SCREEN)
+        try:
+            _check_once(request, mode)
+        except ArchguardError as error:  # a half-saved config: say so and keep watching
+            sys.stderr.write(f"archguard: error: {error}\n")
+        sys.stdout.flush()
+
+    def announce(text: str) -> None:
+        if not mode.silent:
+            sys.stderr.write(text + "\n")
+
+    watch(root, run_once, announce, max_runs=_watch_max_runs(),
+          ignored=lambda path: report_file is not None and Path(path) == report_file)
+
+
+def _watch_max_runs() -> int | None:
+    """Tests bound ``--watch`` with ``ARCHGUARD_WATCH_MAX_RUNS`` (not a user setting)."""
+    value = os.environ.get("ARCHGUARD_WATCH_MAX_RUNS", "")
+    return int(value) if value.isdigit() else None
 
 
 @app.command("baseline")
@@ -150,7 +296,8 @@ def baseline_command(
     paths: PathsArg = None,
     output: Annotated[Optional[Path], typer.Option(
         "--output", "--output-file", "-o",
-        help="Baseline file to write [default: .archguard-baseline.json].",
+        help="Baseline file to write [default: the 'baseline' setting, else "
+        ".archguard-baseline.json, at the project root].",
         show_default=False)] = None,
     prune: Annotated[Optional[Path], typer.Option(
         "--prune", help="Drop the entries of this baseline that no longer occur (adds "
@@ -159,7 +306,7 @@ def baseline_command(
     ignore: IgnoreOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Record today's findings so that 'check --baseline FILE' reports only new ones."""
+    """Record the whole project's findings so that 'check' reports only new ones."""
     from archguard.run.baseline import write_baseline_command
 
     request = CheckRequest(paths=paths or [Path(".")], config_file=config,
@@ -176,8 +323,10 @@ def init(
 ) -> None:
     """Detect the project layout and write a commented [tool.archguard] to pyproject.toml."""
     from archguard.project.init import init_project
+    from archguard.rules.registry import all_rules
 
-    typer.echo(init_project(path or Path("."), force))
+    overlaps = {rule.code: rule.ruff for rule in all_rules() if rule.ruff}
+    typer.echo(init_project(path or Path("."), force, overlaps))
 
 
 @app.command()
@@ -198,27 +347,70 @@ def clean(
 def rules(
     output_format: Annotated[TableFormat, typer.Option(
         "--format", help="table or json.")] = TableFormat.table,
-    no_color: Annotated[bool, typer.Option("--no-color", help="Never colour output.")] = False,
+    config: ConfigOpt = None,
+    color: ColorOpt = ColorChoice.auto,
+    no_color: NoColorOpt = False,
 ) -> None:
-    """List every rule: code, slug, summary, and whether it is on by default."""
+    """List every rule (the project's own semgrep rules too): code, slug, summary, default."""
     from archguard.rules.docs import print_rules_table, rules_json
+    from archguard.run.rulebook import custom_record, project_rules
 
+    extra = [custom_record(info) for info in project_rules(Path("."), config)]
     if output_format is TableFormat.json:
-        typer.echo(rules_json())
+        typer.echo(rules_json(extra))
     else:
-        print_rules_table(use_color(no_color, sys.stdout))
+        print_rules_table(use_color(no_color, sys.stdout, color), extra)
+
+
+RuleArg = Annotated[str, typer.Argument(
+    help="A rule code (AG201), slug (relative-import) or your semgrep rule's id.")]
 
 
 @app.command()
 def explain(
-    rule: Annotated[str, typer.Argument(help="A rule code (AG201) or slug (relative-import).")],
-    no_color: Annotated[bool, typer.Option("--no-color", help="Never colour output.")] = False,
+    rule: RuleArg,
+    config: ConfigOpt = None,
+    color: ColorOpt = ColorChoice.auto,
+    no_color: NoColorOpt = False,
 ) -> None:
     """Explain a rule: why it exists, the rulebook line, bad and good examples, configuration."""
-    from archguard.rules.docs import explain_text
-    from archguard.rules.registry import find_rule
+    from archguard.run.rulebook import explain_any, project_rules
 
-    typer.echo(explain_text(find_rule(rule)))
+    custom = project_rules(Path("."), config) if not _builtin(rule) else []
+    typer.echo(explain_any(rule, custom))
+
+
+def _builtin(rule: str) -> bool:
+    """A built-in rule needs no project (and no YAML parsing) to be explained."""
+    from archguard.rules.registry import all_rules
+
+    wanted = rule.strip()
+    return any(wanted.upper() == r.code or wanted.lower() == r.name for r in all_rules())
+
+
+app.command("rule", help="Same as 'explain' (as in 'ruff rule').")(explain)
+
+
+class Shell(str, Enum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+    powershell = "powershell"
+    pwsh = "pwsh"
+
+
+@app.command()
+def completion(
+    shell: Annotated[Shell, typer.Argument(help="bash, zsh, fish, powershell or pwsh.")],
+) -> None:
+    """Print the shell completion script: eval "$(archguard completion bash)"."""
+    from typer._completion_shared import get_completion_script
+
+    typer.echo(get_completion_script(prog_name="archguard", complete_var=COMPLETE_VAR,
+                                     shell=shell.value))
+
+
+COMPLETE_VAR = "_ARCHGUARD_COMPLETE"
 
 
 class GraphFormat(str, Enum):
@@ -249,11 +441,11 @@ def graph(
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: maps every outcome to the documented exit codes.
 
-    typer/click handle usage errors themselves (message and exit 2); everything else that
-    escapes a command is turned into one line on stderr.
+    Usage errors (a bad option or value, an unknown command) and everything else that
+    escapes a command become one line on stderr: ``archguard: error: ...``.
     """
     try:
-        app(args=argv, prog_name="archguard", standalone_mode=True)
+        code = app(args=argv, prog_name="archguard", standalone_mode=False)
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else EXIT_ERROR
     except ArchguardError as error:
@@ -262,9 +454,31 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # never a bare traceback for users
+        usage = usage_error_line(error)
+        if usage is not None:
+            return usage
         _fail(f"internal error: {error!r} (run with --debug for the traceback)", error)
         return EXIT_ERROR
-    return EXIT_CLEAN
+    return code if isinstance(code, int) else EXIT_CLEAN
+
+
+def usage_error_line(error: Exception) -> int | None:
+    """click's usage errors (typer re-exports click's, vendored or not) as one line; None
+    for anything else. ``archguard`` alone prints the help, as before."""
+    kind = type(error).__name__
+    if kind == "NoArgsIsHelpError":
+        error.show()  # type: ignore[attr-defined]  (the help text)
+        return EXIT_ERROR
+    if kind == "Abort":
+        return 130
+    if not hasattr(error, "format_message") or not hasattr(error, "exit_code"):
+        return None
+    context = getattr(error, "ctx", None)
+    command = context.command_path if context is not None else "archguard"
+    message = " ".join(error.format_message().split())
+    sys.stderr.write(f"archguard: error: {message[:1].lower()}{message[1:]} "
+                     f"(see '{command} -h')\n")
+    return int(error.exit_code)
 
 
 def _fail(message: str, error: BaseException) -> None:

@@ -4,7 +4,7 @@ consumes, the user-facing error, and the fast pickling of the records the cache 
 from __future__ import annotations
 
 import operator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 # Faster pickling for the frozen dataclasses the cache stores by the ten thousand:
@@ -56,10 +56,10 @@ class Diagnostic:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract: key order is part of it."""
-        data = asdict(self)
-        order = ("code", "rule", "severity", "message", "path", "line", "column",
-                 "end_line", "end_column", "hint")
-        return {key: data[key] for key in order}
+        return {"code": self.code, "rule": self.rule, "severity": self.severity,
+                "message": self.message, "path": self.path, "line": self.line,
+                "column": self.column, "end_line": self.end_line,
+                "end_column": self.end_column, "hint": self.hint}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Diagnostic:

@@ -13,7 +13,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import SAMPLE
+from conftest import REPO, SAMPLE
 
 from archguard import __version__
 from archguard.cli import main
@@ -93,7 +93,8 @@ def test_sarif_of_sample_project_validates_against_the_official_schema(
 
 def test_sarif_results_are_the_diagnostics(report: CheckReport, at_root: Path) -> None:
     run = json.loads(emitted(report, "sarif"))["runs"][0]
-    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": SAMPLE.resolve().as_uri() + "/"}}
+    # sample_project lies in archguard's own git repository: paths are relative to its root
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": REPO.resolve().as_uri() + "/"}}
     rules = run["tool"]["driver"]["rules"]
     prints = fingerprints(report.diagnostics, report.root)
     assert len(run["results"]) == len(report.diagnostics)
@@ -107,7 +108,7 @@ def test_sarif_results_are_the_diagnostics(report: CheckReport, at_root: Path) -
         physical = location["physicalLocation"]
         folder = (SAMPLE / d.path).is_dir()
         assert physical["artifactLocation"] == {
-            "uri": d.path + ("/" if folder else ""), "uriBaseId": "%SRCROOT%"}
+            "uri": "sample_project/" + d.path + ("/" if folder else ""), "uriBaseId": "%SRCROOT%"}
         if folder:
             assert "region" not in physical
         else:
@@ -128,7 +129,8 @@ def test_sarif_rule_descriptors(report: CheckReport, at_root: Path) -> None:
     assert ag201["name"] == "relative-import"
     assert ag201["shortDescription"] == {"text": rule.summary}
     assert ag201["fullDescription"] == {"text": rule.rationale()}
-    assert ag201["helpUri"] == "https://github.com/archguard/archguard#ag201-relative-import"
+    assert ag201["helpUri"] == (
+        "https://github.com/archguard/archguard/blob/main/docs/rules/AG201.md")
     assert ag201["defaultConfiguration"]["level"] == "error"
     assert rule.rulebook in ag201["help"]["text"]
     assert "from .schemas import MediaRead" in ag201["help"]["markdown"]
@@ -163,9 +165,21 @@ def test_sarif_folder_finding_has_a_folder_uri_and_no_region(
                                              "uriBaseId": "%SRCROOT%"}}
 
 
-def test_ci_paths_are_relative_to_the_working_directory_above_the_project(
+def test_ci_paths_are_relative_to_the_repository_and_the_working_directory(
         report: CheckReport, monkeypatch: pytest.MonkeyPatch) -> None:
-    """GitHub and GitLab resolve paths against the repository root, where CI runs."""
+    """GitHub and GitLab resolve paths against the repository root, where CI runs: SARIF and
+    GitLab name them from the repository root wherever archguard runs; the GitHub log
+    names them from the working directory, like every text format."""
+    monkeypatch.chdir(SAMPLE / "cpv3")
+    first = report.diagnostics[0]
+    run = json.loads(emitted(report, "sarif"))["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == REPO.resolve().as_uri() + "/"
+    uri = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.removesuffix("/") == "sample_project/" + first.path
+    assert json.loads(emitted(report, "gitlab"))[0]["location"]["path"] == (
+        "sample_project/" + first.path)
+    github = emitted(report, "github").splitlines()[0]
+    assert f"file={first.path.removeprefix('cpv3/')}," in github
     monkeypatch.chdir(SAMPLE.parent)
     first = report.diagnostics[0]
     run = json.loads(emitted(report, "sarif"))["runs"][0]
@@ -233,7 +247,7 @@ def test_gitlab_code_quality_on_sample_project(report: CheckReport, at_root: Pat
         assert issue["description"] == f"{d.code} [{d.rule}] {d.message}"
         assert issue["fingerprint"] == fingerprint
         assert issue["severity"] == "major"
-        assert issue["location"] == {"path": d.path,
+        assert issue["location"] == {"path": "sample_project/" + d.path,
                                      "lines": {"begin": d.line, "end": d.end_line}}
 
 

@@ -58,7 +58,7 @@ def test_extra_file_subdirectory_and_missing_file(project: Path) -> None:
         ("AG101", "cpv3/modules/media/utils.py", 1,
          "'utils.py' is not one of the six module files of module 'media'"),
         ("AG103", "cpv3/modules/webhooks", 1,
-         "module 'webhooks' has no repository.py (the repository file)"),
+         "module 'webhooks' has no repository (repository.py)"),
     ]
 
 

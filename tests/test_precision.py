@@ -552,5 +552,5 @@ def test_a_module_missing_several_role_files_is_one_finding() -> None:
              "cpv3/modules/users/router.py": "X = 1\n"}
     found = run(files, ["AG103"])
     assert [(d.path, d.message) for d in found] == [(
-        "cpv3/modules/users", "module 'users' has no models.py, schemas.py, repository.py "
-                              "(the models, schemas, repository files)")]
+        "cpv3/modules/users", "module 'users' has no models, schemas, repository (models.py; "
+                              "schemas.py; repository.py)")]

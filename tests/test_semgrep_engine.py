@@ -224,7 +224,7 @@ def test_registry_agrees_with_the_yaml_metadata(rule: Rule) -> None:
                                             default_hint(rule.hint))
     assert metadata["rulebook"] == rule.rulebook.replace("**", "")
     assert rule.rationale() and rule.bad and rule.good
-    assert "(default: on; engine: semgrep)" in explain_text(rule)
+    assert "(default: on; engine: semgrep; severity: error)" in explain_text(rule)
 
 
 def test_every_shipped_rule_file_is_registered_and_in_the_wheel() -> None:
@@ -620,7 +620,7 @@ def test_semgrep_examples(examples: dict[str, set[str]], rule: Rule) -> None:
 
 
 def test_semgrep_test_passes_on_the_shipped_rules(tmp_path: Path) -> None:
-    """`semgrep --test semgrep_rules/`, as CI and the README run it (offline flags)."""
+    """`semgrep --test semgrep_rules/`, as CI and the docs (docs/rules/semgrep.md) run it (offline flags)."""
     env = {**semgrep_env(), **OFFLINE, "SEMGREP_ENABLE_VERSION_CHECK": "0",
            "SEMGREP_SEND_METRICS": "off", "XDG_CONFIG_HOME": str(tmp_path),
            "SEMGREP_SETTINGS_FILE": str(tmp_path / "settings.yml"),

@@ -39,13 +39,7 @@ class FileContext:
 
 
 def layout_of(path: str, config: Config) -> tuple[str | None, str | None]:
-    """(role, module name) of a file directly inside a module folder, else (None, None)."""
-    prefix = config.modules_dir.strip("/") + "/"
-    if not path.startswith(prefix):
-        return None, None
-    parts = path[len(prefix):].split("/")
-    if len(parts) < 2:  # a file directly in modules-dir (its __init__.py) is in no module
-        return None, None
-    if len(parts) > 2:  # inside a module's subdirectory (AG102): in the module, no role
-        return None, parts[0]
-    return config.roles.role_of(parts[1]), parts[0]
+    """(role, module name) of a file inside a module folder, else (None, None). A file of a
+    module that matches no role pattern (a helper, a file in a subfolder) is (None, module);
+    files of shared folders are in no module."""
+    return config.layout.layout_of(path)

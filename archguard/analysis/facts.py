@@ -77,9 +77,11 @@ class FileFacts:
     extra: dict[str, Any] = field(default_factory=dict)  # rule-specific facts, by rule code
 
 
-def module_name_for(path: str) -> tuple[str, bool]:
-    """``cpv3/modules/users/service.py`` -> (``cpv3.modules.users.service``, False)."""
-    parts = path.removesuffix(".py").split("/")
+def module_name_for(path: str, source_root: str = "") -> tuple[str, bool]:
+    """``cpv3/modules/users/service.py`` -> (``cpv3.modules.users.service``, False); the
+    source root (``src`` in a src layout) is not part of the dotted name."""
+    prefix = source_root.strip("/") + "/" if source_root.strip("/") else ""
+    parts = path.removeprefix(prefix).removesuffix(".py").split("/")
     is_init = parts[-1] == "__init__"
     if is_init:
         parts = parts[:-1]
@@ -382,9 +384,9 @@ class SymbolResolver:
         return f"{target}.{rest}" if rest else target
 
 
-def collect_facts(path: str, tree: ast.Module, columns: LineColumns) -> tuple[FileFacts,
-                                                                              SymbolResolver]:
-    module, is_init = module_name_for(path)
+def collect_facts(path: str, tree: ast.Module, columns: LineColumns, source_root: str = "",
+                  ) -> tuple[FileFacts, SymbolResolver]:
+    module, is_init = module_name_for(path, source_root)
     facts = FileFacts(path=path, module=module, is_package_init=is_init)
     collector = _FactCollector(facts, columns)
     collector.visit(tree)

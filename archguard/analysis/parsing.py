@@ -19,6 +19,7 @@ class ParseFailure:
     line: int
     column: int
     message: str
+    needs: str | None = None  # the newer Python the file is valid on ("3.12"), if known
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +30,18 @@ class ParsedSource:
 
 # (pattern over the SyntaxError message or the offending line, Python version that accepts it)
 _NEWER_SYNTAX: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(r"multiple exception types must be parenthesized"), "msg", "3.14"),
+    (re.compile(r"multiple exception types must be parenthesized"), "msg", "3.14"),  # PEP 758
+    # PEP 701 f-strings (quotes reused inside, backslashes, comments): before 3.12 these
+    # fail with an "f-string" message; the messages that stay errors on 3.12 are excluded.
+    (re.compile(r"^f-string(?!: empty expression)(?!: single '\}')(?!: invalid conversion)"),
+     "msg", "3.12"),
+    # PEP 701: a replacement field that spans lines (`f"-{` at the end of the line)
+    (re.compile(r"(?<![\w'\"])[rR]?[fF][rR]?(['\"]).*\{\s*$"), "line", "3.12"),
+    # PEP 695 type parameters and type aliases
     (re.compile(r"^\s*type\s+\w+(\[.*\])?\s*="), "line", "3.12"),
     (re.compile(r"^\s*(async\s+)?def\s+\w+\["), "line", "3.12"),
     (re.compile(r"^\s*class\s+\w+\["), "line", "3.12"),
-    (re.compile(r"(?<![\w'\"])t['\"]"), "line", "3.14"),
+    (re.compile(r"(?<![\w'\"])t['\"]"), "line", "3.14"),  # PEP 750 t-strings
 )
 
 
@@ -78,10 +86,13 @@ def _syntax_failure(error: SyntaxError, text: str) -> ParseFailure:
     message = f"syntax error: {error.msg}"
     needed = _newer_python_needed(error.msg or "", source_line)
     if needed:
-        running = f"{sys.version_info.major}.{sys.version_info.minor}"
         message += (f" (this syntax needs Python {needed} or newer; archguard is running on "
-                    f"Python {running}: run it with Python {needed}+)")
-    return ParseFailure(line, column, message)
+                    f"Python {running_python()}: run it with Python {needed}+)")
+    return ParseFailure(line, column, message, needed)
+
+
+def running_python() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def _newer_python_needed(message: str, source_line: str) -> str | None:

@@ -55,6 +55,42 @@ class Project:
     def classes(self) -> dict[str, ClassFact]:
         return {c.qualname: c for facts in self.files.values() for c in facts.classes}
 
+    @cached_property
+    def module_roles(self) -> dict[str, set[str]]:
+        """Module name -> the roles its files fill (which modules have a service, ...)."""
+        found: dict[str, set[str]] = {}
+        for path in self.files:
+            role, module = self.config.layout.layout_of(path)
+            if module is not None:
+                found.setdefault(module, set())
+                if role is not None:
+                    found[module].add(role)
+        return found
+
+    def owner_file(self, dotted: str) -> tuple[str, str] | None:
+        """(dotted module, path) of the file ``dotted`` lives in: the longest prefix that is
+        a project file; or, when a longer prefix names a role file of a module folder that is
+        not in the tree (a partial tree), that file. None for names outside the project."""
+        parts = dotted.split(".")
+        found = next((cut for cut in range(len(parts), 0, -1)
+                      if ".".join(parts[:cut]) in self.by_module), 0)
+        layout = self.config.layout
+        if layout.under_modules(dotted):
+            for cut in range(len(parts), found, -1):
+                name = ".".join(parts[:cut])
+                path = layout.path_of(name)
+                if layout.layout_of(path)[0] not in (None, "init"):
+                    return name, path
+        if not found:
+            return None
+        name = ".".join(parts[:found])
+        return name, self.by_module[name].path
+
+    def layout_of_name(self, dotted: str) -> tuple[str | None, str | None]:
+        """(role, module name) of the file a dotted name lives in (see ``owner_file``)."""
+        owner = self.owner_file(dotted)
+        return (None, None) if owner is None else self.config.layout.layout_of(owner[1])
+
     def iter_files(self) -> Iterator[FileFacts]:
         for path in sorted(self.files):
             yield self.files[path]

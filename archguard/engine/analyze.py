@@ -7,7 +7,9 @@ every engine's diagnostics together (selection, per-file ignores, suppressions).
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +24,15 @@ from archguard.project.config import Config
 from archguard.project.layout import ModuleFolder
 from archguard.report.suppressions import FileSuppressions, Suppression, parse_suppressions
 from archguard.rules.registry import (
-    all_rules, file_rules, find_rule, project_rules, selected, validate_codes,
+    all_rules, code_aliases, file_rules, find_rule, project_rules, resolve_code, selected,
+    validate_codes,
 )
 from archguard.rules.wording import worded
 
 PARSE_ERROR = "AG000"
+# AG000's hint for a file that is valid on a newer Python: nothing to fix in the file.
+NEWER_PYTHON_HINT = ("the file is valid Python {version}: run archguard with Python {version} "
+                     "or newer to check it")
 UNUSED_SUPPRESSION = "AG001"
 
 
@@ -45,41 +51,60 @@ class Selection:
     select: tuple[str, ...]
     ignore: tuple[str, ...]
     extra: tuple[str, ...] = ()  # valid codes outside the registry (custom semgrep rules)
+    # Upper-cased slug -> code, so that a slug works wherever a code does.
+    aliases: tuple[tuple[str, str], ...] = ()
 
     def __contains__(self, code: str) -> bool:
         return selected(code, list(self.select), list(self.ignore))
 
+    def resolve(self, token: str) -> str:
+        """A code or prefix from a comment or per-file ignore; a slug becomes its code."""
+        return resolve_code(token, self.alias_map)
+
+    @functools.cached_property
+    def alias_map(self) -> dict[str, str]:
+        return dict(self.aliases)
+
     @classmethod
     def build(cls, config: Config, select: list[str] | None = None,
-              ignore: list[str] | None = None, extra_codes: Iterable[str] = ()) -> Selection:
+              ignore: list[str] | None = None, extra_codes: Iterable[str] = (),
+              extra_aliases: Mapping[str, str] | None = None) -> Selection:
         known = [r.code for r in all_rules()] + list(extra_codes)
+        aliases = code_aliases(extra_aliases or {})
         chosen = select if select is not None else config.select
         if chosen is None:
             codes = [r.code for r in all_rules() if r.default_enabled] + list(extra_codes)
         else:
             where = "--select" if select is not None else "[tool.archguard] select"
-            codes = validate_codes(chosen, where, known)
-        ignored = validate_codes(config.ignore, "[tool.archguard] ignore", known)
-        ignored += validate_codes(ignore or [], "--ignore", known)
-        return cls(tuple(codes), tuple(ignored), tuple(extra_codes))
+            codes = validate_codes(chosen, where, known, aliases)
+        ignored = validate_codes(config.ignore, "[tool.archguard] ignore", known, aliases)
+        ignored += validate_codes(ignore or [], "--ignore", known, aliases)
+        validate_codes(list(config.severity), "[tool.archguard.severity]", known, aliases)
+        for pattern, listed in config.per_file_ignores.items():
+            validate_codes(listed, f"[tool.archguard.per-file-ignores] '{pattern}'", known,
+                           aliases)
+        return cls(tuple(codes), tuple(ignored), tuple(extra_codes),
+                   tuple(sorted(aliases.items())))
 
 
 def analyze_file(path: str, data: bytes, config: Config) -> FileResult:
     """Parse once, collect facts, run every per-file rule."""
     parsed = parse_source(data)
     if isinstance(parsed, ParseFailure):
-        module, is_init = module_name_for(path)
+        module, is_init = module_name_for(path, config.source_root)
         rule = find_rule(PARSE_ERROR)
         span = Span(parsed.line, parsed.column, parsed.line, parsed.column)
+        hint = NEWER_PYTHON_HINT.format(version=parsed.needs) if parsed.needs else None
         return FileResult(path, FileFacts(path, module, is_init),
-                          [rule.diagnostic(path, span, parsed.message)], FileSuppressions())
+                          [rule.diagnostic(path, span, parsed.message, hint)],
+                          FileSuppressions())
     with indexed(parsed.tree):  # one walk of the tree, shared by every rule (astindex.walk)
         return _analyze_tree(path, parsed, config)
 
 
 def _analyze_tree(path: str, parsed: ParsedSource, config: Config) -> FileResult:
     columns = LineColumns(parsed.text)
-    facts, resolver = collect_facts(path, parsed.tree, columns)
+    facts, resolver = collect_facts(path, parsed.tree, columns, config.source_root)
     role, module_name = layout_of(path, config)
     ctx = FileContext(path, parsed.text, parsed.tree, config, facts, resolver, columns, role,
                       module_name)
@@ -142,13 +167,16 @@ def finish(project_input: ProjectInput, selection: Selection,
     found.extend(project_rule_findings(project_input, selection) if project_found is None
                  else project_found)
     found.extend(extra)
-    found = [worded(d, config) for d in found
-             if d.code in selection and not _file_ignored(d, config)]
+    found = [worded(d, config) for d in found if d.code in selection
+             and not _file_ignored(d, config, selection)]
     found = one_per_problem(found)
     suppressions = {**(extra_suppressions or {}),
                     **{r.path: r.suppressions for r in project_input.results}}
+    suppressions = {path: table.resolved(selection.resolve)
+                    for path, table in suppressions.items()}
     kept = _apply_suppressions(found, suppressions, selection)
-    return sort_diagnostics([d for d in kept if in_scope(d.path)])
+    return sort_diagnostics(with_severity([d for d in kept if in_scope(d.path)], config,
+                                          selection))
 
 
 # (code, code that wins): one problem, one finding. A route without a return annotation is
@@ -175,11 +203,29 @@ def one_per_problem(found: list[Diagnostic]) -> list[Diagnostic]:
     return kept
 
 
-def _file_ignored(diagnostic: Diagnostic, config: Config) -> bool:
+def with_severity(found: list[Diagnostic], config: Config, selection: Selection,
+                  ) -> list[Diagnostic]:
+    """``[tool.archguard.severity]``: the longest matching code, prefix or slug decides."""
+    if not config.severity:
+        return found
+    levels = sorted(((selection.resolve(key), level) for key, level in config.severity.items()),
+                    key=lambda item: -len(item[0]))
+
+    def level_of(d: Diagnostic) -> str:
+        upper = d.code.upper()
+        return next((level for key, level in levels if key == "ALL" or upper.startswith(key)),
+                    d.severity)
+
+    return [d if level_of(d) == d.severity else dataclasses.replace(d, severity=level_of(d))
+            for d in found]
+
+
+def _file_ignored(diagnostic: Diagnostic, config: Config, selection: Selection) -> bool:
     for pattern, codes in config.per_file_ignores.items():
         if fnmatch.fnmatch(diagnostic.path, pattern) or diagnostic.path.startswith(
                 pattern.rstrip("/") + "/"):
-            if any(diagnostic.code.upper().startswith(code.upper()) for code in codes):
+            if any(diagnostic.code.upper().startswith(selection.resolve(code))
+                   for code in codes):
                 return True
     return False
 

@@ -100,7 +100,7 @@ def analyze_one(root: Path, path: str, config: Config, digest_facts: bool = Fals
     try:
         st, data = read_file(root, path)
     except OSError as error:
-        return Analyzed(path, unreadable_file(path, error), None)
+        return Analyzed(path, unreadable_file(path, error, config.source_root), None)
     result = analyze_file(path, data, config)
     facts_digest = facts_digest_of(result) if digest_facts else None
     return Analyzed(path, result, stamp_of(st, data), facts_digest=facts_digest)
@@ -110,8 +110,8 @@ def facts_digest_of(result: FileResult) -> bytes:
     return digest_of(pickle.dumps(result.facts, pickle.HIGHEST_PROTOCOL))
 
 
-def unreadable_file(path: str, error: OSError) -> FileResult:
-    module, is_init = module_name_for(path)
+def unreadable_file(path: str, error: OSError, source_root: str = "") -> FileResult:
+    module, is_init = module_name_for(path, source_root)
     rule = find_rule(PARSE_ERROR)
     diagnostic = rule.diagnostic(path, Span(1, 1, 1, 1),
                                  f"cannot read file: {error.strerror or error}")

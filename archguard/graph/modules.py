@@ -1,8 +1,9 @@
 """The package's import graph, built from per-file facts (never by importing the code).
 
 One set of references, two views: ``files`` (a node per Python module, plus a module only
-named by an import when its name is a role file under modules-dir) and ``modules`` (a node
-per module folder; an edge A -> B when a file of A references a file of B). A reference is:
+named by an import when its name is a role file of a module folder) and ``modules`` (a node
+per module folder, never a shared folder; an edge A -> B when a file of A references a file
+of B). A reference is:
 
 - an import statement (module level or inside a function);
 - an attribute chain through ``import x`` (``x.y.Z``), or, in routers, a call through an
@@ -122,12 +123,8 @@ class _Builder:
     def __init__(self, project: Project) -> None:
         config = project.config
         self.project = project
+        self.layout = config.layout
         self.allow_type_only = config.type_checking_imports
-        self.modules_prefix = config.modules_dir.strip("/").split("/")
-        roles = config.roles.files
-        self.role_by_file = {name: role for role, name in roles.items()}
-        self.role_stems = {name.removesuffix(".py") for role, name in roles.items()
-                           if role != "init"}
         self.roots = {name.split(".")[0] for name in project.by_module}
         self.lookups: dict[str, tuple[str, str] | None] = {}  # by name as written
         self.nodes = {facts.module: self.node(facts.module, facts.path, True)
@@ -135,12 +132,8 @@ class _Builder:
                       if not is_test_file(facts.path, config.tests_dir)}
 
     def node(self, dotted: str, path: str, exists: bool) -> Node:
-        parts = path.split("/")
-        size = len(self.modules_prefix)
-        if parts[:size] != self.modules_prefix or len(parts) < size + 2:
-            return Node(dotted, path, None, None, exists)
-        role = self.role_by_file.get(parts[size + 1]) if len(parts) == size + 2 else None
-        return Node(dotted, path, role, parts[size], exists)
+        role, module = self.layout.layout_of(path)
+        return Node(dotted, path, role, module, exists)
 
     def file_references(self, facts: FileFacts) -> Iterator[Reference]:
         """The file's runtime references to other project files (see the module doc)."""
@@ -165,7 +158,7 @@ class _Builder:
                   kind: str) -> Reference:
         resolved, target = found
         if target not in self.nodes:
-            self.nodes[target] = self.node(target, target.replace(".", "/") + ".py", False)
+            self.nodes[target] = self.node(target, self.layout.path_of(target), False)
         return Reference(facts.module, target, facts.path, span, written, resolved, kind)
 
     def lookup(self, written: str) -> tuple[str, str] | None:
@@ -182,22 +175,14 @@ class _Builder:
         return found
 
     def _under_modules(self, dotted: str) -> bool:
-        return dotted.split(".")[:len(self.modules_prefix)] == self.modules_prefix
+        return self.layout.under_modules(dotted)
 
     def target_module(self, dotted: str) -> str | None:
         """The project module ``dotted`` lives in: the longest prefix that is a project
-        file, or the role file it names under modules-dir even when that file is absent (so
+        file, or the role file it names in a module folder even when that file is absent (so
         a router importing ``cpv3.modules.users.repository`` is caught in a partial tree)."""
-        parts = dotted.split(".")
-        found = next((".".join(parts[:cut]) for cut in range(len(parts), 0, -1)
-                      if ".".join(parts[:cut]) in self.project.by_module), None)
-        size = len(self.modules_prefix)
-        if not self._under_modules(dotted) or len(parts) < size + 2:
-            return found
-        named = ".".join(parts[:size + 2])
-        if parts[size + 1] in self.role_stems and (found is None or len(found) < len(named)):
-            return named
-        return found
+        owner = self.project.owner_file(dotted)
+        return None if owner is None else owner[0]
 
 
 def _usages(facts: FileFacts, allow_type_only: bool) -> Iterator[tuple[str, Span, str]]:

@@ -2,25 +2,33 @@
 
 The loader is generic over the dataclasses below: a TOML key ``modules-dir`` maps to the
 field ``modules_dir``; a nested table maps to a nested dataclass. Adding a setting is adding
-a field with its default. Unknown keys and wrong types are errors naming the key and the
-nearest valid one.
+a field made by ``setting(default, doc, example)``: the configuration reference in the docs is
+generated from it (``archguard.project.reference``). Unknown keys and wrong types are errors
+naming the key and the nearest valid one.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
 import functools
 import hashlib
 import json
+import re
 import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archguard.diagnostics import ArchguardError
+
+if TYPE_CHECKING:
+    from archguard.project.layout import ProjectLayout
+
+SEVERITY_LEVELS = ("error", "warning", "info")  # most severe first
 
 DEFAULT_MODULES = [
     "users", "projects", "media", "files", "transcription", "captions",
@@ -28,57 +36,135 @@ DEFAULT_MODULES = [
 ]
 
 
+RoleFiles = str | list[str]
+
+
+def setting(default: Any, doc: str, example: str, default_text: str | None = None) -> Any:
+    """A config field with its documentation: the configuration reference is generated from
+    ``doc`` (what it means), ``example`` (a TOML value a test loads) and the default.
+
+    A list, dict or dataclass default is copied for each Config (frozen dataclasses need
+    factories for mutable defaults)."""
+    metadata = {"doc": doc, "example": example, "default_text": default_text}
+    if isinstance(default, type):  # a nested table: its dataclass
+        return field(default_factory=default, metadata=metadata)
+    if isinstance(default, (list, dict)):
+        return field(default_factory=functools.partial(copy.deepcopy, default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
 @dataclass(frozen=True)
 class RolesConfig:
-    """Role -> file name. Rules speak of roles, never of file names."""
+    """Role -> its file in a module folder: a file name or a list of patterns relative to the
+    module folder (``{module}`` is the folder's name, ``*`` matches within one path segment,
+    ``db/api.py`` names a file in a subfolder). A string is a one-element list; ``[]`` means
+    the layout has no file for that role. Rules speak of roles, never of file names."""
 
-    init: str = "__init__.py"
-    models: str = "models.py"
-    schemas: str = "schemas.py"
-    repository: str = "repository.py"
-    service: str = "service.py"
-    router: str = "router.py"
+    init: RoleFiles = setting("__init__.py", "File name of a module folder's package marker.",
+                              '"__init__.py"')
+    models: RoleFiles = setting(
+        "models.py", "A module's SQLAlchemy models: a file name or a list of patterns "
+        "(`{module}` is the module folder's name, `*` matches within a path segment, a `/` "
+        "allows that subfolder).", '["models.py", "models_{module}.py", "db/orm.py"]')
+    schemas: RoleFiles = setting("schemas.py", "A module's Pydantic schemas (name or patterns).",
+                                 '"dto.py"')
+    repository: RoleFiles = setting(
+        "repository.py", "A module's repository (name or patterns).",
+        '["repository.py", "cruds_{module}.py", "db/api.py"]')
+    service: RoleFiles = setting("service.py", "A module's service (name or patterns; `[]`: "
+                                 "the modules have none).", '"services.py"')
+    router: RoleFiles = setting("router.py", "A module's FastAPI router (name or patterns).",
+                                '["router.py", "endpoints_{module}.py"]')
+
+    @functools.cached_property
+    def patterns(self) -> dict[str, tuple[str, ...]]:
+        """Role -> its patterns, in order (a string value is a one-element tuple)."""
+        found = {}
+        for role in dataclasses.fields(self):
+            value = getattr(self, role.name)
+            found[role.name] = (value,) if isinstance(value, str) else tuple(value)
+        return found
 
     @functools.cached_property
     def files(self) -> dict[str, str]:
-        """Role -> file name, computed once (``asdict`` deep-copies on every call)."""
-        return {role.name: getattr(self, role.name) for role in dataclasses.fields(self)}
+        """Role -> its first pattern ("" when it has none): the one-name view of older
+        callers; new code uses ``patterns`` and ``role_of``."""
+        return {role: (names[0] if names else "") for role, names in self.patterns.items()}
 
     @functools.cached_property
-    def _roles_by_file(self) -> dict[str, str]:
-        return {name: role for role, name in reversed(self.files.items())}  # first role wins
+    def _matchers(self) -> list[tuple[str, re.Pattern[str]]]:
+        return [(role, _pattern_regex(pattern)) for role, names in self.patterns.items()
+                for pattern in names]  # role order: the first role that matches wins
 
-    def role_of(self, file_name: str) -> str | None:
-        return self._roles_by_file.get(file_name)
+    def role_of(self, file_name: str, module: str | None = None) -> str | None:
+        """The role of a file, given its path relative to its module folder (a plain file
+        name for a file directly inside) and the module's name for ``{module}``."""
+        for role, matcher in self._matchers:
+            match = matcher.fullmatch(file_name)
+            if match and all(value == module for value in match.groups()):
+                return role
+        return None
+
+    def expected(self, role: str, module: str) -> tuple[str, ...]:
+        """The role's patterns with ``{module}`` filled in (what a message names)."""
+        return tuple(p.replace("{module}", module) for p in self.patterns.get(role, ()))
+
+    def allows_subfolder(self, name: str, module: str) -> bool:
+        """Whether a role pattern lives in the subfolder ``name`` (``db/api.py`` -> ``db``)."""
+        return any(matcher.fullmatch(name) for matcher in self._subfolders(module))
+
+    def _subfolders(self, module: str) -> list[re.Pattern[str]]:
+        return [_pattern_regex(pattern.replace("{module}", module).split("/")[0])
+                for names in self.patterns.values() for pattern in names if "/" in pattern]
+
+
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    """``*`` within one path segment; each ``{module}`` a group the caller compares with the
+    module's name."""
+    parts = re.split(r"(\{module\}|\*)", pattern)
+    out = []
+    for part in parts:
+        if part == "{module}":
+            out.append("([^/]+)")
+        elif part == "*":
+            out.append("[^/]*")
+        else:
+            out.append(re.escape(part))
+    return re.compile("".join(out))
 
 
 @dataclass(frozen=True)
 class ComplexityConfig:
-    max_grade: str = "B"
+    max_grade: str = setting("B", "Worst radon complexity grade allowed (A-F); a worse grade "
+                             "is reported (AG601).", '"C"')
 
 
 @dataclass(frozen=True)
 class PaginationConfig:
     """A list route is paginated when it has every parameter of one set, or a dependency."""
 
-    parameter_sets: list[list[str]] = field(default_factory=lambda: [
-        ["limit", "offset"], ["page", "size"], ["page", "page_size"], ["page", "per_page"],
-        ["cursor"],
-    ])
-    # Matched against the last component of the resolved name given to Depends().
-    dependencies: list[str] = field(
-        default_factory=lambda: ["get_pagination", "PaginationParams", "Pagination"])
+    parameter_sets: list[list[str]] = setting(
+        [["limit", "offset"], ["page", "size"], ["page", "page_size"], ["page", "per_page"],
+         ["cursor"]],
+        "Query parameter sets that make a list route paginated: a route with every "
+        "parameter of one set is paginated (AG503).", '[["limit", "offset"], ["after"]]')
+    dependencies: list[str] = setting(
+        ["get_pagination", "PaginationParams", "Pagination"],
+        "Dependencies that paginate a route, matched against the last component of the "
+        "resolved name given to `Depends()` (AG503).", '["Paginator"]')
 
 
 @dataclass(frozen=True)
 class LayersConfig:
     """Role -> rank (AG204): a file may import only its own rank or lower; 0 = unranked."""
 
-    router: int = 4
-    service: int = 3
-    repository: int = 2
-    models: int = 1
-    schemas: int = 1
+    router: int = setting(4, "Layer rank of routers (AG204): a file may import its own rank "
+                          "or a lower one; 0 leaves the role unranked.", "4")
+    service: int = setting(3, "Layer rank of services (AG204).", "3")
+    repository: int = setting(2, "Layer rank of repositories (AG204).", "2")
+    models: int = setting(1, "Layer rank of models (AG204); equal ranks may import each other.",
+                          "1")
+    schemas: int = setting(1, "Layer rank of schemas (AG204).", "0")
 
     def rank(self, role: str | None) -> int:
         return getattr(self, role, 0) if role else 0
@@ -88,60 +174,133 @@ class LayersConfig:
 class SessionConfig:
     """How a database session is recognised: its type, or the dependency that provides it."""
 
-    types: list[str] = field(default_factory=lambda: [
-        "sqlalchemy.ext.asyncio.AsyncSession", "sqlalchemy.ext.asyncio.session.AsyncSession",
-        "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session",
-        "sqlmodel.Session", "sqlmodel.ext.asyncio.session.AsyncSession",
-    ])
-    # Matched against the last component of the resolved name given to Depends().
-    dependencies: list[str] = field(default_factory=lambda: ["get_db"])
+    types: list[str] = setting(
+        ["sqlalchemy.ext.asyncio.AsyncSession", "sqlalchemy.ext.asyncio.session.AsyncSession",
+         "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session",
+         "sqlmodel.Session", "sqlmodel.ext.asyncio.session.AsyncSession"],
+        "Resolved names of the database session types (AG504).",
+        '["sqlalchemy.ext.asyncio.AsyncSession", "app.db.Session"]')
+    dependencies: list[str] = setting(
+        ["get_db"], "Dependencies that provide a session, matched against the last component "
+        "of the resolved name given to `Depends()` (AG504).", '["get_db", "get_session"]')
 
 
 @dataclass(frozen=True)
 class StyleConfig:
-    max_function_lines: int = 30  # code lines of a body, docstring/blank/comment lines excluded
-    allow_any_in_star_args: bool = False  # accept `*args: Any` / `**kwargs: Any` (AG803)
-    # Class names or qualnames exempt from AG804 (a base the team decided to keep).
-    allowed_bases: list[str] = field(default_factory=list)
+    max_function_lines: int = setting(
+        30, "Longest function body allowed, in code lines: docstring, blank and comment lines "
+        "excluded; at least 1 (AG602).", "40")
+    allow_any_in_star_args: bool = setting(
+        False, "Accept `*args: Any` / `**kwargs: Any` in public signatures (AG803).", "true")
+    allowed_bases: list[str] = setting(
+        [], "Class names or qualified names exempt from AG804 (a base the team decided to "
+        "keep).", '["cpv3.common.service.CRUDBase"]')
 
 
 @dataclass(frozen=True)
 class Config:
-    package: str = "cpv3"
-    modules_dir: str = "cpv3/modules"
-    module_names: list[str] = field(default_factory=lambda: list(DEFAULT_MODULES))
-    schema_base: str = "cpv3.common.schemas.Schema"
-    schema_suffixes: list[str] = field(default_factory=lambda: ["Create", "Update", "Read"])
-    model_base: str = "cpv3.db.base.Base"  # the declarative base (AG304)
-    model_mixin: str = "cpv3.db.base.BaseModelMixin"  # id, timestamps, is_deleted (AG304/402)
-    soft_delete_helpers: list[str] = field(default_factory=lambda: ["not_deleted"])
-    # Awaited calls that count as one query in a repository method (AG403).
-    query_methods: list[str] = field(default_factory=lambda: [
-        "execute", "scalar", "scalars", "get", "get_one", "stream", "stream_scalars"])
-    select: list[str] | None = None
-    ignore: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    tests_dir: str = "tests"
-    # The settings module(s), the one place that reads the environment (AG702/AG703): a
-    # path or a list of paths; unset = detected (a BaseSettings subclass, or a settings.py/
-    # config.py reading the environment).
-    settings_module: str | list[str] | None = None
-    # Globs of the database layer, where sessions are made (AG407); unset = detected
-    # (<package>/db/, <package>/infrastructure/, files building a sessionmaker or get_db).
-    db_layer: list[str] | None = None
-    type_checking_imports: bool = False  # count `if TYPE_CHECKING:` imports as dependencies
-    roles: RolesConfig = field(default_factory=RolesConfig)
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    complexity: ComplexityConfig = field(default_factory=ComplexityConfig)
-    pagination: PaginationConfig = field(default_factory=PaginationConfig)
-    session: SessionConfig = field(default_factory=SessionConfig)
-    layers: LayersConfig = field(default_factory=LayersConfig)
-    max_cycles: int = 50  # AG205 reports at most this many module cycles
-    style: StyleConfig = field(default_factory=StyleConfig)
-    semgrep: bool = True  # run the semgrep rules (semgrep_rules/) inside `check`
-    # Folders of your own semgrep rules (*.yaml/*.yml), relative to the project root.
-    semgrep_rules: list[str] = field(default_factory=list)
-    semgrep_timeout: int = 300  # seconds for the whole semgrep run
+    package: str = setting("cpv3", "The import root (a dotted package name), relative to the "
+                           "project root.", '"app"')
+    source_root: str = setting(
+        "", "Where the package folder lies, relative to the project root (`\"src\"` for a src "
+        "layout).", '"src"', default_text='"" (the project root)')
+    modules_dir: str | list[str] = setting(
+        "cpv3/modules", "The folder (or list of folders) whose subfolders are the business "
+        "modules, relative to the project root.", '["app/modules", "app/core"]')
+    shared: list[str] = setting(
+        [], "Folders (globs) inside a modules dir that are shared code, not domain modules: no "
+        "layout rules, not in the module graph, never a cross-module import.",
+        '["app/core/utils", "polar/kit"]')
+    layout_ignore: list[str] = setting(
+        [], "Globs of files or subfolders in module folders that the layout rules (AG101, "
+        "AG102) leave alone.", '["*/migrations"]')
+    module_names: list[str] = setting(
+        DEFAULT_MODULES, "The expected module folders (AG104, AG105); `[]` accepts any module.",
+        '["users", "billing"]')
+    schema_base: str = setting(
+        "cpv3.common.schemas.Schema", "The class every Pydantic schema derives from, where it "
+        "is defined or re-exported (AG301-AG303).", '"app.common.schemas.Schema"')
+    schema_suffixes: list[str] = setting(
+        ["Create", "Update", "Read"], "Name endings a schema must have (AG302).",
+        '["Create", "Update", "Read", "Base"]')
+    model_base: str = setting("cpv3.db.base.Base", "The SQLAlchemy declarative base (AG304).",
+                              '"app.db.Base"')
+    model_mixin: str = setting(
+        "cpv3.db.base.BaseModelMixin", "The mixin with id, timestamps and `is_deleted` that "
+        "every model derives from (AG304, AG402).", '"app.db.ModelMixin"')
+    soft_delete_helpers: list[str] = setting(
+        ["not_deleted"], "Calls that count as the `is_deleted` filter (AG402).",
+        '["not_deleted", "active_only"]')
+    query_methods: list[str] = setting(
+        ["execute", "scalar", "scalars", "get", "get_one", "stream", "stream_scalars"],
+        "Awaited calls that count as one query in a repository method (AG403).",
+        '["execute", "scalars", "flush"]')
+    select: list[str] | None = setting(
+        None, "Codes or prefixes to report; overridden by `--select`.", '["AG2", "AG501"]',
+        default_text="every rule that is on by default")
+    ignore: list[str] = setting([], "Codes or prefixes to leave out everywhere; `--ignore` adds "
+                                "to it.", '["AG601"]')
+    exclude: list[str] = setting([], "Globs of paths not to check, relative to the project root.",
+                                 '["cpv3/legacy/*"]')
+    tests_dir: str = setting("tests", "The tests folder (AG805 and your own semgrep rules look "
+                             "at it).", '"backend/tests"')
+    settings_module: str | list[str] | None = setting(
+        None, "The settings module(s), the files allowed to read the environment and hold "
+        "configuration literals (AG702, AG703): a path or a list of paths. Unset: detected (a "
+        "`BaseSettings` subclass, or a `settings.py`/`config.py` reading the environment).",
+        '"app/core/config.py"', default_text="detected")
+    db_layer: list[str] | None = setting(
+        None, "Globs of the database layer, the files allowed to make sessions (AG407). Unset: "
+        "detected (`<package>/db/`, `<package>/infrastructure/`, files building a "
+        "sessionmaker or engine or defining the session dependency).",
+        '["app/db/**", "app/dependencies.py"]', default_text="detected")
+    type_checking_imports: bool = setting(
+        False, "Count `if TYPE_CHECKING:` imports as dependencies (AG202-AG205).", "true")
+    roles: RolesConfig = setting(RolesConfig, "Role -> file name inside each module folder.",
+                                 '{ repository = "crud.py" }')
+    per_file_ignores: dict[str, list[str]] = setting(
+        {}, "Glob -> codes or prefixes to leave out in matching paths (relative to the project "
+        "root; `*` also crosses `/`; a folder covers everything under it).",
+        '{ "cpv3/modules/legacy_*" = ["AG1"] }')
+    complexity: ComplexityConfig = setting(ComplexityConfig, "Complexity limit (AG601).",
+                                           '{ max-grade = "C" }')
+    pagination: PaginationConfig = setting(PaginationConfig, "What makes a list route "
+                                           "paginated (AG503).", '{ dependencies = ["Page"] }')
+    session: SessionConfig = setting(SessionConfig, "How a database session is recognised.",
+                                     '{ dependencies = ["get_session"] }')
+    layers: LayersConfig = setting(LayersConfig, "Role -> layer rank (AG204).",
+                                   "{ schemas = 0 }")
+    max_cycles: int = setting(50, "Most module cycles AG205 reports (one more finding says "
+                              "that there are more); at least 1.", "20")
+    style: StyleConfig = setting(StyleConfig, "Style limits (AG602, AG803, AG804).",
+                                 "{ max-function-lines = 40 }")
+    semgrep: bool = setting(True, "Run the semgrep-backed rules inside `check` (`false` is "
+                            "`--no-semgrep`).", "false")
+    semgrep_rules: list[str] = setting(
+        [], "Folders or files of your own semgrep rules (`*.yaml`/`*.yml`), relative to the "
+        "project root.", '["tools/semgrep"]')
+    semgrep_timeout: int = setting(300, "Seconds the whole semgrep run may take; at least 1.",
+                                   "600")
+    baseline: str | None = setting(
+        None, "Baseline file, relative to the project root, that `check` applies (unless "
+        "`--no-baseline`) and `archguard baseline` writes.", '"archguard-baseline.json"',
+        default_text="none")
+    severity: dict[str, str] = setting(
+        {}, "Code, prefix or slug -> `\"error\"`, `\"warning\"` or `\"info\"`; only errors "
+        "fail the run unless `--fail-on`.", '{ AG601 = "warning" }')
+
+    @property
+    def modules_dirs(self) -> tuple[str, ...]:
+        """Every modules dir, without leading or trailing slashes."""
+        dirs = [self.modules_dir] if isinstance(self.modules_dir, str) else self.modules_dir
+        return tuple(d.strip("/") for d in dirs)
+
+    @functools.cached_property
+    def layout(self) -> ProjectLayout:
+        """Where a path lies in the layout (module, role, shared): built once per config."""
+        from archguard.project.layout import ProjectLayout
+
+        return ProjectLayout(self)
 
     @property
     def settings_modules(self) -> list[str]:
@@ -236,6 +395,8 @@ def _describe(hint: Any) -> str:
     if origin is dict:
         return f"a table of {_describe(typing.get_args(hint)[1])}"
     args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if len(args) > 1:
+        return " or ".join(_describe(arg) for arg in args)
     if args:
         return _describe(args[0])
     return {str: "a string", bool: "true or false", int: "an integer"}.get(hint, str(hint))
@@ -253,9 +414,25 @@ def _validate_values(config: Config, source: str) -> None:
     if config.style.max_function_lines < 1:
         raise ArchguardError(
             f"{source}: 'tool.archguard.style.max-function-lines' must be at least 1")
+    for code, level in config.severity.items():
+        if level not in SEVERITY_LEVELS:
+            raise ArchguardError(f"{source}: 'tool.archguard.severity.{code}' must be one of "
+                                 f"{', '.join(SEVERITY_LEVELS)}, got '{level}'")
+    if config.baseline is not None and not config.baseline.strip():
+        raise ArchguardError(f"{source}: 'tool.archguard.baseline' must be a file name")
     grade = config.complexity.max_grade
     if grade not in tuple("ABCDEF"):
         raise ArchguardError(
             f"{source}: 'tool.archguard.complexity.max-grade' must be one of A-F, got '{grade}'")
     if not config.package or "/" in config.package:
         raise ArchguardError(f"{source}: 'tool.archguard.package' must be a dotted package name")
+    if not config.modules_dirs or not all(config.modules_dirs):
+        raise ArchguardError(f"{source}: 'tool.archguard.modules-dir' must name at least one "
+                             f"folder")
+    for role, patterns in config.roles.patterns.items():
+        for pattern in patterns:
+            if not pattern or pattern.startswith("/") or ".." in pattern.split("/") \
+                    or pattern.endswith("/"):
+                raise ArchguardError(
+                    f"{source}: 'tool.archguard.roles.{role}' has the pattern '{pattern}': "
+                    f"a pattern is a file path relative to the module folder")

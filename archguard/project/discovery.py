@@ -80,11 +80,18 @@ def is_excluded(rel_path: str, config: Config) -> bool:
 def package_files(location: ProjectLocation) -> list[str]:
     """Relative paths of every Python file of the package, sorted."""
     root, config = location.root, location.config
-    package_dir = root / config.package.replace(".", "/")
+    package_path = package_folder(config)
+    package_dir = root / package_path
     if not package_dir.is_dir():
+        if location.config_file is None:  # first contact: no configuration at all
+            raise ArchguardError(
+                f"package folder '{package_path}' not found in {root} and no [tool.archguard] "
+                f"configuration: run 'archguard init' to detect the layout and write one")
+        src = "" if config.source_root or not (root / "src" / package_path).is_dir() else (
+            ", or source-root = \"src\" for a src layout")
         raise ArchguardError(
-            f"package folder '{config.package.replace('.', '/')}' not found in {root} "
-            f"(set 'package' in [tool.archguard] of pyproject.toml)")
+            f"package folder '{package_path}' not found in {root} "
+            f"(set 'package' in [tool.archguard] of {location.config_file.name}{src})")
     found = []
     for folder, dirs, names in os.walk(package_dir):
         rel_folder = Path(folder).relative_to(root).as_posix()
@@ -97,26 +104,56 @@ def package_files(location: ProjectLocation) -> list[str]:
     return sorted(found)
 
 
+def package_folder(config: Config) -> str:
+    """The package's folder relative to the root (``src/dispatch`` in a src layout)."""
+    return config.layout.source_prefix + config.package.replace(".", "/")
+
+
 def _skipped_dir(name: str) -> bool:
     return name in IGNORED_DIRS or name.startswith(".")
 
 
 def module_folders(location: ProjectLocation) -> tuple[bool, list[ModuleFolder]]:
-    """(modules-dir exists, its module folders) for the layout rules."""
-    modules_dir = location.root / location.config.modules_dir
-    if not modules_dir.is_dir():
-        return False, []
+    """(a modules dir exists, the module folders of every modules dir) for the layout rules:
+    immediate subfolders holding Python code, minus shared folders, ``__pycache__`` and
+    dot folders."""
+    config = location.config
+    layout = config.layout
+    exists = False
     folders = []
-    for entry in _sorted_entries(modules_dir):  # scandir: no stat per entry on most systems
-        if not entry.is_dir() or _skipped_dir(entry.name):
+    for modules_dir in config.modules_dirs:
+        folder_path = location.root / modules_dir
+        if not folder_path.is_dir():
             continue
-        children = _sorted_entries(entry.path)
-        folders.append(ModuleFolder(
-            entry.name,
-            tuple(c.name for c in children if c.is_file() and not c.name.startswith(".")),
-            tuple(c.name for c in children if c.is_dir() and not _skipped_dir(c.name)),
-        ))
-    return True, folders
+        exists = True
+        for entry in _sorted_entries(folder_path):  # scandir: no stat per entry on most systems
+            rel = f"{modules_dir}/{entry.name}"
+            if not entry.is_dir() or _skipped_dir(entry.name) or layout.is_shared(rel) \
+                    or is_excluded(rel, config):
+                continue
+            python = tuple(p for p in _python_files_in(entry.path)
+                           if not is_excluded(f"{rel}/{p}", config))
+            if not python:  # assets, fonts, a built frontend: not a module
+                continue
+            children = [c for c in _sorted_entries(entry.path)
+                        if not is_excluded(f"{rel}/{c.name}", config)]
+            folders.append(ModuleFolder(
+                entry.name,
+                tuple(c.name for c in children if c.is_file() and not c.name.startswith(".")),
+                tuple(c.name for c in children if c.is_dir() and not _skipped_dir(c.name)),
+                rel, python,
+            ))
+    return exists, folders
+
+
+def _python_files_in(folder: str) -> tuple[str, ...]:
+    found = []
+    for current, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not _skipped_dir(d))
+        rel = Path(current).relative_to(folder).as_posix()
+        found.extend(name if rel == "." else f"{rel}/{name}"
+                     for name in names if name.endswith(".py"))
+    return tuple(sorted(found))
 
 
 def _sorted_entries(folder: str | Path) -> list[os.DirEntry[str]]:
@@ -126,18 +163,30 @@ def _sorted_entries(folder: str | Path) -> list[os.DirEntry[str]]:
 
 def folders_from_paths(paths: list[str], config: Config) -> tuple[bool, list[ModuleFolder]]:
     """The same as ``module_folders`` for an in-memory tree (tests and library callers)."""
-    prefix = config.modules_dir.strip("/") + "/"
-    files: dict[str, set[str]] = {}
-    subdirs: dict[str, set[str]] = {}
+    layout = config.layout
+    files: dict[tuple[str, str], set[str]] = {}
+    subdirs: dict[tuple[str, str], set[str]] = {}
+    python: dict[tuple[str, str], set[str]] = {}
     for path in paths:
-        if not path.startswith(prefix):
+        if is_excluded(path, config):
             continue
-        parts = path[len(prefix):].split("/")
-        if len(parts) < 2:
-            continue
-        files.setdefault(parts[0], set())
-        subdirs.setdefault(parts[0], set())
-        (files if len(parts) == 2 else subdirs)[parts[0]].add(parts[1])
-    names = sorted(files)
-    return bool(names), [ModuleFolder(n, tuple(sorted(files[n])), tuple(sorted(subdirs[n])))
-                         for n in names]
+        for modules_dir in config.modules_dirs:
+            if not path.startswith(modules_dir + "/"):
+                continue
+            parts = path[len(modules_dir) + 1:].split("/")
+            if len(parts) < 2 or _skipped_dir(parts[0]) \
+                    or layout.is_shared(f"{modules_dir}/{parts[0]}"):
+                continue
+            key = (modules_dir, parts[0])
+            files.setdefault(key, set())
+            subdirs.setdefault(key, set())
+            python.setdefault(key, set())
+            (files if len(parts) == 2 else subdirs)[key].add(parts[1])
+            if path.endswith(".py"):
+                python[key].add("/".join(parts[1:]))
+    # In memory, a modules dir exists when it holds a module folder.
+    return bool(files), [
+        ModuleFolder(name, tuple(sorted(files[key])), tuple(sorted(subdirs[key])),
+                     f"{modules_dir}/{name}", tuple(sorted(python[key])))
+        for key in sorted(files, key=lambda k: (k[1], k[0])) if python[key]
+        for modules_dir, name in [key]]

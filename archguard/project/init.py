@@ -1,15 +1,26 @@
 """``archguard init``: detect a project's layout and write ``[tool.archguard]``.
 
-Detection reads folder and file names only (and greps two files for a class or base name);
-it never imports the project. The package is the top-level folder with ``__init__.py`` that
-holds a ``modules`` folder (else the one with the most Python files); role file names are
-what most module folders use, among known synonyms (``endpoints.py`` for the router, ...).
+Detection reads folder and file names, and greps the Python files for imports and a few
+class definitions; it never imports the project. It finds:
+
+- the package: a top-level folder (or one under ``src/``, the src layout) holding the
+  application, with or without ``__init__.py``: the project's name, else the most code;
+- the modules dirs: the top-most folders whose subfolders repeat the same role file names
+  (``router.py``, ``cruds_{module}.py``, ``db/api.py``), one or several;
+- shared folders: subfolders of a modules dir without a router that many modules import;
+- role patterns: per role, every known name (plain, ``<stem>_{module}.py``, in a subfolder)
+  that at least two modules use, most used first;
+- the schema base (the project class most Pydantic models derive from), the settings module
+  (a ``BaseSettings`` subclass), the model base and the database layer (where the engine and
+  the session factory are built).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,33 +32,55 @@ from archguard.project.config import (
     load_config_table,
     read_pyproject,
 )
+from archguard.project.ruff import duplicated
 
-ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "init": ("__init__.py",),
-    "models": ("models.py", "model.py"),
-    "schemas": ("schemas.py", "schema.py", "dto.py", "dtos.py"),
-    "repository": ("repository.py", "repositories.py", "repo.py", "crud.py"),
-    "service": ("service.py", "services.py"),
-    "router": ("router.py", "routers.py", "routes.py", "endpoints.py", "api.py", "views.py"),
+# Role -> known file stems; each also matches as ``<stem>_{module}.py`` (Hyperion's
+# ``cruds_loan.py``); a stem with a "/" is a file in a subfolder (papermerge's db/api.py).
+ROLE_STEMS: dict[str, tuple[str, ...]] = {
+    "init": ("__init__",),
+    "models": ("models", "model", "orm", "db/orm", "db/models", "tables"),
+    "schemas": ("schemas", "schema", "dto", "dtos", "serializers"),
+    "repository": ("repository", "repositories", "repo", "crud", "cruds", "db/api",
+                   "db/repository", "dal", "queries"),
+    "service": ("service", "services"),
+    "router": ("router", "routers", "routes", "endpoints", "api", "views"),
 }
+ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    role: tuple(f"{stem}.py" for stem in stems) for role, stems in ROLE_STEMS.items()}
 NOT_PACKAGES = frozenset({"tests", "test", "docs", "scripts", "migrations", "alembic",
-                          "build", "dist", "node_modules", "venv"})
+                          "build", "dist", "node_modules", "venv", "src", "frontend",
+                          "site-packages"})
+SHARED_NAMES = frozenset({"kit", "common", "core", "shared", "utils", "lib", "libs",
+                          "models", "db", "database", "worker", "infrastructure"})
 _CLASS_SCHEMA = re.compile(r"^class\s+Schema\s*[(:]", re.MULTILINE)
+_CLASS = re.compile(r"^class\s+(\w+)\s*\(([^)]*)\)", re.MULTILINE)
+_IMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))", re.MULTILINE)
+_ENGINE = re.compile(r"\bcreate_(?:async_)?engine\s*\(")
+_SESSION_FACTORY = re.compile(r"\b(?:async_)?sessionmaker\s*[(\[]")
+_DECLARATIVE = re.compile(r"^class\s+(\w+)\s*\([^)]*\bDeclarativeBase\b|^(\w+)\s*=\s*"
+                          r"declarative_base\s*\(", re.MULTILINE)
+MIN_SHARED_IMPORTERS = 3
 
 
 @dataclass
 class Layout:
-    """What ``init`` found; ``role_counts`` maps role -> (modules using its file, modules)."""
+    """What ``init`` found; ``role_counts`` maps role -> modules with a file for it."""
 
     package: str
-    modules_dir: str
+    modules_dir: str | list[str]
     modules: list[str]
-    roles: dict[str, str]
+    roles: dict[str, str | list[str]]
     role_counts: dict[str, int] = field(default_factory=dict)
     schema_base: str = ""
     schema_found: bool = False
     settings_module: str | None = None
     tests_dir: str | None = None
+    source_root: str = ""
+    shared: list[str] = field(default_factory=list)
+    model_base: str | None = None
+    database_layer: str | None = None
+    module_folders: int = 0  # the modules' folders (a name may repeat across modules dirs)
+    exclude: list[str] = field(default_factory=list)  # tests kept inside module folders
 
 
 def _children(folder: Path) -> list[Path]:
@@ -59,20 +92,94 @@ def _children(folder: Path) -> list[Path]:
 
 
 def _python_files(folder: Path) -> Iterator[Path]:
-    for path in sorted(folder.rglob("*.py")):
-        if not any(part.startswith(".") or part == "__pycache__" for part in path.parts):
-            yield path
+    """Python files under ``folder``, skipping dot folders, caches and node_modules."""
+    for current, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and d not in ("__pycache__", "node_modules", "site-packages"))
+        for name in sorted(names):
+            if name.endswith(".py"):
+                yield Path(current) / name
+
+
+def _holds_python(folder: Path) -> bool:
+    return next(_python_files(folder), None) is not None
+
+
+def _project_name(root: Path) -> str | None:
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return None
+    project = read_pyproject(path).get("project")
+    name = project.get("name") if isinstance(project, dict) else None
+    return re.sub(r"[-.]+", "_", name).lower() if isinstance(name, str) else None
 
 
 def find_package(root: Path) -> Path:
-    candidates = [c for c in _children(root) if c.is_dir() and (c / "__init__.py").is_file()
-                  and c.name not in NOT_PACKAGES]
+    """The package folder: under the root or under ``src/``; with or without __init__.py."""
+    bases = [root] + ([root / "src"] if (root / "src").is_dir() else [])
+    candidates = [c for base in bases for c in _children(base)
+                  if c.is_dir() and c.name not in NOT_PACKAGES and c.name.isidentifier()
+                  and _holds_python(c)]
     if not candidates:
         raise ArchguardError(f"no Python package found in {root}: expected a top-level "
-                             f"folder with an __init__.py (such as cpv3/)")
-    with_modules = [c for c in candidates if (c / "modules").is_dir()]
-    pool = with_modules or candidates
-    return max(pool, key=lambda c: (sum(1 for _ in _python_files(c)), c.name == "cpv3"))
+                             f"folder with Python code (such as cpv3/, or src/<name>/)")
+    name = _project_name(root)
+    return max(candidates, key=lambda c: (
+        c.name == name, (c / "modules").is_dir(), sum(1 for _ in _python_files(c)),
+        c.name == "cpv3"))
+
+
+def _normalised_files(module_dir: Path) -> set[str]:
+    """The module's Python files up to one subfolder deep, its own name as ``{module}``."""
+    names = set()
+    for child in _children(module_dir):
+        if child.is_file() and child.suffix == ".py":
+            names.add(_generalise(child.name, module_dir.name))
+        elif child.is_dir():
+            names.update(f"{child.name}/{_generalise(g.name, module_dir.name)}"
+                         for g in _children(child) if g.is_file() and g.suffix == ".py")
+    return names
+
+
+def _generalise(name: str, module: str) -> str:
+    stem = name.removesuffix(".py")
+    if stem.endswith("_" + module):
+        return stem[: -len(module) - 1] + "_{module}.py"
+    return name
+
+
+def _role_like(name: str) -> bool:
+    stem = name.removesuffix(".py").removesuffix("_{module}")
+    return any(stem in stems for role, stems in ROLE_STEMS.items() if role != "init")
+
+
+def _python_subfolders(folder: Path) -> list[Path]:
+    return [c for c in _children(folder) if c.is_dir() and c.name not in NOT_PACKAGES
+            and _holds_python(c)]
+
+
+def _is_modules_dir(folder: Path) -> bool:
+    """Its subfolders repeat the same role files: two or more role file names, each in at
+    least two subfolders and 30% of them (a folder of layers, such as crud/ services/
+    views/, repeats none)."""
+    subfolders = _python_subfolders(folder)
+    if len(subfolders) < 2:
+        return False
+    counts = Counter(name for sub in subfolders for name in _normalised_files(sub)
+                     if _role_like(name))
+    return sum(1 for n in counts.values() if n >= 2 and n >= 0.3 * len(subfolders)) >= 2
+
+
+def find_modules_dirs(package_dir: Path, depth: int = 3) -> list[Path]:
+    """The top-most folders at or under the package that are modules dirs."""
+    if _is_modules_dir(package_dir):
+        return [package_dir]
+    if depth == 0:
+        return []
+    found: list[Path] = []
+    for child in _python_subfolders(package_dir):
+        found.extend(find_modules_dirs(child, depth - 1))
+    return found
 
 
 def find_modules_dir(package_dir: Path) -> Path | None:
@@ -85,21 +192,116 @@ def find_modules_dir(package_dir: Path) -> Path | None:
     return best[1] if best[0] >= 2 else None
 
 
-def detect_roles(module_dirs: list[Path]) -> tuple[dict[str, str], dict[str, int]]:
-    """Role -> the synonym most module folders use (ties and no use keep the default)."""
+def _candidates(role: str) -> list[str]:
+    patterns = []
+    for stem in ROLE_STEMS[role]:
+        patterns.append(f"{stem}.py")
+        if "/" not in stem and role != "init":
+            patterns.append(f"{stem}_{{module}}.py")
+    return patterns
+
+
+def detect_roles(module_dirs: list[Path],
+                 ) -> tuple[dict[str, str | list[str]], dict[str, int]]:
+    """Role -> the patterns at least two modules use, most used first (one pattern is
+    written as a string; none keeps the default); and how many modules each role matched."""
     defaults = RolesConfig()
-    files = [{c.name for c in _children(d) if c.is_file()} for d in module_dirs]
-    roles, counts = {}, {}
-    for role, synonyms in ROLE_SYNONYMS.items():
+    files = [_normalised_files(d) for d in module_dirs]
+    roles: dict[str, str | list[str]] = {}
+    counts: dict[str, int] = {}
+    taken: set[str] = set()
+    for role in ROLE_STEMS:
         default = getattr(defaults, role)
-        usage = {name: sum(1 for names in files if name in names) for name in synonyms}
-        best = max(synonyms, key=lambda name: (usage[name], name == default))
-        roles[role] = best if usage[best] else default
-        counts[role] = usage[best]
+        usage = {p: sum(1 for names in files if p in names) for p in _candidates(role)}
+        ranked = sorted((p for p in usage if usage[p] and p not in taken),
+                        key=lambda p: (-usage[p], p != default))
+        chosen = [p for p in ranked if usage[p] >= 2] or ranked[:1]
+        taken.update(chosen)
+        roles[role] = (chosen[0] if len(chosen) == 1 else chosen) if chosen else default
+        counts[role] = sum(1 for names in files if any(p in names for p in chosen))
     return roles, counts
 
 
-def _find_schema(root: Path, package_dir: Path, package: str) -> tuple[str, bool]:
+@dataclass
+class _Sources:
+    """Every Python file of the package, read once: (dotted module, path, text)."""
+
+    root: Path
+    package_base: Path  # the folder the dotted names start from (root or root/src)
+    files: list[tuple[str, Path, str]]
+
+    @classmethod
+    def read(cls, root: Path, package_dir: Path) -> _Sources:
+        base = package_dir.parent
+        files = []
+        for path in _python_files(package_dir):
+            try:
+                text = path.read_text("utf-8", errors="replace")
+            except OSError:
+                continue
+            rel = path.relative_to(base).with_suffix("")
+            parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
+            files.append((".".join(parts), path, text))
+        return cls(root, base, files)
+
+    def dotted(self, folder: Path) -> str:
+        return ".".join(folder.relative_to(self.package_base).parts)
+
+
+def _importers(sources: _Sources, folder: Path, modules: list[Path]) -> int:
+    """How many other module folders import something from ``folder``."""
+    prefix = sources.dotted(folder)
+    owners = {sources.dotted(m): m for m in modules}
+    importers = set()
+    for dotted, path, text in sources.files:
+        if not path.is_relative_to(folder):
+            owner = next((m for d, m in owners.items()
+                          if dotted == d or dotted.startswith(d + ".")), None)
+            if owner is None:
+                continue
+            for match in _IMPORT.finditer(text):
+                target = match[1] or match[2]
+                if target == prefix or target.startswith(prefix + "."):
+                    importers.add(owner)
+                    break
+    return len(importers)
+
+
+def find_shared(sources: _Sources, modules: list[Path], roles: dict[str, str | list[str]],
+                ) -> list[Path]:
+    """Module folders without a router, service or repository that many modules import (or
+    named like shared code: kit, common, utils, ...): base classes and helpers, not a
+    domain."""
+    def patterns(role: str) -> list[str]:
+        value = roles[role]
+        return [value] if isinstance(value, str) else value
+
+    domain_roles = [p for role in ("router", "service", "repository") for p in patterns(role)]
+    shared = []
+    threshold = max(MIN_SHARED_IMPORTERS, len(modules) // 10)
+    for folder in modules:
+        names = _normalised_files(folder)
+        if any(p in names for p in domain_roles):  # a router, service or repository: a domain
+            continue
+        if folder.name in SHARED_NAMES or _importers(sources, folder, modules) >= threshold:
+            shared.append(folder)
+    return shared
+
+
+def _find_schema(sources: _Sources, package_dir: Path, package: str) -> tuple[str, bool]:
+    """The project class most Pydantic models derive from (three or more), else a class
+    named Schema in the usual places, else the rulebook's place."""
+    direct = {}  # class name -> qualname, for project classes deriving from BaseModel
+    uses: Counter[str] = Counter()
+    for dotted, _, text in sources.files:
+        for match in _CLASS.finditer(text):
+            bases = [b.strip().split("[")[0].rsplit(".", 1)[-1] for b in match[2].split(",")]
+            if "BaseModel" in bases:
+                direct.setdefault(match[1], f"{dotted}.{match[1]}")
+            uses.update(bases)
+    ranked = sorted(direct, key=lambda name: (-uses[name], name))
+    if ranked and uses[ranked[0]] >= 3:
+        return direct[ranked[0]], True
     for relative in ("common/schemas.py", "schemas.py", "core/schemas.py"):
         path = package_dir / relative
         if path.is_file() and _CLASS_SCHEMA.search(path.read_text("utf-8", errors="replace")):
@@ -108,29 +310,74 @@ def _find_schema(root: Path, package_dir: Path, package: str) -> tuple[str, bool
     return f"{package}.common.schemas.Schema", False
 
 
-def _find_settings(root: Path, package_dir: Path) -> str | None:
-    named = [p for p in _python_files(package_dir) if p.name in ("settings.py", "config.py")]
-    for path in named:
-        if "BaseSettings" in path.read_text("utf-8", errors="replace"):
-            return path.relative_to(root).as_posix()
-    return None
+def _find_settings(sources: _Sources) -> str | None:
+    """The file defining a ``BaseSettings`` subclass (settings/config files first)."""
+    found = [path for _, path, text in sources.files
+             if re.search(r"^class\s+\w+\s*\([^)]*\bBaseSettings\b", text, re.MULTILINE)]
+    found.sort(key=lambda p: (p.stem not in ("settings", "config"), len(p.parts), str(p)))
+    return found[0].relative_to(sources.root).as_posix() if found else None
+
+
+def _find_database(sources: _Sources) -> tuple[str | None, str | None]:
+    """(the file building the engine and session factory, the declarative base)."""
+    layer = next((path.relative_to(sources.root).as_posix() for _, path, text in sources.files
+                  if _ENGINE.search(text) and _SESSION_FACTORY.search(text)), None)
+    base = None
+    for dotted, _, text in sources.files:
+        match = _DECLARATIVE.search(text)
+        if match:
+            base = f"{dotted}.{match[1] or match[2]}"
+            break
+    return layer, base
+
+
+def _tests_in_modules(root: Path, modules_dirs: list[Path], modules: list[Path]) -> list[str]:
+    """Globs for tests kept inside module folders (``<m>/tests/``, ``test_*.py``,
+    ``conftest.py``): test code is not application code, so ``check`` leaves it out."""
+    found = []
+    for modules_dir in modules_dirs:
+        inside = [m for m in modules if m.parent == modules_dir]
+        base = modules_dir.relative_to(root).as_posix()
+        for name, glob in (("tests", "tests"), ("test", "test"), ("conftest.py", "conftest.py")):
+            if any((m / name).exists() for m in inside):
+                found.append(f"{base}/*/{glob}")
+        if any(next(m.glob("test_*.py"), None) for m in inside):
+            found.append(f"{base}/*/test_*.py")
+    return found
 
 
 def detect(root: Path) -> Layout:
     package_dir = find_package(root)
     package = package_dir.name
-    modules_dir = find_modules_dir(package_dir)
-    module_dirs = [c for c in _children(modules_dir) if c.is_dir()] if modules_dir else []
-    roles, counts = detect_roles(module_dirs)
-    schema_base, schema_found = _find_schema(root, package_dir, package)
+    source_root = package_dir.parent.relative_to(root).as_posix()
+    source_root = "" if source_root == "." else source_root
+    sources = _Sources.read(root, package_dir)
+    modules_dirs = find_modules_dirs(package_dir)
+    if not modules_dirs:
+        fallback = find_modules_dir(package_dir)
+        modules_dirs = [fallback] if fallback else []
+    module_dirs = [c for d in modules_dirs for c in _python_subfolders(d)]
+    roles, _ = detect_roles(module_dirs)
+    shared = find_shared(sources, module_dirs, roles) if len(module_dirs) > 2 else []
+    domain = [d for d in module_dirs if d not in shared]
+    roles, counts = detect_roles(domain)
+    schema_base, schema_found = _find_schema(sources, package_dir, package)
+    database_layer, model_base = _find_database(sources)
+    dirs = [d.relative_to(root).as_posix() for d in modules_dirs] or [
+        (package_dir / "modules").relative_to(root).as_posix()]
     return Layout(
+        module_folders=len(domain),
+        exclude=_tests_in_modules(root, modules_dirs, domain),
         package=package,
-        modules_dir=(modules_dir or package_dir / "modules").relative_to(root).as_posix(),
-        modules=[d.name for d in module_dirs],
+        modules_dir=dirs[0] if len(dirs) == 1 else dirs,
+        modules=sorted({d.name for d in domain}),
         roles=roles, role_counts=counts,
         schema_base=schema_base, schema_found=schema_found,
-        settings_module=_find_settings(root, package_dir),
+        settings_module=_find_settings(sources),
         tests_dir=next((n for n in ("tests", "test") if (root / n).is_dir()), None),
+        source_root=source_root,
+        shared=[d.relative_to(root).as_posix() for d in shared],
+        model_base=model_base, database_layer=database_layer,
     )
 
 
@@ -138,44 +385,75 @@ def _toml(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string or list is valid TOML
 
 
-def _module_names(modules: list[str]) -> list[str]:
-    inline = f"module-names = {_toml(modules)}"
-    if len(inline) <= 96:
-        return [inline]
-    return ["module-names = [", *(f"    {_toml(name)}," for name in modules), "]"]
+def _ignore_lines(ruff_covered: dict[str, tuple[str, ...]]) -> list[str]:
+    if not ruff_covered:
+        return ["ignore = []  # codes or prefixes to leave out everywhere, e.g. [\"AG601\"]"]
+    lines = ["# codes or prefixes to leave out everywhere; these duplicate rules that your",
+             "# ruff configuration already enables ('archguard explain CODE' says how far):",
+             "ignore = ["]
+    lines += [f"    {_toml(code)},  # ruff {' + '.join(ruff)}"
+              for code, ruff in sorted(ruff_covered.items())]
+    return lines + ["]"]
 
 
-def render_section(layout: Layout) -> str:
+def render_section(layout: Layout, ruff_covered: dict[str, tuple[str, ...]] | None = None,
+                   ) -> str:
     """The commented ``[tool.archguard]`` text (it ends with a key line, not a comment)."""
-    n = len(layout.modules)
+    n = layout.module_folders or len(layout.modules)
     lines = [
         "[tool.archguard]",
         "# Written by 'archguard init' from the layout it found; edit freely.",
         "# Every key is optional: the defaults are the cpv3 rulebook's conventions.",
         "# 'archguard rules' lists the rules, 'archguard explain CODE' explains one.",
-        f"package = {_toml(layout.package)}  # import root, relative to this file's folder",
-        f"modules-dir = {_toml(layout.modules_dir)}  # one folder per business module",
-        f"# The {n} module folder{'s' if n != 1 else ''} found; [] accepts any module.",
-        *_module_names(layout.modules),
+        f"package = {_toml(layout.package)}  # import root"
+        + (", in source-root" if layout.source_root else ", relative to this file's folder"),
+    ]
+    if layout.source_root:
+        lines.append(f"source-root = {_toml(layout.source_root)}  # the src layout")
+    lines += [
+        f"modules-dir = {_toml(layout.modules_dir)}  # their subfolders are the modules",
+    ]
+    if layout.shared:
+        lines.append("# Shared code inside a modules dir (imported by many modules, no router):")
+        lines += _toml_list("shared", layout.shared)
+    lines += [
+        f"# The {len(layout.modules)} module{'s' if len(layout.modules) != 1 else ''} found; "
+        f"[] accepts any module.",
+        *_toml_list("module-names", layout.modules),
         f"schema-base = {_toml(layout.schema_base)}  # "
         + ("every Pydantic schema derives from it" if layout.schema_found
            else "not found yet: the rulebook's place for the Schema base"),
     ]
+    if layout.model_base:
+        lines.append(f"model-base = {_toml(layout.model_base)}  # the declarative base")
+    if layout.database_layer:
+        lines.append(f"# The database layer (engine and session factory): "
+                     f"{layout.database_layer}")
     if layout.settings_module:
         lines.append(f"settings-module = {_toml(layout.settings_module)}")
     if layout.tests_dir:
         lines.append(f"tests-dir = {_toml(layout.tests_dir)}")
     lines += [
         '# select = ["AG"]  # default: every rule that is on by default',
-        "ignore = []  # codes or prefixes to leave out everywhere, e.g. [\"AG601\"]",
-        f"exclude = []  # globs of paths not to check, e.g. [\"{layout.package}/migrations\"]",
+        *_ignore_lines(ruff_covered or {}),
+        *(["# Tests kept inside module folders are not application code:",
+            *_toml_list("exclude", layout.exclude)] if layout.exclude else
+          [f"exclude = []  # globs of paths not to check, e.g. [\"{layout.package}/migrations\"]"]),
         "",
         "[tool.archguard.roles]",
-        "# Role -> file name inside each module folder: what most modules use.",
+        "# Role -> its file in each module folder: a name or a list of patterns ({module} is",
+        "# the folder's name, * matches within a path segment, db/api.py is in a subfolder).",
     ]
-    for role, name in layout.roles.items():
-        lines.append(f"{role} = {_toml(name)}  # in {layout.role_counts.get(role, 0)} of {n}")
+    for role, value in layout.roles.items():
+        lines.append(f"{role} = {_toml(value)}  # in {layout.role_counts.get(role, 0)} of {n}")
     return "\n".join(lines) + "\n"
+
+
+def _toml_list(key: str, values: list[str]) -> list[str]:
+    inline = f"{key} = {_toml(values)}"
+    if len(inline) <= 96:
+        return [inline]
+    return [f"{key} = [", *(f"    {_toml(value)}," for value in values), "]"]
 
 
 # Table headers start at column 0 (an indented "[...]" line is an array's continuation).
@@ -269,37 +547,77 @@ def _verify(pyproject: Path, old_text: str, new_text: str) -> None:
     load_config_table(table, str(pyproject))
 
 
-def init_project(root: Path, force: bool = False) -> str:
-    """Detect, write pyproject.toml, and return the report to print."""
+def init_project(root: Path, force: bool = False,
+                 ruff_overlaps: dict[str, tuple[str, ...]] | None = None) -> str:
+    """Detect, write pyproject.toml, and return the report to print. ``ruff_overlaps``:
+    archguard code -> the ruff rules that check the same; those the project's ruff config
+    enables go into ``ignore``."""
     if not root.is_dir():
         raise ArchguardError(f"not a folder: {root}")
+    _refuse_source_folder(root)
     layout = detect(root)
+    covered = duplicated(root, ruff_overlaps or {})
     pyproject = root / "pyproject.toml"
     old_text = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
-    new_text = _new_text(pyproject, render_section(layout), force)
+    new_text = _new_text(pyproject, render_section(layout, covered), force)
     _verify(pyproject, old_text, new_text)
     crlf = pyproject.is_file() and b"\r\n" in pyproject.read_bytes()  # keep its line endings
     try:
         pyproject.write_text(new_text, encoding="utf-8", newline="\r\n" if crlf else "\n")
     except OSError as error:
         raise ArchguardError(f"cannot write {pyproject}: {error.strerror}") from None
-    return describe(layout, pyproject)
+    return describe(layout, pyproject, covered)
 
 
-def describe(layout: Layout, pyproject: Path) -> str:
-    n = len(layout.modules)
-    roles = ", ".join(f"{role} = {name} ({layout.role_counts[role]}/{n})"
-                      for role, name in layout.roles.items())
-    return "\n".join([
+def _refuse_source_folder(root: Path) -> None:
+    """init writes to the project root only: never into a package or a src folder."""
+    resolved = root.resolve()
+    if (resolved / "pyproject.toml").is_file():
+        return
+    project = next((p for p in resolved.parents if (p / "pyproject.toml").is_file()), None)
+    if (resolved / "__init__.py").is_file() or resolved.name == "src" or project is not None:
+        where = f" of the project at {project}" if project else ""
+        raise ArchguardError(
+            f"{root} is a source folder{where}, not a project root: run 'archguard init' "
+            f"in the folder that holds (or will hold) pyproject.toml"
+            + (f", e.g. 'archguard init {project}'" if project else ""))
+
+
+def _patterns(value: str | list[str]) -> str:
+    return ", ".join([value] if isinstance(value, str) else value)
+
+
+def describe(layout: Layout, pyproject: Path,
+             ruff_covered: dict[str, tuple[str, ...]] | None = None) -> str:
+    n = layout.module_folders or len(layout.modules)
+    dirs = [layout.modules_dir] if isinstance(layout.modules_dir, str) else layout.modules_dir
+    lines = [
         f"archguard: wrote [tool.archguard] to {pyproject}",
-        f"  package      {layout.package}",
-        f"  modules-dir  {layout.modules_dir} ({_count_modules(layout.modules)})",
-        f"  roles        {roles}",
+        f"  package      {layout.package}"
+        + (f" (in {layout.source_root}/)" if layout.source_root else ""),
+        f"  modules-dir  {', '.join(dirs)} ({_count_modules(layout.modules)})",
+        f"  shared       {', '.join(layout.shared) or 'none found'}",
+        f"  excluded     {', '.join(layout.exclude) or 'nothing'}",
+        "  roles        " + ", ".join(f"{role} = {_patterns(value)} "
+                                       f"({layout.role_counts[role]}/{n})"
+                                       for role, value in layout.roles.items()),
         f"  schema-base  {layout.schema_base}"
         + ("" if layout.schema_found else " (not found: create it, or edit the key)"),
+        f"  model-base   {layout.model_base or 'not found'}",
+        f"  database     {layout.database_layer or 'not found'}",
         f"  settings     {layout.settings_module or 'not found'}",
-        "Next: 'archguard check' (and 'archguard baseline' to adopt it on existing code).",
-    ])
+    ]
+    if ruff_covered:
+        lines.append(f"  ignore       {', '.join(sorted(ruff_covered))} (ruff already checks them)")
+    for role, value in layout.roles.items():
+        if n and layout.role_counts[role] * 2 < n:
+            lines.append(
+                f"warning: role '{role}' ({_patterns(value)}) matched {layout.role_counts[role]}"
+                f" of {n} modules: set its file names in [tool.archguard.roles] (a list of "
+                f"patterns), or [] if the modules have no {role}")
+    lines.append("Next: 'archguard check' (and 'archguard baseline' to adopt it on existing "
+                 "code).")
+    return "\n".join(lines)
 
 
 def _count_modules(modules: list[str]) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archguard.diagnostics import Diagnostic
-from archguard.project.config import Config
+from archguard.project.config import SEVERITY_LEVELS, Config
 
 if TYPE_CHECKING:
     from archguard.report.baseline import BaselineStatus
@@ -22,3 +22,14 @@ class CheckReport:
     notes: list[str] = field(default_factory=list)
     rules: tuple[str, ...] = ()  # codes of the rules that ran (selected)
     baseline: BaselineStatus | None = None  # set by --baseline
+
+    def failing(self, fail_on: str = "error") -> list[Diagnostic]:
+        """The findings that fail the run: those at ``fail_on`` or more severe."""
+        worst = SEVERITY_LEVELS.index(fail_on)
+        return [d for d in self.diagnostics if severity_rank(d.severity) <= worst]
+
+
+def severity_rank(severity: str) -> int:
+    """0 for an error; an unknown severity ranks as info."""
+    return SEVERITY_LEVELS.index(severity) if severity in SEVERITY_LEVELS else \
+        len(SEVERITY_LEVELS) - 1

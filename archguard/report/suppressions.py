@@ -6,9 +6,11 @@ files that contain the marker at all, to keep the common path cheap.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from archguard.diagnostics import pickled_by_fields
@@ -31,6 +33,14 @@ class Suppression:
 @dataclass(slots=True)
 class FileSuppressions:
     items: list[Suppression] = field(default_factory=list)
+
+    def resolved(self, resolve: Callable[[str], str]) -> FileSuppressions:
+        """With every rule slug (``ignore[relative-import]``) replaced by its code."""
+        if not self.items:
+            return self
+        return FileSuppressions([
+            dataclasses.replace(item, codes=tuple(resolve(code) for code in item.codes))
+            if item.codes else item for item in self.items])
 
     def matching(self, code: str, line: int) -> Suppression | None:
         for item in self.items:

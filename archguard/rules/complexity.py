@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import Any
 
-from archguard.analysis.astindex import flat, nodes_of
+from archguard.analysis.astindex import enclosed, flat, nodes_of
 from archguard.analysis.context import FileContext
 from archguard.diagnostics import Diagnostic
 from archguard.rules.registry import FileRule, register
@@ -27,6 +27,10 @@ class Complexity(FileRule):
     fed the tree archguard already parsed; it never re-reads the file."""
 
     code = "AG601"
+    ruff = ("C901",)
+    ruff_overlap = (
+        "ruff's C901 measures the same McCabe complexity (`lint.mccabe.max-complexity`, "
+        'default 10, is grade B)')
     name = "complexity"
     summary = "A function whose cyclomatic complexity grade is worse than the maximum"
     rulebook = ("Grade C or worse = too complex, recommend extraction.")
@@ -40,14 +44,17 @@ class Complexity(FileRule):
             "def grade(score: int) -> str:\n    return GRADES.get(score, \"?\")\n")
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        if not may_exceed(ctx.tree, ctx.config.complexity.max_grade):
+        suspects = suspect_defs(ctx.tree, ctx.config.complexity.max_grade)
+        if not suspects:
             return
         from radon.complexity import cc_rank  # heavy: imported only when a file is analysed
         from radon.visitors import ComplexityVisitor
 
         limit = GRADES.index(ctx.config.complexity.max_grade)
-        visitor = ComplexityVisitor.from_ast(ctx.tree)
-        for name, block in _blocks(visitor.functions, visitor.classes, ""):
+        blocks = []
+        for function, prefix in suspects:  # radon scores only the defs that may exceed
+            blocks += _blocks(ComplexityVisitor.from_ast(function).functions, [], prefix)
+        for name, block in blocks:
             grade = cc_rank(block.complexity)
             if GRADES.index(grade) > limit:
                 yield self.report(
@@ -57,15 +64,22 @@ class Complexity(FileRule):
 
 
 def may_exceed(tree: ast.Module, max_grade: str) -> bool:
-    """Whether any function could score worse than ``max_grade``: a cheap upper bound that
+    """Whether any function could score worse than ``max_grade`` (see ``suspect_defs``)."""
+    return bool(suspect_defs(tree, max_grade))
+
+
+def suspect_defs(tree: ast.Module, max_grade: str) -> list[tuple[ast.AST, str]]:
+    """The outermost defs that could score worse than ``max_grade``, each with the prefix
+    radon names it by (its enclosing classes: ``Outer.Inner.``): a cheap upper bound that
     counts every decision point under a def at least as much as radon does (radon then
-    computes the real scores). Most files have no such function and skip radon.
+    computes the real scores of these only). Most files have none and skip radon.
 
     Only the outermost defs are scored (each node is counted once): a def's bound counts
     everything nested in it, so it is never below the bound of a def inside it."""
     limit = MAX_SCORE.get(max_grade)
     if limit is None:
-        return False  # grade F: nothing is worse
+        return []  # grade F: nothing is worse
+    suspects: list[ast.AST] = []
     covered = 0  # end position of the last def scored: the defs inside it are skipped
     for function in nodes_of(tree, *_FUNCTIONS):
         nodes, ends, i = flat(function)
@@ -74,8 +88,13 @@ def may_exceed(tree: ast.Module, max_grade: str) -> bool:
         if i >= covered:
             covered = ends[i]
             if _upper_bound(nodes[i + 1:covered]) > limit:
-                return True
-    return False
+                suspects.append(function)
+    if not suspects:
+        return []
+    wanted = {id(function) for function in suspects}
+    return [(node, "".join(f"{outer.name}." for outer in enclosing))  # type: ignore[attr-defined]
+            for node, enclosing in enclosed(tree, (ast.ClassDef, *_FUNCTIONS))
+            if id(node) in wanted and not any(id(outer) in wanted for outer in enclosing)]
 
 
 def _upper_bound(body: list[ast.AST]) -> int:

@@ -20,6 +20,10 @@ class RelativeImport(FileRule):
     absolute form to write instead."""
 
     code = "AG201"
+    ruff = ("TID252",)
+    ruff_overlap = (
+        "ruff's TID252 reports every relative import when `lint.flake8-tidy-imports.ban-"
+        'relative-imports = "all"` (its default, "parents", allows `from .sibling import x`)')
     name = "relative-import"
     summary = "A relative import anywhere in the package"
     rulebook = ("Absolute imports — `from cpv3.modules.media.schemas import MediaRead`, not "
@@ -89,26 +93,25 @@ class CrossModuleRepository(ProjectRule):
                         continue
                     flagged.add(other)
                     statements.add(span)
-                    yield self.diagnostic(facts.path, span, self._message(dotted, target, other))
+                    message, hint = self.check_message(project, dotted, target, other)
+                    yield self.diagnostic(facts.path, span, message, hint)
 
-    @staticmethod
-    def _message(dotted: str, target: str, other: str) -> str:
+    def check_message(self, project: Project, dotted: str, target: str, other: str,
+                      ) -> tuple[str, str | None]:
         via = f" (re-exported as '{dotted}')" if dotted != target else ""
-        return (f"'{target}' belongs to module '{other}''s repository{via}: "
-                f"go through the {other} service")
+        if "service" in project.module_roles.get(other, set()):
+            return (f"'{target}' belongs to module '{other}''s repository{via}: "
+                    f"go through the {other} service"), None
+        return (f"'{target}' belongs to module '{other}''s repository{via}: module '{other}' "
+                f"has no service to go through"), NO_SERVICE_HINT.format(module=other)
+
+
+NO_SERVICE_HINT = ("give module '{module}' a service that the other modules call, or move "
+                   "what they share into a shared folder; never import its repository")
 
 
 def _repository_owner(target: str, project: Project) -> str | None:
-    """The module whose repository ``target`` is in (or is), else None."""
-    repository = project.config.roles.repository.removesuffix(".py")
-    prefix = project.config.modules_dir.strip("/").replace("/", ".") + "."
-    if not target.startswith(prefix):
-        return None
-    parts = target[len(prefix):].split(".")
-    if len(parts) >= 2 and parts[1] == repository:
-        # only a role file is a role: ``<module>/repository.py``, not a ``repository/``
-        # package of a shared folder (``kit/repository/base.py``)
-        owner = project.by_module.get(f"{prefix}{parts[0]}.{repository}")
-        if owner is None or not owner.is_package_init:
-            return parts[0]
-    return None
+    """The module whose repository ``target`` is in (or is), else None. Only role files of
+    domain modules are repositories: a ``repository/`` package of a shared folder is not."""
+    role, module = project.layout_of_name(target)
+    return module if role == "repository" else None

@@ -209,7 +209,7 @@ class ModuleCycle(ProjectRule):
         if truncated:
             limit = project.config.max_cycles
             yield self.diagnostic(
-                project.config.modules_dir.strip("/"), Span(1, 1, 1, 1),
+                project.config.modules_dirs[0], Span(1, 1, 1, 1),
                 f"more than {limit} module cycles: only the first {limit} are reported",
                 hint="break the cycles above, or raise max-cycles to see more")
 

@@ -1,4 +1,7 @@
-"""AG1xx: the module folder layout (six role files, flat folders, the configured modules)."""
+"""AG1xx: the module folder layout (one file per role, flat folders, the configured modules).
+
+Only Python files take part; shared folders and folders without Python code are no modules.
+Messages name the role and the file names the configuration expects for it."""
 
 from __future__ import annotations
 
@@ -15,12 +18,21 @@ LAYOUT_CONFIG = ("Role file names: `[tool.archguard.roles]`; the modules folder:
                  "the module list: `module-names` (`[]` accepts any module).")
 
 
-def _role_files(project: Project) -> dict[str, str]:
-    return project.config.roles.files
+def _folder_path(project: Project, folder: ModuleFolder, *parts: str) -> str:
+    return "/".join([project.config.layout.folder_path(folder), *parts])
 
 
-def _folder_path(project: Project, *parts: str) -> str:
-    return "/".join([project.config.modules_dir.strip("/"), *parts])
+def role_file(project: Project, folder: ModuleFolder, role: str) -> str:
+    """`the module's service (service.py)`: a role, and its file when the module has one."""
+    roles = project.config.roles
+    found = next((p for p in folder.python_paths() if roles.role_of(p, folder.name) == role),
+                 None)
+    return f"the module's {role}" + (f" ({found})" if found else "")
+
+
+def expected_files(project: Project, role: str, module: str) -> str:
+    """``cruds_loan.py or repository.py``: what a message says a role's file is called."""
+    return " or ".join(project.config.roles.expected(role, module))
 
 
 class LayoutRule(ProjectRule):
@@ -54,12 +66,15 @@ class ExtraModuleFile(LayoutRule):
     good = "cpv3/modules/media/service.py"
 
     def check_folder(self, project: Project, folder: ModuleFolder) -> Iterator[Diagnostic]:
-        allowed = set(_role_files(project).values())
+        roles, layout = project.config.roles, project.config.layout
         for name in folder.files:
-            if name not in allowed:
+            if (name.endswith(".py") and roles.role_of(name, folder.name) is None
+                    and not layout.layout_ignored(folder, name)):
                 yield self.diagnostic(
-                    _folder_path(project, folder.name, name), FILE_START,
-                    f"'{name}' is not one of the six module files of module '{folder.name}'")
+                    _folder_path(project, folder, name), FILE_START,
+                    f"'{name}' is not one of the six module files of module '{folder.name}'",
+                    f"move utilities into {role_file(project, folder, 'service')} or into "
+                    f"shared code, constants to the top of the file that uses them")
 
 
 @register
@@ -77,10 +92,16 @@ class ModuleSubdirectory(LayoutRule):
     good = "cpv3/modules/jobs/service.py"
 
     def check_folder(self, project: Project, folder: ModuleFolder) -> Iterator[Diagnostic]:
+        roles, layout = project.config.roles, project.config.layout
         for name in folder.subdirs:
+            if (not folder.holds_python(name) or roles.allows_subfolder(name, folder.name)
+                    or layout.layout_ignored(folder, name)):
+                continue
             yield self.diagnostic(
-                _folder_path(project, folder.name, name), FILE_START,
-                f"module '{folder.name}' has a subdirectory '{name}/': modules are flat")
+                _folder_path(project, folder, name), FILE_START,
+                f"module '{folder.name}' has a subdirectory '{name}/': modules are flat",
+                f"put the code in {role_file(project, folder, 'service')}, or in shared code "
+                f"if it is cross-cutting")
 
 
 @register
@@ -99,15 +120,24 @@ class MissingModuleFile(LayoutRule):
     good = "cpv3/modules/webhooks/repository.py"
 
     def check_folder(self, project: Project, folder: ModuleFolder) -> Iterator[Diagnostic]:
-        missing = {role: name for role, name in _role_files(project).items()
-                   if name not in folder.files}
+        roles = project.config.roles
+        present = {roles.role_of(path, folder.name) for path in folder.python_paths()}
+        missing = [role for role, patterns in roles.patterns.items()
+                   if patterns and role not in present]
         if not missing:
             return
-        # one finding per folder (one place, one fix), naming every missing file
-        names, roles = ", ".join(missing.values()), ", ".join(missing)
-        files = "file" if len(missing) == 1 else "files"
-        yield self.diagnostic(_folder_path(project, folder.name), FILE_START,
-                              f"module '{folder.name}' has no {names} (the {roles} {files})")
+        # one finding per folder (one place, one fix), naming every missing role
+        expected = "; ".join(expected_files(project, role, folder.name) for role in missing)
+        if len(missing) == 1:
+            role = missing[0]
+            hint = (f"add the {role}'s file (an empty one is fine), or set the {role}'s file "
+                    f"names in [tool.archguard.roles]")
+        else:
+            hint = ("add the missing files (empty ones are fine), or set the roles' file names "
+                    "in [tool.archguard.roles]")
+        yield self.diagnostic(_folder_path(project, folder), FILE_START,
+                              f"module '{folder.name}' has no {', '.join(missing)} ({expected})",
+                              hint)
 
 
 @register
@@ -128,7 +158,7 @@ class UnexpectedModule(LayoutRule):
         names = project.config.module_names
         if names and folder.name not in names:
             yield self.diagnostic(
-                _folder_path(project, folder.name), FILE_START,
+                _folder_path(project, folder), FILE_START,
                 f"module '{folder.name}' is not one of the configured modules")
 
 
@@ -152,8 +182,9 @@ class MissingModule(ProjectRule):
         if not project.modules_dir_exists:
             return
         present = {folder.name for folder in project.module_folders}
+        dirs = project.config.modules_dirs
         for name in project.config.module_names:
             if name not in present:
                 yield self.diagnostic(
-                    project.config.modules_dir.strip("/"), FILE_START,
-                    f"configured module '{name}' has no folder in {project.config.modules_dir}")
+                    dirs[0], FILE_START,
+                    f"configured module '{name}' has no folder in {' or '.join(dirs)}")

@@ -1,15 +1,17 @@
 """The rule registry: the one place that knows every rule.
 
 A rule is one class carrying its code, slug, summary, rationale (quoting the rulebook), a
-bad and a good example, and its check. ``archguard rules``, ``archguard explain``, the README
-table and the example tests are all generated from these classes.
+bad and a good example, and its check. ``archguard rules``, ``archguard explain``, the rule
+pages of the docs (``rules/docs.py``) and the example tests are all generated from these
+classes.
 """
 
 from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from archguard.analysis.facts import Span
@@ -35,6 +37,10 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     engine: ClassVar[str] = "native"
     severity: ClassVar[str] = "error"
+    # ruff rules that check the same thing (``explain`` says so; ``init`` ignores this rule
+    # when the project's ruff config enables one of them).
+    ruff: ClassVar[tuple[str, ...]] = ()
+    ruff_overlap: ClassVar[str] = ""  # how far the overlap goes, one sentence
 
     @classmethod
     def rationale(cls) -> str:
@@ -119,25 +125,84 @@ def find_rule(code_or_slug: str) -> Rule:
     for rule in all_rules():
         if wanted.upper() == rule.code or wanted.lower() == rule.name:
             return rule
-    candidates = [r.code for r in all_rules()] + [r.name for r in all_rules()]
-    near = difflib.get_close_matches(wanted, candidates, n=1, cutoff=0.5)
-    suggestion = f" (did you mean '{near[0]}'?)" if near else ""
-    raise ArchguardError(f"unknown rule '{code_or_slug}'{suggestion}; see 'archguard rules'")
+    names = {r.code: r.name for r in all_rules()}
+    raise ArchguardError(f"unknown rule '{code_or_slug}'{did_you_mean(wanted, names)}; "
+                         f"see 'archguard rules'")
 
 
-def validate_codes(codes: Iterable[str], where: str, known: Iterable[str]) -> list[str]:
-    """Codes or prefixes (``AG2``, ``AG201``); each must select at least one known code."""
+def did_you_mean(wanted: str, names: Mapping[str, str]) -> str:
+    """`` (did you mean 'AG201' or 'AG202'?)`` for a mistyped code or slug; ``names`` maps
+    code -> slug. A code-like input is matched by prefix only (``AG9`` has no near code:
+    AG805 is not a suggestion); a name by prefix, substring, then spelling."""
+    found = suggestions(wanted, names)
+    if not found:
+        return ""
+    quoted = [f"'{item}'" for item in found]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f" (did you mean {listed}?)"
+
+
+_CODE_LIKE = re.compile(r"^[A-Za-z]{1,4}\d+$")
+
+
+def suggestions(wanted: str, names: Mapping[str, str], limit: int = 3) -> list[str]:
+    text = wanted.strip()
+    if not text:
+        return []
+    codes = sorted(names)
+    if _CODE_LIKE.match(text):
+        upper = text.upper()
+        longer = [c for c in codes if c.upper().startswith(upper)]  # AG20 -> AG201...
+        if longer:
+            return longer[:limit]
+        shorter = [c for c in codes if upper.startswith(c.upper())]  # AG2011 -> AG201
+        if shorter:
+            return shorter[-1:]
+        letters = upper.rstrip("0123456789")
+        family = upper[:len(letters) + 1]  # AG209 -> AG2: a near code of the same family
+        same = [c for c in codes if c.upper().startswith(family)]
+        return difflib.get_close_matches(upper, same, n=limit, cutoff=0.6)
+    lower = text.lower().replace("_", "-")
+    slugs = sorted(set(names.values()))
+    starting = [s for s in slugs if s.startswith(lower)]
+    containing = [s for s in slugs if lower in s and s not in starting]
+    found = (starting + containing)[:limit]
+    if found:
+        return found
+    return difflib.get_close_matches(lower, slugs, n=limit, cutoff=0.6)
+
+
+def code_aliases(extra: Mapping[str, str] = {}) -> dict[str, str]:  # noqa: B006 (read only)
+    """Upper-cased slug -> code, for every rule (``extra``: custom rules' slug -> code).
+    Lets a slug stand wherever a code does (select, ignore, per-file ignores, comments)."""
+    aliases = {rule.name.upper(): rule.code for rule in all_rules()}
+    aliases.update((slug.upper(), code) for slug, code in extra.items()
+                   if slug.upper() not in aliases)
+    return aliases
+
+
+def resolve_code(token: str, aliases: Mapping[str, str]) -> str:
+    """A slug's code; a code or prefix unchanged (upper-cased)."""
+    upper = token.strip().upper()
+    return aliases.get(upper, upper)
+
+
+def validate_codes(codes: Iterable[str], where: str, known: Iterable[str],
+                   aliases: Mapping[str, str] | None = None) -> list[str]:
+    """Codes, prefixes or slugs (``AG2``, ``AG201``, ``relative-import``); each must select
+    at least one known code. Slugs come back as their codes."""
     known_codes = sorted(set(known))
+    aliases = code_aliases() if aliases is None else aliases
     result = []
     for raw in codes:
-        code = raw.strip().upper()
+        code = resolve_code(raw, aliases)
         if not code:
             continue
         if code != "ALL" and not any(k.upper().startswith(code) for k in known_codes):
-            spelled = {k.upper(): k for k in known_codes}  # custom rule ids keep their case
-            near = difflib.get_close_matches(code, list(spelled), n=1, cutoff=0.5)
-            suggestion = f" (did you mean '{spelled[near[0]]}'?)" if near else ""
-            raise ArchguardError(f"unknown rule code or prefix '{raw}' in {where}{suggestion}")
+            names = {k: next((s.lower() for s, c in aliases.items() if c == k), k)
+                     for k in known_codes}
+            raise ArchguardError(f"unknown rule code or prefix '{raw.strip()}' in "
+                                 f"{where}{did_you_mean(raw, names)}")
         result.append(code)
     return result
 

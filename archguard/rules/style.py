@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import ast
-import io
 import re
-import tokenize
 from collections.abc import Iterator
 
 from archguard.analysis.context import FileContext
+from archguard.analysis.astindex import nodes_of
 from archguard.analysis.facts import ClassFact, Span
 from archguard.analysis.patterns import (
     OVERLOAD, ScopedFunction, any_in_annotation, class_nodes, has_decorator, scoped_functions,
@@ -19,8 +18,6 @@ from archguard.diagnostics import Diagnostic
 from archguard.rules.registry import FileRule, ProjectRule, register
 
 FILE_START = Span(1, 1, 1, 1)
-_NOT_CODE = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
-                       tokenize.DEDENT, tokenize.ENDMARKER})
 
 
 def _is_docstring(statement: ast.stmt) -> bool:
@@ -28,13 +25,58 @@ def _is_docstring(statement: ast.stmt) -> bool:
         and isinstance(statement.value.value, str)
 
 
-def code_lines(source: str) -> set[int]:
-    """Lines holding code: any token but comments and layout (every line of a multi-line
-    string counts). Falls back to every line if the tokenizer disagrees with the parser."""
+def code_lines(source: str, tree: ast.AST) -> set[int]:
+    """Lines holding code: not blank and not comment-only, and every line of a multi-line
+    string. Read from the lines and the tree's string spans (tokenizing the file was a
+    quarter of a cold run on real code); a multi-line string whose span is not one string
+    token (implicit concatenation across lines) is settled by the tokenizer."""
+    lines = source.split("\n")  # the tokenizer's numbering: readline splits at "\n" only
+    code = {number for number, text in enumerate(lines, start=1)
+            if (stripped := text.strip()) and not stripped.startswith("#")}
+    for node in nodes_of(tree, ast.Constant, ast.JoinedStr):
+        first, last = node.lineno, node.end_lineno or node.lineno
+        if last == first or (isinstance(node, ast.Constant)
+                             and not isinstance(node.value, (str, bytes))):
+            continue
+        inner = range(first + 1, last + 1)
+        if all(line in code for line in inner):
+            continue
+        if not _one_string_token(lines, node):
+            return _tokenized_code_lines(source)
+        code.update(inner)
+    return code
+
+
+_STRING_START = re.compile(rb"[rRbBuUfF]{0,2}('{3}|\"{3})")  # a triple-quoted opening
+
+
+def _one_string_token(lines: list[str], node: ast.expr) -> bool:
+    """Whether a multi-line string node is a single triple-quoted token (so every line of
+    its span is inside the string)."""
+    first, last = node.lineno, node.end_lineno or node.lineno
+    text = "\n".join(lines[first - 1:last]).encode()
+    end = len(text) - len(lines[last - 1].encode()) + (node.end_col_offset or 0)
+    segment = text[node.col_offset:end]
+    opening = _STRING_START.match(segment)
+    if opening is None:
+        return False
+    quote = opening.group(1)
+    body = segment[opening.end():]
+    return body.endswith(quote) and quote not in body[:-3]
+
+
+def _tokenized_code_lines(source: str) -> set[int]:
+    """Lines holding any token but comments and layout; every line if the tokenizer
+    disagrees with the parser."""
+    import io
+    import tokenize
+
+    not_code = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
+                tokenize.DEDENT, tokenize.ENDMARKER}
     lines: set[int] = set()
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type not in _NOT_CODE:
+            if token.type not in not_code:
                 lines.update(range(token.start[0], token.end[0] + 1))
     except (tokenize.TokenError, SyntaxError):
         return set(range(1, source.count("\n") + 2))
@@ -85,8 +127,8 @@ class LongFunction(FileRule):
         for scoped in scoped_functions(ctx.tree):
             node = scoped.node
             if (node.end_lineno or node.lineno) - node.lineno < limit:
-                continue  # cannot exceed the limit: skip tokenizing
-            code = code_lines(ctx.source) if code is None else code
+                continue  # cannot exceed the limit: skip counting
+            code = code_lines(ctx.source, ctx.tree) if code is None else code
             length = body_length(node, code)
             if length > limit:
                 yield self.report(ctx, ctx.def_span(node),
@@ -102,6 +144,10 @@ class FutureAnnotations(FileRule):
     `__init__.py`) is exempt. Reported at line 1."""
 
     code = "AG801"
+    ruff = ("I002",)
+    ruff_overlap = (
+        "ruff's I002 does the same when `lint.isort.required-imports` holds `from __future__ "
+        'import annotations`; FA102 covers only files that use PEP 604/585 syntax')
     name = "future-annotations"
     summary = "A package file without `from __future__ import annotations`"
     rulebook = ("**Python 3.11+** with `from __future__ import annotations` for forward "
@@ -146,6 +192,10 @@ class MissingAnnotation(FileRule):
     implementation are each checked. Reported at the `def` line, naming what is missing."""
 
     code = "AG802"
+    ruff = ("ANN001", "ANN201")
+    ruff_overlap = (
+        "ruff's ANN001 (parameters) and ANN201 (public return types) cover it; ANN202 and "
+        'ANN204 add private functions and special methods')
     name = "missing-annotation"
     summary = "A public function or method with an unannotated parameter or return"
     rulebook = ("**Missing type hints** — every public function must have fully typed "
@@ -192,6 +242,9 @@ class AnyType(FileRule):
     Type aliases are not followed (`JSON = dict[str, Any]` in a signature is not seen)."""
 
     code = "AG803"
+    ruff = ("ANN401",)
+    ruff_overlap = (
+        "ruff's ANN401 reports `Any` in parameters and return types the same way")
     name = "any-type"
     summary = "`typing.Any` in a public function's signature"
     rulebook = ("**Missing type hints** — every public function must have fully typed "

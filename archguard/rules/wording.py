@@ -27,7 +27,7 @@ def layout_words(config: Config) -> dict[str, str]:
     return {
         "package": package,
         "package_dir": package.replace(".", "/"),
-        "modules_dir": config.modules_dir.strip("/"),
+        "modules_dir": config.modules_dirs[0] if config.modules_dirs else package,
         "schema_base": config.schema_base,
         "schema_base_name": config.schema_base.rsplit(".", 1)[-1],
         "settings_module": settings,
@@ -38,9 +38,12 @@ def layout_words(config: Config) -> dict[str, str]:
         "model_module": model_module,
         "db_layer": " or ".join(f"`{glob}`" for glob in config.db_layer_globs) or
                     f"`{package.replace('.', '/')}/db/`",
-        "tasks_service": f"{config.modules_dir.strip('/')}/tasks/{roles.service}",
-        "shared_dir": f"{package.replace('.', '/')}/infrastructure/",
-        **{f"{role}_file": name for role, name in roles.files.items()},
+        "tasks_service": "/".join([
+            config.modules_dirs[0] if config.modules_dirs else package, "tasks",
+            (roles.expected("service", "tasks") or ("service.py",))[0]]),
+        "shared_dir": (config.shared[0].rstrip("/*") + "/") if config.shared else
+                      f"{package.replace('.', '/')}/infrastructure/",
+        **{f"{role}_file": name or role for role, name in roles.files.items()},
     }
 
 

@@ -72,13 +72,17 @@ def graph_text(path: Path, config_file: Path | None, output_format: str) -> str:
     from archguard.project.discovery import locate_project, module_folders, package_files
     from archguard.engine.analyze import ProjectInput, Selection, finish
     from archguard.engine.pool import analyze_on_disk
+    from archguard.semgrep.scan import SemgrepPlan
 
     location = locate_project([path], config_file)
+    custom = SemgrepPlan.build(location, use_semgrep=False)  # codes the settings may name
     analyzed = analyze_on_disk(location.root, package_files(location), location.config)
     results = [item.result for item in analyzed]
     exists, folders = module_folders(location)
-    kept = {_where(d) for d in finish(ProjectInput(location.config, results, folders, exists),
-                                      Selection.build(location.config))}
+    kept = {_where(d) for d in finish(
+        ProjectInput(location.config, results, folders, exists),
+        Selection.build(location.config, extra_codes=custom.custom_codes,
+                        extra_aliases=custom.custom_aliases))}
     project = Project(location.config, {r.path: r.facts for r in results}, folders, exists)
     return render(project, output_format, lambda d: _where(d) in kept)
 

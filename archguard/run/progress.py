@@ -31,16 +31,28 @@ class TerminalProgress:
             return
         if self._bar is None:
             self._start(total)
-        self._bar.update(self._task, completed=done, total=total, refresh=True)
+        self._bar.update(self._task, completed=done, total=total, count=f"{done}/{total}",
+                         refresh=True)
+
+    def stage(self, label: str, files: int) -> None:
+        """A stage without progress of its own (semgrep after the native pass): the bar
+        says what is running instead of sitting full with no label."""
+        if self._bar is None and files < PROGRESS_MIN_FILES:
+            return
+        if self._bar is None:
+            self._start(files)
+        self._bar.update(self._task, description=f"{label}: {files} files", completed=0,
+                         total=None, count="", refresh=True)
 
     def _start(self, total: int) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.progress import BarColumn, Progress, TextColumn
 
-        self._bar = Progress(TextColumn("analysing"), BarColumn(), MofNCompleteColumn(),
+        self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                             TextColumn("{task.fields[count]}"),
                              console=Console(file=self.stream), transient=True,
                              auto_refresh=False)
-        self._task = self._bar.add_task("files", total=total)
+        self._task = self._bar.add_task("analysing", total=total, count=f"0/{total}")
         self._bar.start()
 
     def close(self) -> None:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from archguard.diagnostics import Diagnostic
 from archguard.engine.analyze import (
-    FileResult, ProjectInput, Selection, analyze_file, finish, path_filter,
+    PARSE_ERROR, FileResult, ProjectInput, Selection, analyze_file, finish, path_filter,
     project_rule_findings,
 )
 from archguard.engine.cache import FileCache
@@ -35,9 +35,13 @@ class CheckRequest:
     ignore: list[str] | None = None
     since: str | None = None  # git revision: report only files changed since it
     baseline: Path | None = None  # hide the findings recorded in this baseline file
+    config_baseline: bool = True  # apply [tool.archguard] baseline (--no-baseline: False)
     jobs: int = 0  # processes for per-file work: 0 = one per core, 1 = serial
     use_cache: bool = True  # read and write .archguard_cache/ (--no-cache: neither)
     progress: ProgressCallback | None = None  # (done, total) while files are analysed
+    # (label, files) when a stage that reports no progress starts (semgrep, after the native
+    # pass); the progress bar shows it.
+    on_stage: Callable[[str, int], None] | None = None
     semgrep: bool = True  # run the semgrep rules too (--no-semgrep: False)
 
 
@@ -47,13 +51,16 @@ def run_check(request: CheckRequest) -> CheckReport:
     location, layout_notes = _detected(location, paths)
     semgrep = SemgrepPlan.build(location, request.semgrep)
     selection = semgrep.restrict(Selection.build(location.config, request.select,
-                                                 request.ignore, semgrep.custom_codes))
-    in_scope = _scope(location.root, request)
-    apply_baseline = _baseline_filter(request.baseline)  # bad file: fail before the work
+                                                 request.ignore, semgrep.custom_codes,
+                                                 semgrep.custom_aliases))
+    in_scope = scope(location.root, request)
+    apply_baseline = _baseline_filter(baseline_file(location, request))  # fail before work
     diagnostics = [d for d in project_findings(location, paths, selection, request, semgrep)
                    if in_scope(d.path)]
+    diagnostics, python_notes = _python_versions(location.root, diagnostics)
     report = CheckReport(location.root, location.config, diagnostics,
-                         sum(1 for p in paths if in_scope(p)), notes=layout_notes + semgrep.notes(),
+                         sum(1 for p in paths if in_scope(p)),
+                         notes=layout_notes + python_notes + semgrep.notes(),
                          rules=tuple(r.code for r in all_rules() if r.code in selection))
     return apply_baseline(report, in_scope)
 
@@ -86,7 +93,7 @@ def project_findings(location: ProjectLocation, paths: list[str], selection: Sel
     found = cache.reports.recall(cache.memo_key(paths, memo_parts))
     if found is None:
         with relaxed_gc():
-            with scan.running():  # semgrep's own process overlaps the native pass
+            with scan.running(_stage(request, "semgrep rules")):  # overlaps the native pass
                 results = analyze_paths(location, paths, request, cache)
             project_input = ProjectInput(location.config, results, folders, exists,
                                          cache.durable)
@@ -97,6 +104,35 @@ def project_findings(location: ProjectLocation, paths: list[str], selection: Sel
         cache.reports.remember(cache.memo_key(paths, memo_parts), found)
     cache.save(paths)
     return found
+
+
+def _python_versions(root: Path, diagnostics: list[Diagnostic],
+                     ) -> tuple[list[Diagnostic], list[str]]:
+    """One note for the files that need a newer Python; when the project's requires-python
+    is newer than the running Python, AG000s of unrecognised syntax say so in their hint."""
+    from archguard.project import pythons
+
+    needed, unknown = [], False
+    for d in diagnostics:
+        if d.code == PARSE_ERROR:
+            match = pythons.NEEDS.search(d.message)
+            if match:
+                needed.append((int(match[1]), int(match[2])))
+            unknown = unknown or (match is None and d.message.startswith("syntax error"))
+    note = pythons.newer_python_note(needed)
+    spec = pythons.requires_python(root) if unknown else None
+    least = pythons.minimum(spec)
+    if spec and least and least > pythons.running():
+        hint = pythons.untold_syntax_hint(spec)
+        diagnostics = [replace(d, hint=hint) if d.code == PARSE_ERROR
+                       and d.message.startswith("syntax error")
+                       and not pythons.NEEDS.search(d.message) else d for d in diagnostics]
+    return diagnostics, [note] if note else []
+
+
+def _stage(request: CheckRequest, label: str) -> Callable[[int], None] | None:
+    on_stage = request.on_stage
+    return None if on_stage is None else (lambda files: on_stage(label, files))
 
 
 def _project_rules(project_input: ProjectInput, selection: Selection, paths: list[str],
@@ -111,7 +147,7 @@ def _project_rules(project_input: ProjectInput, selection: Selection, paths: lis
     return found
 
 
-def _scope(root: Path, request: CheckRequest) -> Callable[[str], bool]:
+def scope(root: Path, request: CheckRequest) -> Callable[[str], bool]:
     """Which paths are reported: under the PATHs given, and changed since ``--since``."""
     in_scope = path_filter(root, request.paths)
     if request.since is None:
@@ -119,6 +155,24 @@ def _scope(root: Path, request: CheckRequest) -> Callable[[str], bool]:
     from archguard.project.since import changed_filter, intersect
 
     return intersect(in_scope, changed_filter(root, request.since))
+
+
+def baseline_file(location: ProjectLocation, request: CheckRequest, must_exist: bool = True,
+                  ) -> Path | None:
+    """``--baseline FILE``, else the configured ``baseline`` (relative to the project root)
+    unless ``--no-baseline``."""
+    if request.baseline is not None:
+        return request.baseline
+    configured = location.config.baseline
+    if configured is None or not request.config_baseline:
+        return None
+    path = location.root / configured
+    if must_exist and not path.is_file():
+        from archguard.diagnostics import ArchguardError
+
+        raise ArchguardError(f"baseline file not found: {path} ([tool.archguard] baseline); "
+                             f"create it with 'archguard baseline', or run with --no-baseline")
+    return path
 
 
 def _baseline_filter(baseline_file: Path | None,

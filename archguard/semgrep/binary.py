@@ -29,6 +29,9 @@ def find_semgrep() -> str:
 
 def semgrep_version() -> str:
     """The installed semgrep's version, without starting it (cache keys)."""
+    found = _dist_info_version("semgrep")
+    if found is not None:
+        return found
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -37,3 +40,21 @@ def semgrep_version() -> str:
         executable = Path(find_semgrep())
         st = executable.stat()
         return f"{executable}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _dist_info_version(name: str) -> str | None:
+    """``<name>-<version>.dist-info`` beside the importable package, found without importing
+    ``importlib.metadata`` (its imports were a tenth of a warm run)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or spec.origin is None:
+        return None
+    site = Path(spec.origin).parent.parent
+    found = sorted(site.glob(f"{name}-*.dist-info"))
+    if len(found) != 1:  # none, or leftovers of an upgrade: let importlib.metadata decide
+        return None
+    return found[0].name[len(name) + 1:-len(".dist-info")]

@@ -94,6 +94,9 @@ class SemgrepProcess:
                 f"in [tool.archguard], or run with --no-semgrep") from None
         return read_report(code, self.workdir / "out.json", self.workdir / "err.txt")
 
+    def finished(self) -> bool:
+        return self.process is None or self.process.poll() is not None
+
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
             try:  # its own session: semgrep and any helper it started
@@ -191,10 +194,26 @@ def to_diagnostic(result: Mapping[str, Any], rule: SemgrepRuleInfo, sources: _So
     span = sources.span(path, int(start["line"]), int(start["col"]), int(end["line"]),
                         int(end["col"]), rule.def_line)
     extra = result.get("extra") or {}
-    message = " ".join(str(extra.get("message") or rule.slug).split())
+    message, rest = first_sentence(" ".join(str(extra.get("message") or rule.slug).split()))
     return Diagnostic(path=path, line=span.line, column=span.column, code=rule.code,
                       rule=rule.slug, message=message, end_line=span.end_line,
-                      end_column=span.end_column, hint=rule.hint, severity=rule.severity)
+                      end_column=span.end_column, hint=rule.hint or rest,
+                      severity=rule.severity)
+
+
+def first_sentence(text: str) -> tuple[str, str]:
+    """(the first sentence, the rest): a semgrep message is often a paragraph of advice,
+    which the rule's hint (shown once per run) already gives. A period ends a sentence when
+    a capital letter follows, outside `code spans`, and not in "e.g." or "i.e."."""
+    in_code = False
+    for index, char in enumerate(text):
+        if char == "`":
+            in_code = not in_code
+        elif char in ".!?" and not in_code and text[index + 1:index + 2] == " " \
+                and text[index + 2:index + 3].isupper() \
+                and not text[:index + 1].endswith(("e.g.", "i.e.")):
+            return text[:index + 1], text[index + 2:]
+    return text, ""
 
 
 def normal_path(path: str) -> str:

@@ -45,6 +45,7 @@ class SemgrepRuleInfo:
     file: Path
     builtin: bool = True
     def_line: bool = False  # a match on a decorator is reported on the `def` line
+    message: str = ""  # the rule's message (custom rules: what `archguard explain` shows)
 
 
 @functools.cache
@@ -127,7 +128,7 @@ def _custom_rule(rule: dict[str, Any], file: Path) -> SemgrepRuleInfo:
     severity = SEVERITIES.get(str(rule.get("severity", "")).upper(), "info")
     return SemgrepRuleInfo(rule_id, code, str(metadata.get("archguard-slug") or rule_id),
                            str(metadata.get("archguard-hint") or ""), severity, file,
-                           builtin=False)
+                           builtin=False, message=" ".join(str(rule.get("message", "")).split()))
 
 
 def _check_unique(custom: list[SemgrepRuleInfo]) -> None:
@@ -146,7 +147,8 @@ def _check_unique(custom: list[SemgrepRuleInfo]) -> None:
 
 def layout_globs(config: Config) -> dict[str, list[str]]:
     """Shipped ``paths:`` glob -> the globs for the configured (or detected) layout."""
-    package = config.package.replace(".", "/")
+    package = config.layout.source_prefix + config.package.replace(".", "/")
+    service = (config.roles.expected("service", "tasks") or ("service.py",))[0]
     settings = config.settings_modules or [f"{package}/infrastructure/settings.py"]
     if config.db_layer is None:  # not detected (a library call): the conventional folders
         db_layer, shared = [f"**/{package}/db/**"], [f"**/{package}/infrastructure/**"]
@@ -155,8 +157,7 @@ def layout_globs(config: Config) -> dict[str, list[str]]:
         shared = []
     return {
         "**/cpv3/infrastructure/settings.py": [f"**/{path}" for path in settings],
-        "**/cpv3/modules/tasks/service.py":
-            [f"**/{config.modules_dir.strip('/')}/tasks/{config.roles.service}"],
+        "**/cpv3/modules/tasks/service.py": [f"**/{config.modules_dirs[0]}/tasks/{service}"],
         "**/cpv3/db/**": db_layer,
         "**/cpv3/infrastructure/**": shared,
         "**/tests/**": [f"**/{config.tests_dir.strip('/')}/**"],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +59,11 @@ class SemgrepPlan:
     def custom_codes(self) -> list[str]:
         return [info.code for info in self.custom]
 
+    @property
+    def custom_aliases(self) -> dict[str, str]:
+        """Slug -> code of the user's rules (a slug works wherever a code does)."""
+        return {info.slug: info.code for info in self.custom if info.slug != info.code}
+
     def restrict(self, selection: Selection) -> Selection:
         """With the engine off its rules are not selected (so no AG001 for their
         suppression comments, and they are not listed as rules that ran)."""
@@ -102,8 +107,9 @@ class SemgrepScan:
         self.store.save(set(paths) | set(self.outside), set(self.outside))  # fresh stamps
 
     @contextmanager
-    def running(self) -> Iterator[None]:
-        """semgrep runs in its own process while the body (the native pass) runs."""
+    def running(self, on_wait: Callable[[int], None] | None = None) -> Iterator[None]:
+        """semgrep runs in its own process while the body (the native pass) runs;
+        ``on_wait(files)`` is called when the body is done and semgrep is still at work."""
         if not self.rules:
             yield
             return
@@ -116,6 +122,8 @@ class SemgrepScan:
             if process is not None:
                 process.start(self._rule_files(process.workdir), targets)
             yield
+            if process is not None and on_wait is not None and not process.finished():
+                on_wait(len(targets))
             fresh = diagnostics_by_path(process.wait(), self.catalog, self.root) \
                 if process is not None else {}
             self._collect(todo, fresh)

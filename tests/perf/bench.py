@@ -70,10 +70,23 @@ TARGETS = {
     "semgrep_overhead": 1.10,
     "semgrep_warm_s": 0.3,
 }
+# Issue 15 (speed, round two): ratios measured side by side in one run.
+TARGETS_15 = {
+    "serial_over_floor": 2.5,  # cold, one process, no semgrep / read + ast.parse every file
+    "cold_over_anchor": 0.55,  # cold, default jobs / ruff + lint-imports + tach + xenon
+    "warm_json_over_tach": 0.65,  # warm --format json / tach check
+    "one_file_s": 0.35,  # one file changed (the slower of the two edits)
+    "semgrep_over_alone": 0.5,  # cold with semgrep / semgrep scan with the same rules
+    "semgrep_peak_mb": 250.0,  # peak memory (process tree) of a cold run with semgrep
+}
+ANCHOR_TOOLS = ("ruff", "lint-imports", "tach", "xenon")
 AST_PARSE_SNIPPET = (
     "import ast, pathlib, sys\n"
     "for p in sorted(pathlib.Path(sys.argv[1]).rglob('*.py')):\n"
-    "    ast.parse(p.read_bytes(), filename=str(p))\n"
+    "    try:\n"
+    "        ast.parse(p.read_bytes(), filename=str(p))\n"
+    "    except SyntaxError:\n"  # real code may need a newer Python: still read and tried
+    "        pass\n"
 )
 LIBCST_SNIPPET = (
     "import libcst, pathlib, sys\n"
@@ -302,20 +315,25 @@ def touch_file(tree: Path, modules: int) -> Path:
     return tree / "cpv3" / "modules" / synth.mod_name(index) / "service.py"
 
 
-def bench_archguard(agent: Archguard, tree: Path, modules: int, times: int) -> dict[str, object]:
-    """Cold, warm and one-file-changed medians, peak memory, and the semgrep comparison."""
+def bench_archguard(agent: Archguard, tree: Path, target: Path, times: int,
+                    ) -> dict[str, object]:
+    """Cold, warm and one-file-changed (``target`` is the file edited) medians, peak memory,
+    and the semgrep comparison."""
     native = agent.native_flags
     cold_cmd = agent.cmd(tree, "--no-cache", *native)
     cold = checked(
         repeat(cold_cmd, tree, agent.env, times, lambda _: clear_cache(tree)), "cold", cold_cmd
     )
+    serial_cmd = agent.cmd(tree, "--no-cache", "-j", "1", *native)
+    serial = checked(
+        repeat(serial_cmd, tree, agent.env, times, lambda _: clear_cache(tree)), "serial",
+        serial_cmd)
     clear_cache(tree)
     tree_peak = run_sampled(cold_cmd, tree, agent.env)
     warm_cmd = agent.cmd(tree, *native)
     clear_cache(tree)
     fill = checked([run_measured(warm_cmd, tree, agent.env)], "cache fill", warm_cmd)
     warm = checked(repeat(warm_cmd, tree, agent.env, times), "warm", warm_cmd)
-    target = touch_file(tree, modules)
     touch = lambda i: append_line(target, f"# bench touch {i}\n")  # noqa: E731
     one = checked(repeat(warm_cmd, tree, agent.env, times, touch), "one-file", warm_cmd)
     # An edit that changes the file's facts (a new function with an import): the project
@@ -326,6 +344,7 @@ def bench_archguard(agent: Archguard, tree: Path, modules: int, times: int) -> d
                         "one-file (facts)", warm_cmd)
     result: dict[str, object] = {
         "cold": walls(cold),
+        "cold_serial": walls(serial),
         "fill": walls(fill),
         "warm": walls(warm),
         "one_file": walls(one),
@@ -366,17 +385,22 @@ def bench_semgrep_engine(agent: Archguard, tree: Path, times: int) -> dict[str, 
     cold = checked(
         repeat(cold_cmd, tree, agent.env, times, lambda _: clear_cache(tree)), "semgrep", cold_cmd
     )
+    clear_cache(tree)
+    peak = run_sampled(cold_cmd, tree, agent.env)
     warm_cmd = agent.cmd(tree, *flags)
     clear_cache(tree)
     checked([run_measured(warm_cmd, tree, agent.env)], "semgrep fill", warm_cmd)
     warm = checked(repeat(warm_cmd, tree, agent.env, times), "semgrep warm", warm_cmd)
-    result: dict[str, object] = {"cold": walls(cold), "warm": walls(warm), "alone": None}
+    result: dict[str, object] = {"cold": walls(cold), "warm": walls(warm), "alone": None,
+                                 "peak_mb": peak}
     rules = REPO_ROOT / "semgrep_rules"
     if shutil.which("semgrep", path=agent.env["PATH"]) and any(rules.glob("*.y*ml")):
-        alone = repeat(semgrep_cmd(rules, tree), tree, semgrep_env(tree), times)
+        alone_cmd = semgrep_cmd(rules, tree)
+        alone = repeat(alone_cmd, tree, semgrep_env(tree), times)
         output = alone[0].stdout + alone[0].stderr
         if alone[0].returncode in OK_CODES and re.search(r"Ran \d+ rules? on", output):
             result["alone"] = walls(alone)
+            result["alone_peak_mb"] = run_sampled(alone_cmd, tree, semgrep_env(tree))
         else:
             result["alone_error"] = tail(output)[-600:]
     return result
@@ -612,9 +636,57 @@ def report(results: dict[int, dict[str, object]], names: Sequence[str]) -> list[
         print_table(["size", "cold+semgrep", "warm+semgrep", "semgrep alone", "ratio"], sg_rows)
     verdicts = evaluate_targets(results, names)
     print(f"targets of issue 6 ({TARGET_SIZE}-module tree unless stated)")
+    print_verdicts(verdicts)
+    for name, res in results.items():
+        if name == TARGET_SIZE or not isinstance(name, int):
+            label = f"{name}-module tree" if isinstance(name, int) else name
+            print(f"targets of issue 15 ({label}; ratios of medians taken in this run)")
+            round_two = evaluate_targets_15(res)
+            print_verdicts(round_two)
+            verdicts += [v | {"tree": str(name)} for v in round_two]
+    return verdicts
+
+
+def print_verdicts(verdicts: Sequence[Mapping[str, object]]) -> None:
     for v in verdicts:
         print(f"  {v['verdict']:<4}  {v['target']}: {v['detail']}")
-    return verdicts
+
+
+def ratio_verdict(target: str, top: float | None, bottom: float | None, limit: float,
+                  what: str) -> dict[str, object]:
+    """A PASS/MISS on ``top / bottom`` with both figures in the detail."""
+    value = top / bottom if top and bottom else None
+    return verdict(target, value, limit,
+                   f"{fmt_s(top)} s / {fmt_s(bottom)} s ({what}) = {fmt_s(value)}")
+
+
+def evaluate_targets_15(res: Mapping[str, object]) -> list[dict[str, object]]:
+    """The table of issue 15 for one tree (synthetic or a real project)."""
+    ag = res.get("archguard") or {}
+    sg = ag.get("semgrep") if isinstance(ag.get("semgrep"), dict) else {}
+    ref = res.get("reference", {})
+    anchor = combo_sum(ref, ANCHOR_TOOLS) if all(
+        med(ref.get(n)) is not None for n in ANCHOR_TOOLS) else None
+    edits = [v for v in (med(ag.get("one_file")), med(ag.get("one_file_facts"))) if v]
+    one = max(edits) if edits else None
+    peak = sg.get("peak_mb") or None
+    return [
+        ratio_verdict("cold, one process, no semgrep / parse floor <= 2.5",
+                      med(ag.get("cold_serial")), med(res.get("ast_parse")),
+                      TARGETS_15["serial_over_floor"], "read + ast.parse every file"),
+        ratio_verdict("cold / (ruff + lint-imports + tach + xenon) <= 0.55", med(ag.get("cold")),
+                      anchor, TARGETS_15["cold_over_anchor"], "sum of the four"),
+        ratio_verdict("warm --format json / tach <= 0.65", med(ag.get("warm")),
+                      med(ref.get("tach")), TARGETS_15["warm_json_over_tach"], "tach check"),
+        verdict("one file changed <= 0.35 s", one, TARGETS_15["one_file_s"],
+                f"{fmt_s(one)} s (the slower of a comment and a new function)"),
+        ratio_verdict("cold with semgrep / semgrep alone <= 0.5", med(sg.get("cold")),
+                      med(sg.get("alone")), TARGETS_15["semgrep_over_alone"],
+                      "semgrep scan, same rules"),
+        verdict("peak memory with semgrep <= 250 MB", peak, TARGETS_15["semgrep_peak_mb"],
+                f"{fmt_s(peak)} MB (process tree; semgrep alone "
+                f"{fmt_s(sg.get('alone_peak_mb'))} MB)"),
+    ]
 
 
 def verdict(target: str, value: float | None, limit: float, detail: str) -> dict[str, object]:
@@ -701,6 +773,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--tools", default="ruff,tach,lint-imports,xenon,semgrep")
     p.add_argument("--semgrep-rule", type=Path, help="rule file for the one-rule semgrep figure")
     p.add_argument("--libcst", action="store_true", help="also time libcst.parse_module (slow)")
+    p.add_argument("--project", type=Path, action="append", default=[],
+                   help="also measure a real project (a folder whose pyproject.toml has the "
+                        "[tool.archguard] table); repeatable")
     args = p.parse_args(argv)
     args.size_list = [int(s) for s in args.sizes.split(",") if s.strip()]
     return args
@@ -749,12 +824,36 @@ def bench_size(
                                        if k != "planted_at"}}  # fmt: skip
     if agent is not None:
         print(f"[{size}] archguard cold/warm/one-file ...", flush=True)
-        res["archguard"] = bench_archguard(agent, tree, size, args.repeat)
+        res["archguard"] = bench_archguard(agent, tree, touch_file(tree, size), args.repeat)
     res["ast_parse"] = bench_parse(AST_PARSE_SNIPPET, tree, args.repeat)
     if args.libcst:
         res["libcst_parse"] = bench_parse(LIBCST_SNIPPET, tree, 1)
     if not args.skip_reference:
         res["reference"] = bench_reference(tree, size, args, rule)
+    return res
+
+
+def bench_project(source: Path, args: argparse.Namespace, workdir: Path, agent: Archguard | None,
+                  ) -> dict[str, object]:
+    """A real project (its [tool.archguard] config in place), copied so that caches and
+    edits stay out of it: archguard, the parse floor over its package, semgrep alone. The
+    reference tools need per-project contracts, so they run on the synthetic trees only."""
+    import tomllib
+
+    tree = workdir / f"project-{source.name}"
+    shutil.rmtree(tree, ignore_errors=True)
+    shutil.copytree(source, tree, symlinks=True,
+                    ignore=shutil.ignore_patterns(CACHE_DIR_NAME, ".git", "node_modules"))
+    config = tomllib.loads((tree / "pyproject.toml").read_text(encoding="utf-8"))
+    package = tree / config.get("tool", {}).get("archguard", {}).get("package", "cpv3")
+    files = sorted(package.rglob("*.py"))
+    lines = sum(f.read_bytes().count(b"\n") for f in files)
+    print(f"[{source.name}] {len(files)} package files, {lines} lines in {tree}", flush=True)
+    res: dict[str, object] = {"tree": {"files": len(files), "lines": lines, "planted": {}}}
+    if agent is not None:
+        print(f"[{source.name}] archguard cold/warm/one-file/semgrep ...", flush=True)
+        res["archguard"] = bench_archguard(agent, tree, files[len(files) // 2], args.repeat)
+    res["ast_parse"] = bench_parse(AST_PARSE_SNIPPET, package, args.repeat)
     return res
 
 
@@ -785,7 +884,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         agent = None if args.skip_archguard else probe_archguard(args.archguard_cmd)
         rule = one_semgrep_rule(args.semgrep_rule, workdir)
-        results = {size: bench_size(size, args, workdir, agent, rule) for size in args.size_list}
+        results: dict[int | str, dict[str, object]] = {
+            size: bench_size(size, args, workdir, agent, rule) for size in args.size_list}
+        for project in args.project:
+            results[project.name] = bench_project(project.resolve(), args, workdir, agent)
     except BenchError as exc:
         print(f"benchmark aborted: {exc}", file=sys.stderr)
         return 2

@@ -19,6 +19,9 @@ class EmitOptions:
     color: bool = False
     statistics: bool = False
     show_source: bool = True
+    show_hints: bool = False  # every finding's hint inline, not once per rule in a footer
+    quiet: bool = False  # the findings only: no summary, no footer
+    width: int | None = None  # wrap source excerpts to this many columns (a terminal's)
 
 
 Emitter = Callable[[CheckReport, TextIO, EmitOptions], None]

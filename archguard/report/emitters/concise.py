@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import TextIO
 
 from archguard.report.emitters import EmitOptions
-from archguard.report.emitters.summary import statistics_lines, summary_line
+from archguard.report.emitters.locations import display_path
+from archguard.report.emitters.summary import (
+    severity_label, statistics_lines, summary_line,
+)
 from archguard.report.result import CheckReport
 
 
@@ -15,5 +18,7 @@ def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
             stream.write(line + "\n")
         return
     for d in report.diagnostics:
-        stream.write(f"{d.path}:{d.line}:{d.column}: {d.code} [{d.rule}] {d.message}\n")
-    stream.write(summary_line(report) + "\n")
+        stream.write(f"{display_path(report.root, d.path)}:{d.line}:{d.column}: {d.code} "
+                     f"[{d.rule}] {severity_label(d.severity)}{d.message}\n")
+    if not options.quiet:
+        stream.write(summary_line(report) + "\n")

@@ -1,4 +1,9 @@
-"""``--format full`` (default): grouped by file, the source line with a caret, a hint."""
+"""``--format full`` (default): grouped by file, the source line with a caret.
+
+Each rule's hint is printed once, in a "how to fix" footer (``--show-hints``: under every
+finding); a hint that says something about one finding (not the rule's own hint) stays
+under it. Source lines longer than the terminal wrap under their gutter.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,13 @@ from rich.text import Text
 
 from archguard.diagnostics import Diagnostic
 from archguard.report.emitters import EmitOptions
-from archguard.report.emitters.summary import statistics_lines, summary_line
+from archguard.report.emitters.locations import display_path
+from archguard.report.emitters.summary import severity_label, statistics_lines, summary_line
 from archguard.report.result import CheckReport
+from archguard.rules.registry import all_rules
+
+SEVERITY_STYLES = {"error": "bold red", "warning": "bold yellow"}  # else: info
+MIN_SOURCE_WIDTH = 20  # narrower than this, wrapping helps nobody: print the line whole
 
 
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
@@ -23,39 +33,55 @@ def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
         for line in statistics_lines(report):
             console.print(Text(line))
         return
+    rule_hints = {rule.code: rule.hint for rule in all_rules()}
+    footer: dict[str, tuple[str, str]] = {}  # code -> (slug, hint), in order of appearance
     for path, group in groupby(report.diagnostics, key=lambda d: d.path):
-        _emit_file(console, report.root, path, list(group), options)
+        _emit_file(console, report.root, path, list(group), options, rule_hints, footer)
+    if options.quiet:
+        return
+    _emit_footer(console, footer)
     _emit_summary(console, report)
 
 
 def _emit_file(console: Console, root: Path, path: str, diagnostics: list[Diagnostic],
-               options: EmitOptions) -> None:
-    console.print(Text(path, style="bold underline"))
+               options: EmitOptions, rule_hints: dict[str, str],
+               footer: dict[str, tuple[str, str]]) -> None:
+    console.print(Text(display_path(root, path), style="bold underline"))
     lines = _source_lines(root / path) if options.show_source else []
     for d in diagnostics:
         heading = Text("  ")
         heading.append(f"{d.line}:{d.column}", style="dim")
         heading.append("  ")
-        heading.append(d.code, style="bold red")
+        heading.append(d.code, style=SEVERITY_STYLES.get(d.severity, "bold blue"))
         heading.append(f" [{d.rule}] ", style="magenta")
-        heading.append(d.message)
+        heading.append(severity_label(d.severity) + d.message)
         console.print(heading)
         if 0 < d.line <= len(lines):
-            _emit_source(console, lines[d.line - 1], d)
-        if d.hint:
+            _emit_source(console, lines[d.line - 1], d, options.width)
+        generic = d.hint == rule_hints.get(d.code, d.hint)  # the rule's own hint
+        if d.hint and (options.show_hints or not generic):
             console.print(Text("      hint: ", style="cyan").append(d.hint, style="default"))
+        elif d.hint:
+            footer.setdefault(d.code, (d.rule, d.hint))
     console.print()
 
 
-def _emit_source(console: Console, source: str, d: Diagnostic) -> None:
+def _emit_source(console: Console, source: str, d: Diagnostic, width: int | None) -> None:
+    text = source.rstrip()
     gutter = f"    {d.line:>4} | "
-    console.print(Text(gutter, style="blue").append(source.rstrip()))
     start = max(d.column - 1, 0)
-    end = d.end_column - 1 if d.end_line == d.line and d.end_column > d.column else len(
-        source.rstrip())
-    width = max(end - start, 1)
-    console.print(Text(" " * len(gutter) + " " * start + "^" + "~" * (width - 1),
-                       style="bold red"))
+    end = d.end_column - 1 if d.end_line == d.line and d.end_column > d.column else len(text)
+    room = (width - len(gutter)) if width else 0
+    if room < MIN_SOURCE_WIDTH or len(text) <= room:
+        room = max(len(text), start + 1)
+    blank = " " * (len(gutter) - 2) + "| "
+    for offset in range(0, max(len(text), 1), room):
+        chunk = text[offset:offset + room]
+        console.print(Text(gutter if offset == 0 else blank, style="blue").append(chunk))
+        if offset <= start < offset + room or (offset + room >= len(text) and start >= offset):
+            carets = max(min(end, offset + room) - start, 1)
+            console.print(Text(" " * (len(gutter) + start - offset) + "^" + "~" * (carets - 1),
+                               style="bold red"))
 
 
 def _source_lines(path: Path) -> list[str]:
@@ -63,6 +89,17 @@ def _source_lines(path: Path) -> list[str]:
         return path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return []
+
+
+def _emit_footer(console: Console, footer: dict[str, tuple[str, str]]) -> None:
+    if not footer:
+        return
+    console.print(Text("How to fix:", style="bold"))
+    for code in sorted(footer):
+        slug, hint = footer[code]
+        console.print(Text(f"  {code} ", style="bold").append(f"[{slug}] ", style="magenta")
+                      .append(hint, style="default"))
+    console.print()
 
 
 def _emit_summary(console: Console, report: CheckReport) -> None:

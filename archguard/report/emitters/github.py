@@ -2,8 +2,8 @@
 
 ``::error file=...,line=...,col=...,endLine=...,endColumn=...,title=AG201 relative-import::msg``
 with GitHub's escaping (as in @actions/core): in the message ``%``, CR and LF; in property
-values also ``:`` and ``,``. Paths are relative to the working directory when the project
-lies inside it (see ``archguard.report.emitters.locations``).
+values also ``:`` and ``,``. Paths are relative to the working directory (CI runs from the
+repository root; see ``archguard.report.emitters.locations``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TextIO
 
 from archguard.diagnostics import Diagnostic
 from archguard.report.emitters import EmitOptions
-from archguard.report.emitters.locations import ci_base
+from archguard.report.emitters.locations import display_path
 from archguard.report.emitters.summary import summary_line
 from archguard.report.result import CheckReport
 
@@ -27,9 +27,9 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def command(d: Diagnostic, prefix: str = "") -> str:
+def command(d: Diagnostic, path: str | None = None) -> str:
     properties = {
-        "file": prefix + d.path,
+        "file": d.path if path is None else path,
         "line": str(d.line),
         "col": str(d.column),
         "endLine": str(max(d.end_line, d.line)),
@@ -42,6 +42,7 @@ def command(d: Diagnostic, prefix: str = "") -> str:
 
 
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
-    prefix = ci_base(report.root)[1]
-    stream.writelines(command(d, prefix) + "\n" for d in report.diagnostics)
-    stream.write(summary_line(report) + "\n")  # plain log text, not a command
+    stream.writelines(command(d, display_path(report.root, d.path)) + "\n"
+                      for d in report.diagnostics)
+    if not options.quiet:
+        stream.write(summary_line(report) + "\n")  # plain log text, not a command

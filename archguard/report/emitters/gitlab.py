@@ -13,14 +13,14 @@ from typing import Any, TextIO
 
 from archguard.report.baseline import fingerprints
 from archguard.report.emitters import EmitOptions
-from archguard.report.emitters.locations import ci_base
+from archguard.report.emitters.locations import repository_base
 from archguard.report.result import CheckReport
 
 SEVERITIES = {"error": "major", "warning": "minor"}
 
 
 def code_quality(report: CheckReport) -> list[dict[str, Any]]:
-    prefix = ci_base(report.root)[1]
+    prefix = repository_base(report.root)[1]  # GitLab resolves paths in the repository
     issues = []
     for d, fingerprint in zip(report.diagnostics,
                               fingerprints(report.diagnostics, report.root)):

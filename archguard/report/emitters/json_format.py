@@ -1,4 +1,5 @@
-"""``--format json``: the stable contract that tools and coding agents parse."""
+"""``--format json``: the stable contract that tools and coding agents parse. Paths are
+relative to the project root, which the top-level ``root`` field names (absolute)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any, TextIO
 
 from archguard import __version__
 from archguard.report.emitters import EmitOptions
+from archguard.report.emitters.summary import statistics_json
 from archguard.report.result import CheckReport
 
 
@@ -22,11 +24,13 @@ def report_to_json(report: CheckReport) -> dict[str, Any]:
         summary["baseline"] = report.baseline.to_json()
     return {
         "version": __version__,
+        "root": report.root.resolve().as_posix(),  # diagnostics' paths are relative to it
         "diagnostics": [d.to_json() for d in report.diagnostics],
         "summary": summary,
     }
 
 
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
-    json.dump(report_to_json(report), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    data = statistics_json(report) if options.statistics else report_to_json(report)
+    # One write of the whole text: json.dump writes every token to the stream on its own.
+    stream.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")

@@ -16,23 +16,28 @@ from archguard import __version__
 from archguard.diagnostics import Diagnostic
 from archguard.report.baseline import fingerprints
 from archguard.report.emitters import EmitOptions
-from archguard.report.emitters.locations import ci_base
+from archguard.report.emitters.locations import repository_base
 from archguard.report.result import CheckReport
-from archguard.rules.docs import SUPPRESS_HELP, explain_text
-from archguard.rules.wording import default_hint
+from archguard.rules.docs import (
+    RULE_PAGES_DIR,
+    SUPPRESS_HELP,
+    explain_text,
+    rule_page_name,
+)
 from archguard.rules.registry import Rule, all_rules
+from archguard.rules.wording import default_hint
 
-PROJECT_URL = "https://github.com/archguard/archguard"  # README rule sections hang off it
+PROJECT_URL = "https://github.com/archguard/archguard"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "archguardFingerprint/v1"
 
 
-def rule_help_uri(code: str, slug: str) -> str:
-    """The README section of a rule: the anchor GitHub makes of a '### AG201 relative-import'
-    heading."""
-    return f"{PROJECT_URL}#{code.lower()}-{slug}"
+def rule_help_uri(rule: Rule) -> str:
+    """The rule's docs page (docs/rules/CODE.md, generated from the rule class), as GitHub
+    shows it: a link that works without a hosted docs site."""
+    return f"{PROJECT_URL}/blob/main/{RULE_PAGES_DIR}/{rule_page_name(rule)}"
 
 
 def level(severity: str) -> str:
@@ -46,7 +51,7 @@ def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
 
 def sarif_log(report: CheckReport) -> dict[str, Any]:
     descriptors, index = _descriptors(report)
-    base, prefix = ci_base(report.root)
+    base, prefix = repository_base(report.root)  # code scanning resolves in the repository
     prints = fingerprints(report.diagnostics, report.root)
     results = [_result(d, fingerprint, index[d.code], prefix, report.root)
                for d, fingerprint in zip(report.diagnostics, prints)]
@@ -79,7 +84,7 @@ def _registered(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.rationale() or rule.summary},
         "help": {"text": explain_text(rule), "markdown": _help_markdown(rule)},
-        "helpUri": rule_help_uri(rule.code, rule.name),
+        "helpUri": rule_help_uri(rule),
         "defaultConfiguration": {"level": level(rule.severity),
                                  "enabled": rule.default_enabled},
         "properties": {"tags": ["architecture", rule.engine]},

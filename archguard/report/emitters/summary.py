@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
+
+from archguard.diagnostics import Diagnostic
 
 from archguard.report.result import CheckReport
 from archguard.rules.registry import all_rules
@@ -15,13 +18,63 @@ def summary_line(report: CheckReport) -> str:
     notes = "".join(f"; {note}" for note in report.notes)
     if not count:
         return f"All checks passed ({checked}{notes})."
-    return (f"Found {count} finding{'s' if count != 1 else ''} in {files} "
-            f"file{'s' if files != 1 else ''} ({checked}{notes}).")
+    return (f"Found {count} finding{'s' if count != 1 else ''}{_by_severity(report)} in "
+            f"{files} file{'s' if files != 1 else ''} ({checked}{notes}).")
+
+
+def _by_severity(report: CheckReport) -> str:
+    """`` (2 errors, 1 warning)`` when not every finding is an error."""
+    counts = Counter(d.severity for d in report.diagnostics)
+    if set(counts) <= {"error"}:
+        return ""
+    parts = [f"{counts[level]} {level}{'s' if counts[level] != 1 and level != 'info' else ''}"
+             for level in ("error", "warning", "info") if counts[level]]
+    return f" ({', '.join(parts)})"
+
+
+def severity_label(severity: str) -> str:
+    """``warning: `` before the message of a finding that is not an error."""
+    return "" if severity == "error" else f"{severity}: "
+
+
+def is_fixable(d: Diagnostic) -> bool:
+    """Whether the finding carries an automatic fix (none do yet: ``--fix`` adds them)."""
+    return getattr(d, "fix", None) is not None
+
+
+def statistics(report: CheckReport) -> list[dict[str, Any]]:
+    """One row per code, most frequent first (then by code)."""
+    summaries = {rule.code: rule.summary for rule in all_rules()}
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for d in report.diagnostics:
+        row = rows.setdefault((d.code, d.rule), {
+            "code": d.code, "rule": d.rule, "count": 0, "fixable": 0,
+            "summary": summaries.get(d.code, "")})
+        row["count"] += 1
+        row["fixable"] += is_fixable(d)
+    return sorted(rows.values(), key=lambda row: (-row["count"], row["code"]))
+
+
+def statistics_json(report: CheckReport) -> dict[str, Any]:
+    rows = statistics(report)
+    return {"statistics": rows, "total": sum(row["count"] for row in rows),
+            "fixable": sum(row["fixable"] for row in rows)}
 
 
 def statistics_lines(report: CheckReport) -> list[str]:
-    counts = Counter((d.code, d.rule) for d in report.diagnostics)
-    summaries = {rule.code: rule.summary for rule in all_rules()}
-    width = max((len(str(n)) for n in counts.values()), default=1)
-    return [f"{n:>{width}}  {code}  [{slug}] {summaries.get(code, '')}".rstrip()
-            for (code, slug), n in sorted(counts.items())]
+    """``--statistics``: count, code, rule, fixable count (blank when 0), summary; a total."""
+    rows = statistics(report)
+    total = sum(row["count"] for row in rows)
+    fixable = sum(row["fixable"] for row in rows)
+    width = max(len(str(total)), len("count"))
+    code_width = max([len(row["code"]) for row in rows] + [len("total")])
+    rule_width = max([len(row["rule"]) + 2 for row in rows] + [len("rule")])
+    lines = [f"{'count':>{width}}  {'code':<{code_width}}  {'rule':<{rule_width}}  fixable  "
+             "summary"]
+    for row in rows:
+        lines.append(f"{row['count']:>{width}}  {row['code']:<{code_width}}  "
+                     f"{'[' + row['rule'] + ']':<{rule_width}}  "
+                     f"{row['fixable'] or '':>7}  {row['summary']}".rstrip())
+    lines.append(f"{total:>{width}}  {'total':<{code_width}}  {'':<{rule_width}}  "
+                 f"{fixable or '':>7}".rstrip())
+    return lines
