@@ -235,3 +235,19 @@ EMAIL_CLAIM = parse("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/email
 END_TOKEN = "[TURN_END]"
 # ok: hardcoded-config
 source = CodeSource(repository="https://github.com/acme/backend")
+
+
+# Masks, field names and multi-line documentation links are not secrets or configuration.
+# ok: hardcoded-config
+REDACTED_SECRET = "********"
+# ok: hardcoded-config
+PK_TOKEN = "token"
+provider = Provider(
+    api_docs_url=(
+        # ok: hardcoded-config
+        "https://support.acme.io/docs/"
+        "getting-started/"
+    ),
+)
+# ok: hardcoded-config
+AZURE_SCOPES_LIST = build(["https://management.azure.com/user_impersonation"])
