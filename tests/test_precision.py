@@ -554,3 +554,17 @@ def test_a_module_missing_several_role_files_is_one_finding() -> None:
     assert [(d.path, d.message) for d in found] == [(
         "cpv3/modules/users", "module 'users' has no models, schemas, repository (models.py; "
                               "schemas.py; repository.py)")]
+
+
+def test_one_call_is_one_finding_whatever_the_engine_reports() -> None:
+    """semgrep matches one `AsyncSessionLocal()` call twice (the same-file factory and the
+    conventional name, ranges 5-22 and 5-24): one finding."""
+    from archguard.diagnostics import Diagnostic
+    from archguard.engine.analyze import one_per_problem
+
+    def at(code: str, end: int, line: int = 7) -> Diagnostic:
+        return Diagnostic(path="a.py", line=line, column=5, code=code, rule="r",
+                          message="m", end_line=line, end_column=end)
+
+    found = one_per_problem([at("AG407", 22), at("AG407", 24), at("AG407", 22, line=9)])
+    assert [(d.line, d.end_column) for d in found] == [(7, 22), (9, 22)]
