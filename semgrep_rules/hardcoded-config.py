@@ -251,3 +251,10 @@ provider = Provider(
 )
 # ok: hardcoded-config
 AZURE_SCOPES_LIST = build(["https://management.azure.com/user_impersonation"])
+
+column = Column(
+    href_getter=lambda _, item: (
+        # ok: hardcoded-config
+        f"https://dashboard.stripe.com/invoices/{item.invoice_id}"
+    ),
+)
