@@ -341,8 +341,10 @@ def test_settings_module_and_db_layer_are_detected() -> None:
         "app/db/base.py": "X = 1\n",
         "app/users/service.py": "X = 1\n",
     }
+    texts["app/core/settings.py"] = "import os\nENV = os.getenv('ENV')\n"  # a loader
+    texts["app/jobs/config.py"] = "RETRIES = 3\n"  # a config.py not reading the environment
     config, notes = detect_layout(Config(package="app"), texts)
-    assert config.settings_modules == ["app/core/config.py"]
+    assert config.settings_modules == ["app/core/config.py", "app/core/settings.py"]
     assert config.db_layer_globs == ["app/db/**", "app/database.py", "app/deps.py"]
     assert notes == []
     fallback, _ = detect_layout(Config(package="app"), {

@@ -50,11 +50,11 @@ def detect_layout(config: Config, texts: Mapping[str, str]) -> tuple[Config, lis
 
 
 def detect_settings(texts: Mapping[str, str]) -> list[str]:
-    found = [path for path, text in sorted(texts.items()) if _BASE_SETTINGS.search(text)]
-    if found:
-        return found
+    """Files defining a ``BaseSettings`` subclass, and ``settings.py``/``config.py`` files
+    reading the environment (a loader beside the settings class is settings code too)."""
     return [path for path, text in sorted(texts.items())
-            if path.rsplit("/", 1)[-1] in _SETTINGS_NAMES and _READS_ENV.search(text)]
+            if _BASE_SETTINGS.search(text) or (
+                path.rsplit("/", 1)[-1] in _SETTINGS_NAMES and _READS_ENV.search(text))]
 
 
 def detect_db_layer(config: Config, texts: Mapping[str, str]) -> list[str]:
