@@ -22,6 +22,9 @@ class ProjectLocation:
     root: Path
     config: Config
     config_file: Path | None
+    # The config as written, before detection filled in what it leaves unset (the cache
+    # keys per-file results by it: detection changes no per-file result).
+    configured: Config | None = None
 
 
 def locate_project(paths: list[Path], config_file: Path | None = None) -> ProjectLocation:

@@ -5,6 +5,7 @@ The CLI is a thin layer over these; tests and other tools call them without a su
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +18,7 @@ from archguard.engine.analyze import (
 from archguard.engine.cache import FileCache
 from archguard.engine.pool import ProgressCallback, analyze_on_disk, relaxed_gc
 from archguard.project.config import Config
+from archguard.project.detect import detect_layout
 from archguard.project.discovery import (
     ProjectLocation, folders_from_paths, locate_project, module_folders, package_files,
 )
@@ -45,21 +47,35 @@ class CheckRequest:
 
 def run_check(request: CheckRequest) -> CheckReport:
     location = locate_project(request.paths, request.config_file)
+    paths = package_files(location)
+    location, layout_notes = _detected(location, paths)
     semgrep = SemgrepPlan.build(location, request.semgrep)
     selection = semgrep.restrict(Selection.build(location.config, request.select,
                                                  request.ignore, semgrep.custom_codes,
                                                  semgrep.custom_aliases))
     in_scope = scope(location.root, request)
     apply_baseline = _baseline_filter(baseline_file(location, request))  # fail before work
-    paths = package_files(location)
     diagnostics = [d for d in project_findings(location, paths, selection, request, semgrep)
                    if in_scope(d.path)]
     diagnostics, python_notes = _python_versions(location.root, diagnostics)
     report = CheckReport(location.root, location.config, diagnostics,
                          sum(1 for p in paths if in_scope(p)),
-                         notes=python_notes + semgrep.notes(),
+                         notes=layout_notes + python_notes + semgrep.notes(),
                          rules=tuple(r.code for r in all_rules() if r.code in selection))
     return apply_baseline(report, in_scope)
+
+
+def _detected(location: ProjectLocation, paths: list[str],
+              ) -> tuple[ProjectLocation, list[str]]:
+    """The location with the settings module and database layer detected when unset."""
+    texts = {}
+    for path in paths:
+        try:
+            texts[path] = (location.root / path).read_text("utf-8", errors="replace")
+        except OSError:
+            texts[path] = ""
+    config, notes = detect_layout(location.config, texts)
+    return dataclasses.replace(location, config=config, configured=location.config), notes
 
 
 def project_findings(location: ProjectLocation, paths: list[str], selection: Selection,
@@ -68,7 +84,8 @@ def project_findings(location: ProjectLocation, paths: list[str], selection: Sel
     """Every finding of the project, before the PATHs/--since scope is applied (so one
     cached report serves every scope): from the cache's memo when no input changed."""
     exists, folders = module_folders(location)
-    cache = FileCache.open(location.root, location.config) if request.use_cache \
+    configured = location.configured or location.config
+    cache = FileCache.open(location.root, configured) if request.use_cache \
         else FileCache.disabled()
     cache.refresh(location.root, paths)
     scan = (semgrep or SemgrepPlan.off()).scan(location, paths, selection, cache)
@@ -189,7 +206,9 @@ def check_sources(sources: Mapping[str, str | bytes], config: Config | None = No
 
     Non-Python paths take part in the layout rules only.
     """
-    config = config or Config()
+    texts = {path: text if isinstance(text, str) else text.decode("utf-8", "replace")
+             for path, text in sources.items() if path.endswith(".py")}
+    config, _ = detect_layout(config or Config(), texts)
     selection = Selection.build(config, select, ignore)
     results = [
         analyze_file(path, text.encode() if isinstance(text, str) else text, config)
