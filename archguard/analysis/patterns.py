@@ -484,9 +484,11 @@ def is_repository_class(ctx: FileContext, node: ast.ClassDef) -> bool:
         isinstance(m, ast.AsyncFunctionDef) for m in class_methods(node))
 
 
-VALUE_BASE_NAMES = frozenset({"BaseModel", "RootModel", "DeclarativeBase", "SQLModel",
-                              "BaseSettings", "Enum", "StrEnum", "IntEnum", "TypedDict",
-                              "NamedTuple"})
+# Last components that mark a value class (Pydantic, ORM, settings, enum, typed records)
+# whatever module re-exports them.
+VALUE_BASE_NAMES = frozenset({"BaseModel", "RootModel", "DeclarativeBase", "declarative_base",
+                              "SQLModel", "BaseSettings", "Enum", "StrEnum", "IntEnum",
+                              "TypedDict", "NamedTuple"})
 
 
 def is_value_class(ctx: FileContext, node: ast.ClassDef, bases: set[str]) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from archguard.analysis.facts import ClassFact, FileFacts
+from archguard.analysis.patterns import VALUE_BASE_NAMES
 from archguard.project.config import Config
 from archguard.project.layout import ModuleFolder
 
@@ -232,7 +233,3 @@ VALUE_BASES = frozenset({
     "enum.Flag", "enum.IntFlag", "typing.NamedTuple", "typing.TypedDict",
     "typing_extensions.TypedDict",
 })
-# Last components that mark a value class whatever module re-exports them.
-VALUE_BASE_NAMES = frozenset({"BaseModel", "DeclarativeBase", "declarative_base", "SQLModel",
-                              "BaseSettings", "Enum", "StrEnum", "IntEnum", "TypedDict",
-                              "NamedTuple"})
