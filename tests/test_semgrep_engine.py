@@ -35,6 +35,7 @@ from archguard.project.discovery import ProjectLocation, locate_project
 from archguard.report.emitters import EmitOptions, get_emitter
 from archguard.rules.docs import explain_text
 from archguard.rules.registry import Rule, all_rules, find_rule
+from archguard.rules.wording import default_hint
 from archguard.run.runner import CheckRequest, run_check
 from archguard.semgrep.process import (
     SemgrepProcess, check_errors, diagnostics_by_path, normal_path,
@@ -219,7 +220,8 @@ def test_registry_agrees_with_the_yaml_metadata(rule: Rule) -> None:
     shipped = yaml_rule(rule)
     metadata = shipped["metadata"]
     assert (shipped["id"], metadata["archguard-code"], metadata["archguard-slug"],
-            metadata["archguard-hint"]) == (rule.name, rule.code, rule.name, rule.hint)
+            metadata["archguard-hint"]) == (rule.name, rule.code, rule.name,
+                                            default_hint(rule.hint))
     assert metadata["rulebook"] == rule.rulebook.replace("**", "")
     assert rule.rationale() and rule.bad and rule.good
     assert "(default: on; engine: semgrep; severity: error)" in explain_text(rule)
@@ -285,7 +287,7 @@ def test_recorded_report_becomes_diagnostics(tmp_path: Path) -> None:
     env = media[("AG703", 11)]  # `LABEL = "é"; BUCKET = os.environ[...]`: characters, not bytes
     assert (env.column, env.end_column) == (23, 33)
     assert (env.rule, env.severity, env.hint) == (
-        "environment-access", "error", find_rule("AG703").hint)
+        "environment-access", "error", find_rule("AG703").hint)  # filled in by finish()
     assert env.message.startswith("Environment read outside the settings module.")
     custom = media[("XY100", 29)]
     assert (custom.rule, custom.severity, custom.hint, custom.message) == (

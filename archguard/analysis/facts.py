@@ -56,6 +56,7 @@ class ClassFact(NamedTuple):
     span: Span  # the ``class`` line
     bases: tuple[str, ...]  # resolved dotted names; unresolvable bases as written
     is_nested: bool
+    is_dataclass: bool = False  # decorated @dataclass / @attrs.define (a value, not a role)
 
 
 @dataclass(slots=True)
@@ -70,6 +71,10 @@ class FileFacts:
     # ``pkg.mod.Name`` attribute chains whose head is bound by ``import pkg...``: resolved
     # dotted name and where it is used (attribute access to other modules' contents).
     module_refs: list[tuple[str, Span, bool]] = field(default_factory=list)
+    # Module-level type aliases: name -> the resolved names its value stands for
+    # (``X = NewType("X", AsyncSession)``, ``X = Annotated[AsyncSession, ...]``, ``X = Y``,
+    # ``Base = declarative_base()`` -> the called factory).
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # rule-specific facts, by rule code
 
 
@@ -250,6 +255,7 @@ class _FactCollector(ast.NodeVisitor):
         self.facts.classes.append(ClassFact(
             node.name, qualname, self.columns.header_span(node), tuple(self._bases(node)),
             bool(self.class_stack) or self.function_depth > 0,
+            any(_is_dataclass_decorator(d) for d in node.decorator_list),
         ))
         self.class_stack.append(node.name)
         self.generic_visit(node)
@@ -272,6 +278,12 @@ class _FactCollector(ast.NodeVisitor):
             self._constant([node.target], node.value, node.lineno)
         self.generic_visit(node)
 
+    def visit_TypeAlias(self, node: ast.AST) -> None:  # ``type X = ...`` (3.12)
+        name = getattr(node, "name", None)
+        if isinstance(name, ast.Name) and not self.function_depth and not self.class_stack:
+            self.facts.symbols.setdefault(name.id, f"{self.facts.module}.{name.id}")
+            self._alias(name.id, getattr(node, "value"))
+
     def _constant(self, targets: list[ast.expr], value: ast.expr, line: int) -> None:
         if self.function_depth or self.class_stack:
             return
@@ -280,6 +292,14 @@ class _FactCollector(ast.NodeVisitor):
                 self.facts.symbols.setdefault(target.id, f"{self.facts.module}.{target.id}")
                 if is_string_expression(value):
                     self.facts.constants[target.id] = line
+                else:
+                    self._alias(target.id, value)
+
+    def _alias(self, name: str, value: ast.expr) -> None:
+        """Record what a module-level alias stands for, written (resolved later)."""
+        written = alias_parts(value)
+        if written:
+            self.facts.aliases[name] = written
 
 
 _HANDLERS: dict[type, Callable[[_FactCollector, Any], None]] = {}
@@ -295,6 +315,47 @@ def dotted_name(node: ast.expr) -> str | None:
         return None
     parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+DATACLASS_DECORATORS = ("dataclass", "define", "frozen", "mutable", "s", "attrs")
+
+
+def _is_dataclass_decorator(node: ast.expr) -> bool:
+    """``@dataclass``, ``@dataclasses.dataclass(...)``, ``@attrs.define``, ``@attr.s``."""
+    written = dotted_name(node.func if isinstance(node, ast.Call) else node) or ""
+    parts = written.split(".")
+    if len(parts) == 1:
+        return parts[0] in ("dataclass", "define", "frozen")
+    return parts[-1] in DATACLASS_DECORATORS and parts[0] in (
+        "dataclasses", "attr", "attrs", "pydantic")
+
+
+def alias_parts(value: ast.expr) -> tuple[str, ...]:
+    """The names (as written) a module-level value aliases: ``T``, ``Annotated[T, ...]``'s
+    ``T``, ``NewType("X", T)``'s ``T``, ``Optional[T]``, a called factory itself
+    (``declarative_base()``). Empty for anything else."""
+    if isinstance(value, ast.Call):
+        name = dotted_name(value.func) or ""
+        if name.rsplit(".", 1)[-1] == "NewType" and len(value.args) == 2:
+            return alias_parts(value.args[1])
+        return (name,) if name else ()
+    if isinstance(value, ast.Subscript):
+        head = dotted_name(value.value) or ""
+        args = value.slice.elts if isinstance(value.slice, ast.Tuple) else [value.slice]
+        if head.rsplit(".", 1)[-1] == "Annotated":
+            return alias_parts(args[0])
+        if head.rsplit(".", 1)[-1] in ("Optional", "Union"):
+            return tuple(p for a in args for p in alias_parts(a))
+        return ()
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr):
+        return alias_parts(value.left) + alias_parts(value.right)
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        try:
+            return alias_parts(ast.parse(value.value, mode="eval").body)
+        except SyntaxError:
+            return ()
+    name = dotted_name(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
+    return (name,) if name else ()
 
 
 def is_string_expression(node: ast.expr) -> bool:
@@ -345,7 +406,10 @@ def collect_facts(path: str, tree: ast.Module, columns: LineColumns, source_root
     resolver = SymbolResolver(facts.symbols, collector.local_symbols)
     facts.classes = [
         ClassFact(c.name, c.qualname, c.span,
-                  tuple(resolver.resolve_dotted(b) or b for b in c.bases), c.is_nested)
+                  tuple(resolver.resolve_dotted(b) or b for b in c.bases), c.is_nested,
+                  c.is_dataclass)
         for c in facts.classes
     ]
+    facts.aliases = {name: tuple(resolver.resolve_dotted(w) or w for w in written)
+                     for name, written in facts.aliases.items()}
     return facts, resolver

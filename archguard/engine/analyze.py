@@ -27,6 +27,7 @@ from archguard.rules.registry import (
     all_rules, code_aliases, file_rules, find_rule, project_rules, resolve_code, selected,
     validate_codes,
 )
+from archguard.rules.wording import worded
 
 PARSE_ERROR = "AG000"
 # AG000's hint for a file that is valid on a newer Python: nothing to fix in the file.
@@ -194,8 +195,9 @@ def finish(project_input: ProjectInput, selection: Selection,
     found.extend(project_rule_findings(project_input, selection) if project_found is None
                  else project_found)
     found.extend(extra)
-    found = [d for d in found if d.code in selection
+    found = [worded(d, config) for d in found if d.code in selection
              and not _file_ignored(d, config, selection)]
+    found = one_per_problem(found)
     suppressions = {**(extra_suppressions or {}),
                     **{r.path: r.suppressions for r in project_input.results}}
     suppressions = {path: table.resolved(selection.resolve)
@@ -203,6 +205,30 @@ def finish(project_input: ProjectInput, selection: Selection,
     kept = _apply_suppressions(found, suppressions, selection)
     return sort_diagnostics(with_severity([d for d in kept if in_scope(d.path)], config,
                                           selection))
+
+
+# (code, code that wins): one problem, one finding. A route without a return annotation is
+# an untyped route (AG505), not also an untyped function (AG802); a cross-module import of
+# a private file (AG202) is not also a layer break (AG203) on the same line.
+SUPERSEDED = (("AG802", "AG505"), ("AG203", "AG202"))
+
+
+def one_per_problem(found: list[Diagnostic]) -> list[Diagnostic]:
+    """Drop exact repeats (same code and position) and findings another rule's finding on
+    the same line already stands for (``SUPERSEDED``)."""
+    at = {(d.code, d.path, d.line) for d in found}
+    seen: set[tuple[str, str, int, int, str]] = set()
+    kept = []
+    for diagnostic in found:
+        key = (diagnostic.code, diagnostic.path, diagnostic.line, diagnostic.column,
+               diagnostic.message)
+        if key in seen or any(diagnostic.code == lost and (won, diagnostic.path,
+                                                           diagnostic.line) in at
+                              for lost, won in SUPERSEDED):
+            continue
+        seen.add(key)
+        kept.append(diagnostic)
+    return kept
 
 
 def with_severity(found: list[Diagnostic], config: Config, selection: Selection,

@@ -49,7 +49,7 @@ from archguard.engine.analyze import FileResult
 from archguard.report.suppressions import FileSuppressions
 from archguard.engine.pool import Analyzed, Stamp, read_file, stamp_of
 from archguard.project.config import Config
-from archguard.project.fileio import atomic_write as fileio_atomic_write
+from archguard.project.fileio import atomic_write as fileio_atomic_write, read_regular
 from archguard.rules.registry import all_rules
 
 CACHE_DIR_NAME = ".archguard_cache"
@@ -174,7 +174,7 @@ class CacheStore:
 
 def _read_text(path: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        return read_regular(path, 64 * 1024)[1].decode("utf-8", errors="replace")
     except OSError:
         return None
 

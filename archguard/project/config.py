@@ -244,9 +244,16 @@ class Config:
                                  '["cpv3/legacy/*"]')
     tests_dir: str = setting("tests", "The tests folder (AG805 and your own semgrep rules look "
                              "at it).", '"backend/tests"')
-    settings_module: str = setting(
-        "cpv3/infrastructure/settings.py", "The one file allowed to read the environment and "
-        "hold configuration literals (AG702, AG703).", '"app/core/config.py"')
+    settings_module: str | list[str] | None = setting(
+        None, "The settings module(s), the files allowed to read the environment and hold "
+        "configuration literals (AG702, AG703): a path or a list of paths. Unset: detected (a "
+        "`BaseSettings` subclass, or a `settings.py`/`config.py` reading the environment).",
+        '"app/core/config.py"', default_text="detected")
+    db_layer: list[str] | None = setting(
+        None, "Globs of the database layer, the files allowed to make sessions (AG407). Unset: "
+        "detected (`<package>/db/`, `<package>/infrastructure/`, files building a "
+        "sessionmaker or engine or defining the session dependency).",
+        '["app/db/**", "app/dependencies.py"]', default_text="detected")
     type_checking_imports: bool = setting(
         False, "Count `if TYPE_CHECKING:` imports as dependencies (AG202-AG205).", "true")
     roles: RolesConfig = setting(RolesConfig, "Role -> file name inside each module folder.",
@@ -301,6 +308,18 @@ class Config:
         from archguard.project.layout import ProjectLayout
 
         return ProjectLayout(self)
+
+    @property
+    def settings_modules(self) -> list[str]:
+        """The settings module paths (configured or detected), as a list."""
+        value = self.settings_module
+        if value is None:
+            return []
+        return [value.strip("/")] if isinstance(value, str) else [v.strip("/") for v in value]
+
+    @property
+    def db_layer_globs(self) -> list[str]:
+        return [glob.strip("/") for glob in self.db_layer or []]
 
     def fingerprint(self) -> str:
         """A stable hash of the effective config (cache keys)."""
@@ -449,8 +468,11 @@ def _validate_values(config: Config, source: str) -> None:
         _check_relative(pattern, source, f"tool.archguard.per-file-ignores.\"{pattern}\"")
 
 
-def as_paths(value: str | list[str]) -> list[str]:
-    """A path key's paths: one string today, a list where a key accepts several."""
+def as_paths(value: str | list[str] | None) -> list[str]:
+    """A path key's paths: one string, a list where a key accepts several, none when unset
+    (detected)."""
+    if value is None:
+        return []
     return [value] if isinstance(value, str) else list(value)
 
 

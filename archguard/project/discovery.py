@@ -22,7 +22,10 @@ class ProjectLocation:
     root: Path
     config: Config
     config_file: Path | None
-    configured: frozenset[str] = frozenset()  # the keys the config file sets
+    # The config as written, before detection filled in what it leaves unset (the cache
+    # keys per-file results by it: detection changes no per-file result).
+    configured: Config | None = None
+    written_keys: frozenset[str] = frozenset()  # the keys the config file sets
     notes: tuple[str, ...] = ()  # what the search skipped (a broken unrelated pyproject)
 
 
@@ -35,7 +38,7 @@ def check_configured_paths(location: ProjectLocation) -> None:
     from archguard.project.config import as_paths
 
     for key, kind in PATH_KEYS.items():
-        if key not in location.configured:
+        if key not in location.written_keys:
             continue
         for value in as_paths(getattr(location.config, key.replace("-", "_"))):
             path = location.root / value
@@ -71,7 +74,8 @@ def locate_project(paths: list[Path], config_file: Path | None = None) -> Projec
             own = own or candidate
             if table is not None:
                 return ProjectLocation(folder, load_config_table(table, str(candidate)),
-                                       candidate, frozenset(table), tuple(notes))
+                                       candidate, written_keys=frozenset(table),
+                                       notes=tuple(notes))
     # No [tool.archguard] anywhere: the defaults apply, rooted where the package lives.
     default = Config()
     for folder in (start_dir, *start_dir.parents):
@@ -90,7 +94,8 @@ def _explicit_config(config_file: Path) -> ProjectLocation:
     elif table is None:
         table = document  # a standalone archguard.toml holds the keys at top level
     config = load_config_table(table, str(config_file))
-    return ProjectLocation(config_file.resolve().parent, config, config_file, frozenset(table))
+    return ProjectLocation(config_file.resolve().parent, config, config_file,
+                           written_keys=frozenset(table))
 
 
 def relative(path: Path, root: Path) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archguard.diagnostics import ArchguardError
-from archguard.project.fileio import write_user_file
+from archguard.project.fileio import DEFAULT_MAX_FILE_KB, read_regular, write_user_file
 from archguard.project.config import (
     RolesConfig,
     archguard_table,
@@ -236,8 +236,9 @@ class _Sources:
         base = package_dir.parent
         files = []
         for path in _python_files(package_dir):
-            try:
-                text = path.read_text("utf-8", errors="replace")
+            try:  # bounded: a FIFO or a device named *.py must not hang init
+                text = read_regular(path, DEFAULT_MAX_FILE_KB * 1024)[1].decode(
+                    "utf-8", errors="replace")
             except OSError:
                 continue
             rel = path.relative_to(base).with_suffix("")

@@ -174,12 +174,12 @@ def prune(report: CheckReport, baseline: Baseline) -> tuple[Baseline, int]:
 
 def load(path: Path) -> Baseline:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular(path, READ_LIMIT)[1].decode("utf-8"))
     except FileNotFoundError:
         raise ArchguardError(f"baseline file not found: {path} (create it with "
                              f"'archguard baseline -o {path}')") from None
     except OSError as error:
-        raise ArchguardError(f"cannot read baseline {path}: {error.strerror}") from None
+        raise ArchguardError(f"cannot read baseline {path}: {error.strerror or error}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ArchguardError(f"{path}: not a valid baseline file: {error}") from None
     except RecursionError:

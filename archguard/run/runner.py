@@ -5,6 +5,7 @@ The CLI is a thin layer over these; tests and other tools call them without a su
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +19,8 @@ from archguard.engine.analyze import (
 from archguard.engine.cache import FileCache
 from archguard.engine.pool import ProgressCallback, analyze_on_disk, relaxed_gc
 from archguard.project.config import Config
+from archguard.project.detect import detect_layout
+from archguard.project.fileio import read_regular
 from archguard.project.discovery import (
     Problems, ProjectLocation, check_configured_paths, folders_from_paths, locate_project,
     module_folders, package_files,
@@ -48,15 +51,16 @@ class CheckRequest:
 def run_check(request: CheckRequest) -> CheckReport:
     location = locate_project(request.paths, request.config_file)
     check_configured_paths(location)
+    problems: Problems = []
+    paths = package_files(location, problems)
+    location, layout_notes = _detected(location, paths)
     semgrep = SemgrepPlan.build(location, request.semgrep)
     selection = semgrep.restrict(Selection.build(location.config, request.select,
                                                  request.ignore, semgrep.custom_codes,
                                                  semgrep.custom_aliases))
     in_scope = scope(location.root, request)
     apply_baseline = _baseline_filter(baseline_file(location, request))  # fail before work
-    problems: Problems = []
-    paths = package_files(location, problems)
-    notes = [*location.notes, *semgrep.notes()]
+    notes = [*location.notes, *semgrep.notes()]  # project_findings adds vanished files
     found = project_findings(location, paths, selection, request, semgrep, notes)
     found += [unreadable_folder(path, message) for path, message in problems
               if PARSE_ERROR in selection]
@@ -70,13 +74,27 @@ def run_check(request: CheckRequest) -> CheckReport:
         raise ArchguardError(f"no Python file to check under {where} (package "
                              f"'{location.config.package}' in {location.root})")
     report = CheckReport(location.root, location.config, diagnostics, files,
-                         notes=python_notes + notes,
+                         notes=layout_notes + python_notes + notes,
                          rules=tuple(r.code for r in all_rules() if r.code in selection))
     return apply_baseline(report, in_scope)
 
 
 def unreadable_folder(path: str, message: str) -> Diagnostic:
     return find_rule(PARSE_ERROR).diagnostic(path, Span(1, 1, 1, 1), message)
+
+
+def _detected(location: ProjectLocation, paths: list[str],
+              ) -> tuple[ProjectLocation, list[str]]:
+    """The location with the settings module and database layer detected when unset."""
+    texts = {}
+    for path in paths:
+        try:  # bounded: never a FIFO or a device, never above the size limit
+            data = read_regular(location.root / path, location.config.max_file_bytes)[1]
+        except OSError:
+            data = b""
+        texts[path] = data.decode("utf-8", errors="replace")
+    config, notes = detect_layout(location.config, texts)
+    return dataclasses.replace(location, config=config, configured=location.config), notes
 
 
 def project_findings(location: ProjectLocation, paths: list[str], selection: Selection,
@@ -104,7 +122,8 @@ def _project_findings(location: ProjectLocation, paths: list[str], selection: Se
                       request: CheckRequest, semgrep: SemgrepPlan | None,
                       notes: list[str] | None, rebuild: bool = False) -> list[Diagnostic]:
     exists, folders = module_folders(location)
-    cache = FileCache.open(location.root, location.config, rebuild) if request.use_cache \
+    configured = location.configured or location.config
+    cache = FileCache.open(location.root, configured, rebuild) if request.use_cache \
         else FileCache.disabled()
     cache.refresh(location.root, paths)
     scan = (semgrep or SemgrepPlan.off()).scan(location, paths, selection, cache)
@@ -234,7 +253,9 @@ def check_sources(sources: Mapping[str, str | bytes], config: Config | None = No
 
     Non-Python paths take part in the layout rules only.
     """
-    config = config or Config()
+    texts = {path: text if isinstance(text, str) else text.decode("utf-8", "replace")
+             for path, text in sources.items() if path.endswith(".py")}
+    config, _ = detect_layout(config or Config(), texts)
     selection = Selection.build(config, select, ignore)
     results = [
         analyze_file(path, text.encode() if isinstance(text, str) else text, config)

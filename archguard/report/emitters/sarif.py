@@ -25,6 +25,7 @@ from archguard.rules.docs import (
     rule_page_name,
 )
 from archguard.rules.registry import Rule, all_rules
+from archguard.rules.wording import default_hint
 
 PROJECT_URL = "https://github.com/archguard/archguard"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -112,7 +113,7 @@ def _help_markdown(rule: Rule) -> str:
             language = "python" if "\n" in example.strip() else "text"  # a path for layout
             parts.append(f"{title}:\n\n```{language}\n{example.rstrip()}\n```")
     if rule.hint:
-        parts.append(f"Fix: {rule.hint}")
+        parts.append(f"Fix: {default_hint(rule.hint)}")
     if rule.configuration:
         parts.append(rule.configuration)
     parts.append(SUPPRESS_HELP.format(code=rule.code))
