@@ -810,3 +810,17 @@ def test_baseline_accepts_no_semgrep(project: Path, capsys: pytest.CaptureFixtur
     target = project / "b.json"
     assert main(["baseline", str(project), "--no-semgrep", "-o", str(target)]) == 0
     assert json.loads(target.read_text())["findings"][0]["code"] == "AG201"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_init_and_a_fifo_baseline_do_not_hang(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", "")
+    (root / "pyproject.toml").unlink()
+    os.mkfifo(root / "cpv3" / "modules" / "media" / "pipe.py")
+    os.mkfifo(root / "base.json")
+    done = cli("init", str(root), timeout=60)
+    assert done.returncode == 0, done.stderr
+    done = cli("check", str(root), "--no-semgrep", "--baseline", str(root / "base.json"),
+               timeout=60)
+    assert done.returncode == 2
+    assert b"cannot read baseline" in done.stderr and b"not a regular file" in done.stderr
