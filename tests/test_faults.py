@@ -196,6 +196,31 @@ def _mount_namespace() -> bool:
 
 @pytest.mark.skipif(not _mount_namespace(), reason="needs root and a mount namespace "
                     "(unshare -m) for a private full filesystem")
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+def test_a_report_written_to_a_device_or_fifo_never_replaces_it(
+        project: Path, tmp_path: Path) -> None:
+    """``-o /dev/null`` once replaced the machine's /dev/null with a regular file (the atomic
+    rename went over the device). A device node and a FIFO of our own stand in for it."""
+    import stat as stat_module
+
+    null = tmp_path / "null"
+    os.mknod(null, 0o666 | stat_module.S_IFCHR, os.makedev(1, 3))
+    assert main(["check", str(project), "--no-semgrep", "-o", str(null)]) == 1
+    assert stat_module.S_ISCHR(os.stat(null).st_mode)
+    link = tmp_path / "link-to-null"
+    link.symlink_to(null)
+    assert main(["baseline", str(project), "--no-semgrep", "-o", str(link)]) == 0
+    assert stat_module.S_ISCHR(os.stat(null).st_mode) and link.is_symlink()
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    assert main(["check", str(project), "--no-semgrep", "--format", "json", "-o",
+                 str(fifo)]) == 1
+    out, _ = reader.communicate(timeout=30)
+    assert stat_module.S_ISFIFO(os.stat(fifo).st_mode) and json.loads(out)["diagnostics"]
+    assert not list(tmp_path.glob("*.tmp"))
+
+
 def test_a_full_disk_leaves_the_baseline_and_pyproject_intact(tmp_path: Path) -> None:
     disk = tmp_path / "disk"
     disk.mkdir()

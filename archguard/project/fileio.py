@@ -71,8 +71,17 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True,
                  keep_mode: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically (raises ``OSError``; ``path`` is then
     unchanged). ``durable``: fsync the file and its folder (user files; the cache skips it).
-    A symlink is followed: its target is rewritten, the link stays."""
+    A symlink is followed: its target is rewritten, the link stays. A target that exists and
+    is not a regular file (``-o /dev/null``, a FIFO, a terminal) is written to as it is:
+    renaming over it would replace the device or pipe with a file."""
     target = Path(os.path.realpath(path))
+    try:
+        existing = os.stat(target).st_mode
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing):
+        _write_in_place(target, data)
+        return
     temp = target.with_name(f"{target.name}.{os.getpid()}.{os.urandom(6).hex()}{TEMP_SUFFIX}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
                  0o666)  # umask applies
@@ -96,6 +105,13 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True,
         raise
     if durable:
         _sync_folder(target.parent)
+
+
+def _write_in_place(target: Path, data: bytes) -> None:
+    """Write to a device, FIFO or terminal that already exists (never create or replace it)."""
+    fd = os.open(target, os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
 
 
 def _sync_folder(folder: Path) -> None:
