@@ -311,7 +311,7 @@ def test_unknown_rule_in_a_report_is_an_error(tmp_path: Path) -> None:
         diagnostics_by_path(report, {}, tmp_path)
 
 
-def test_rule_errors_and_timeouts_fail_parse_errors_do_not() -> None:
+def test_rule_errors_fail_file_errors_and_parse_errors_do_not() -> None:
     check_errors([{"code": 3, "level": "warn", "type": ["PartialParsing", []],
                    "message": "Syntax error at line a.py:2"},
                   {"code": 3, "level": "warn", "type": "Syntax error", "path": "b.py",
@@ -321,16 +321,23 @@ def test_rule_errors_and_timeouts_fail_parse_errors_do_not() -> None:
         check_errors([{"code": 2, "level": "error", "type": "Rule parse error",
                        "rule_id": "broken", "message": "Rule parse error in rule broken:\n"
                        " Invalid pattern for Python"}])
-    with pytest.raises(ArchguardError, match=r"timeout in rule 'slow' on svc/big.py"):
-        check_errors([{"code": 3, "level": "warn", "type": "Timeout", "rule_id": "slow",
-                       "path": "svc/big.py", "message": "Timeout when running slow"}])
+    # One file's problem (a per-file timeout, a target deleted meanwhile) is that file's
+    # AG000 finding (SemgrepScan), not the run's failure.
+    per_file = [{"code": 3, "level": "warn", "type": "Timeout", "rule_id": "slow",
+                 "path": "svc/big.py", "message": "Timeout when running slow"},
+                {"code": 2, "level": "error", "type": "SemgrepError",
+                 "message": "SemgrepError :\n Invalid scanning root: svc/gone.py"}]
+    check_errors(per_file)
+    assert process.file_errors(per_file) == {
+        "svc/big.py": "Timeout: Timeout when running slow",
+        "svc/gone.py": "SemgrepError: SemgrepError : Invalid scanning root: svc/gone.py"}
 
 
 def test_command_is_offline_and_scans_explicit_relative_paths(tmp_path: Path) -> None:
     command = process.scan_command("semgrep", [Path("/r/a.yaml")], ["svc/a.py"])
     assert {"--metrics=off", "--disable-version-check", "--no-rewrite-rule-ids"} <= \
         set(command)
-    assert command[-1] == "svc/a.py" and "--validate" not in command
+    assert command[-2:] == ["--", "svc/a.py"] and "--validate" not in command
     assert [a for a in command if a.startswith(("p/", "r/", "auto"))] == []
     env = process.semgrep_env(tmp_path)
     assert (env["SEMGREP_ENABLE_VERSION_CHECK"], env["SEMGREP_SEND_METRICS"]) == ("0", "off")

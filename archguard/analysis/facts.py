@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from archguard.analysis.astindex import child_nodes, flat
+from archguard.analysis.parsing import python_lines
 
 
 # The facts below are NamedTuples, not dataclasses: a 1,800-file project has ~100k of them,
@@ -101,7 +102,7 @@ class LineColumns:
     """Converts ``ast``'s UTF-8 byte offsets to character columns."""
 
     def __init__(self, text: str) -> None:
-        self._lines = text.splitlines()
+        self._lines = python_lines(text)
 
     def column(self, line: int, byte_offset: int) -> int:
         if 0 < line <= len(self._lines):
@@ -219,15 +220,24 @@ class _FactCollector(ast.NodeVisitor):
 
     # scopes ----------------------------------------------------------------------------
     def visit_If(self, node: ast.If) -> None:
-        if is_type_checking_test(node.test):
-            previous, self.type_checking = self.type_checking, True
-            for statement in node.body:
-                self.visit(statement)
-            self.type_checking = previous
+        """An ``elif`` ladder is walked as a loop, not one recursion per branch (generated
+        code has hundreds of branches)."""
+        while True:
+            if is_type_checking_test(node.test):
+                previous, self.type_checking = self.type_checking, True
+                for statement in node.body:
+                    self.visit(statement)
+                self.type_checking = previous
+            else:
+                self._expression(node.test)
+                for statement in node.body:
+                    self.visit(statement)
+            if len(node.orelse) == 1 and node.orelse[0].__class__ is ast.If:
+                node = node.orelse[0]  # type: ignore[assignment]
+                continue
             for statement in node.orelse:
                 self.visit(statement)
             return
-        self.generic_visit(node)
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if self.function_depth == 0 and not self.class_stack:
@@ -350,15 +360,18 @@ def alias_parts(value: ast.expr) -> tuple[str, ...]:
 
 def is_string_expression(node: ast.expr) -> bool:
     """A literal string, an f-string, or a concatenation/format built from literals."""
-    if isinstance(node, ast.Constant):
-        return isinstance(node.value, str)
-    if isinstance(node, ast.JoinedStr):
-        return True
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
-        return is_string_expression(node.left)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        return node.func.attr == "format" and is_string_expression(node.func.value)
-    return False
+    while True:  # a loop: generated code chains thousands of ``+``
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, str)
+        if isinstance(node, ast.JoinedStr):
+            return True
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            node = node.left
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr == "format":
+            node = node.func.value
+        else:
+            return False
 
 
 class SymbolResolver:

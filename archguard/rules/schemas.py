@@ -224,9 +224,16 @@ class SchemaStringEnum(ProjectRule):
     @staticmethod
     def _hint(name: str, values: list[str | None] | None) -> str:
         if values and all(v is not None for v in values):
-            literal = "Literal[" + ", ".join(f'"{v}"' for v in values) + "]"
+            literal = "Literal[" + ", ".join(python_string(v) for v in values) + "]"
             return f"use {literal} instead, e.g. {name} = {literal}"
         return f"use a Literal[...] of {name}'s values instead of the Enum"
+
+
+def python_string(value: str | None) -> str:
+    """``value`` as a double-quoted Python literal (``repr``'s escapes: a control character
+    in an enum value never reaches the terminal raw, and the suggestion stays valid code)."""
+    inner = repr(value)[1:-1]
+    return '"' + (inner.replace('"', '\\"') if repr(value)[0] == "'" else inner) + '"'
 
 
 def is_str_enum(project: Project, qualname: str) -> bool:

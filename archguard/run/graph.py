@@ -69,15 +69,18 @@ def render(project: Project, output_format: str,
 
 def graph_text(path: Path, config_file: Path | None, output_format: str) -> str:
     """Analyse the project holding ``path`` and render its module graph."""
-    from archguard.project.discovery import locate_project, module_folders, package_files
+    from archguard.project.discovery import (
+        check_configured_paths, locate_project, module_folders, package_files,
+    )
     from archguard.engine.analyze import ProjectInput, Selection, finish
     from archguard.engine.pool import analyze_on_disk
     from archguard.semgrep.scan import SemgrepPlan
 
     location = locate_project([path], config_file)
+    check_configured_paths(location)
     custom = SemgrepPlan.build(location, use_semgrep=False)  # codes the settings may name
     analyzed = analyze_on_disk(location.root, package_files(location), location.config)
-    results = [item.result for item in analyzed]
+    results = [item.result for item in analyzed if not item.vanished]
     exists, folders = module_folders(location)
     kept = {_where(d) for d in finish(
         ProjectInput(location.config, results, folders, exists),

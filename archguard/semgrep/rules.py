@@ -131,10 +131,33 @@ def _custom_rule(rule: dict[str, Any], file: Path) -> SemgrepRuleInfo:
                            builtin=False, message=" ".join(str(rule.get("message", "")).split()))
 
 
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
+
+
+def _check_code(info: SemgrepRuleInfo) -> None:
+    """A custom code selects only its own rules: non-empty, one word (``--select`` splits
+    at commas), and neither a prefix of a built-in code (``AG2`` would take over
+    ``--ignore AG2``) nor an extension of one (``AG2015`` is selected by ``AG201``)."""
+    code = info.code
+    if not _CODE.match(code):
+        raise ArchguardError(f"{info.file}: rule '{info.rule_id}' has the code '{code}': a "
+                             f"code is a letter followed by letters, digits, '_', '.' or '-'")
+    upper = code.upper()
+    if upper == "ALL":
+        raise ArchguardError(f"{info.file}: rule '{info.rule_id}': 'ALL' is not a code")
+    for rule in all_rules():
+        builtin = rule.code.upper()
+        if builtin != upper and (builtin.startswith(upper) or upper.startswith(builtin)):
+            raise ArchguardError(f"{info.file}: rule '{info.rule_id}' uses the code {code}, "
+                                 f"which overlaps archguard's {rule.code} ({rule.name}) as a "
+                                 f"prefix: pick a code of your own (e.g. 'ACME001')")
+
+
 def _check_unique(custom: list[SemgrepRuleInfo]) -> None:
     registry = {rule.code.upper(): rule for rule in all_rules()}
     taken_ids = {rule.name for rule in all_rules() if rule.engine == "semgrep"}
     for info in custom:
+        _check_code(info)
         if info.rule_id in taken_ids:
             raise ArchguardError(f"{info.file}: semgrep rule id '{info.rule_id}' is already "
                                  f"used by another rule: rename it")
