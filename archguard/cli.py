@@ -11,14 +11,18 @@ import sys
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Iterator, Optional, TextIO
+from typing import TYPE_CHECKING, Annotated, Iterator, Optional, TextIO
 
 import typer
 
 from archguard import __version__
-from archguard.diagnostics import ArchguardError
-from archguard.report.emitters import EmitOptions, get_emitter
+from archguard.diagnostics import ArchguardError, Diagnostic
+from archguard.report.emitters import MACHINE_FORMATS, EmitOptions, get_emitter
+from archguard.report.result import CheckReport
 from archguard.run.runner import CheckRequest, run_check
+
+if TYPE_CHECKING:
+    from archguard.fix.engine import FixOutcome
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -128,21 +132,73 @@ def check(
     no_semgrep: Annotated[bool, typer.Option(
         "--no-semgrep", help="Skip the semgrep rules (AG406, AG407, AG70x, AG805, your own).",
     )] = False,
+    fix: Annotated[bool, typer.Option(
+        "--fix", help="Apply the safe fixes, then report what remains.")] = False,
+    unsafe_fixes: Annotated[bool, typer.Option(
+        "--unsafe-fixes", help="Also apply (and count as fixable) the fixes that can change "
+        "behaviour.")] = False,
+    diff: Annotated[bool, typer.Option(
+        "--diff", help="Print the fixes as a unified diff and write nothing (exit 1 when "
+        "there is a diff).")] = False,
+    show_fixes: Annotated[bool, typer.Option(
+        "--show-fixes", help="With --fix: list the findings that were fixed.")] = False,
 ) -> None:
     """Check the project against the rulebook."""
     from archguard.run.progress import progress_for
 
+    request = CheckRequest(
+        paths=paths or [Path(".")], config_file=config, select=split_codes(select),
+        ignore=split_codes(ignore), since=since, baseline=baseline,
+        use_cache=not no_cache, jobs=jobs, semgrep=not no_semgrep)
+    outcome = None
+    if fix or diff:
+        from archguard.fix.engine import fix_project
+
+        outcome = fix_project(request, unsafe_fixes, write=not diff)
+        for note in outcome.notes:
+            sys.stderr.write(f"archguard: {note}\n")
+        if diff:
+            with output_stream(output_file) as stream:
+                stream.write(outcome.diff())
+            raise typer.Exit(EXIT_FINDINGS if outcome.after else EXIT_CLEAN)
     with progress_for(output_format.value) as progress:
-        report = run_check(CheckRequest(
-            paths=paths or [Path(".")], config_file=config, select=split_codes(select),
-            ignore=split_codes(ignore), since=since, baseline=baseline,
-            use_cache=not no_cache, jobs=jobs, progress=progress, semgrep=not no_semgrep))
+        request.progress = progress
+        report = run_check(request)
+    _attach_fix_details(report, request, unsafe_fixes, output_format.value, outcome)
+    if show_fixes and outcome is not None:
+        _show_fixes(outcome.fixed, sys.stderr if output_file is None and
+                    output_format.value in MACHINE_FORMATS else sys.stdout)
     with output_stream(output_file) as stream:
         options = EmitOptions(color=output_file is None and use_color(no_color, stream),
                               statistics=statistics)
         get_emitter(output_format.value)(report, stream, options)
     if report.diagnostics and not exit_zero:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _attach_fix_details(report: CheckReport, request: CheckRequest, unsafe: bool,
+                        output_format: str, outcome: FixOutcome | None) -> None:
+    """What the emitters say about fixes: which findings have one ([*], the summary), what
+    --fix fixed, and for JSON/SARIF the edits (libcst only then, or from the cache)."""
+    from archguard.report.fixable import FixSettings
+
+    report.fix_settings = FixSettings.build(report.config, unsafe)
+    if outcome is not None:
+        report.fixed = outcome.fixed
+    if output_format in ("json", "sarif") and report.diagnostics:
+        from archguard.fix.records import attach_fixes
+        from archguard.project.discovery import locate_project
+
+        attach_fixes(report, locate_project(request.paths, request.config_file),
+                     request.use_cache)
+
+
+def _show_fixes(fixed: list[Diagnostic], stream: TextIO) -> None:
+    """--show-fixes: ``Fixed N findings:`` then ``path:line:col: CODE [slug] message``."""
+    stream.write(f"Fixed {len(fixed)} finding{'s' if len(fixed) != 1 else ''}"
+                 f"{':' if fixed else '.'}\n")
+    for d in sorted(fixed, key=Diagnostic.sort_key):
+        stream.write(f"  {d.path}:{d.line}:{d.column}: {d.code} [{d.rule}] {d.message}\n")
 
 
 @app.command("baseline")

@@ -56,7 +56,8 @@ RACY_WINDOW_NS = 2_000_000_000
 UNTRUSTED = -1  # mtime of a stamp whose stat must not be trusted (see the module docstring)
 MEMO_SIZE = 8
 TEMP_MAX_AGE_S = 3600  # leftovers of a run killed mid-write
-OWN_SUFFIXES = (".index", ".pack", ".semgrep", ".tmp")  # .semgrep: archguard.semgrep.cache
+# .semgrep: archguard.semgrep.cache; .fixes: archguard.fix.records
+OWN_SUFFIXES = (".index", ".pack", ".semgrep", ".fixes", ".tmp")
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by archguard.\n"
                 "# For information about cache directory tags see https://bford.info/cachedir/\n")
@@ -142,7 +143,7 @@ class CacheStore:
                 keys[stem] = max(keys.get(stem, 0.0), mtime)
         others = sorted((k for k in keys if k != key), key=lambda k: keys[k], reverse=True)
         for stale in others[KEEP_KEYS - 1:]:
-            for suffix in (".index", ".pack", ".semgrep"):
+            for suffix in OWN_SUFFIXES[:-1]:
                 _unlink(self.directory / f"{stale}{suffix}")
 
 

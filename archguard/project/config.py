@@ -120,6 +120,8 @@ class Config:
         "execute", "scalar", "scalars", "get", "get_one", "stream", "stream_scalars"])
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
+    fixable: list[str] | None = None  # codes/prefixes --fix may fix (default: every fix)
+    unfixable: list[str] = field(default_factory=list)  # codes/prefixes --fix never fixes
     exclude: list[str] = field(default_factory=list)
     tests_dir: str = "tests"
     settings_module: str = "cpv3/infrastructure/settings.py"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from archguard.report.emitters import EmitOptions
-from archguard.report.emitters.summary import statistics_lines, summary_line
+from archguard.report.emitters.summary import fix_mark, statistics_lines, summary_line
 from archguard.report.result import CheckReport
 
 
@@ -15,5 +15,6 @@ def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
             stream.write(line + "\n")
         return
     for d in report.diagnostics:
-        stream.write(f"{d.path}:{d.line}:{d.column}: {d.code} [{d.rule}] {d.message}\n")
+        stream.write(f"{d.path}:{d.line}:{d.column}: {d.code} [{d.rule}] "
+                     f"{fix_mark(report, d)}{d.message}\n")
     stream.write(summary_line(report) + "\n")

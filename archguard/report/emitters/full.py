@@ -12,7 +12,7 @@ from rich.text import Text
 
 from archguard.diagnostics import Diagnostic
 from archguard.report.emitters import EmitOptions
-from archguard.report.emitters.summary import statistics_lines, summary_line
+from archguard.report.emitters.summary import fix_mark, statistics_lines, summary_line
 from archguard.report.result import CheckReport
 
 
@@ -24,20 +24,21 @@ def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
             console.print(Text(line))
         return
     for path, group in groupby(report.diagnostics, key=lambda d: d.path):
-        _emit_file(console, report.root, path, list(group), options)
+        _emit_file(console, report, path, list(group), options)
     _emit_summary(console, report)
 
 
-def _emit_file(console: Console, root: Path, path: str, diagnostics: list[Diagnostic],
-               options: EmitOptions) -> None:
+def _emit_file(console: Console, report: CheckReport, path: str,
+               diagnostics: list[Diagnostic], options: EmitOptions) -> None:
     console.print(Text(path, style="bold underline"))
-    lines = _source_lines(root / path) if options.show_source else []
+    lines = _source_lines(report.root / path) if options.show_source else []
     for d in diagnostics:
         heading = Text("  ")
         heading.append(f"{d.line}:{d.column}", style="dim")
         heading.append("  ")
         heading.append(d.code, style="bold red")
         heading.append(f" [{d.rule}] ", style="magenta")
+        heading.append(fix_mark(report, d), style="bold cyan")
         heading.append(d.message)
         console.print(heading)
         if 0 < d.line <= len(lines):

@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any, TextIO
 
 from archguard import __version__
+from archguard.diagnostics import Diagnostic
 from archguard.report.emitters import EmitOptions
 from archguard.report.result import CheckReport
 
@@ -18,13 +19,22 @@ def report_to_json(report: CheckReport) -> dict[str, Any]:
         "diagnostics": len(report.diagnostics),
         "by_code": dict(sorted(by_code.items())),
     }
+    summary["fixable"], summary["unsafe_fixable"] = report.fix_counts()
+    if report.fixed:  # only with --fix: the findings it fixed
+        summary["fixed"] = len(report.fixed)
     if report.baseline is not None:  # only with --baseline: hidden and stale entries
         summary["baseline"] = report.baseline.to_json()
     return {
         "version": __version__,
-        "diagnostics": [d.to_json() for d in report.diagnostics],
+        "diagnostics": [_diagnostic(report, d) for d in report.diagnostics],
         "summary": summary,
     }
+
+
+def _diagnostic(report: CheckReport, d: Diagnostic) -> dict[str, Any]:
+    """The finding, and its ``fix`` (null when it has none, or it cannot be made now)."""
+    fix = report.fixes.get(d)
+    return {**d.to_json(), "fix": fix.to_json() if fix is not None else None}
 
 
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:

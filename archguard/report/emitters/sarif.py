@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from archguard import __version__
-from archguard.diagnostics import Diagnostic
+from archguard.diagnostics import Diagnostic, Fix
 from archguard.report.baseline import fingerprints
 from archguard.report.emitters import EmitOptions
 from archguard.report.emitters.locations import ci_base
@@ -47,7 +47,8 @@ def sarif_log(report: CheckReport) -> dict[str, Any]:
     descriptors, index = _descriptors(report)
     base, prefix = ci_base(report.root)
     prints = fingerprints(report.diagnostics, report.root)
-    results = [_result(d, fingerprint, index[d.code], prefix, report.root)
+    results = [_result(d, fingerprint, index[d.code], prefix, report.root,
+                       report.fixes.get(d))
                for d, fingerprint in zip(report.diagnostics, prints)]
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "archguard", "version": __version__,
@@ -116,20 +117,42 @@ def _help_markdown(rule: Rule) -> str:
 
 
 def _result(d: Diagnostic, fingerprint: str, rule_index: int, prefix: str, root: Path,
-            ) -> dict[str, Any]:
+            fix: Fix | None = None) -> dict[str, Any]:
     is_folder = (root / d.path).is_dir()
     physical: dict[str, Any] = {"artifactLocation": {
         "uri": quote(prefix + d.path + ("/" if is_folder else ""), safe="/"),
         "uriBaseId": SRCROOT}}
     if not is_folder:  # a region of a folder means nothing
         physical["region"] = _region(d)
-    return {
+    result = {
         "ruleId": d.code,
         "ruleIndex": rule_index,
         "level": level(d.severity),
         "message": {"text": d.message},
         "locations": [{"physicalLocation": physical}],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+    }
+    if fix is not None:
+        result["fixes"] = [_fix(fix, prefix)]
+    return result
+
+
+def _fix(fix: Fix, prefix: str) -> dict[str, Any]:
+    """A SARIF fix: one artifactChange per file, each edit a replacement of a region (an
+    empty region inserts; a new file's change is one insertion at its start)."""
+    by_path: dict[str, list[dict[str, Any]]] = {}
+    for edit in fix.edits:
+        by_path.setdefault(edit.path, []).append({
+            "deletedRegion": {"startLine": edit.line, "startColumn": edit.column,
+                              "endLine": edit.end_line, "endColumn": edit.end_column},
+            "insertedContent": {"text": edit.content}})
+    return {
+        "description": {"text": f"{fix.message} ({fix.applicability} fix)"},
+        "artifactChanges": [
+            {"artifactLocation": {"uri": quote(prefix + path, safe="/"),
+                                  "uriBaseId": SRCROOT},
+             "replacements": replacements}
+            for path, replacements in sorted(by_path.items())],
     }
 
 

@@ -1,0 +1,87 @@
+"""Text edits: what a fix changes, as minimal replacements of the old text; conflicts
+between edits; applying them; their 1-based line/column form for JSON and SARIF."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from archguard.diagnostics import Edit
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Replace ``text[start:end]`` with ``content`` (character offsets)."""
+
+    start: int
+    end: int
+    content: str
+
+    def conflicts(self, other: Change) -> bool:
+        """Overlapping ranges, or two insertions at one place (their order is unknown)."""
+        if self.start == self.end == other.start == other.end:
+            return True
+        return self.start < other.end and other.start < self.end or \
+            other.start < self.start < other.end or self.start < other.start < self.end
+
+
+def changes_between(old: str, new: str) -> list[Change]:
+    """The line hunks that differ, each trimmed to the characters that differ."""
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    starts = _line_starts(old_lines)
+    found = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        before, after = "".join(old_lines[i1:i2]), "".join(new_lines[j1:j2])
+        prefix = _common_prefix(before, after)
+        suffix = _common_prefix(before[prefix:][::-1], after[prefix:][::-1])
+        found.append(Change(starts[i1] + prefix, starts[i1] + len(before) - suffix,
+                            after[prefix:len(after) - suffix]))
+    return found
+
+
+def _line_starts(lines: list[str]) -> list[int]:
+    starts, offset = [], 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line)
+    return [*starts, offset]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    size = min(len(a), len(b))
+    index = 0
+    while index < size and a[index] == b[index]:
+        index += 1
+    return index
+
+
+def apply_changes(text: str, changes: list[Change]) -> str:
+    """Non-conflicting changes applied together (from the end, so offsets stay valid)."""
+    for change in sorted(changes, key=lambda c: (c.start, c.end), reverse=True):
+        text = text[:change.start] + change.content + text[change.end:]
+    return text
+
+
+def to_edit(path: str, text: str, change: Change) -> Edit:
+    line, column = _position(text, change.start)
+    end_line, end_column = _position(text, change.end)
+    return Edit(path, line, column, end_line, end_column, change.content)
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and character column of an offset."""
+    line = text.count("\n", 0, offset) + 1
+    line_start = text.rfind("\n", 0, offset) + 1
+    return line, offset - line_start + 1
+
+
+def unified_diff(path: str, old: str | None, new: str) -> str:
+    lines = difflib.unified_diff(
+        (old or "").splitlines(keepends=True), new.splitlines(keepends=True),
+        fromfile="/dev/null" if old is None else f"a/{path}", tofile=f"b/{path}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in lines)

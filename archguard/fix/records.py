@@ -1,0 +1,81 @@
+"""The fixes of the reported findings as JSON/SARIF describe them: each fixable finding's
+fix computed alone, as edits of the current files.
+
+Computing them needs libcst; a warm run must not. They are stored in the cache folder
+(``<key>.fixes``) under a key of the findings and the stat of every package file, so a
+second ``check --format json`` with nothing changed reads them back without parsing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from archguard.diagnostics import Diagnostic, Edit, Fix
+from archguard.engine.cache import CacheStore, cache_dir, cache_key
+from archguard.fix.edits import Change, changes_between, to_edit
+from archguard.project.discovery import ProjectLocation, package_files
+from archguard.report.result import CheckReport
+from archguard.rules.fixing import FixRequest
+from archguard.rules.registry import find_rule
+
+
+def attach_fixes(report: CheckReport, location: ProjectLocation, use_cache: bool) -> None:
+    """Fill ``report.fixes`` for every finding whose fix the config allows."""
+    wanted = [d for d in report.diagnostics if report.fix_settings.has_fix(d)]
+    if not wanted:
+        return
+    files = tuple(package_files(location))
+    store = CacheStore(cache_dir(location.root)) if use_cache else None
+    name = f"{cache_key(location.root, location.config)}.fixes"
+    key = _key(location, wanted, files)
+    stored = store.read(name, key) if store is not None else None
+    if stored is not None:
+        report.fixes.update(stored["fixes"])
+        return
+    fixes = {d: fix for d in wanted if (fix := fix_of(d, location, files)) is not None}
+    report.fixes.update(fixes)
+    if store is not None:
+        store.write(name, key, {"fixes": fixes})
+
+
+def fix_of(d: Diagnostic, location: ProjectLocation, files: tuple[str, ...]) -> Fix | None:
+    """The finding's fix alone, as edits; None when its fixer cannot make it."""
+    rule = find_rule(d.code)
+    fixer = rule.fixer()
+    text = _read(location, d.path)
+    if fixer is None or text is None:
+        return None
+    output = fixer(FixRequest(location.root, d.path, text, (d,), location.config, files))
+    if output.skipped or not output.changes:
+        return None
+    edits: list[Edit] = []
+    for path, new in sorted(output.changes.items()):
+        old = _read(location, path) if path != d.path else text
+        changes = [Change(0, 0, new)] if old is None else changes_between(old, new)
+        edits.extend(to_edit(path, old or "", change) for change in changes)
+    return Fix(d.fix, rule.fix_summary, tuple(edits))
+
+
+def _read(location: ProjectLocation, path: str) -> str | None:
+    target = location.root / path
+    if target.is_dir():
+        return ""
+    try:
+        with open(target, encoding="utf-8", newline="") as stream:
+            return stream.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _key(location: ProjectLocation, wanted: list[Diagnostic], files: tuple[str, ...]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr([tuple(getattr(d, n) for n in Diagnostic.__slots__)
+                        for d in wanted]).encode())
+    for path in files:
+        try:
+            st = os.stat(location.root / path)
+        except OSError:
+            continue
+        digest.update(f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}\n".encode())
+    return digest.hexdigest()
