@@ -237,6 +237,19 @@ def init(
 
 
 @app.command()
+def scaffold(
+    module: Annotated[str, typer.Argument(help="The new module's name (e.g. billing).")],
+    path: Annotated[Optional[Path], typer.Argument(
+        help="The project root, or a path inside it (default: .).", show_default=False)] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Create a new module: its six role files, from templates that pass every rule."""
+    from archguard.fix.scaffold import scaffold_module
+
+    typer.echo(scaffold_module(module, path or Path("."), config))
+
+
+@app.command()
 def clean(
     path: Annotated[Optional[Path], typer.Argument(
         help="The project, or a path inside it (default: .).", show_default=False)] = None,

@@ -112,6 +112,24 @@ def add_import(module: cst.Module, source: str, name: str) -> tuple[cst.Module, 
     if name in bound_names(module):
         return None
     body = list(module.body)
+    for position, statement in enumerate(body):  # join an existing ``from source import``
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            continue
+        small = statement.body[0]
+        if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not \
+                None and dotted(small.module) == source and isinstance(small.names, tuple):
+            names = list(small.names)
+            last = names[-1]
+            if isinstance(last.comma, cst.MaybeSentinel):
+                names[-1] = last.with_changes(comma=cst.Comma(
+                    whitespace_after=cst.SimpleWhitespace(" ")))
+                names.append(cst.ImportAlias(cst.Name(name)))
+            else:  # a trailing comma (one name a line): keep the style
+                if len(names) > 1:
+                    names[-1] = last.with_changes(comma=names[-2].comma)
+                names.append(cst.ImportAlias(cst.Name(name), comma=last.comma))
+            body[position] = statement.with_changes(body=[small.with_changes(names=names)])
+            return module.with_changes(body=body), name
     index = after_imports(body)
     return module.with_changes(body=insert_statements(body, index, [
         import_statement(source, name)])), name

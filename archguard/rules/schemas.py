@@ -10,14 +10,16 @@ from archguard.analysis.context import FileContext, layout_of
 from archguard.analysis.facts import FileFacts, Span, dotted_name
 from archguard.analysis.patterns import ENUM_BASES, STR_ENUM_BASES, annotation_names, class_nodes
 from archguard.analysis.project_view import Project
-from archguard.diagnostics import Diagnostic
-from archguard.rules.registry import ProjectRule, register
+from archguard.diagnostics import UNSAFE, Diagnostic
+from archguard.rules.registry import Fixer, ProjectRule, register
 
 PYDANTIC_BASES = frozenset({
     "pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.RootModel",
     "pydantic.root_model.RootModel", "pydantic.v1.BaseModel", "pydantic.v1.main.BaseModel",
     "pydantic.generics.GenericModel",
 })
+
+BASE_MODELS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
 
 
 @register
@@ -43,6 +45,17 @@ class SchemaBase(ProjectRule):
     good = ("from __future__ import annotations\n\nfrom cpv3.common.schemas import Schema\n\n\n"
             "class MediaRead(Schema):\n    id: int\n")
 
+    fix_summary = ("replaces the `BaseModel` base with the configured schema base and imports "
+                   "it (an unused `BaseModel` import goes); unsafe: the base's model config "
+                   "(`from_attributes`, extra fields, aliases) changes behaviour; not for "
+                   "`RootModel` or a class that lists more than one base")
+    fix_applicability = UNSAFE
+
+    def fixer(self) -> Fixer:
+        from archguard.rules.schemas_fix import derive_from_schema
+
+        return derive_from_schema
+
     def check(self, project: Project) -> Iterator[Diagnostic]:
         schema = project.config.schema_base
         for facts in project.iter_files():
@@ -52,9 +65,11 @@ class SchemaBase(ProjectRule):
                 direct = [project.resolve(base) for base in cls.bases if base]
                 raw = [base for base in direct if base in PYDANTIC_BASES]
                 if raw and not project.derives_from(cls.qualname, schema):
+                    fixable = len(direct) == 1 and raw[0] in BASE_MODELS
                     yield self.diagnostic(
                         facts.path, cls.span,
-                        f"schema '{cls.name}' derives from {raw[0]} instead of {schema}")
+                        f"schema '{cls.name}' derives from {raw[0]} instead of {schema}",
+                        fix=UNSAFE if fixable else "")
 
 
 def schema_files(project: Project) -> Iterator[FileFacts]:
