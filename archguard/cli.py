@@ -185,12 +185,10 @@ def _attach_fix_details(report: CheckReport, request: CheckRequest, unsafe: bool
     report.fix_settings = FixSettings.build(report.config, unsafe)
     if outcome is not None:
         report.fixed = outcome.fixed
-    if output_format in ("json", "sarif") and report.diagnostics:
+    if output_format in ("json", "sarif"):
         from archguard.fix.records import attach_fixes
-        from archguard.project.discovery import locate_project
 
-        attach_fixes(report, locate_project(request.paths, request.config_file),
-                     request.use_cache)
+        attach_fixes(report, request)
 
 
 def _show_fixes(fixed: list[Diagnostic], stream: TextIO) -> None:

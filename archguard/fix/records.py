@@ -14,19 +14,22 @@ import os
 from archguard.diagnostics import Diagnostic, Edit, Fix
 from archguard.engine.cache import CacheStore, cache_dir, cache_key
 from archguard.fix.edits import Change, changes_between, to_edit
-from archguard.project.discovery import ProjectLocation, package_files
+from archguard.project.discovery import ProjectLocation, locate_project, package_files
 from archguard.report.result import CheckReport
 from archguard.rules.fixing import FixRequest
 from archguard.rules.registry import find_rule
+from archguard.run.runner import CheckRequest
 
 
-def attach_fixes(report: CheckReport, location: ProjectLocation, use_cache: bool) -> None:
-    """Fill ``report.fixes`` for every finding whose fix the config allows."""
+def attach_fixes(report: CheckReport, request: CheckRequest) -> None:
+    """Fill ``report.fixes`` for every finding whose fix the config allows (what the JSON
+    and SARIF formats show; the CLI calls it for them, library users may too)."""
     wanted = [d for d in report.diagnostics if report.fix_settings.has_fix(d)]
     if not wanted:
         return
+    location = locate_project(request.paths, request.config_file)
     files = tuple(package_files(location))
-    store = CacheStore(cache_dir(location.root)) if use_cache else None
+    store = CacheStore(cache_dir(location.root)) if request.use_cache else None
     name = f"{cache_key(location.root, location.config)}.fixes"
     key = _key(location, wanted, files)
     stored = store.read(name, key) if store is not None else None
@@ -54,7 +57,7 @@ def fix_of(d: Diagnostic, location: ProjectLocation, files: tuple[str, ...]) -> 
         old = _read(location, path) if path != d.path else text
         changes = [Change(0, 0, new)] if old is None else changes_between(old, new)
         edits.extend(to_edit(path, old or "", change) for change in changes)
-    return Fix(d.fix, rule.fix_summary, tuple(edits))
+    return Fix(d.fix, rule.fix_title(), tuple(edits))
 
 
 def _read(location: ProjectLocation, path: str) -> str | None:

@@ -69,11 +69,27 @@ def explain_text(rule: Rule) -> str:
         parts += ["", "Good", _indent(rule.good.rstrip())]
     if rule.hint:
         parts += ["", "Fix", _indent(rule.hint)]
+    if rule.fix_summary:
+        parts += ["", "Autofix", _indent(autofix_line(rule))]
     parts += ["", "Configure and suppress"]
     if rule.configuration:
         parts.append(_indent(rule.configuration))
     parts.append(_indent(SUPPRESS_HELP.format(code=rule.code)))
     return "\n".join(parts)
+
+
+def autofix_line(rule: Rule) -> str:
+    """``archguard check --fix`` (or ``--fix --unsafe-fixes``): what the fix does."""
+    flags = "--fix" if rule.fix_applicability == "safe" else "--fix --unsafe-fixes"
+    return f"{rule.fix_applicability} (`archguard check {flags}`): {rule.fix_summary}."
+
+
+def fixes_table() -> str:
+    """docs/fixes.md's table of the rules that have a fix (a test keeps it in sync)."""
+    rows = ["| code | rule | applicability | what the fix does |", "|---|---|---|---|"]
+    rows += [f"| {r.code} | `{r.name}` | {r.fix_applicability} | {r.fix_summary} |"
+             for r in all_rules() if r.fix_summary]
+    return "\n".join(rows)
 
 
 def _indent(text: str) -> str:
@@ -101,14 +117,16 @@ def _reference_entry(rule: Rule) -> str:
 
 
 def generated_block(name: str) -> str:
-    return {"rules-table": markdown_table, "rules-reference": rule_reference}[name]()
+    return {"rules-table": markdown_table, "rules-reference": rule_reference,
+            "fixes-table": fixes_table}[name]()
 
 
-def sync_readme(path: Path) -> bool:
-    """Rewrite the generated blocks of the README; True if anything changed."""
+def sync_readme(path: Path, blocks: tuple[str, ...] = README_BLOCKS) -> bool:
+    """Rewrite the generated blocks of the README (or another page); True if anything
+    changed."""
     text = path.read_text(encoding="utf-8")
     updated = text
-    for name in README_BLOCKS:
+    for name in blocks:
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", re.S)
         updated = pattern.sub(lambda m, n=name: m[1] + generated_block(n) + m[2], updated)
     if updated != text:
@@ -116,5 +134,7 @@ def sync_readme(path: Path) -> bool:
     return updated != text
 
 
-if __name__ == "__main__":  # python -m archguard.rules.docs README.md
-    sys.exit(1 if sync_readme(Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")) else 0)
+if __name__ == "__main__":  # python -m archguard.rules.docs README.md [block ...]
+    chosen = tuple(sys.argv[2:]) or README_BLOCKS
+    sys.exit(1 if sync_readme(Path(sys.argv[1] if len(sys.argv) > 1 else "README.md"),
+                              chosen) else 0)

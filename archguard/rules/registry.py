@@ -43,6 +43,11 @@ class Rule:
     fix_summary: ClassVar[str] = ""
     fix_applicability: ClassVar[str] = ""
 
+    @classmethod
+    def fix_title(cls) -> str:
+        """What the fix does, without its conditions (the JSON/SARIF fix message)."""
+        return cls.fix_summary.split("; ")[0]
+
     def fixer(self) -> Fixer | None:
         """The libcst fix of this rule's findings, imported only when something is fixed
         (the module beside the rule imports libcst); None when the rule has no fix."""

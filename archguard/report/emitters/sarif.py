@@ -18,7 +18,7 @@ from archguard.report.baseline import fingerprints
 from archguard.report.emitters import EmitOptions
 from archguard.report.emitters.locations import ci_base
 from archguard.report.result import CheckReport
-from archguard.rules.docs import SUPPRESS_HELP, explain_text
+from archguard.rules.docs import SUPPRESS_HELP, autofix_line, explain_text
 from archguard.rules.registry import Rule, all_rules
 
 PROJECT_URL = "https://github.com/archguard/archguard"  # README rule sections hang off it
@@ -110,6 +110,8 @@ def _help_markdown(rule: Rule) -> str:
             parts.append(f"{title}:\n\n```{language}\n{example.rstrip()}\n```")
     if rule.hint:
         parts.append(f"Fix: {rule.hint}")
+    if rule.fix_summary:
+        parts.append(f"Autofix: {autofix_line(rule)}")
     if rule.configuration:
         parts.append(rule.configuration)
     parts.append(SUPPRESS_HELP.format(code=rule.code))
