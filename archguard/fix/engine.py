@@ -21,7 +21,8 @@ from archguard.project.discovery import locate_project, package_files
 from archguard.report.fixable import FixSettings
 from archguard.report.result import CheckReport
 from archguard.rules.fixing import FixOutput, FixRequest
-from archguard.rules.registry import find_rule
+from archguard.fix.parallel import run_fixers
+from archguard.project.config import Config
 from archguard.run.runner import CheckRequest, run_check
 
 MAX_ROUNDS = 10
@@ -63,7 +64,8 @@ def fix_project(request: CheckRequest, unsafe: bool, write: bool) -> FixOutcome:
             break
         outcome.rounds += 1
         texts = _Texts(location.root)
-        written = _round(todo, texts, location.root, location.config, files, outcome)
+        written = _round(todo, texts, location.root, location.config, files, outcome,
+                         request.jobs)
         for path, text in written.items():
             outcome.before.setdefault(path, texts.original(path))
             outcome.after[path] = text
@@ -94,14 +96,19 @@ class _Texts:
         return self.cache[path]
 
 
-def _round(todo: list[Diagnostic], texts: _Texts, root: Path, config: object,
-           files: tuple[str, ...], outcome: FixOutcome) -> dict[str, str]:
+def _round(todo: list[Diagnostic], texts: _Texts, root: Path, config: Config,
+           files: tuple[str, ...], outcome: FixOutcome, jobs: int) -> dict[str, str]:
     groups: dict[tuple[str, str], list[Diagnostic]] = {}
     for d in todo:
         groups.setdefault((d.path, d.code), []).append(d)
+    work = [(code, path, findings) for (path, code), findings in sorted(groups.items())
+            if texts.original(path) is not None]
+    outputs = run_fixers([(code, FixRequest(root, path, texts.original(path) or "",
+                                            tuple(findings), config, files))
+                          for code, path, findings in work], jobs)
     kept: list[_Group] = []
-    for (path, code), findings in sorted(groups.items()):
-        group = _run_fixer(code, path, findings, texts, root, config, files, outcome)
+    for (code, path, findings), output in zip(work, outputs):
+        group = _group(code, path, findings, output, texts, outcome)
         if group is None or not group.changes:
             continue
         if any(c.conflicts(k) for other in kept for p, cs in group.changes.items()
@@ -135,13 +142,9 @@ def _combine(kept: list[_Group], texts: _Texts, outcome: FixOutcome) -> dict[str
         kept[:] = [group for group in kept if failed not in group.changes]
 
 
-def _run_fixer(code: str, path: str, findings: list[Diagnostic], texts: _Texts, root: Path,
-               config: object, files: tuple[str, ...], outcome: FixOutcome) -> _Group | None:
-    fixer = find_rule(code).fixer()
-    text = texts.original(path)
-    if fixer is None or text is None:
-        return None
-    output = fixer(FixRequest(root, path, text, tuple(findings), config, files))  # type: ignore[arg-type]
+def _group(code: str, path: str, findings: list[Diagnostic], output: FixOutput,
+           texts: _Texts, outcome: FixOutcome) -> _Group | None:
+    """The fixer's output as edits of each file; None when a result does not compile."""
     for d, why in output.skipped:
         outcome.notes.append(f"{d.path}:{d.line}:{d.column}: {d.code} not fixed: {why}")
     group = _Group(findings, output)

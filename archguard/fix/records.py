@@ -14,6 +14,7 @@ import os
 from archguard.diagnostics import Diagnostic, Edit, Fix
 from archguard.engine.cache import CacheStore, cache_dir, cache_key
 from archguard.fix.edits import Change, changes_between, to_edit
+from archguard.fix.parallel import run_fixers
 from archguard.project.discovery import ProjectLocation, locate_project, package_files
 from archguard.report.result import CheckReport
 from archguard.rules.fixing import FixRequest
@@ -36,28 +37,30 @@ def attach_fixes(report: CheckReport, request: CheckRequest) -> None:
     if stored is not None:
         report.fixes.update(stored["fixes"])
         return
-    fixes = {d: fix for d in wanted if (fix := fix_of(d, location, files)) is not None}
+    fixes = fixes_of(wanted, location, files)
     report.fixes.update(fixes)
     if store is not None:
         store.write(name, key, {"fixes": fixes})
 
 
-def fix_of(d: Diagnostic, location: ProjectLocation, files: tuple[str, ...]) -> Fix | None:
-    """The finding's fix alone, as edits; None when its fixer cannot make it."""
-    rule = find_rule(d.code)
-    fixer = rule.fixer()
-    text = _read(location, d.path)
-    if fixer is None or text is None:
-        return None
-    output = fixer(FixRequest(location.root, d.path, text, (d,), location.config, files))
-    if output.skipped or not output.changes:
-        return None
-    edits: list[Edit] = []
-    for path, new in sorted(output.changes.items()):
-        old = _read(location, path) if path != d.path else text
-        changes = [Change(0, 0, new)] if old is None else changes_between(old, new)
-        edits.extend(to_edit(path, old or "", change) for change in changes)
-    return Fix(d.fix, rule.fix_title(), tuple(edits))
+def fixes_of(findings: list[Diagnostic], location: ProjectLocation, files: tuple[str, ...],
+             ) -> dict[Diagnostic, Fix]:
+    """Each finding's fix computed alone, as edits; left out when its fixer cannot make it."""
+    texts = {d.path: _read(location, d.path) for d in findings}
+    work = [(d, FixRequest(location.root, d.path, texts[d.path] or "", (d,), location.config,
+                           files)) for d in findings if texts[d.path] is not None]
+    outputs = run_fixers([(d.code, request) for d, request in work])
+    fixes: dict[Diagnostic, Fix] = {}
+    for (d, _), output in zip(work, outputs):
+        if output.skipped or not output.changes:
+            continue
+        edits: list[Edit] = []
+        for path, new in sorted(output.changes.items()):
+            old = texts[path] if path in texts else _read(location, path)
+            changes = [Change(0, 0, new)] if old is None else changes_between(old, new)
+            edits.extend(to_edit(path, old or "", change) for change in changes)
+        fixes[d] = Fix(d.fix, find_rule(d.code).fix_title(), tuple(edits))
+    return fixes
 
 
 def _read(location: ProjectLocation, path: str) -> str | None:

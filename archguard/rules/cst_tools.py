@@ -3,19 +3,33 @@ names, insert statements after the imports. Imported only when something is fixe
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import ast
+from collections.abc import Iterator, Mapping, Sequence
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 
 class Located:
-    """A parsed module with the start line of every node (libcst's PositionProvider)."""
+    """A parsed module, and where its nodes start.
+
+    libcst's PositionProvider costs about twice the parse (it generates the code while it
+    counts), so it is only resolved on demand; ``starts`` finds statements, calls and defs
+    for the price of an ``ast`` parse instead, pairing the nodes of one kind in source order.
+    """
 
     def __init__(self, text: str) -> None:
-        self.wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
-        self.module = self.wrapper.module
-        self.positions = self.wrapper.resolve(PositionProvider)
+        self.text = text
+        self.module = cst.parse_module(text)
+        self._wrapper: MetadataWrapper | None = None
+        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
+
+    @property
+    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        if self._positions is None:
+            self._wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = self._wrapper.resolve(PositionProvider)
+        return self._positions
 
     def line_of(self, node: cst.CSTNode) -> int:
         return self.positions[node].start.line
@@ -27,6 +41,51 @@ class Located:
 
     def nodes(self, kind: type[cst.CSTNode]) -> Iterator[cst.CSTNode]:
         return (node for node in self.positions if isinstance(node, kind))
+
+    def starts(self, kind: type[cst.CSTNode], ast_kinds: tuple[type[ast.AST], ...],
+               ) -> dict[tuple[int, int], cst.CSTNode]:
+        """(line, column) as archguard reports them -> the node of ``kind`` there; the
+        ``def``/``class`` line for definitions (never a decorator's)."""
+        try:
+            tree = ast.parse(self.text)
+        except (SyntaxError, ValueError):
+            tree = None
+        found: list[cst.CSTNode] = []
+
+        class Collect(cst.CSTVisitor):
+            def on_visit(self, node: cst.CSTNode) -> bool:
+                if isinstance(node, kind):
+                    found.append(node)
+                return True
+
+        self.module.visit(Collect())
+        located = _ast_starts(tree, ast_kinds, self.text) if tree is not None else None
+        if located is None or len(located) != len(found):  # never pair nodes wrongly
+            return {self.start_of(node) if not isinstance(node, (
+                cst.FunctionDef, cst.ClassDef)) else (self.line_of(node.name), 0): node
+                for node in self.nodes(kind)}
+        return {start: node for start, node in zip(located, found)}
+
+
+def _ast_starts(tree: ast.Module, kinds: tuple[type[ast.AST], ...], text: str,
+                ) -> list[tuple[int, int]] | None:
+    """Starts of the ``kinds`` nodes in source order (an outer node before an inner one
+    that starts at the same place); definitions by their line alone (column 0)."""
+    lines = text.splitlines()
+    found: list[tuple[int, int, int]] = []
+    todo: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while todo:
+        node, depth = todo.pop()
+        if isinstance(node, kinds):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found.append((node.lineno, 0, depth))
+            else:
+                line = lines[node.lineno - 1] if node.lineno <= len(lines) else ""
+                column = len(line.encode()[:node.col_offset].decode(errors="replace")) + 1
+                found.append((node.lineno, column, depth))
+        todo.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    found.sort()
+    return [(line, column) for line, column, _ in found]
 
 
 def parse_or_none(text: str) -> Located | None:
@@ -117,7 +176,8 @@ def add_import(module: cst.Module, source: str, name: str) -> tuple[cst.Module, 
             continue
         small = statement.body[0]
         if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not \
-                None and dotted(small.module) == source and isinstance(small.names, tuple):
+                None and dotted(small.module) == source and \
+                not isinstance(small.names, cst.ImportStar):
             names = list(small.names)
             last = names[-1]
             if isinstance(last.comma, cst.MaybeSentinel):

@@ -127,7 +127,7 @@ class ErrorConstantName(FileRule):
             if name and not name.startswith(ERROR_PREFIX) and self._is_constant(ctx, name):
                 yield self.report(ctx, ctx.span(message),
                                   f"error message constant '{name}' should be named "
-                                  f"'{ERROR_PREFIX}{name}'", fix=self._fix(ctx, name))
+                                  f"'{error_constant_name(name)}'", fix=self._fix(ctx, name))
 
     @staticmethod
     def _fix(ctx: FileContext, name: str) -> str:

@@ -63,7 +63,8 @@ class RelativeImport(FileRule):
         written = f"from {'.' * node.level}{node.module or ''} import {names}"
         absolute = next((f.module for f in ctx.facts.imports
                          if f.span.line == node.lineno and f.level), "")
-        if not absolute:
+        if not absolute or not absolute_import(ctx.path, node.level, node.module,
+                                               ctx.config.package):
             return f"relative import '{written}' reaches above the package root"
         return f"relative import '{written}': use 'from {absolute} import {names}'"
 

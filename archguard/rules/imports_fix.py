@@ -3,6 +3,8 @@ aliases, same place), with libcst."""
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from archguard.rules.cst_tools import parse_or_none
@@ -17,14 +19,14 @@ def make_absolute(request: FixRequest) -> FixOutput:
         for finding in request.findings:
             output.skip(finding, "libcst cannot parse the file")
         return output
-    lines = {finding.line for finding in request.findings}
     fixed: set[int] = set()
     replacements: dict[int, cst.ImportFrom] = {}
-    for node in located.nodes(cst.ImportFrom):
-        assert isinstance(node, cst.ImportFrom)
-        line = located.line_of(node)
-        if not node.relative or line not in lines:
+    imports = located.starts(cst.ImportFrom, (ast.ImportFrom,))
+    for finding in request.findings:
+        node = imports.get((finding.line, finding.column))
+        if not isinstance(node, cst.ImportFrom) or not node.relative:
             continue
+        line = finding.line
         target = cst.Module([]).code_for_node(node.module) if node.module else None
         absolute = absolute_import(request.path, len(node.relative), target,
                                    request.config.package)

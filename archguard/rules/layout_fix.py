@@ -54,8 +54,12 @@ def create_missing_files(request: FixRequest) -> FixOutput:
     output = FixOutput()
     module = request.path.rstrip("/").rsplit("/", 1)[-1]
     present = set(request.project_files)
-    for path, text in module_files(module, request.config).items():
-        if path not in present and not (request.root / path).exists():
+    files = module_files(module, request.config)
+    named = {path for path in files for finding in request.findings
+             if f" {path.rsplit('/', 1)[-1]} " in f" {finding.message} "}
+    for path, text in files.items():  # the files the findings name (all when none is)
+        if (path in named or not named) and path not in present and \
+                not (request.root / path).exists():
             output.changes[path] = text
     if not output.changes:
         for finding in request.findings:

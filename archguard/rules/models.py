@@ -160,23 +160,32 @@ def mapped_annotations(tree: ast.Module) -> dict[int, ast.expr]:
 
 def implied_sql_type(annotation: ast.expr | None) -> str | None:
     """``Mapped[int | None]`` -> ``Integer``; None when the annotation says nothing sure."""
-    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-        try:
-            annotation = ast.parse(annotation.value, mode="eval").body
-        except SyntaxError:
-            return None
+    annotation = _unquoted(annotation)
     if not isinstance(annotation, ast.Subscript) or \
             (dotted_name(annotation.value) or "").rsplit(".", 1)[-1] != "Mapped":
         return None
-    inner = _without_none(annotation.slice)
+    inner = _without_none(_unquoted(annotation.slice))
+    inner = _unquoted(inner)
     if isinstance(inner, ast.Subscript):
         inner = inner.value
     name = (dotted_name(inner) or "").rsplit(".", 1)[-1] if inner is not None else ""
     return SQL_TYPES.get(name)
 
 
-def _without_none(node: ast.expr) -> ast.expr | None:
+def _unquoted(node: ast.expr | None) -> ast.expr | None:
+    """A quoted annotation (``"datetime"``) as the expression it spells."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            return ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return None
+    return node
+
+
+def _without_none(node: ast.expr | None) -> ast.expr | None:
     """``T | None``, ``Optional[T]`` -> T; anything else unchanged (None for a real union)."""
+    if node is None:
+        return None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         sides = [n for n in (node.left, node.right)
                  if not (isinstance(n, ast.Constant) and n.value is None)]

@@ -35,10 +35,10 @@ def add_column_types(request: FixRequest) -> FixOutput:
                 types[(line, column)] = implied
     module = located.module
     wanted: dict[int, str] = {}
+    calls = located.starts(cst.Call, (ast.Call,))
     for finding in request.findings:
         sql_type = types.get((finding.line, finding.column))
-        call = next((n for n in located.nodes(cst.Call)
-                     if located.start_of(n) == (finding.line, finding.column)), None)
+        call = calls.get((finding.line, finding.column))
         if sql_type is None or call is None:
             output.skip(finding, "the annotation does not say which SQL type to use")
             continue

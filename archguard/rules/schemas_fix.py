@@ -3,6 +3,8 @@ imported from its module; the ``BaseModel`` import goes when nothing else uses i
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import RemoveImportsVisitor
@@ -20,13 +22,13 @@ def derive_from_schema(request: FixRequest) -> FixOutput:
             output.skip(finding, "libcst cannot parse the file")
         return output
     source, _, base = request.config.schema_base.rpartition(".")
-    lines = {finding.line for finding in request.findings}
-    classes = {id(node) for node in located.nodes(cst.ClassDef)
-               if isinstance(node, cst.ClassDef) and len(node.bases) == 1
-               and located.line_of(node.name) in lines}
+    starts = located.starts(cst.ClassDef, (ast.ClassDef,))
+    classes: set[int] = set()
     for finding in request.findings:
-        if not any(located.line_of(node.name) == finding.line  # type: ignore[attr-defined]
-                   for node in located.nodes(cst.ClassDef) if id(node) in classes):
+        node = starts.get((finding.line, 0))
+        if isinstance(node, cst.ClassDef) and len(node.bases) == 1:
+            classes.add(id(node))
+        else:
             output.skip(finding, "the class does not have BaseModel as its only base")
     if not classes:
         return output

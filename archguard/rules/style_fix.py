@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from archguard.rules.cst_tools import insert_statements, is_docstring, parse_or_none
@@ -27,6 +29,8 @@ def add_future_import(request: FixRequest) -> FixOutput:
         statement = statement.with_changes(leading_lines=body[0].leading_lines)
         body[0] = body[0].with_changes(leading_lines=())
     body = insert_statements(body, index, [statement])  # type: ignore[list-item]
+    if index + 1 < len(body) and not body[index + 1].leading_lines:  # its own section
+        body[index + 1] = body[index + 1].with_changes(leading_lines=(cst.EmptyLine(),))
     output.changes[request.path] = module.with_changes(body=body).code
     return output
 
@@ -40,10 +44,12 @@ def annotate_none_return(request: FixRequest) -> FixOutput:
         for finding in request.findings:
             output.skip(finding, "libcst cannot parse the file")
         return output
-    lines = {finding.line for finding in request.findings}
-    targets = {id(node) for node in located.nodes(cst.FunctionDef)
-               if isinstance(node, cst.FunctionDef) and node.returns is None
-               and located.line_of(node.name) in lines}
+    functions = located.starts(cst.FunctionDef, (ast.FunctionDef, ast.AsyncFunctionDef))
+    targets: dict[int, int] = {}  # id of a def -> its line
+    for finding in request.findings:
+        node = functions.get((finding.line, 0))
+        if isinstance(node, cst.FunctionDef) and node.returns is None:
+            targets[id(node)] = finding.line
 
     class AddNone(cst.CSTTransformer):
         def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef,
@@ -52,8 +58,7 @@ def annotate_none_return(request: FixRequest) -> FixOutput:
                 return updated.with_changes(returns=cst.Annotation(cst.Name("None")))
             return updated
 
-    done = {located.line_of(node.name) for node in located.nodes(cst.FunctionDef)
-            if id(node) in targets}  # type: ignore[attr-defined]
+    done = set(targets.values())
     for finding in request.findings:
         if finding.line not in done:
             output.skip(finding, "no unannotated function at this line")
