@@ -320,5 +320,25 @@ def regenerate() -> None:
                             ignore=shutil.ignore_patterns(".archguard_cache"))
 
 
+def test_docs_fixes_table_is_in_sync() -> None:
+    """docs/fixes.md's table is generated from the rule classes (like the README's):
+    ``python -m archguard.rules.docs docs/fixes.md fixes-table`` rewrites it."""
+    from archguard.rules.docs import fixes_table
+
+    page = (Path(__file__).parent.parent / "docs" / "fixes.md").read_text()
+    assert f"<!-- fixes-table:start -->\n{fixes_table()}\n<!-- fixes-table:end -->" in page
+
+
+def test_explain_shows_the_autofix() -> None:
+    from archguard.rules.docs import explain_text
+    from archguard.rules.registry import find_rule
+
+    assert "Autofix\n    safe (`archguard check --fix`): adds `-> None`" in explain_text(
+        find_rule("AG802"))
+    assert "Autofix\n    unsafe (`archguard check --fix --unsafe-fixes`): passes the SQL " \
+        "type" in explain_text(find_rule("AG305"))
+    assert "Autofix" not in explain_text(find_rule("AG202"))
+
+
 if __name__ == "__main__" and sys.argv[1:] == ["--regenerate"]:
     regenerate()

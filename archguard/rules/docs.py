@@ -81,13 +81,17 @@ def explain_text(rule: Rule) -> str:
 def autofix_line(rule: Rule) -> str:
     """``archguard check --fix`` (or ``--fix --unsafe-fixes``): what the fix does."""
     flags = "--fix" if rule.fix_applicability == "safe" else "--fix --unsafe-fixes"
-    return f"{rule.fix_applicability} (`archguard check {flags}`): {rule.fix_summary}."
+    return f"{_applicability(rule)} (`archguard check {flags}`): {rule.fix_summary}."
+
+
+def _applicability(rule: Rule) -> str:
+    return rule.fix_applicability + (f" ({rule.fix_exception})" if rule.fix_exception else "")
 
 
 def fixes_table() -> str:
     """docs/fixes.md's table of the rules that have a fix (a test keeps it in sync)."""
     rows = ["| code | rule | applicability | what the fix does |", "|---|---|---|---|"]
-    rows += [f"| {r.code} | `{r.name}` | {r.fix_applicability} | {r.fix_summary} |"
+    rows += [f"| {r.code} | `{r.name}` | {_applicability(r)} | {r.fix_summary} |"
              for r in all_rules() if r.fix_summary]
     return "\n".join(rows)
 

@@ -75,6 +75,7 @@ class InlineErrorMessage(FileRule):
                    "clash); an f-string becomes a constant with `{}` fields and `.format(...)` "
                    "(unsafe); not for `%`/`.format`/`+` expressions")
     fix_applicability = SAFE
+    fix_exception = "unsafe for an f-string"
 
     def fixer(self) -> Fixer:
         from archguard.rules.errors_fix import hoist_messages
@@ -115,6 +116,7 @@ class ErrorConstantName(FileRule):
                    "is private, since code outside the package could import it; not when the "
                    "new name is taken or the constant is used as a module attribute")
     fix_applicability = UNSAFE
+    fix_exception = "safe for a private `_NAME` of the file"
 
     def fixer(self) -> Fixer:
         from archguard.rules.errors_fix import rename_constants

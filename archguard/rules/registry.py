@@ -42,6 +42,7 @@ class Rule:
     # The autofix: what it does (explain, docs), and when it is "safe" or "unsafe" (or "").
     fix_summary: ClassVar[str] = ""
     fix_applicability: ClassVar[str] = ""
+    fix_exception: ClassVar[str] = ""  # findings of the other applicability, if any
 
     @classmethod
     def fix_title(cls) -> str:
