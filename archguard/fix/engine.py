@@ -14,7 +14,7 @@ import ast
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from archguard.diagnostics import Diagnostic
+from archguard.diagnostics import ArchguardError, Diagnostic
 from archguard.fix.atomic import atomic_write_text
 from archguard.fix.edits import Change, apply_changes, changes_between, unified_diff
 from archguard.project.discovery import locate_project, package_files
@@ -56,7 +56,7 @@ def fix_project(request: CheckRequest, unsafe: bool, write: bool) -> FixOutcome:
     settings = FixSettings.build(location.config, unsafe)
     files = tuple(package_files(location))
     outcome = FixOutcome()
-    quick = replace(request, semgrep=False, baseline=None, progress=None)
+    quick = replace(request, semgrep=False, progress=None)  # no semgrep rule has a fix
     for _ in range(MAX_ROUNDS):
         report = run_check(quick)
         todo = [d for d in report.diagnostics if settings.applies(d)]
@@ -70,10 +70,18 @@ def fix_project(request: CheckRequest, unsafe: bool, write: bool) -> FixOutcome:
             outcome.before.setdefault(path, texts.original(path))
             outcome.after[path] = text
             if write:
-                atomic_write_text(location.root / path, text)
+                _write(location.root / path, text)
         if not written or not write:
             break
+    outcome.notes = list(dict.fromkeys(outcome.notes))  # a skipped fix is retried each round
     return outcome
+
+
+def _write(target: Path, text: str) -> None:
+    try:
+        atomic_write_text(target, text)
+    except OSError as error:
+        raise ArchguardError(f"cannot write {target}: {error.strerror or error}") from None
 
 
 class _Texts:
@@ -152,6 +160,9 @@ def _group(code: str, path: str, findings: list[Diagnostic], output: FixOutput,
         old = texts.original(changed)
         if old == new:
             continue
+        if (texts.root / changed).is_symlink():
+            outcome.notes.append(f"{changed}: a symbolic link; {code} fix not written")
+            return None
         if not _compiles(changed, new, old):
             outcome.notes.append(f"{path}: {code} fix dropped: its result does not compile")
             return None

@@ -43,24 +43,48 @@ def attach_fixes(report: CheckReport, request: CheckRequest) -> None:
         store.write(name, key, {"fixes": fixes})
 
 
+PER_FINDING = frozenset({"AG103", "AG502"})  # their fixes span files: computed one by one
+
+
 def fixes_of(findings: list[Diagnostic], location: ProjectLocation, files: tuple[str, ...],
              ) -> dict[Diagnostic, Fix]:
-    """Each finding's fix computed alone, as edits; left out when its fixer cannot make it."""
+    """Each finding's fix as edits; left out when its fixer cannot make it.
+
+    One fixer run per rule and file (parsing and printing a file per finding would cost
+    minutes on a large project): a finding's fix is the edits on its own lines plus the
+    edits on no finding's lines (the constants AG501 hoists, an import AG305 adds), so it
+    is complete applied alone. Fixes that span files are computed finding by finding."""
     texts = {d.path: _read(location, d.path) for d in findings}
-    work = [(d, FixRequest(location.root, d.path, texts[d.path] or "", (d,), location.config,
-                           files)) for d in findings if texts[d.path] is not None]
-    outputs = run_fixers([(d.code, request) for d, request in work])
+    groups: dict[tuple[str, str], list[Diagnostic]] = {}
+    for d in findings:
+        if texts[d.path] is not None:
+            key = (d.path, d.code if d.code not in PER_FINDING else f"{d.code}@{id(d)}")
+            groups.setdefault(key, []).append(d)
+    work = [(group[0].code, FixRequest(location.root, path, texts[path] or "", tuple(group),
+                                       location.config, files))
+            for (path, _), group in groups.items()]
     fixes: dict[Diagnostic, Fix] = {}
-    for (d, _), output in zip(work, outputs):
-        if output.skipped or not output.changes:
-            continue
-        edits: list[Edit] = []
-        for path, new in sorted(output.changes.items()):
-            old = texts[path] if path in texts else _read(location, path)
-            changes = [Change(0, 0, new)] if old is None else changes_between(old, new)
-            edits.extend(to_edit(path, old or "", change) for change in changes)
-        fixes[d] = Fix(d.fix, find_rule(d.code).fix_title(), tuple(edits))
+    for (code, request), output in zip(work, run_fixers(work)):
+        skipped = {id(d) for d, _ in output.skipped}
+        edits = [to_edit(path, old or "", change) for path, new in sorted(
+            output.changes.items()) for old in [texts[path] if path in texts else _read(location, path)]
+            for change in ([Change(0, 0, new)] if old is None else changes_between(old, new))]
+        title = find_rule(code).fix_title()
+        for d in request.findings:
+            if id(d) in skipped or not edits:
+                continue
+            own = [e for e in edits if _on_lines(e, d, request.path)]
+            shared = [e for e in edits if not any(_on_lines(e, other, request.path)
+                                                  for other in request.findings)]
+            chosen = edits if len(request.findings) == 1 else own + shared
+            if own or len(request.findings) == 1:
+                fixes[d] = Fix(d.fix, title, tuple(sorted(
+                    chosen, key=lambda e: (e.path, e.line, e.column))))
     return fixes
+
+
+def _on_lines(edit: Edit, d: Diagnostic, path: str) -> bool:
+    return edit.path == path and edit.line <= max(d.end_line, d.line) and edit.end_line >= d.line
 
 
 def _read(location: ProjectLocation, path: str) -> str | None:

@@ -4,6 +4,7 @@ names, insert statements after the imports. Imported only when something is fixe
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 
 import libcst as cst
@@ -23,6 +24,7 @@ class Located:
         self.module = cst.parse_module(text)
         self._wrapper: MetadataWrapper | None = None
         self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
+        self._starts: dict[type[cst.CSTNode], dict[tuple[int, int], cst.CSTNode]] = {}
 
     @property
     def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
@@ -46,6 +48,12 @@ class Located:
                ) -> dict[tuple[int, int], cst.CSTNode]:
         """(line, column) as archguard reports them -> the node of ``kind`` there; the
         ``def``/``class`` line for definitions (never a decorator's)."""
+        if kind not in self._starts:
+            self._starts[kind] = self._find_starts(kind, ast_kinds)
+        return self._starts[kind]
+
+    def _find_starts(self, kind: type[cst.CSTNode], ast_kinds: tuple[type[ast.AST], ...],
+                     ) -> dict[tuple[int, int], cst.CSTNode]:
         try:
             tree = ast.parse(self.text)
         except (SyntaxError, ValueError):
@@ -88,7 +96,10 @@ def _ast_starts(tree: ast.Module, kinds: tuple[type[ast.AST], ...], text: str,
     return [(line, column) for line, column, _ in found]
 
 
+@functools.lru_cache(maxsize=8)
 def parse_or_none(text: str) -> Located | None:
+    """The file parsed, or None. Memoised: the fixes of several findings of one file (each
+    computed alone for the JSON format) share one parse; the trees are immutable."""
     try:
         return Located(text)
     except (cst.ParserSyntaxError, RecursionError, ValueError):

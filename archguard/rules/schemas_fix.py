@@ -6,11 +6,9 @@ from __future__ import annotations
 import ast
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import RemoveImportsVisitor
 
 from archguard.analysis.facts import module_name_for
-from archguard.rules.cst_tools import add_import, parse_or_none
+from archguard.rules.cst_tools import add_import, dotted, parse_or_none
 from archguard.rules.fixing import FixOutput, FixRequest
 
 
@@ -53,10 +51,51 @@ def derive_from_schema(request: FixRequest) -> FixOutput:
                 value=cst.Name(local))])
 
     module = module.visit(Rebase())
-    context = CodemodContext()
-    for written in old_bases:  # BaseModel or pydantic.BaseModel: drop it when unused now
-        if "." not in written:
-            RemoveImportsVisitor.remove_unused_import(context, "pydantic", written)
-    module = RemoveImportsVisitor(context).transform_module(module)
+    for written in old_bases:  # BaseModel (not pydantic.BaseModel): drop it when unused now
+        if "." not in written and written not in used_names(module):
+            module = module.visit(_DropImportedName("pydantic", written))
     output.changes[request.path] = module.code
     return output
+
+
+def used_names(module: cst.Module) -> set[str]:
+    """Names read or written anywhere but in import statements."""
+    names: set[str] = set()
+
+    class Collect(cst.CSTVisitor):
+        def visit_Import(self, node: cst.Import) -> bool:
+            return False
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            return False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            names.add(node.value)
+
+    module.visit(Collect())
+    return names
+
+
+class _DropImportedName(cst.CSTTransformer):
+    """``from source import a, name, b`` -> ``from source import a, b`` (the statement goes
+    when ``name`` was its only name)."""
+
+    def __init__(self, source: str, name: str) -> None:
+        self.source, self.name = source, name
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine,
+                                  updated: cst.SimpleStatementLine,
+                                  ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        if len(updated.body) != 1 or not isinstance(updated.body[0], cst.ImportFrom):
+            return updated
+        node = updated.body[0]
+        if node.relative or node.module is None or dotted(node.module) != self.source or \
+                isinstance(node.names, cst.ImportStar):
+            return updated
+        kept = [a for a in node.names if not (dotted(a.name) == self.name and a.asname is None)]
+        if len(kept) == len(node.names):
+            return updated
+        if not kept:
+            return cst.RemoveFromParent()
+        kept[-1] = kept[-1].with_changes(comma=node.names[-1].comma)
+        return updated.with_changes(body=[node.with_changes(names=kept)])
