@@ -279,19 +279,30 @@ def test_scaffold_writes_six_files_that_pass_every_rule(
     root = copy(FIXTURES / "AG103" / "before", tmp_path)
     pyproject = root / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"users"]', '"users", "billing"]'))
+    shutil.copytree(FIXTURES / "AG301" / "before" / "cpv3" / "common", root / "cpv3" / "common")
     assert main(["scaffold", "billing", str(root)]) == 0
     assert "created 6 files in cpv3/modules/billing/" in capsys.readouterr().out
     folder = root / "cpv3" / "modules" / "billing"
     assert sorted(p.name for p in folder.iterdir()) == [
         "__init__.py", "models.py", "repository.py", "router.py", "schemas.py", "service.py"]
-    (root / "cpv3" / "common").mkdir()
-    (root / "cpv3" / "common" / "schemas.py").write_text(
-        "from __future__ import annotations\n\nfrom pydantic import BaseModel, ConfigDict\n\n\n"
-        "class Schema(BaseModel):\n    model_config = ConfigDict(from_attributes=True)\n")
+    assert "class BillingRead(Schema):" in (folder / "schemas.py").read_text()
     assert main(["check", str(folder), "--select", "ALL", "--format", "concise"]) == 0
     assert main(["scaffold", "billing", str(root)]) == 2  # exists: refused
     assert "already exists" in capsys.readouterr().err
     assert main(["scaffold", "Bad-Name", str(root)]) == 2
+
+
+def test_no_fix_imports_a_schema_base_the_project_lacks(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """AG301's fix and the schemas template import the configured base only when it is a
+    class of the project (an unsafe fix must not add a broken import)."""
+    root = copy(FIXTURES / "AG301" / "before", tmp_path)
+    shutil.rmtree(root / "cpv3" / "common")
+    assert fix(root, "--fix", "--unsafe-fixes", "--select", "AG301") == 1
+    assert "[*]" not in capsys.readouterr().out
+    assert main(["scaffold", "billing", str(root)]) == 0
+    schemas = (root / "cpv3" / "modules" / "billing" / "schemas.py").read_text()
+    assert "import" not in schemas.replace("from __future__ import annotations", "")
 
 
 def test_warm_text_run_without_fix_does_not_import_libcst(tmp_path: Path) -> None:

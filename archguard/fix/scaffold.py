@@ -8,7 +8,7 @@ from pathlib import Path
 
 from archguard.diagnostics import ArchguardError
 from archguard.fix.atomic import atomic_write_text
-from archguard.project.discovery import locate_project
+from archguard.project.discovery import locate_project, package_files
 from archguard.rules.layout_fix import module_files
 
 MODULE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -19,7 +19,7 @@ def scaffold_module(module: str, path: Path, config_file: Path | None) -> str:
     if not MODULE_NAME.match(module):
         raise ArchguardError(f"module name '{module}' must be a lower-case Python identifier")
     location = locate_project([path], config_file)
-    files = module_files(module, location.config)
+    files = module_files(module, location.config, tuple(package_files(location)))
     folder = location.root / location.config.modules_dir.strip("/") / module
     if folder.exists():
         raise ArchguardError(f"{folder} already exists; 'archguard check --fix --unsafe-fixes "

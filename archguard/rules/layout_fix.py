@@ -5,7 +5,7 @@ file, so creating one next to existing files cannot break an import)."""
 from __future__ import annotations
 
 from archguard.project.config import Config
-from archguard.rules.fixing import FixOutput, FixRequest
+from archguard.rules.fixing import FixOutput, FixRequest, module_path
 
 TEMPLATES = {
     "init": '"""The {module} module."""\n',
@@ -35,17 +35,27 @@ TEMPLATES = {
 }
 
 
-def role_file_text(role: str, module: str, config: Config) -> str:
+# schemas.py when the configured schema base is not in the project (no broken import)
+SCHEMAS_WITHOUT_BASE = ('"""Request and response schemas of the {module} module (derive them '
+                        'from {schema_module}.{schema})."""\n\n'
+                        "from __future__ import annotations\n")
+
+
+def role_file_text(role: str, module: str, config: Config, has_schema_base: bool = True,
+                   ) -> str:
     schema_module, _, schema = config.schema_base.rpartition(".")
-    return TEMPLATES[role].format(
+    template = TEMPLATES[role] if role != "schemas" or has_schema_base else SCHEMAS_WITHOUT_BASE
+    return template.format(
         module=module, Class="".join(part.title() for part in module.split("_")),
         slug=module.replace("_", "-"), schema_module=schema_module, schema=schema)
 
 
-def module_files(module: str, config: Config) -> dict[str, str]:
+def module_files(module: str, config: Config, project_files: tuple[str, ...],
+                 ) -> dict[str, str]:
     """Path (relative to the root) -> text of each of a module's role files."""
     folder = config.modules_dir.strip("/")
-    return {f"{folder}/{module}/{name}": role_file_text(role, module, config)
+    has_base = module_path(config.schema_base.rpartition(".")[0], project_files) is not None
+    return {f"{folder}/{module}/{name}": role_file_text(role, module, config, has_base)
             for role, name in config.roles.files.items()}
 
 
@@ -54,7 +64,7 @@ def create_missing_files(request: FixRequest) -> FixOutput:
     output = FixOutput()
     module = request.path.rstrip("/").rsplit("/", 1)[-1]
     present = set(request.project_files)
-    files = module_files(module, request.config)
+    files = module_files(module, request.config, request.project_files)
     named = {path for path in files for finding in request.findings
              if f" {path.rsplit('/', 1)[-1]} " in f" {finding.message} "}
     for path, text in files.items():  # the files the findings name (all when none is)

@@ -58,6 +58,8 @@ class SchemaBase(ProjectRule):
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
         schema = project.config.schema_base
+        # the fix imports the base: only when it is a class of the project
+        base_exists = schema in project.classes
         for facts in project.iter_files():
             for cls in facts.classes:
                 if cls.qualname == schema:
@@ -65,7 +67,7 @@ class SchemaBase(ProjectRule):
                 direct = [project.resolve(base) for base in cls.bases if base]
                 raw = [base for base in direct if base in PYDANTIC_BASES]
                 if raw and not project.derives_from(cls.qualname, schema):
-                    fixable = len(direct) == 1 and raw[0] in BASE_MODELS
+                    fixable = base_exists and len(direct) == 1 and raw[0] in BASE_MODELS
                     yield self.diagnostic(
                         facts.path, cls.span,
                         f"schema '{cls.name}' derives from {raw[0]} instead of {schema}",

@@ -9,7 +9,7 @@ import libcst as cst
 
 from archguard.analysis.facts import module_name_for
 from archguard.rules.cst_tools import add_import, dotted, parse_or_none
-from archguard.rules.fixing import FixOutput, FixRequest
+from archguard.rules.fixing import FixOutput, FixRequest, module_path
 
 
 def derive_from_schema(request: FixRequest) -> FixOutput:
@@ -20,6 +20,10 @@ def derive_from_schema(request: FixRequest) -> FixOutput:
             output.skip(finding, "libcst cannot parse the file")
         return output
     source, _, base = request.config.schema_base.rpartition(".")
+    if module_path(source, request.project_files) is None:
+        for finding in request.findings:
+            output.skip(finding, f"the schema base's module '{source}' is not in the project")
+        return output
     starts = located.starts(cst.ClassDef, (ast.ClassDef,))
     classes: set[int] = set()
     for finding in request.findings:
