@@ -17,12 +17,11 @@ from pathlib import Path
 from archguard.diagnostics import ArchguardError, Diagnostic
 from archguard.fix.atomic import atomic_write_text
 from archguard.fix.edits import Change, apply_changes, changes_between, unified_diff
-from archguard.project.discovery import locate_project, package_files
-from archguard.report.fixable import FixSettings
-from archguard.report.result import CheckReport
-from archguard.rules.fixing import FixOutput, FixRequest
 from archguard.fix.parallel import run_fixers
 from archguard.project.config import Config
+from archguard.project.discovery import locate_project, package_files
+from archguard.report.fixable import FixSettings
+from archguard.rules.fixing import FixOutput, FixRequest
 from archguard.run.runner import CheckRequest, run_check
 
 MAX_ROUNDS = 10

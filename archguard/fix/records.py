@@ -66,9 +66,11 @@ def fixes_of(findings: list[Diagnostic], location: ProjectLocation, files: tuple
     fixes: dict[Diagnostic, Fix] = {}
     for (code, request), output in zip(work, run_fixers(work)):
         skipped = {id(d) for d, _ in output.skipped}
-        edits = [to_edit(path, old or "", change) for path, new in sorted(
-            output.changes.items()) for old in [texts[path] if path in texts else _read(location, path)]
-            for change in ([Change(0, 0, new)] if old is None else changes_between(old, new))]
+        edits: list[Edit] = []
+        for path, new in sorted(output.changes.items()):
+            old = texts[path] if path in texts else _read(location, path)
+            changes = [Change(0, 0, new)] if old is None else changes_between(old, new)
+            edits.extend(to_edit(path, old or "", change) for change in changes)
         title = find_rule(code).fix_title()
         for d in request.findings:
             if id(d) in skipped or not edits:
