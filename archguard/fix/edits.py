@@ -35,12 +35,22 @@ def changes_between(old: str, new: str) -> list[Change]:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        before, after = "".join(old_lines[i1:i2]), "".join(new_lines[j1:j2])
-        prefix = _common_prefix(before, after)
-        suffix = _common_prefix(before[prefix:][::-1], after[prefix:][::-1])
-        found.append(Change(starts[i1] + prefix, starts[i1] + len(before) - suffix,
-                            after[prefix:len(after) - suffix]))
+        if tag == "replace" and i2 - i1 == j2 - j1:  # line by line: one edit per line
+            pairs = [(i, i + 1, j, j + 1) for i, j in zip(range(i1, i2), range(j1, j2))]
+        else:
+            pairs = [(i1, i2, j1, j2)]
+        for a1, a2, b1, b2 in pairs:
+            found.append(_trimmed(starts[a1], "".join(old_lines[a1:a2]),
+                                  "".join(new_lines[b1:b2])))
     return found
+
+
+def _trimmed(start: int, before: str, after: str) -> Change:
+    """The replacement of ``before`` (at ``start``) by ``after``, minus what they share at
+    either end."""
+    prefix = _common_prefix(before, after)
+    suffix = _common_prefix(before[prefix:][::-1], after[prefix:][::-1])
+    return Change(start + prefix, start + len(before) - suffix, after[prefix:len(after) - suffix])
 
 
 def _line_starts(lines: list[str]) -> list[int]:

@@ -72,21 +72,28 @@ def fixes_of(findings: list[Diagnostic], location: ProjectLocation, files: tuple
             changes = [Change(0, 0, new)] if old is None else changes_between(old, new)
             edits.extend(to_edit(path, old or "", change) for change in changes)
         title = find_rule(code).fix_title()
+        owners = _owners(edits, list(request.findings), request.path)
         for d in request.findings:
-            if id(d) in skipped or not edits:
+            own = [e for e, owner in owners if owner is d]
+            shared = [e for e, owner in owners if owner is None]
+            if id(d) in skipped or not (own or len(request.findings) == 1):
                 continue
-            own = [e for e in edits if _on_lines(e, d, request.path)]
-            shared = [e for e in edits if not any(_on_lines(e, other, request.path)
-                                                  for other in request.findings)]
-            chosen = edits if len(request.findings) == 1 else own + shared
-            if own or len(request.findings) == 1:
-                fixes[d] = Fix(d.fix, title, tuple(sorted(
-                    chosen, key=lambda e: (e.path, e.line, e.column))))
+            fixes[d] = Fix(d.fix, title, tuple(own + shared))
     return fixes
 
 
-def _on_lines(edit: Edit, d: Diagnostic, path: str) -> bool:
-    return edit.path == path and edit.line <= max(d.end_line, d.line) and edit.end_line >= d.line
+def _owners(edits: list[Edit], findings: list[Diagnostic], path: str,
+            ) -> list[tuple[Edit, Diagnostic | None]]:
+    """Each edit with the finding it fixes: the last finding at or above it in the file
+    (a ``-> None`` lands on the line that closes a long signature); None for an edit above
+    every finding or in another file (the constants and imports a fix adds)."""
+    ordered = sorted(findings, key=lambda d: (d.line, d.column))
+    owned: list[tuple[Edit, Diagnostic | None]] = []
+    for edit in edits:
+        above = [d for d in ordered if edit.path == path and (d.line, d.column) <= (
+            edit.line, edit.column)] if len(findings) > 1 else []
+        owned.append((edit, above[-1] if above else None))
+    return owned
 
 
 def _read(location: ProjectLocation, path: str) -> str | None:
