@@ -105,16 +105,40 @@ def _in_function(located: Located, node: cst.CSTNode) -> bool:
 
 def _constant_text(module: cst.Module, node: cst.BaseExpression,
                    ) -> tuple[str, list[str], list[str]] | None:
-    """(the constant's source, the ``.format`` arguments, the words to name it by)."""
+    """(the constant's source, the ``.format`` arguments, the words to name it by); None
+    for an f-string with nested or self-documenting (``{x=}``) fields."""
     if isinstance(node, cst.SimpleString):
         return node.value, [], _words(str(node.evaluated_value))
-    if isinstance(node, cst.ConcatenatedString):
-        if any(isinstance(part, cst.FormattedString) for part in _parts(node)):
-            return None
+    parts = _parts(node)
+    formatted = any(isinstance(part, cst.FormattedString) for part in parts)
+    if not formatted:  # a plain implicit concatenation: kept as written, in parentheses
         code = module.code_for_node(node.with_changes(lpar=(), rpar=()))
         value = code if "\n" not in code else f"({code})"
-        return value, [], _words(str(node.evaluated_value))
-    assert isinstance(node, cst.FormattedString)
+        return value, [], _words(str(node.evaluated_value))  # type: ignore[attr-defined]
+    literals: list[str] = []
+    arguments: list[str] = []
+    words: list[str] = []
+    for part in parts:
+        if isinstance(part, cst.SimpleString):  # its braces become literal braces of .format
+            inner = part.raw_value.replace("{", "{{").replace("}", "}}")
+            literals.append(f"{part.prefix}{part.quote}{inner}{part.quote}")
+            words.append(str(part.evaluated_value))
+            continue
+        assert isinstance(part, cst.FormattedString)
+        converted = _format_string(module, part)
+        if converted is None:
+            return None
+        literals.append(converted[0])
+        arguments.extend(converted[1])
+        words.append(" ".join(p.value for p in part.parts
+                              if isinstance(p, cst.FormattedStringText)))
+    value = literals[0] if len(literals) == 1 else "(" + " ".join(literals) + ")"
+    return value, arguments, _words(" ".join(words))
+
+
+def _format_string(module: cst.Module, node: cst.FormattedString,
+                   ) -> tuple[str, list[str]] | None:
+    """``f"a {x!r:>5}"`` -> (``"a {!r:>5}"``, [``x``])."""
     pieces: list[str] = []
     arguments: list[str] = []
     for part in node.parts:
@@ -131,9 +155,7 @@ def _constant_text(module: cst.Module, node: cst.BaseExpression,
         pieces.append("{" + conversion + (f":{spec}" if part.format_spec else "") + "}")
         arguments.append(module.code_for_node(part.expression))
     prefix = node.prefix.replace("f", "").replace("F", "")
-    text = "".join(pieces)
-    words = _words(" ".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText)))
-    return f"{prefix}{node.start[len(node.prefix):]}{text}{node.end}", arguments, words
+    return f"{prefix}{node.start[len(node.prefix):]}{''.join(pieces)}{node.end}", arguments
 
 
 def _parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
