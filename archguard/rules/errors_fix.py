@@ -197,12 +197,18 @@ def rename_constants(request: FixRequest) -> FixOutput:
     is taken in one of those files or the constant is reached as a module attribute."""
     output = FixOutput()
     texts: dict[str, str] = {}
+    renamed: dict[str, str | None] = {}  # name -> why not (None: renamed) for each name once
     for finding in request.findings:
         name = _constant_in(finding)
         if name is None:
             output.skip(finding, "cannot tell which constant the finding names")
             continue
+        if name in renamed:  # another use of a constant already handled
+            if renamed[name] is not None:
+                output.skip(finding, renamed[name])  # type: ignore[arg-type]
+            continue
         planned = _plan_rename(request, finding, name, texts)
+        renamed[name] = planned if isinstance(planned, str) else None
         if isinstance(planned, str):
             output.skip(finding, planned)
             continue
