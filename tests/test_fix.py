@@ -215,7 +215,8 @@ def test_json_carries_each_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str
     public = by_line[("AG502", "cpv3/modules/users/service.py", 12)]
     assert public["applicability"] == "unsafe"
     assert sorted({e["path"] for e in public["edits"]}) == [
-        "cpv3/modules/media/service.py", "cpv3/modules/users/__init__.py",
+        "cpv3/modules/media/router.py", "cpv3/modules/media/service.py",
+        "cpv3/modules/users/__init__.py",
         "cpv3/modules/users/errors.py", "cpv3/modules/users/service.py"]
     created = sorted(e["path"] for d in data["diagnostics"] if d["code"] == "AG103"
                      for e in d["fix"]["edits"])
