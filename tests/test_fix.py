@@ -352,5 +352,37 @@ def test_explain_shows_the_autofix() -> None:
     assert "Autofix" not in explain_text(find_rule("AG202"))
 
 
+def test_crlf_newlines_and_permissions_are_kept(tmp_path: Path) -> None:
+    root = copy(FIXTURES / "AG201" / "before", tmp_path)
+    service = root / "cpv3" / "modules" / "media" / "service.py"
+    service.write_bytes(b"from .schemas import MediaRead\r\n\r\nX = MediaRead\r\n")
+    service.chmod(0o640)
+    assert fix(root, "--fix", "--select", "AG201,AG801") == 0
+    assert service.read_bytes() == (b"from __future__ import annotations\r\n\r\n"
+                                    b"from cpv3.modules.media.schemas import MediaRead\r\n"
+                                    b"\r\nX = MediaRead\r\n")
+    assert service.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in service.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_atomic_write_leaves_the_old_file_when_writing_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from archguard.fix import atomic
+
+    target = tmp_path / "module.py"
+    target.write_text("old\n")
+
+    def failing_replace(source: str, destination: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        atomic.atomic_write_text(target, "new\n")
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["module.py"]  # no temporary left
+
+
 if __name__ == "__main__" and sys.argv[1:] == ["--regenerate"]:
     regenerate()
