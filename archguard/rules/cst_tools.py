@@ -75,6 +75,47 @@ class Located:
         return {start: node for start, node in zip(located, found)}
 
 
+STRING_NODES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+
+
+def string_starts(located: Located) -> dict[tuple[int, int], cst.BaseExpression]:
+    """(line, column) as archguard reports a string expression -> its libcst node: every
+    literal that is not part of another (a concatenation's pieces, strings inside an
+    f-string) pairs in source order with ``ast``'s ``Constant``/``JoinedStr`` outside any
+    ``JoinedStr``. Positions from libcst's metadata when the two do not pair up."""
+    found: list[cst.BaseExpression] = []
+
+    class Collect(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, STRING_NODES):
+                found.append(node)  # type: ignore[arg-type]
+                return False  # its pieces and inner strings are not separate literals
+            return True
+
+    located.module.visit(Collect())
+    try:
+        tree: ast.Module | None = ast.parse(located.text)
+    except (SyntaxError, ValueError):
+        tree = None
+    starts: list[tuple[int, int]] = []
+    if tree is not None:
+        lines = located.text.splitlines()
+        todo: list[ast.AST] = [tree]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and
+                                                   isinstance(node.value, (str, bytes))):
+                line = lines[node.lineno - 1] if node.lineno <= len(lines) else ""
+                starts.append((node.lineno, len(line.encode()[:node.col_offset].decode(
+                    errors="replace")) + 1))
+                continue  # an f-string's pieces are not literals of their own
+            todo.extend(ast.iter_child_nodes(node))
+    starts.sort()
+    if tree is None or len(starts) != len(found):
+        return {located.start_of(node): node for node in found}
+    return dict(zip(starts, found))
+
+
 def _ast_starts(tree: ast.Module, kinds: tuple[type[ast.AST], ...], text: str,
                 ) -> list[tuple[int, int]] | None:
     """Starts of the ``kinds`` nodes in source order (an outer node before an inner one

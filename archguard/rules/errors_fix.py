@@ -3,6 +3,7 @@ constant to its ``ERROR_`` name in every project file that uses it), with libcst
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from archguard.analysis.facts import module_name_for, resolve_relative
 from archguard.diagnostics import Diagnostic
 from archguard.rules.cst_tools import (
     Located, after_imports, bound_names, dotted, insert_statements, is_constant, parse_or_none,
+    string_starts,
 )
 from archguard.rules.errors import ERROR_PREFIX, error_constant_name
 from archguard.rules.fixing import FixOutput, FixRequest, module_path
@@ -43,17 +45,20 @@ def hoist_messages(request: FixRequest) -> FixOutput:
     index = after_imports(body)
     while index < len(body) and is_constant(body[index]):
         index += 1
-    first_deferred_line = located.line_of(body[index]) if index < len(body) else 10**9
+    first_deferred_line = _first_line(located, index)
     existing = _existing_constants(located.module)
     taken = bound_names(located.module)
     hoisted: dict[str, _Hoisted] = {}
     replacements: dict[int, cst.BaseExpression] = {}
+    strings = string_starts(located)
+    functions = _function_lines(located) if request.findings else []
     for finding in request.findings:
-        node = _string_at(located, finding)
+        node = strings.get((finding.line, finding.column))
         if node is None:
             output.skip(finding, "the message is not a string literal libcst can find")
             continue
-        if located.line_of(node) < first_deferred_line and not _in_function(located, node):
+        if finding.line < first_deferred_line and not any(
+                start < finding.line <= end for start, end in functions):
             output.skip(finding, "the message is used above where the constants go")
             continue
         converted = _constant_text(located.module, node)
@@ -84,23 +89,22 @@ def hoist_messages(request: FixRequest) -> FixOutput:
     return output
 
 
-def _string_at(located: Located, finding: Diagnostic) -> cst.BaseExpression | None:
-    """The outermost string expression starting where the finding points."""
-    found = [node for node in located.positions if isinstance(node, STRINGS)
-             and located.start_of(node) == (finding.line, finding.column)]
-    if not found:
-        return None
-    return max(found, key=lambda n: len(cst.Module([]).code_for_node(n)))  # type: ignore[return-value]
+def _first_line(located: Located, index: int) -> int:
+    """The first line of the ``index``-th top-level statement (where the constants go; a
+    decorator's line for a decorated def); above it, a module-level use would run before
+    the constants exist."""
+    module = located.module
+    if index >= len(module.body):
+        return 10**9
+    before = "".join(module.code_for_node(s) for s in module.body[:index])
+    return 1 + len(module.header) + before.count("\n") + len(module.body[index].leading_lines)
 
 
-def _in_function(located: Located, node: cst.CSTNode) -> bool:
-    start = located.positions[node].start
-    for function in located.nodes(cst.FunctionDef):
-        where = located.positions[function]
-        if (where.start.line, where.start.column) <= (start.line, start.column) <= (
-                where.end.line, where.end.column):
-            return True
-    return False
+def _function_lines(located: Located) -> list[tuple[int, int]]:
+    """(def line, last line) of every function, whose body runs later than the module."""
+    tree = ast.parse(located.text)
+    return [(node.lineno, node.end_lineno or node.lineno) for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
 
 
 def _constant_text(module: cst.Module, node: cst.BaseExpression,
