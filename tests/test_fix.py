@@ -421,3 +421,58 @@ def test_missing_role_files_follow_role_patterns_in_any_modules_dir(tmp_path: Pa
         "app/core/users/schemas_users.py",
         "app/modules/loan/cruds_loan.py", "app/modules/loan/models_loan.py",
         "app/modules/loan/schemas_loan.py"]
+
+
+FAST_PATH_SOURCES = [  # (path, source): the shapes the text paths handle, and some they leave
+    ("cpv3/modules/media/service.py", '"""Doc."""\n\nfrom .models import Media\n'),
+    ("cpv3/modules/media/service.py", '"""Doc.\n\nMore.\n"""\nfrom . import models\n'),
+    ("cpv3/modules/media/service.py", "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n"
+                                      "# a comment\n\nfrom ..users.service import (\n"
+                                      "    UserService as Users,\n)\n"),
+    ("cpv3/modules/media/service.py", "# header\n@decorate\ndef f():\n    from .x import y\n"),
+    ("cpv3/modules/media/service.py", '"""Doc."""\r\nimport os\r\nfrom .models  import  M\r\n'),
+    ("cpv3/modules/media/service.py", "from . . models import Media\n"),  # libcst's
+    ("cpv3/modules/media/service.py", '"""Doc."""; import os\nfrom .models import M\n'),
+    ("cpv3/modules/media/service.py", "from .... import too_far\n"),  # above the root
+]
+
+
+@pytest.mark.parametrize("path,source", FAST_PATH_SOURCES)
+def test_the_text_fixes_give_exactly_what_libcst_gives(tmp_path: Path, path: str,
+                                                       source: str) -> None:
+    """AG201 and AG801 are fixed on the text where the spelling is the usual one (libcst
+    parsing was most of a cold JSON report); the result is libcst's, byte for byte."""
+    from archguard.project.config import Config
+    from archguard.rules.fixing import FixRequest
+    from archguard.rules.imports_fix import _on_text, _with_libcst
+    from archguard.rules.style_fix import _future_on_text, _future_with_libcst
+    from archguard.run.runner import check_sources
+
+    found = check_sources({path: source}, Config(), select=["AG201", "AG801"])
+    for code, fast, slow in (("AG201", _on_text, _with_libcst),
+                             ("AG801", _future_on_text, _future_with_libcst)):
+        findings = tuple(d for d in found if d.code == code)
+        if not findings:
+            continue
+        request = FixRequest(tmp_path, path, source, findings, Config(), (path,))
+        text_fix = fast(request)
+        if text_fix is None:  # a spelling the text path leaves to libcst
+            continue
+        reference = slow(request)
+        assert text_fix.changes == reference.changes
+        assert [why for _, why in text_fix.skipped] == [why for _, why in reference.skipped]
+
+
+def test_the_text_paths_leave_unusual_spellings_to_libcst(tmp_path: Path) -> None:
+    from archguard.project.config import Config
+    from archguard.rules.fixing import FixRequest
+    from archguard.rules.imports_fix import _on_text
+    from archguard.rules.style_fix import _future_on_text
+    from archguard.run.runner import check_sources
+
+    path = "cpv3/modules/media/service.py"
+    for source, fast in (("from . . models import Media\n", _on_text),
+                         ('"""Doc."""; import os\n', _future_on_text)):
+        findings = tuple(check_sources({path: source}, Config(), select=["AG201", "AG801"]))
+        assert findings
+        assert fast(FixRequest(tmp_path, path, source, findings, Config(), (path,))) is None

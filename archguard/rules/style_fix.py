@@ -1,8 +1,10 @@
-"""Fixes of AG801 (add the future import) and AG802 (``-> None``), with libcst."""
+"""Fixes of AG801 (add the future import) and AG802 (``-> None``), with libcst. AG801's
+usual case is done on the text (the same result; parsing with libcst cost ~30 ms a file)."""
 
 from __future__ import annotations
 
 import ast
+import re
 
 import libcst as cst
 
@@ -15,6 +17,56 @@ FUTURE_IMPORT = "from __future__ import annotations\n"
 def add_future_import(request: FixRequest) -> FixOutput:
     """After the module docstring; the shebang, encoding line and leading comments stay in
     the module header above it."""
+    return _future_on_text(request) or _future_with_libcst(request)
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")  # lines as Python splits them
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def _future_on_text(request: FixRequest) -> FixOutput | None:
+    """The libcst fix's result, inserted on the text: after a docstring alone on its lines
+    (with a blank line between them), else right above the first statement (its comments and
+    blank lines stay above the import), and a blank line before the next statement when
+    none separates them. None for any other shape (libcst decides)."""
+    try:
+        body = ast.parse(request.text).body
+    except (SyntaxError, ValueError):
+        return None
+    if not body:
+        return None
+    lines = _LINE.findall(request.text)
+    newline = (_NEWLINE.search(request.text) or re.match("", "\n") or None)
+    ending = newline.group() if newline and newline.group() else "\n"
+    first = body[0]
+    docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and \
+        isinstance(first.value.value, str)
+    if docstring:
+        if len(body) < 2 or first.end_lineno is None:
+            return None
+        end_line = lines[first.end_lineno - 1]
+        tail = end_line.encode()[first.end_col_offset or 0:].decode(errors="replace").strip()
+        if (tail and not tail.startswith("#")) or body[1].lineno == first.end_lineno:
+            return None
+        at = first.end_lineno  # the index of the line after the docstring
+        following = lines[at] if at < len(lines) else ""
+        separated = not following.strip() or following.lstrip().startswith("#")
+        # a blank line after the docstring, and before the next statement
+        insert = ending + FUTURE_IMPORT.rstrip("\n") + ending + ("" if separated else ending)
+    else:
+        decorators = getattr(first, "decorator_list", [])
+        at = min([first.lineno, *(d.lineno for d in decorators)]) - 1
+        if lines[at][:first.col_offset].strip():
+            return None
+        insert = FUTURE_IMPORT.rstrip("\n") + ending + ending
+    if at > 0 and not lines[at - 1].endswith(("\n", "\r")):
+        return None  # no line ending before the insertion point (a file without one)
+    output = FixOutput()
+    output.changes[request.path] = "".join(lines[:at]) + insert + "".join(lines[at:])
+    return output
+
+
+def _future_with_libcst(request: FixRequest) -> FixOutput:
     output = FixOutput()
     located = parse_or_none(request.text)
     if located is None:
