@@ -161,7 +161,8 @@ def environment() -> dict[str, str]:
     env = semgrep_env()
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["NO_COLOR"] = "1"
-    for name in ("ARCHGUARD_CACHE_DIR", "FORCE_COLOR", "VIRTUAL_ENV"):
+    # COLUMNS would wrap source excerpts; the pages show piped output, which never wraps
+    for name in ("ARCHGUARD_CACHE_DIR", "FORCE_COLOR", "VIRTUAL_ENV", "COLUMNS"):
         env.pop(name, None)
     return env
 
