@@ -8,7 +8,9 @@ How output is printed (colour, width, quiet, silent) is decided in ``archguard.r
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
+import signal
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -86,18 +88,44 @@ def use_color(no_color: bool, stream: TextIO, color: ColorChoice = ColorChoice.a
 
 @contextmanager
 def output_stream(output_file: Path | None, silent: bool = False) -> Iterator[TextIO]:
-    """Where the report goes: the file, else stdout (nowhere with ``--silent``)."""
+    """Where a report goes: the file, else stdout (nowhere with ``--silent``). A file is
+    written atomically once the report is complete (a failure leaves the old file as it
+    was). On standard output, a reader that went away (``archguard check | head``) ends the
+    output quietly and the exit code stays the check's; any other write failure (a full
+    disk) is exit 2."""
     if silent and output_file is None:
         yield output.NullStream()  # type: ignore[misc]
         return
-    if output_file is None:
-        yield sys.stdout
+    if output_file is not None:
+        from archguard.project.fileio import write_user_file
+
+        buffer = io.StringIO()
+        yield buffer
+        write_user_file(output_file, buffer.getvalue().encode("utf-8", "backslashreplace"))
         return
+    stream = sys.stdout
+    if stream is None:  # started with standard output closed (`archguard check >&-`)
+        raise ArchguardError("standard output is closed: nowhere to write the report "
+                             "(use --output-file)")
     try:
-        with output_file.open("w", encoding="utf-8") as stream:
-            yield stream
-    except OSError as error:
-        raise ArchguardError(f"cannot write {output_file}: {error.strerror}") from None
+        yield stream
+        stream.flush()
+    except BrokenPipeError:
+        _drop_stdout()
+    except (OSError, ValueError) as error:  # ENOSPC (/dev/full), EBADF, a closed stream
+        _drop_stdout()
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        raise ArchguardError(f"cannot write the report to standard output: {reason}") from None
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null: what is still buffered cannot fail again at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 PathsArg = Annotated[Optional[list[Path]], typer.Argument(
@@ -305,12 +333,16 @@ def baseline_command(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     config: ConfigOpt = None,
+    no_semgrep: Annotated[bool, typer.Option(
+        "--no-semgrep", help="Skip the semgrep rules (their findings are not recorded).",
+    )] = False,
 ) -> None:
     """Record the whole project's findings so that 'check' reports only new ones."""
     from archguard.run.baseline import write_baseline_command
 
     request = CheckRequest(paths=paths or [Path(".")], config_file=config,
-                           select=split_codes(select), ignore=split_codes(ignore))
+                           select=split_codes(select), ignore=split_codes(ignore),
+                           semgrep=not no_semgrep)
     typer.echo(write_baseline_command(request, output, prune))
 
 
@@ -438,27 +470,91 @@ def graph(
         stream.write(text)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (``timeout``, a CI cancel, a closed terminal): unwinds like Ctrl-C,
+    so every ``finally`` runs (pool workers and semgrep are stopped, temp folders removed)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_signalled: list[int] = []  # the signal that ended the run (typer may re-wrap the exception)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    _signalled.append(signum)
+    raise Terminated(signum)
+
+
+@contextmanager
+def _signals_end_the_run() -> Iterator[None]:
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            previous[number] = signal.signal(number, _terminate)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _tolerant_streams() -> None:
+    """A terminal whose encoding cannot show a character gets its escape, never a crash
+    (``PYTHONIOENCODING=cp1252``); machine formats choose ASCII escapes themselves."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: maps every outcome to the documented exit codes.
 
     Usage errors (a bad option or value, an unknown command) and everything else that
-    escapes a command become one line on stderr: ``archguard: error: ...``.
+    escapes a command become one line on stderr: ``archguard: error: ...``. A signal ends
+    the run with 128 + its number (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).
     """
     try:
-        code = app(args=argv, prog_name="archguard", standalone_mode=False)
+        os.getcwd()
+    except OSError:
+        _fail("the current working directory no longer exists", None)
+        return EXIT_ERROR
+    _tolerant_streams()
+    try:
+        with _signals_end_the_run():
+            code = app(args=argv, prog_name="archguard", standalone_mode=False)
     except SystemExit as done:
+        if _signalled:
+            return 128 + _signalled[0]
         return done.code if isinstance(done.code, int) else EXIT_ERROR
     except ArchguardError as error:
         _fail(str(error), error)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as interrupt:
+        return 128 + (_signalled[0] if _signalled else getattr(interrupt, "signum",
+                                                               signal.SIGINT))
+    except RecursionError as error:
+        _fail("input nested too deeply to process (run with --debug for the traceback)", error)
+        return EXIT_ERROR
     except Exception as error:  # never a bare traceback for users
+        if _signalled:  # click turned the interrupt into Abort
+            return 128 + _signalled[0]
         usage = usage_error_line(error)
         if usage is not None:
             return usage
         _fail(f"internal error: {error!r} (run with --debug for the traceback)", error)
         return EXIT_ERROR
+    if _signalled:  # typer turns an interrupt into exit code 130, whatever the signal
+        return 128 + _signalled[0]
     return code if isinstance(code, int) else EXIT_CLEAN
 
 
@@ -481,23 +577,35 @@ def usage_error_line(error: Exception) -> int | None:
     return int(error.exit_code)
 
 
-def _fail(message: str, error: BaseException) -> None:
-    if _debug or "--debug" in sys.argv:
+def _fail(message: str, error: BaseException | None) -> None:
+    if error is not None and (_debug or "--debug" in sys.argv):
         import traceback
 
         traceback.print_exception(error)
-    sys.stderr.write(f"archguard: error: {message}\n")
+    from archguard.report.emitters import printable
+
+    try:  # a path or a value from the repository never reaches the terminal raw
+        sys.stderr.write(f"archguard: error: {printable(message)}\n")
+    except (OSError, ValueError, AttributeError):  # stderr closed too: the code says it
+        pass
 
 
 def run() -> None:
     """The console script: ``main``, then a hard exit. Tearing down the interpreter frees a
     large project's objects one by one (~60 ms of a cold check) and nothing needs it: the
     pool and semgrep are finished by now and every file written is closed (mypy does the
-    same)."""
+    same). What is still buffered is flushed first: a reader that went away changes
+    nothing; a failed write (a full disk) is exit 2."""
     code = main()
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`archguard check | head`): nothing to do
+            if stream is not None:
+                stream.flush()
+        except BrokenPipeError:
             pass
+        except (OSError, ValueError) as error:
+            if stream is sys.stdout:
+                _fail(f"cannot write to standard output: "
+                      f"{getattr(error, 'strerror', None) or error}", None)
+                code = EXIT_ERROR
     os._exit(code)

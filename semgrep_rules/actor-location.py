@@ -52,3 +52,11 @@ def schedule(media_id: int) -> None:
     broker = dramatiq.get_broker()
     # ok: actor-location
     assert isinstance(transcribe_media, dramatiq.Actor), broker
+
+
+import app.worker as worker  # noqa: E402
+
+
+# ruleid: actor-location
+@worker.actor(actor_name="webhook.send", max_retries=3, time_limit=60_000)
+async def send_webhook(event_id: str) -> None: ...

@@ -145,3 +145,116 @@ def remotion_health() -> str:
 def remotion_render_url(job_id: int) -> str:
     # ok: hardcoded-config
     return f"{REMOTION_URL}/render/{job_id}"
+
+
+# Example data in schemas is documentation, not configuration.
+class WebhookCreate(BaseModel):
+    # ok: hardcoded-config
+    url: str = Field(examples=["https://hooks.acme.io/render"])
+    # ok: hardcoded-config
+    callback: str = Field(..., example="https://api.acme.io/callback")
+    # ok: hardcoded-config
+    model_config = ConfigDict(json_schema_extra={"examples": [{"url": "https://hooks.acme.io/x"}]})
+
+    class Config:
+        # ok: hardcoded-config
+        schema_extra = {"example": {"token": "https://hooks.acme.io/y"}}
+
+
+def webhook_url() -> str:
+    # ruleid: hardcoded-config
+    return "https://hooks.acme.io/render"
+
+
+# Links for people and OAuth scopes are not environment configuration.
+class ConfluencePlugin:
+    # ok: hardcoded-config
+    author_url = "https://github.com/acme/dispatch"
+
+
+# ok: hardcoded-config
+JAMF_API_DOCS_URL = "https://developer.jamf.com/jamf-pro/reference/jamf-pro-api"
+SCOPES = [
+    # ok: hardcoded-config
+    "https://www.googleapis.com/auth/documents",
+    # ok: hardcoded-config
+    "https://www.googleapis.com/auth/documents.readonly",
+]
+# ruleid: hardcoded-config
+JAMF_API_URL = "https://acme.jamfcloud.com/api"
+
+
+import enum  # noqa: E402
+
+
+class TokenKind(enum.StrEnum):
+    # ok: hardcoded-config
+    personal_access_token = "acme_personal_access_token"
+
+
+def links(order_id: str) -> dict[str, str]:
+    # ok: hardcoded-config
+    tag.a(href=f"https://dashboard.stripe.com/payments/{order_id}")
+    # ok: hardcoded-config
+    forms.InputField(type="url", placeholder="https://discord.gg/invite")
+    # ok: hardcoded-config
+    azure_scopes = ["https://management.azure.com/.default"]
+    # ok: hardcoded-config
+    return {"customer_session_token": "{token}", "id": "{order}"}
+
+
+# ruleid: hardcoded-config
+API_TOKEN = "sk_live_51HxY"
+
+
+
+# ruleid: hardcoded-config
+SECRET_KEY = "supersecretkey"
+
+
+# ok: hardcoded-config
+_EXTERNAL_ID_SECRET_KEY = "ACME_AWS_EXTERNAL_ID"
+# ok: hardcoded-config
+ENDPOINT_URL_EXAMPLES = ["https://webhook.site/cb791d80"]
+TEAMS_SCOPES = (
+    # ok: hardcoded-config
+    "https://graph.microsoft.com/User.Read",
+)
+provider = Provider(
+    # ok: hardcoded-config
+    troubleshooting_url="https://learn.microsoft.com/en-us/defender/common-errors",
+)
+
+
+# Namespaces, markers and links for people are not configuration.
+# ok: hardcoded-config
+SCHEMA_ORG = {"@context": "https://schema.org", "@type": "Recipe"}
+# ok: hardcoded-config
+EMAIL_CLAIM = parse("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress")
+# ok: hardcoded-config
+END_TOKEN = "[TURN_END]"
+# ok: hardcoded-config
+source = CodeSource(repository="https://github.com/acme/backend")
+
+
+# Masks, field names and multi-line documentation links are not secrets or configuration.
+# ok: hardcoded-config
+REDACTED_SECRET = "********"
+# ok: hardcoded-config
+PK_TOKEN = "token"
+provider = Provider(
+    api_docs_url=(
+        # ok: hardcoded-config
+        "https://support.acme.io/docs/"
+        "getting-started/"
+    ),
+)
+# ok: hardcoded-config
+AZURE_SCOPES_LIST = build(["https://management.azure.com/user_impersonation"])
+
+column = Column(
+    href_getter=lambda _, item: (
+        # ok: hardcoded-config
+        f"https://dashboard.stripe.com/invoices/{item.invoice_id}"
+    ),
+)

@@ -32,24 +32,45 @@ async def create_user_alias(payload: dict) -> None:
 
 
 async def notify_all() -> None:
-    # ruleid: manual-session
+    # A factory used as a context manager closes its session: neither a leak nor a bypass.
+    # ok: manual-session
     async with SessionLocal() as session:
         await UserService(session).notify_all()
-    # ruleid: manual-session
+    # ok: manual-session
     async with async_session_factory() as session:
         await UserService(session).notify_all()
-    # ruleid: manual-session
-    async with AsyncSessionLocal() as session:
+    # ok: manual-session
+    async with AsyncSessionLocal() as session, other_resource() as other:
         await UserService(session).notify_all()
+    # ok: manual-session
+    with db.SessionLocal() as session:
+        UserService(session).notify_all()
+
+
+async def leaked_factory_sessions() -> None:
     # ruleid: manual-session
-    async with db.SessionLocal() as session:
-        await UserService(session).notify_all()
+    session = SessionLocal()
+    await UserService(session).notify_all()
+    # ruleid: manual-session
+    other = db.SessionLocal()
+    await UserService(other).notify_all()
 
 
 async def with_local_factory() -> None:
-    # ruleid: manual-session
+    # ok: manual-session
     async with local_factory() as session:
         await UserService(session).notify_all()
+    # ruleid: manual-session
+    leaked = local_factory()
+    await UserService(leaked).notify_all()
+
+
+def session_local_factory_twice() -> None:
+    # One finding for one call, even when both the local-factory and the conventional-name
+    # alternatives match it.
+    AsyncSessionLocal = async_sessionmaker(engine)  # noqa: N806
+    # ruleid: manual-session
+    AsyncSessionLocal()
 
 
 # ok: manual-session

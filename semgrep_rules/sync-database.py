@@ -80,3 +80,19 @@ def sqlmodel_users() -> None:
     # ruleid: sync-database
     with SQLModelSession(sqlmodel_sync_engine) as session:
         session.exec(select(User))
+
+
+# SQLAlchemy events target the sync Session class, even in async apps.
+import sqlalchemy.orm  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+
+
+# ok: sync-database
+@event.listens_for(sqlalchemy.orm.Session, "before_flush")
+def before_flush(session, flush_context, instances) -> None: ...
+
+
+# ok: sync-database
+event.listen(sqlalchemy.orm.Session, "after_commit", before_flush)
+# ok: sync-database
+registered = event.contains(sqlalchemy.orm.Session, "after_commit", before_flush)

@@ -86,3 +86,33 @@ def ping() -> None: ...
 
 # ok: unbounded-actor
 is_actor = isinstance(ping, dramatiq.Actor)
+
+
+# A project wrapper named `actor` (polar's `polar.worker.actor`), called as a decorator.
+from app.worker import actor as project_actor  # noqa: E402
+import app.worker as worker  # noqa: E402
+
+
+# ruleid: unbounded-actor
+@project_actor(actor_name="file.scan", priority=2)
+async def scan_file(file_id: str) -> None: ...
+
+
+# ruleid: unbounded-actor
+@worker.actor(actor_name="webhook.send")
+async def send_webhook(event_id: str) -> None: ...
+
+
+# ok: unbounded-actor
+@worker.actor(actor_name="webhook.retry", max_retries=3, time_limit=60_000)
+async def retry_webhook(event_id: str) -> None: ...
+
+
+def make_actor(fn, **options):
+    # ok: unbounded-actor
+    return dramatiq.actor(fn, actor_name=fn.__name__, **options)
+
+
+# ok: unbounded-actor
+@other_decorator(name="x")
+def not_an_actor() -> None: ...

@@ -271,11 +271,11 @@ def test_cache_dir_from_environment(tree: Path, tmp_path: Path,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (elsewhere / "notes.txt").write_text("not archguard's")
     monkeypatch.setenv(cache.CACHE_DIR_ENV, str(elsewhere))
     expected = check_json(tree)
     assert not (tree / cache.CACHE_DIR_NAME).exists()
     assert any(p.suffix == ".pack" for p in elsewhere.iterdir())
+    (elsewhere / "notes.txt").write_text("not archguard's")  # added to archguard's folder
     assert check_json(tree) == expected
     assert main(["clean", str(tree)]) == 0
     assert [p.name for p in elsewhere.iterdir()] == ["notes.txt"]  # only our files go
@@ -291,16 +291,18 @@ def test_read_only_cache_location(tree: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_stale_keys_and_temporary_files_are_pruned(tree: Path) -> None:
     folder = tree / cache.CACHE_DIR_NAME
     folder.mkdir()
-    for i in range(6):
+    old = [f"{i:024x}" for i in range(6)]  # other cache keys' files (archguard's names)
+    for i, stem in enumerate(old):
         for suffix in (".index", ".pack"):
-            (folder / f"old{i}{suffix}").write_bytes(b"")
-            os.utime(folder / f"old{i}{suffix}", (1_000_000 + i, 1_000_000 + i))
-    (folder / "x.pack.1.ab.tmp").write_bytes(b"")
-    os.utime(folder / "x.pack.1.ab.tmp", (1_000_000, 1_000_000))
+            (folder / f"{stem}{suffix}").write_bytes(b"")
+            os.utime(folder / f"{stem}{suffix}", (1_000_000 + i, 1_000_000 + i))
+    temp = f"{old[0]}.pack.1.{'ab' * 6}.tmp"
+    (folder / temp).write_bytes(b"")
+    os.utime(folder / temp, (1_000_000, 1_000_000))
     check_json(tree)
     stems = {p.stem for p in folder.iterdir() if p.suffix in (".index", ".pack")}
     assert len(stems) == cache.KEEP_KEYS
-    assert {"old5", "old4", "old3"} < stems  # the most recent other keys survive
+    assert {old[5], old[4], old[3]} < stems  # the most recent other keys survive
     assert not list(folder.glob("*.tmp"))
 
 

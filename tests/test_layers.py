@@ -351,16 +351,43 @@ def test_distinct_cycles_in_sorted_order() -> None:
         (f"{M}/alpha/service.py", 3), (f"{M}/jobs/service.py", 3)]
 
 
-def test_overlapping_cycles_are_each_reported_once() -> None:
+def test_a_cycle_cluster_is_reported_once_with_its_shortest_cycle() -> None:
+    files = {
+        f"{M}/a/service.py": _service("b"),
+        f"{M}/b/service.py": _service("c"),
+        f"{M}/c/service.py": _service("a", "d"),
+        f"{M}/d/service.py": _service("b"),
+    }  # a -> b -> c -> a and b -> c -> d -> b: one cluster, no two-module cycle
+    found = run(files, ["AG205"])
+    assert [d.message.split(":")[0] for d in found] == [
+        "module cycle cluster of 4 modules (a, b, c, d); shortest cycle a -> b -> c -> a"]
+    assert found[0].message.endswith(
+        f"{M}/a/service.py:3 imports 'cpv3.modules.b.service.BService'; "
+        f"{M}/b/service.py:3 imports 'cpv3.modules.c.service.CService'; "
+        f"{M}/c/service.py:3 imports 'cpv3.modules.a.service.AService'")
+    assert run(files, ["AG205"]) == found  # deterministic
+
+
+def test_every_two_module_cycle_of_a_cluster_is_reported() -> None:
     files = {
         f"{M}/a/service.py": _service("b"),
         f"{M}/b/service.py": _service("a", "c"),
-        f"{M}/c/service.py": _service("a"),
-    }
+        f"{M}/c/service.py": _service("a", "b"),
+    }  # a <-> b and b <-> c, and a -> b -> c -> a in the same cluster
     found = run(files, ["AG205"])
     assert [d.message.split(":")[0] for d in found] == [
-        "module cycle a -> b -> a", "module cycle a -> b -> c -> a"]
-    assert run(files, ["AG205"]) == found  # deterministic
+        "module cycle cluster of 3 modules (a, b, c); shortest cycle a -> b -> a",
+        "module cycle b -> c -> b"]
+
+
+def test_test_files_are_not_part_of_the_module_graph() -> None:
+    files = {
+        f"{M}/a/service.py": _service("b"),
+        f"{M}/b/tests/test_service.py": FUTURE + "\nfrom cpv3.modules.a.service import S\n",
+        f"{M}/b/conftest.py": FUTURE + "\nfrom cpv3.modules.a.service import S\n",
+        f"{M}/b/service.py": FUTURE + "\nX = 1\n",
+    }
+    assert findings(files, ["AG205"]) == []
 
 
 def test_no_cycle_for_one_way_imports_or_inside_a_module() -> None:
@@ -391,8 +418,9 @@ def test_type_checking_imports_do_not_close_a_cycle() -> None:
 def test_the_number_of_cycles_is_capped() -> None:
     files = {
         f"{M}/a/service.py": _service("b"),
-        f"{M}/b/service.py": _service("a", "c"),
-        f"{M}/c/service.py": _service("a"),
+        f"{M}/b/service.py": _service("a"),
+        f"{M}/c/service.py": _service("d"),
+        f"{M}/d/service.py": _service("c"),
     }
     found = run(files, ["AG205"], Config(max_cycles=1))
     assert [(d.path, d.line) for d in found] == [("cpv3/modules", 1), (f"{M}/a/service.py", 3)]
@@ -403,7 +431,8 @@ def test_a_dense_graph_does_not_explode() -> None:
     names = [f"m{i}" for i in range(7)]  # every service imports every other: 1,172 cycles
     files = {f"{M}/{name}/service.py": _service(*[n for n in names if n != name])
              for name in names}
-    found = run(files, ["AG205"])
-    assert len(found) == 51
-    assert found[0].message == "more than 50 module cycles: only the first 50 are reported"
+    found = run(files, ["AG205"])  # one cluster and its 21 two-module cycles
+    assert len(found) == 21
+    assert found[0].message.startswith("module cycle cluster of 7 modules (m0, m1, m2, m3, m4, "
+                                       "m5, m6); shortest cycle m0 -> m1 -> m0")
     assert run(files, ["AG205"]) == found

@@ -55,9 +55,9 @@ def test_models_missing_the_base_or_the_mixin() -> None:
     ]
     messages = [d.message for d in run(files, ["AG304"])]
     assert messages[:3] == [
-        "model 'Media' does not derive from BaseModelMixin",
-        "model 'Thumbnail' does not derive from Base",
-        "model 'Orphan' does not derive from Base and BaseModelMixin",
+        "model 'Media' derives from Base but not BaseModelMixin",
+        "model 'Thumbnail' derives from BaseModelMixin but not Base",
+        "model 'Orphan' derives from neither Base nor BaseModelMixin",
     ]
 
 

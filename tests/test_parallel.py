@@ -141,10 +141,10 @@ def test_threads_never_fork(tree: Path) -> None:
 
 def test_results_follow_the_paths_not_completion_order() -> None:
     chunks = [["a.py", "b.py"], ["c.py"], ["d.py", "e.py"]]
-    futures: dict[Future[list[tuple[str, object, bytes, None]]], int] = {}
+    futures: dict[Future[list[tuple[str, object, bytes, None, bool]]], int] = {}
     for index, chunk in reversed(list(enumerate(chunks))):  # complete last chunk first
-        future: Future[list[tuple[str, object, bytes, None]]] = Future()
-        future.set_result([(path, None, _pickled_result(path), None) for path in chunk])
+        future: Future[list[tuple[str, object, bytes, None, bool]]] = Future()
+        future.set_result([(path, None, _pickled_result(path), None, False) for path in chunk])
         futures[future] = index
     done: list[tuple[int, int]] = []
     items = pool._collect(futures, len(chunks), 5,  # type: ignore[arg-type]

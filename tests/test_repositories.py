@@ -202,7 +202,9 @@ def test_inherited_init_across_files() -> None:
                 pass
         """),
     }
-    assert findings(files, ["AG401"]) == [("AG401", REPO, 15), ("AG401", REPO, 19)]
+    # FileRepository's __init__ comes from a library class archguard cannot see: unknown,
+    # not a violation.
+    assert findings(files, ["AG401"]) == [("AG401", REPO, 15)]
 
 
 # --- AG402 soft-delete-filter -------------------------------------------------------------
@@ -597,12 +599,41 @@ def test_other_awaits_and_calls_outside_loops_are_not_n_plus_one() -> None:
                 async def later() -> None:
                     await self._users.get_by_id(user_id)
                 self._later = later
-
-        async def d(self) -> None:
-            while await self._users.has_more():
-                await self._users.next_batch()
     """)
     assert findings(files, ["AG405"]) == []
+
+
+def test_every_loop_form_is_n_plus_one() -> None:
+    files = {SERVICE: """
+        from __future__ import annotations
+
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        from cpv3.modules.users.repository import UserRepository
+
+
+        class UserService:
+            def __init__(self, session: AsyncSession) -> None:
+                self._users = UserRepository(session)
+                self._session = session
+
+            async def drain(self) -> None:
+                while await self._users.has_more():
+                    await self._users.next_batch()
+
+            async def stream(self, ids) -> None:
+                async for user_id in ids:
+                    await self._session.get(object, user_id)
+
+            async def collect(self, ids) -> list[object]:
+                return [await self._users.get(i) async for i in ids]
+
+            async def names(self, ids) -> set[object]:
+                return {await self._users.get(i) for i in ids}
+    """}
+    assert findings(files, ["AG405"]) == [
+        ("AG405", SERVICE, 14), ("AG405", SERVICE, 15), ("AG405", SERVICE, 19),
+        ("AG405", SERVICE, 22), ("AG405", SERVICE, 25)]
 
 
 def test_only_service_files_are_checked() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from archguard.project.config import Config
-from helpers import dedent, findings
+from helpers import dedent, findings, run
 
 SCHEMA = "cpv3/common/schemas.py"
 SCHEMA_SOURCE = dedent("""
@@ -127,7 +127,44 @@ def test_reexported_basemodel_and_subclass_of_raw_model() -> None:
             pass
         """,
         **{"cpv3/common/base.py": shared},
-    ) == [("AG301", PATH, 4)]
+    ) == [("AG301", PATH, 4), ("AG301", PATH, 8)]  # Child reaches BaseModel through Raw
+
+
+def test_chain_through_project_classes_in_other_files() -> None:
+    files = {
+        "cpv3/common/schemas.py": "from pydantic import BaseModel\n\n\nclass Schema(BaseModel):\n"
+                                  "    pass\n",
+        "cpv3/common/raw.py": "from pydantic import BaseModel\n\n\nclass Entity(BaseModel):\n"
+                              "    pass\n\n\nclass Named(Entity):\n    pass\n",
+        "cpv3/common/broken.py": "class Broken(\n",
+        PATH: dedent("""
+            from cpv3.common.broken import Broken
+            from cpv3.common.raw import Named
+            from cpv3.common.schemas import Schema
+            from somelib import LibraryModel
+
+
+            class MediaRead(Named):
+                pass
+
+
+            class MediaCreate(Schema):
+                pass
+
+
+            class MediaUpdate(LibraryModel):
+                pass
+
+
+            class MediaPatch(Broken):
+                pass
+        """),
+    }
+    found = run(files, ["AG301"])
+    assert [(d.path, d.line) for d in found] == [
+        ("cpv3/common/raw.py", 4), ("cpv3/common/raw.py", 8), (PATH, 7)]
+    assert found[-1].message == ("schema 'MediaRead' derives from pydantic.BaseModel (through "
+                                 "Named, Entity) instead of cpv3.common.schemas.Schema")
 
 
 def test_configured_schema_base() -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from archguard.analysis.astindex import child_nodes, flat
+from archguard.analysis.parsing import python_lines
 
 
 # The facts below are NamedTuples, not dataclasses: a 1,800-file project has ~100k of them,
@@ -55,6 +56,7 @@ class ClassFact(NamedTuple):
     span: Span  # the ``class`` line
     bases: tuple[str, ...]  # resolved dotted names; unresolvable bases as written
     is_nested: bool
+    is_dataclass: bool = False  # decorated @dataclass / @attrs.define (a value, not a role)
 
 
 @dataclass(slots=True)
@@ -69,6 +71,10 @@ class FileFacts:
     # ``pkg.mod.Name`` attribute chains whose head is bound by ``import pkg...``: resolved
     # dotted name and where it is used (attribute access to other modules' contents).
     module_refs: list[tuple[str, Span, bool]] = field(default_factory=list)
+    # Module-level type aliases: name -> the resolved names its value stands for
+    # (``X = NewType("X", AsyncSession)``, ``X = Annotated[AsyncSession, ...]``, ``X = Y``,
+    # ``Base = declarative_base()`` -> the called factory).
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # rule-specific facts, by rule code
 
 
@@ -96,7 +102,7 @@ class LineColumns:
     """Converts ``ast``'s UTF-8 byte offsets to character columns."""
 
     def __init__(self, text: str) -> None:
-        self._lines = text.splitlines()
+        self._lines = python_lines(text)
 
     def column(self, line: int, byte_offset: int) -> int:
         if 0 < line <= len(self._lines):
@@ -214,15 +220,24 @@ class _FactCollector(ast.NodeVisitor):
 
     # scopes ----------------------------------------------------------------------------
     def visit_If(self, node: ast.If) -> None:
-        if is_type_checking_test(node.test):
-            previous, self.type_checking = self.type_checking, True
-            for statement in node.body:
-                self.visit(statement)
-            self.type_checking = previous
+        """An ``elif`` ladder is walked as a loop, not one recursion per branch (generated
+        code has hundreds of branches)."""
+        while True:
+            if is_type_checking_test(node.test):
+                previous, self.type_checking = self.type_checking, True
+                for statement in node.body:
+                    self.visit(statement)
+                self.type_checking = previous
+            else:
+                self._expression(node.test)
+                for statement in node.body:
+                    self.visit(statement)
+            if len(node.orelse) == 1 and node.orelse[0].__class__ is ast.If:
+                node = node.orelse[0]  # type: ignore[assignment]
+                continue
             for statement in node.orelse:
                 self.visit(statement)
             return
-        self.generic_visit(node)
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if self.function_depth == 0 and not self.class_stack:
@@ -240,6 +255,7 @@ class _FactCollector(ast.NodeVisitor):
         self.facts.classes.append(ClassFact(
             node.name, qualname, self.columns.header_span(node), tuple(self._bases(node)),
             bool(self.class_stack) or self.function_depth > 0,
+            any(_is_dataclass_decorator(d) for d in node.decorator_list),
         ))
         self.class_stack.append(node.name)
         self.generic_visit(node)
@@ -262,6 +278,12 @@ class _FactCollector(ast.NodeVisitor):
             self._constant([node.target], node.value, node.lineno)
         self.generic_visit(node)
 
+    def visit_TypeAlias(self, node: ast.AST) -> None:  # ``type X = ...`` (3.12)
+        name = getattr(node, "name", None)
+        if isinstance(name, ast.Name) and not self.function_depth and not self.class_stack:
+            self.facts.symbols.setdefault(name.id, f"{self.facts.module}.{name.id}")
+            self._alias(name.id, getattr(node, "value"))
+
     def _constant(self, targets: list[ast.expr], value: ast.expr, line: int) -> None:
         if self.function_depth or self.class_stack:
             return
@@ -270,6 +292,14 @@ class _FactCollector(ast.NodeVisitor):
                 self.facts.symbols.setdefault(target.id, f"{self.facts.module}.{target.id}")
                 if is_string_expression(value):
                     self.facts.constants[target.id] = line
+                else:
+                    self._alias(target.id, value)
+
+    def _alias(self, name: str, value: ast.expr) -> None:
+        """Record what a module-level alias stands for, written (resolved later)."""
+        written = alias_parts(value)
+        if written:
+            self.facts.aliases[name] = written
 
 
 _HANDLERS: dict[type, Callable[[_FactCollector, Any], None]] = {}
@@ -287,17 +317,61 @@ def dotted_name(node: ast.expr) -> str | None:
     return ".".join(reversed(parts))
 
 
+DATACLASS_DECORATORS = ("dataclass", "define", "frozen", "mutable", "s", "attrs")
+
+
+def _is_dataclass_decorator(node: ast.expr) -> bool:
+    """``@dataclass``, ``@dataclasses.dataclass(...)``, ``@attrs.define``, ``@attr.s``."""
+    written = dotted_name(node.func if isinstance(node, ast.Call) else node) or ""
+    parts = written.split(".")
+    if len(parts) == 1:
+        return parts[0] in ("dataclass", "define", "frozen")
+    return parts[-1] in DATACLASS_DECORATORS and parts[0] in (
+        "dataclasses", "attr", "attrs", "pydantic")
+
+
+def alias_parts(value: ast.expr) -> tuple[str, ...]:
+    """The names (as written) a module-level value aliases: ``T``, ``Annotated[T, ...]``'s
+    ``T``, ``NewType("X", T)``'s ``T``, ``Optional[T]``, a called factory itself
+    (``declarative_base()``). Empty for anything else."""
+    if isinstance(value, ast.Call):
+        name = dotted_name(value.func) or ""
+        if name.rsplit(".", 1)[-1] == "NewType" and len(value.args) == 2:
+            return alias_parts(value.args[1])
+        return (name,) if name else ()
+    if isinstance(value, ast.Subscript):
+        head = dotted_name(value.value) or ""
+        args = value.slice.elts if isinstance(value.slice, ast.Tuple) else [value.slice]
+        if head.rsplit(".", 1)[-1] == "Annotated":
+            return alias_parts(args[0])
+        if head.rsplit(".", 1)[-1] in ("Optional", "Union"):
+            return tuple(p for a in args for p in alias_parts(a))
+        return ()
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr):
+        return alias_parts(value.left) + alias_parts(value.right)
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        try:
+            return alias_parts(ast.parse(value.value, mode="eval").body)
+        except SyntaxError:
+            return ()
+    name = dotted_name(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
+    return (name,) if name else ()
+
+
 def is_string_expression(node: ast.expr) -> bool:
     """A literal string, an f-string, or a concatenation/format built from literals."""
-    if isinstance(node, ast.Constant):
-        return isinstance(node.value, str)
-    if isinstance(node, ast.JoinedStr):
-        return True
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
-        return is_string_expression(node.left)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        return node.func.attr == "format" and is_string_expression(node.func.value)
-    return False
+    while True:  # a loop: generated code chains thousands of ``+``
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, str)
+        if isinstance(node, ast.JoinedStr):
+            return True
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            node = node.left
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr == "format":
+            node = node.func.value
+        else:
+            return False
 
 
 class SymbolResolver:
@@ -332,7 +406,10 @@ def collect_facts(path: str, tree: ast.Module, columns: LineColumns, source_root
     resolver = SymbolResolver(facts.symbols, collector.local_symbols)
     facts.classes = [
         ClassFact(c.name, c.qualname, c.span,
-                  tuple(resolver.resolve_dotted(b) or b for b in c.bases), c.is_nested)
+                  tuple(resolver.resolve_dotted(b) or b for b in c.bases), c.is_nested,
+                  c.is_dataclass)
         for c in facts.classes
     ]
+    facts.aliases = {name: tuple(resolver.resolve_dotted(w) or w for w in written)
+                     for name, written in facts.aliases.items()}
     return facts, resolver

@@ -45,6 +45,19 @@ _NEWER_SYNTAX: tuple[tuple[re.Pattern[str], str, str], ...] = (
 )
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def python_lines(text: str) -> list[str]:
+    """The lines as Python's tokenizer counts them: split at ``\n``, ``\r\n`` and ``\r``
+    only (``str.splitlines`` also splits at form feeds, U+2028 and others, which shifts
+    every line number after them)."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def parse_source(data: bytes) -> ParsedSource | ParseFailure:
     """Decode (honouring a PEP 263 coding cookie) and parse ``data``."""
     decoded = decode_source(data)
@@ -54,7 +67,9 @@ def parse_source(data: bytes) -> ParsedSource | ParseFailure:
         tree = ast.parse(decoded, type_comments=False)
     except SyntaxError as error:
         return _syntax_failure(error, decoded)
-    except (ValueError, MemoryError, RecursionError) as error:
+    except (RecursionError, MemoryError):  # generated code nested past the parser's limit
+        return ParseFailure(1, 1, "too deeply nested to analyse (parser)")
+    except ValueError as error:
         return ParseFailure(1, 1, f"cannot parse file: {error}")
     return ParsedSource(decoded, tree)
 
@@ -82,7 +97,8 @@ def decode_source(data: bytes) -> str | ParseFailure:
 def _syntax_failure(error: SyntaxError, text: str) -> ParseFailure:
     line = error.lineno or 1
     column = max(error.offset or 1, 1)
-    source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    lines = python_lines(text)
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
     message = f"syntax error: {error.msg}"
     needed = _newer_python_needed(error.msg or "", source_line)
     if needed:

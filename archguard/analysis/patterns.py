@@ -50,14 +50,59 @@ def iter_functions(tree: ast.AST) -> Iterator[FunctionNode]:
     yield from nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef)  # type: ignore[misc]
 
 
+ROUTER_CLASS_NAMES = ("APIRouter", "FastAPI")
+
+
+def is_router_factory(ctx: FileContext, func: ast.expr) -> bool:
+    """A call that builds a router: FastAPI's classes; a project class or alias named like
+    them (``polar.routing.APIRouter``, a subclass or ``get_api_router_class(...)``
+    product); a class of this file deriving from one; a function of this file annotated to
+    return one, or any function whose name says it makes a router (``make_router()``)."""
+    resolved = ctx.qualname(func) or dotted_name(func) or ""
+    if resolved in ROUTER_CLASSES or resolved.rsplit(".", 1)[-1] in ROUTER_CLASS_NAMES:
+        return True
+    last = resolved.rsplit(".", 1)[-1].lower()
+    if last.endswith("router") and any(last.startswith(v) for v in ROUTER_MAKERS):
+        return True
+    local = _local_router_makers(ctx)
+    return resolved.startswith(ctx.module + ".") and resolved.rsplit(".", 1)[-1] in local
+
+
+ROUTER_MAKERS = ("make_", "create_", "get_", "build_", "new_")
+
+
+def _local_router_makers(ctx: FileContext) -> set[str]:
+    """Classes of this file deriving from a router class, functions returning one."""
+    def compute() -> set[str]:
+        found: set[str] = set()
+        for node in ctx.tree.body:
+            if isinstance(node, ast.ClassDef) and any(
+                    (type_name(ctx, b) or "").rsplit(".", 1)[-1] in ROUTER_CLASS_NAMES
+                    for b in node.bases):
+                found.add(node.name)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
+                    node.returns is not None and any(
+                        (type_name(ctx, t) or "").rsplit(".", 1)[-1] in ROUTER_CLASS_NAMES
+                        for t in unwrap_annotation(ctx, node.returns)):
+                found.add(node.name)
+        return found
+    return per_file(("router_makers", id(ctx.tree)), compute)
+
+
 def router_names(ctx: FileContext) -> set[str]:
-    """Local names bound to an APIRouter/FastAPI instance in this file."""
+    """Local names bound to a router or app in this file (``router``, ``module.router``)."""
     names: set[str] = set()
     for node in nodes_of(ctx.tree, ast.Assign, ast.AnnAssign):
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
-            if ctx.qualname(node.value.func) in ROUTER_CLASSES:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if is_router_factory(ctx, node.value.func):
                 names.update(dotted_name(t) or "" for t in targets)
+            else:  # a project object holding a router: ``module = Module(router=...)``
+                for keyword in node.value.keywords:
+                    if keyword.arg and isinstance(keyword.value, ast.Call) and \
+                            is_router_factory(ctx, keyword.value.func):
+                        names.update(f"{dotted_name(t)}.{keyword.arg}" for t in targets
+                                     if dotted_name(t))
     for name, target in ctx.facts.symbols.items():
         last = target.rsplit(".", 1)[-1]
         if not target.startswith(ctx.module + ".") and (
@@ -67,25 +112,53 @@ def router_names(ctx: FileContext) -> set[str]:
     return names
 
 
+def _is_router_receiver(written: str | None, known: set[str], ctx: FileContext) -> bool:
+    """A decorator's receiver is a router: a known name, or an attribute ``router``/``app``
+    (``*_router``) of a module-level object (``@module.router.get``)."""
+    if written is None:
+        return False
+    if written in known:
+        return True
+    head, _, attr = written.rpartition(".")
+    return bool(head) and "." not in head and head in ctx.facts.symbols and (
+        attr in IMPORTED_ROUTER_NAMES or attr.endswith("_router"))
+
+
 def routes(ctx: FileContext) -> Iterator[Route]:
-    """Every function decorated as a route on a router or app of this file."""
+    """Every function decorated as a route on a router or app of this file, and every
+    function of this file given to ``<router>.add_api_route(path, endpoint, ...)``."""
     yield from per_file(("routes", id(ctx.tree)), lambda: list(_routes(ctx)))
 
 
 def _routes(ctx: FileContext) -> Iterator[Route]:
     known = router_names(ctx)
+    functions = {f.name: f for f in iter_functions(ctx.tree)}
+    added: dict[str, ast.Call] = {}
+    for node in nodes_of(ctx.tree, ast.Call):
+        assert isinstance(node, ast.Call)
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "add_api_route" and \
+                _is_router_receiver(dotted_name(node.func.value), known, ctx):
+            endpoint = node.args[1] if len(node.args) > 1 else next(
+                (k.value for k in node.keywords if k.arg == "endpoint"), None)
+            if isinstance(endpoint, ast.Name) and endpoint.id in functions:
+                added.setdefault(endpoint.id, node)
     for function in iter_functions(ctx.tree):
         for decorator in function.decorator_list:
-            route = _route_of(function, decorator, known)
+            route = _route_of(ctx, function, decorator, known)
             if route is not None:
                 yield route
                 break
+        else:
+            call = added.get(function.name)
+            if call is not None and functions[function.name] is function:
+                yield Route(function, call, _declared_methods(call))
 
 
-def _route_of(function: FunctionNode, decorator: ast.expr, known: set[str]) -> Route | None:
+def _route_of(ctx: FileContext, function: FunctionNode, decorator: ast.expr,
+              known: set[str]) -> Route | None:
     if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
         return None
-    if dotted_name(decorator.func.value) not in known:
+    if not _is_router_receiver(dotted_name(decorator.func.value), known, ctx):
         return None
     attr = decorator.func.attr
     if attr in ROUTE_METHODS:
@@ -101,7 +174,7 @@ def _declared_methods(decorator: ast.Call) -> frozenset[str]:
                                                                     ast.Set)):
             return frozenset(e.value.upper() for e in keyword.value.elts
                              if isinstance(e, ast.Constant) and isinstance(e.value, str))
-    return frozenset({"GET"})  # FastAPI's default for api_route
+    return frozenset({"GET"})  # FastAPI's default for api_route and add_api_route
 
 
 def string_annotation(node: ast.expr) -> ast.expr:
@@ -399,13 +472,35 @@ def class_methods(node: ast.ClassDef) -> list[FunctionNode]:
 def is_repository_class(ctx: FileContext, node: ast.ClassDef) -> bool:
     """A class named ``*Repository`` anywhere, or a public class of a repository file that
     defines an async method (data classes, enums and row types there are not repositories).
-    A ``Protocol`` is an interface, not a repository."""
-    if any(type_name(ctx, base) in PROTOCOL for base in node.bases):
+    A ``Protocol`` is an interface, not a repository; a class that visibly holds data (a
+    Pydantic or ORM model, an enum, a dataclass) never is one, whatever its name. (Bases in
+    other files are judged by the project rules, ``Project.is_value_type``.)"""
+    bases = {type_name(ctx, base) or "" for base in node.bases}
+    if bases & PROTOCOL or is_value_class(ctx, node, bases):
         return False
     if node.name.endswith(REPOSITORY_SUFFIX):
         return True
     return ctx.role == "repository" and not node.name.startswith("_") and any(
         isinstance(m, ast.AsyncFunctionDef) for m in class_methods(node))
+
+
+# Last components that mark a value class (Pydantic, ORM, settings, enum, typed records)
+# whatever module re-exports them.
+VALUE_BASE_NAMES = frozenset({"BaseModel", "RootModel", "DeclarativeBase", "declarative_base",
+                              "SQLModel", "BaseSettings", "Enum", "StrEnum", "IntEnum",
+                              "TypedDict", "NamedTuple"})
+
+
+def is_value_class(ctx: FileContext, node: ast.ClassDef, bases: set[str]) -> bool:
+    """Visibly a data class in this file: a direct Pydantic/ORM/enum base, the configured
+    schema or model base, or a dataclass decorator."""
+    config = ctx.config
+    if bases & {config.schema_base, config.model_base, config.model_mixin}:
+        return True
+    if any(b.rsplit(".", 1)[-1] in VALUE_BASE_NAMES for b in bases):
+        return True
+    return any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1]
+               in ("dataclass", "define", "frozen") for d in node.decorator_list)
 
 
 def repository_classes(ctx: FileContext) -> list[ast.ClassDef]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from archguard.analysis.facts import ClassFact, FileFacts
+from archguard.analysis.patterns import VALUE_BASE_NAMES
 from archguard.project.config import Config
 from archguard.project.layout import ModuleFolder
 
@@ -155,3 +156,80 @@ class Project:
 
     def derives_from(self, qualname: str, base: str) -> bool:
         return base in self.mro_names(qualname)
+
+    # --- what a class or alias is, by structure ---------------------------------------
+    def alias_targets(self, dotted: str) -> tuple[str, ...]:
+        """What a module-level alias stands for (resolved), or () if ``dotted`` is none."""
+        resolved = self.resolve(dotted)
+        module, _, name = resolved.rpartition(".")
+        owner = self.by_module.get(module)
+        if owner is None or name not in owner.aliases:
+            return ()
+        return tuple(self.resolve(t) for t in owner.aliases[name])
+
+    def type_names(self, dotted: str, depth: int = 0) -> set[str]:
+        """``dotted`` and every name it aliases, transitively (``DbSession`` ->
+        ``AsyncSession``)."""
+        found = {self.resolve(dotted)}
+        if depth < 8:
+            for target in self.alias_targets(dotted):
+                found |= self.type_names(target, depth + 1)
+        return found
+
+    def is_session_type(self, dotted: str, async_only: bool = False) -> bool:
+        """A database session class, or an alias/NewType/Annotated of one in any file
+        (``AsyncSession`` only with ``async_only``)."""
+        types = set() if async_only else set(self.config.session.types)
+        return any(name in types or name.rsplit(".", 1)[-1] == "AsyncSession"
+                   for name in self.type_names(dotted))
+
+    def is_unknown(self, dotted: str) -> bool:
+        """A name in the package that no parsed file defines (its file failed to parse, or
+        is outside the checked tree): the rules cannot see it."""
+        resolved = self.resolve(dotted)
+        if resolved in self.classes or self.alias_targets(resolved):
+            return False
+        module = resolved.rpartition(".")[0]
+        owner = self.by_module.get(module)
+        in_package = resolved.split(".")[0] == self.config.package.split(".")[0]
+        if owner is None:
+            return in_package
+        return resolved.rpartition(".")[2] not in owner.symbols
+
+    def unseen_bases(self, qualname: str) -> list[str]:
+        """Bases in a class's chain that are neither project classes nor known library
+        classes ending the chain: third-party bases and bases the project could not parse."""
+        return [b for b in self.mro_names(qualname)
+                if b not in self.classes and b not in TRUSTED_ROOTS]
+
+    def is_value_type(self, qualname: str) -> bool:
+        """A class holding data, never a role: a Pydantic model, an ORM model or declarative
+        base, an enum, a dataclass, a NamedTuple/TypedDict."""
+        chain = [self.resolve(qualname), *self.mro_names(qualname)]
+        config = self.config
+        markers = {config.schema_base, config.model_base, config.model_mixin}
+        for name in chain:
+            fact = self.classes.get(name)
+            if fact is not None and fact.is_dataclass:
+                return True
+            names = self.type_names(name) | {name}
+            if names & (VALUE_BASES | markers) or any(
+                    n.rsplit(".", 1)[-1] in VALUE_BASE_NAMES for n in names):
+                return True
+        return False
+
+
+# Library classes a chain may end in without hiding anything a rule needs.
+TRUSTED_ROOTS = frozenset({
+    "object", "builtins.object", "typing.Generic", "typing_extensions.Generic", "abc.ABC",
+    "typing.Protocol", "typing_extensions.Protocol", "str", "int", "Exception",
+})
+VALUE_BASES = frozenset({
+    "pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.RootModel",
+    "pydantic.v1.BaseModel", "pydantic_settings.BaseSettings", "sqlmodel.SQLModel",
+    "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta",
+    "sqlalchemy.orm.declarative_base", "sqlalchemy.ext.declarative.declarative_base",
+    "sqlalchemy.orm.decl_api.DeclarativeBase", "enum.Enum", "enum.IntEnum", "enum.StrEnum",
+    "enum.Flag", "enum.IntFlag", "typing.NamedTuple", "typing.TypedDict",
+    "typing_extensions.TypedDict",
+})

@@ -129,12 +129,16 @@ def queries_in_loop(function: FunctionNode, methods: frozenset[str]) -> bool:
 def looped_calls(ctx: FileContext, function: FunctionNode,
                  ) -> Iterator[tuple[ast.expr, ast.Call, str]]:
     """(where to report, the method call, where it runs) for every awaited ``x.method()``
-    inside a ``for``/``async for`` body or per item of a comprehension, and every
+    inside a ``for``/``async for``/``while`` loop or per item of a comprehension (async
+    comprehensions included), and every
     ``x.method()`` made per item of a comprehension given to ``asyncio.gather``."""
     seen: set[int] = set()
     for node in walk_scope(function):
         if isinstance(node, (ast.For, ast.AsyncFor)):
-            where, repeated = "inside a for loop", [*node.body]
+            kind = "an async for" if isinstance(node, ast.AsyncFor) else "a for"
+            where, repeated = f"inside {kind} loop", [*node.body]
+        elif isinstance(node, ast.While):  # its test runs once per iteration too
+            where, repeated = "inside a while loop", [node.test, *node.body]
         elif isinstance(node, COMPREHENSIONS):
             where, repeated = "inside a comprehension", repeated_parts(node)
         elif isinstance(node, ast.Call) and (dotted_name(node.func) or "").endswith(

@@ -27,6 +27,7 @@ from archguard.rules.registry import (
     all_rules, code_aliases, file_rules, find_rule, project_rules, resolve_code, selected,
     validate_codes,
 )
+from archguard.rules.wording import worded
 
 PARSE_ERROR = "AG000"
 # AG000's hint for a file that is valid on a newer Python: nothing to fix in the file.
@@ -76,6 +77,9 @@ class Selection:
         else:
             where = "--select" if select is not None else "[tool.archguard] select"
             codes = validate_codes(chosen, where, known, aliases)
+            if not codes:  # `--select "$UNSET"`: running no rule would pass everything
+                raise ArchguardError(f"{where} is empty: name at least one rule code or "
+                                     f"prefix (see 'archguard rules')")
         ignored = validate_codes(config.ignore, "[tool.archguard] ignore", known, aliases)
         ignored += validate_codes(ignore or [], "--ignore", known, aliases)
         validate_codes(list(config.severity), "[tool.archguard.severity]", known, aliases)
@@ -86,19 +90,37 @@ class Selection:
                    tuple(sorted(aliases.items())))
 
 
+def file_failure(path: str, message: str, line: int = 1, column: int = 1,
+                 source_root: str = "", hint: str | None = None) -> FileResult:
+    """A file archguard could not analyse: one AG000 finding and empty facts."""
+    module, is_init = module_name_for(path, source_root)
+    span = Span(line, column, line, column)
+    return FileResult(path, FileFacts(path, module, is_init),
+                      [find_rule(PARSE_ERROR).diagnostic(path, span, message, hint)],
+                      FileSuppressions())
+
+
+def too_deep(path: str, stage: str) -> Diagnostic:
+    return find_rule(PARSE_ERROR).diagnostic(
+        path, Span(1, 1, 1, 1), f"too deeply nested to analyse ({stage}): its other "
+        f"findings may be missing")
+
+
 def analyze_file(path: str, data: bytes, config: Config) -> FileResult:
-    """Parse once, collect facts, run every per-file rule."""
+    """Parse once, collect facts, run every per-file rule. Code nested deeper than a stage
+    can follow (generated code: long operator chains, elif ladders) is an AG000 finding
+    naming the stage; the file's other stages and the other files still run."""
     parsed = parse_source(data)
     if isinstance(parsed, ParseFailure):
-        module, is_init = module_name_for(path, config.source_root)
-        rule = find_rule(PARSE_ERROR)
-        span = Span(parsed.line, parsed.column, parsed.line, parsed.column)
         hint = NEWER_PYTHON_HINT.format(version=parsed.needs) if parsed.needs else None
-        return FileResult(path, FileFacts(path, module, is_init),
-                          [rule.diagnostic(path, span, parsed.message, hint)],
-                          FileSuppressions())
-    with indexed(parsed.tree):  # one walk of the tree, shared by every rule (astindex.walk)
-        return _analyze_tree(path, parsed, config)
+        return file_failure(path, parsed.message, parsed.line, parsed.column,
+                            config.source_root, hint)
+    try:
+        with indexed(parsed.tree):  # one walk of the tree, shared by every rule
+            return _analyze_tree(path, parsed, config)
+    except RecursionError:
+        return file_failure(path, "too deeply nested to analyse (facts)",
+                            source_root=config.source_root)
 
 
 def _analyze_tree(path: str, parsed: ParsedSource, config: Config) -> FileResult:
@@ -111,23 +133,30 @@ def _analyze_tree(path: str, parsed: ParsedSource, config: Config) -> FileResult
     for rule in file_rules():
         try:
             diagnostics.extend(rule.check(ctx))
+        except RecursionError:
+            diagnostics.append(too_deep(path, f"rule {rule.code}"))
         except Exception as error:  # a crashing rule must fail the run, never pass silently
             raise ArchguardError(
                 f"internal error: rule {rule.code} failed on {path}: {error!r}") from error
-    _collect_extra(ctx)
+    diagnostics.extend(_collect_extra(ctx))
     return FileResult(path, facts, diagnostics, parse_suppressions(parsed.text))
 
 
-def _collect_extra(ctx: FileContext) -> None:
+def _collect_extra(ctx: FileContext) -> list[Diagnostic]:
     """Project rules' per-file facts (``ProjectRule.collect``) into ``facts.extra``."""
+    failed = []
     for rule in project_rules():
         try:
             data = rule.collect(ctx)
+        except RecursionError:
+            failed.append(too_deep(ctx.path, f"rule {rule.code}"))
+            continue
         except Exception as error:  # same contract as a crashing file rule
             raise ArchguardError(
                 f"internal error: rule {rule.code} failed on {ctx.path}: {error!r}") from error
         if data is not None:
             ctx.facts.extra[rule.code] = data
+    return failed
 
 
 @dataclass
@@ -166,8 +195,9 @@ def finish(project_input: ProjectInput, selection: Selection,
     found.extend(project_rule_findings(project_input, selection) if project_found is None
                  else project_found)
     found.extend(extra)
-    found = [d for d in found if d.code in selection
+    found = [worded(d, config) for d in found if d.code in selection
              and not _file_ignored(d, config, selection)]
+    found = one_per_problem(found)
     suppressions = {**(extra_suppressions or {}),
                     **{r.path: r.suppressions for r in project_input.results}}
     suppressions = {path: table.resolved(selection.resolve)
@@ -175,6 +205,30 @@ def finish(project_input: ProjectInput, selection: Selection,
     kept = _apply_suppressions(found, suppressions, selection)
     return sort_diagnostics(with_severity([d for d in kept if in_scope(d.path)], config,
                                           selection))
+
+
+# (code, code that wins): one problem, one finding. A route without a return annotation is
+# an untyped route (AG505), not also an untyped function (AG802); a cross-module import of
+# a private file (AG202) is not also a layer break (AG203) on the same line.
+SUPERSEDED = (("AG802", "AG505"), ("AG203", "AG202"))
+
+
+def one_per_problem(found: list[Diagnostic]) -> list[Diagnostic]:
+    """Drop exact repeats (same code and position) and findings another rule's finding on
+    the same line already stands for (``SUPERSEDED``)."""
+    at = {(d.code, d.path, d.line) for d in found}
+    seen: set[tuple[str, str, int, int, str]] = set()
+    kept = []
+    for diagnostic in found:
+        key = (diagnostic.code, diagnostic.path, diagnostic.line, diagnostic.column,
+               diagnostic.message)
+        if key in seen or any(diagnostic.code == lost and (won, diagnostic.path,
+                                                           diagnostic.line) in at
+                              for lost, won in SUPERSEDED):
+            continue
+        seen.add(key)
+        kept.append(diagnostic)
+    return kept
 
 
 def with_severity(found: list[Diagnostic], config: Config, selection: Selection,

@@ -35,6 +35,7 @@ import functools
 import hashlib
 import os
 import pickle
+import re
 import sys
 import time
 from collections.abc import Iterable
@@ -42,10 +43,13 @@ from pathlib import Path
 from typing import Any
 
 from archguard.analysis.project_view import DurableMemo
-from archguard.diagnostics import Diagnostic
+from archguard.diagnostics import ArchguardError, Diagnostic
+from archguard.analysis.facts import FileFacts
 from archguard.engine.analyze import FileResult
+from archguard.report.suppressions import FileSuppressions
 from archguard.engine.pool import Analyzed, Stamp, read_file, stamp_of
 from archguard.project.config import Config
+from archguard.project.fileio import atomic_write as fileio_atomic_write, read_regular
 from archguard.rules.registry import all_rules
 
 CACHE_DIR_NAME = ".archguard_cache"
@@ -56,7 +60,6 @@ RACY_WINDOW_NS = 2_000_000_000
 UNTRUSTED = -1  # mtime of a stamp whose stat must not be trusted (see the module docstring)
 MEMO_SIZE = 8
 TEMP_MAX_AGE_S = 3600  # leftovers of a run killed mid-write
-OWN_SUFFIXES = (".index", ".pack", ".semgrep", ".tmp")  # .semgrep: archguard.semgrep.cache
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by archguard.\n"
                 "# For information about cache directory tags see https://bford.info/cachedir/\n")
@@ -92,13 +95,31 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-class CacheStore:
-    """The files of one cache folder: atomic writes, reads that never fail, pruning."""
+MARKER = "ARCHGUARD_CACHE"  # names the format: a folder without it is not proven ours
+MARKER_TEXT = "archguard cache\nformat {format}\n"
+GITIGNORE = "*\n"
+OWN_FILE = re.compile(r"^[0-9a-f]{24}\.(index|pack|semgrep)$")  # <cache key>.<kind>
+OWN_TEMP = re.compile(r"^([0-9a-f]{24}\.(index|pack|semgrep)|ARCHGUARD_CACHE|\.gitignore|"
+                      r"CACHEDIR\.TAG)\.\d+\.[0-9a-f]{12}\.tmp$")  # fileio.atomic_write's
 
-    def __init__(self, directory: Path) -> None:
+
+class CacheStore:
+    """The files of one cache folder: atomic writes, reads that never fail, pruning.
+    Only files archguard provably wrote are ever replaced or deleted."""
+
+    def __init__(self, directory: Path, rebuild: bool = False) -> None:
         self.directory = directory
+        self.rebuild = rebuild  # read nothing, overwrite everything (an unusable cache)
+
+    @classmethod
+    def for_project(cls, root: Path, rebuild: bool = False) -> CacheStore:
+        directory = cache_dir(root)
+        refuse_unsafe(directory, root)
+        return cls(directory, rebuild)
 
     def read(self, name: str, key: str) -> dict[str, Any] | None:
+        if self.rebuild:
+            return None
         try:
             with open(self.directory / name, "rb") as handle:
                 payload = pickle.load(handle)
@@ -120,24 +141,29 @@ class CacheStore:
 
     def _prepare(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        for name, text in ((".gitignore", "*\n"), ("CACHEDIR.TAG", CACHEDIR_TAG)):
-            if not (self.directory / name).exists():
-                atomic_write(self.directory / name, text.encode())
+        marker = MARKER_TEXT.format(format=FORMAT)
+        for name, text in ((MARKER, marker), (".gitignore", GITIGNORE),
+                           ("CACHEDIR.TAG", CACHEDIR_TAG)):
+            path = self.directory / name
+            if not path.exists() or (name == MARKER and _read_text(path) != marker):
+                atomic_write(path, text.encode())
 
     def prune(self, key: str) -> None:
-        """Drop other keys beyond the most recent few, and stale temporary files."""
+        """Drop other keys beyond the most recent few, and stale temporary files: only
+        names archguard gives its own files."""
         try:
-            entries = [(e.stat().st_mtime, e.name) for e in os.scandir(self.directory)
-                       if e.is_file() and e.name.endswith(OWN_SUFFIXES)]
+            entries = [(e.stat(follow_symlinks=False).st_mtime, e.name)
+                       for e in os.scandir(self.directory)
+                       if e.is_file(follow_symlinks=False) and _own(e.name)]
         except OSError:
             return
         now = time.time()
         keys: dict[str, float] = {}
         for mtime, name in entries:
-            if name.endswith(".tmp"):
+            if OWN_TEMP.match(name):
                 if now - mtime > TEMP_MAX_AGE_S:
                     _unlink(self.directory / name)
-            else:
+            elif OWN_FILE.match(name):
                 stem = name.rsplit(".", 1)[0]
                 keys[stem] = max(keys.get(stem, 0.0), mtime)
         others = sorted((k for k in keys if k != key), key=lambda k: keys[k], reverse=True)
@@ -146,17 +172,81 @@ class CacheStore:
                 _unlink(self.directory / f"{stale}{suffix}")
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a unique temporary file next to ``path``, then rename it over ``path``."""
-    temp = path.with_name(f"{path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
+def _read_text(path: Path) -> str | None:
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        _unlink(temp)
-        raise
+        return read_regular(path, 64 * 1024)[1].decode("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _own(name: str) -> bool:
+    """A name archguard gives its files (the marker, its .gitignore and CACHEDIR.TAG are
+    checked by content elsewhere)."""
+    return bool(OWN_FILE.match(name) or OWN_TEMP.match(name))
+
+
+def foreign_entries(directory: Path) -> list[str]:
+    """Entries of a cache folder archguard did not write (sorted)."""
+    try:
+        entries = list(os.scandir(directory))
+    except (FileNotFoundError, NotADirectoryError):  # not there yet (or cannot be)
+        return []
+    foreign = []
+    for entry in entries:
+        name = entry.name
+        regular = entry.is_file(follow_symlinks=False)
+        if regular and _own(name):
+            continue
+        if regular and name == ".gitignore" and _read_text(Path(entry.path)) == GITIGNORE:
+            continue
+        if regular and name == "CACHEDIR.TAG" and _read_text(Path(entry.path)) == CACHEDIR_TAG:
+            continue
+        if regular and name == MARKER and (_read_text(Path(entry.path)) or "").startswith(
+                "archguard cache\n"):
+            continue
+        foreign.append(name)
+    return sorted(foreign)
+
+
+def has_marker(directory: Path) -> bool:
+    return (_read_text(directory / MARKER) or "").startswith("archguard cache\n")
+
+
+def refuse_unsafe(directory: Path, root: Path) -> None:
+    """A cache folder that is (or holds) the project, or that holds files archguard did not
+    write, is refused: archguard writes a ``.gitignore`` of ``*`` there and prunes it."""
+    reason = unsafe_reason(directory, root)
+    if reason:
+        raise ArchguardError(f"cache folder {directory} {reason}: not used (point "
+                             f"{CACHE_DIR_ENV} at an empty folder, or run with --no-cache)")
+
+
+def unsafe_reason(directory: Path, root: Path) -> str | None:
+    try:
+        resolved, project = directory.resolve(), root.resolve()
+    except (OSError, RuntimeError):
+        return "cannot be resolved"
+    if resolved == project:
+        return "is the project root"
+    if resolved in project.parents:
+        return "holds the project"
+    if os.path.lexists(directory) and not directory.is_dir():
+        return "is not a folder"
+    if has_marker(directory):
+        return None  # archguard's own folder: foreign files in it are left alone
+    try:
+        foreign = foreign_entries(directory)
+    except OSError as error:
+        return f"cannot be read ({error.strerror or error})"
+    if foreign:
+        more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+        return f"holds files archguard did not write ('{foreign[0]}'{more})"
+    return None
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Cache files: atomic, not fsynced (a cache lost in a crash is only a miss)."""
+    fileio_atomic_write(path, data, durable=False, keep_mode=False)
 
 
 def _unlink(path: Path) -> None:
@@ -166,7 +256,7 @@ def _unlink(path: Path) -> None:
         pass  # already gone (another run pruned it) or not ours to delete
 
 
-def _unpack(entry: object, digest: bytes | None) -> FileResult | None:
+def _unpack(entry: object, digest: bytes | None, path: str) -> FileResult | None:
     """A pack entry's result if it is for this content; a damaged entry is a miss."""
     try:
         stored, blob, _ = entry  # type: ignore[misc]
@@ -175,27 +265,46 @@ def _unpack(entry: object, digest: bytes | None) -> FileResult | None:
         result = pickle.loads(blob)
     except Exception:  # noqa: BLE001 - missing, damaged or foreign: analyse the file again
         return None
-    return result if isinstance(result, FileResult) else None
+    return result if well_formed_result(result, path) else None
 
 
 def clean(root: Path) -> Path | None:
     """Remove the project's cache; returns the folder if there was one.
 
-    Only archguard's own files are deleted (then the folder if it is empty), so a mistaken
-    ARCHGUARD_CACHE_DIR can never wipe anything else.
-    """
+    Only files archguard provably wrote are deleted (its own file names, and the marker,
+    ``.gitignore`` and ``CACHEDIR.TAG`` with archguard's content), then the folder if it is
+    empty; a folder that is the project or holds the project, or holds other files and no
+    marker, is refused. A mistaken ARCHGUARD_CACHE_DIR can never wipe anything else."""
     directory = cache_dir(root)
     if not directory.is_dir():
         return None
+    refuse_unsafe(directory, root)
+    foreign = set(foreign_entries(directory))
     for entry in os.scandir(directory):
-        if entry.is_file() and (entry.name.endswith(OWN_SUFFIXES)
-                                or entry.name in (".gitignore", "CACHEDIR.TAG")):
+        if entry.name not in foreign and entry.is_file(follow_symlinks=False):
             _unlink(Path(entry.path))
     try:
         directory.rmdir()
     except OSError:
         pass  # something else lives there
     return directory
+
+
+_FIELD_TYPES = (str, int, int, str, str, str, int, int, str, str)  # Diagnostic's fields
+
+
+def well_formed(diagnostic: object) -> bool:
+    """A stored diagnostic with the right field types (anything else is a miss)."""
+    return isinstance(diagnostic, Diagnostic) and all(
+        type(getattr(diagnostic, name)) is kind
+        for name, kind in zip(Diagnostic.__slots__, _FIELD_TYPES))
+
+
+def well_formed_result(result: object, path: str) -> bool:
+    return (isinstance(result, FileResult) and result.path == path
+            and isinstance(result.facts, FileFacts) and isinstance(result.diagnostics, list)
+            and all(map(well_formed, result.diagnostics))
+            and isinstance(result.suppressions, FileSuppressions))
 
 
 class DiagnosticMemo:
@@ -211,9 +320,10 @@ class DiagnosticMemo:
         if found is None:
             return None
         try:
-            return [Diagnostic(*values) for values in found]
+            diagnostics = [Diagnostic(*values) for values in found]
         except TypeError:  # a memo from a different Diagnostic shape
             return None
+        return diagnostics if all(map(well_formed, diagnostics)) else None
 
     def remember(self, key: str | None, diagnostics: list[Diagnostic]) -> None:
         if key is None:
@@ -230,8 +340,9 @@ class FileCache:
     """One run's view of the cache. ``FileCache.disabled()`` (``--no-cache``) reads and
     writes nothing and answers every question with "unknown"."""
 
-    def __init__(self, store: CacheStore | None, key: str = "") -> None:
-        self.store, self.key = store, key
+    def __init__(self, store: CacheStore | None, key: str = "",
+                 max_bytes: int | None = None) -> None:
+        self.store, self.key, self.max_bytes = store, key, max_bytes
         self.stamps: dict[str, Stamp] = {}
         self.reports = DiagnosticMemo()  # finished reports, by every file's content
         self.project_rules = DiagnosticMemo()  # project rules' findings, by every file's facts
@@ -245,8 +356,10 @@ class FileCache:
         self._index_dirty = self._pack_dirty = False
 
     @classmethod
-    def open(cls, root: Path, config: Config) -> FileCache:
-        return cls(CacheStore(cache_dir(root)), cache_key(root, config))
+    def open(cls, root: Path, config: Config, rebuild: bool = False) -> FileCache:
+        """``rebuild``: ignore what is stored (it could not be used) and replace it."""
+        return cls(CacheStore.for_project(root, rebuild), cache_key(root, config),
+                   config.max_file_bytes)
 
     @classmethod
     def disabled(cls) -> FileCache:
@@ -264,7 +377,7 @@ class FileCache:
                 if old.same_stat(st):
                     self.digests[path] = old.digest
                     continue
-                st, data = read_file(root, path)
+                st, data = read_file(root, path, self.max_bytes)
             except OSError:
                 continue
             new = stamp_of(st, data)
@@ -298,7 +411,7 @@ class FileCache:
         todo: list[str] = []
         for path in paths:
             entry = pack.get(path)
-            result = _unpack(entry, self.digests.get(path))
+            result = _unpack(entry, self.digests.get(path), path)
             if result is None:
                 todo.append(path)
                 continue

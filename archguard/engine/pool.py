@@ -27,12 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archguard.analysis.facts import FileFacts, Span, module_name_for
+from archguard.analysis.facts import FileFacts, module_name_for
 from archguard.diagnostics import ArchguardError
-from archguard.engine.analyze import PARSE_ERROR, FileResult, analyze_file
+from archguard.engine.analyze import FileResult, analyze_file, file_failure
 from archguard.project.config import Config
+from archguard.project.fileio import UnreadableFile, read_regular
 from archguard.report.suppressions import FileSuppressions
-from archguard.rules.registry import all_rules, find_rule
+from archguard.rules.registry import all_rules
 
 if TYPE_CHECKING:  # the pool machinery is imported only when a pool is used
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -72,8 +73,8 @@ def stamp_of(st: os.stat_result, data: bytes) -> Stamp:
     return Stamp(st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, digest_of(data))
 
 
-# What a worker sends back per file: path, stamp, pickled result, facts digest.
-_Shipped = tuple[str, Stamp | None, bytes, bytes | None]
+# What a worker sends back per file: path, stamp, pickled result, facts digest, vanished.
+_Shipped = tuple[str, Stamp | None, bytes, bytes | None, bool]
 
 
 @dataclass(slots=True)
@@ -86,20 +87,26 @@ class Analyzed:
     blob: bytes | None = None  # the result pickled (by a worker), reused by the cache
     facts_digest: bytes | None = None  # of the pickled facts, when asked (the cache keys
     # the project pass by the facts of every file: an edit that keeps them reuses it)
+    vanished: bool = False  # deleted since discovery: left out of the run, with a note
 
 
-def read_file(root: Path, path: str) -> tuple[os.stat_result, bytes]:
-    """The stat is taken before the bytes are read: a later edit changes the stat."""
-    with open(root / path, "rb") as handle:
-        st = os.fstat(handle.fileno())
-        return st, handle.read()
+def read_file(root: Path, path: str, limit: int | None = None,
+              ) -> tuple[os.stat_result, bytes]:
+    """A regular file's stat and bytes (``archguard.project.fileio.read_regular``): the stat
+    is taken before the bytes are read, so a later edit changes the stat."""
+    return read_regular(os.path.join(root, path), limit)
 
 
 def analyze_one(root: Path, path: str, config: Config, digest_facts: bool = False,
                 ) -> Analyzed:
     try:
-        st, data = read_file(root, path)
-    except OSError as error:
+        st, data = read_file(root, path, config.max_file_bytes)
+    except FileNotFoundError as error:
+        if os.path.lexists(os.path.join(root, path)):  # a symlink to nothing
+            return Analyzed(path, unreadable_file(path, error, config.source_root), None)
+        # deleted or renamed since discovery (a branch switch, an editor's save-by-rename)
+        return Analyzed(path, vanished_file(path, config.source_root), None, vanished=True)
+    except OSError as error:  # not a regular file, too large, no permission
         return Analyzed(path, unreadable_file(path, error, config.source_root), None)
     result = analyze_file(path, data, config)
     facts_digest = facts_digest_of(result) if digest_facts else None
@@ -111,11 +118,15 @@ def facts_digest_of(result: FileResult) -> bytes:
 
 
 def unreadable_file(path: str, error: OSError, source_root: str = "") -> FileResult:
+    if isinstance(error, UnreadableFile):
+        return file_failure(path, str(error), source_root=source_root)
+    return file_failure(path, f"cannot read file: {error.strerror or error}",
+                        source_root=source_root)
+
+
+def vanished_file(path: str, source_root: str = "") -> FileResult:
     module, is_init = module_name_for(path, source_root)
-    rule = find_rule(PARSE_ERROR)
-    diagnostic = rule.diagnostic(path, Span(1, 1, 1, 1),
-                                 f"cannot read file: {error.strerror or error}")
-    return FileResult(path, FileFacts(path, module, is_init), [diagnostic], FileSuppressions())
+    return FileResult(path, FileFacts(path, module, is_init), [], FileSuppressions())
 
 
 class _RelaxedGc:
@@ -243,9 +254,22 @@ def _run(pool: ProcessPoolExecutor, chunks: list[list[str]], total: int,
         raise _PoolUnavailable from error
     try:
         return _collect(futures, len(chunks), total, progress)
-    except BaseException:  # an error or Ctrl-C: drop the chunks not started yet
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # an error, Ctrl-C or SIGTERM: no worker outlives the run
+        _stop_workers(pool)
         raise
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate the workers now (a chunk in progress is abandoned), then reap them."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public handle
+    for process in processes:
+        try:
+            process.terminate()
+        except (OSError, AttributeError):
+            pass
+    pool.shutdown(wait=True, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
 
 
 def _collect(futures: dict[Future[list[_Shipped]], int],
@@ -261,8 +285,8 @@ def _collect(futures: dict[Future[list[_Shipped]], int],
         except BrokenProcessPool as error:
             raise ArchguardError(f"internal error: a worker process died ({error}); "
                                  f"run with --jobs 1 to analyse in one process") from error
-        ordered[futures[future]] = [Analyzed(path, pickle.loads(blob), stamp, blob, facts)
-                                    for path, stamp, blob, facts in items]
+        ordered[futures[future]] = [Analyzed(path, pickle.loads(blob), stamp, blob, facts,
+                                             gone) for path, stamp, blob, facts, gone in items]
         done += len(items)
         if progress is not None:
             progress(done, total)
@@ -277,6 +301,9 @@ def _init_worker(root: Path, config: Config, codes: tuple[str, ...],
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    for name in ("SIGTERM", "SIGHUP"):  # a forked worker inherits the parent's handlers:
+        if hasattr(signal, name):  # the parent stops workers with SIGTERM, which must kill
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     gc.set_threshold(*RELAXED_GC_THRESHOLD)  # forked workers inherit it; spawned ones do not
     _worker.update(root=root, config=config, codes=codes, digest_facts=digest_facts)
 
@@ -292,5 +319,5 @@ def _analyze_chunk(paths: list[str]) -> list[_Shipped]:
     for path in paths:
         item = analyze_one(root, path, config, _worker["digest_facts"] is True)
         out.append((path, item.stamp, pickle.dumps(item.result, pickle.HIGHEST_PROTOCOL),
-                    item.facts_digest))
+                    item.facts_digest, item.vanished))
     return out

@@ -84,6 +84,16 @@ def memo(project: Project, key: str, build: Callable[[Project], _T]) -> _T:
     return cache[key]
 
 
+def is_test_file(path: str, tests_dir: str) -> bool:
+    """A test file: under ``tests-dir`` or a ``tests``/``test`` folder, ``test_*.py``,
+    ``*_test.py`` or ``conftest.py``. Tests import what they test: they are not modules."""
+    parts = path.split("/")
+    name = parts[-1]
+    return path.startswith(tests_dir.strip("/") + "/") or any(
+        p in ("tests", "test") for p in parts[:-1]) or name.startswith("test_") or \
+        name.endswith("_test.py") or name == "conftest.py"
+
+
 def module_graph(project: Project) -> ModuleGraph:
     return memo(project, "module_graph", build_module_graph)
 
@@ -92,7 +102,8 @@ def build_module_graph(project: Project) -> ModuleGraph:
     builder = _Builder(project)
     references: list[Reference] = []
     for facts in project.iter_files():
-        references.extend(builder.file_references(facts))
+        if not is_test_file(facts.path, project.config.tests_dir):
+            references.extend(builder.file_references(facts))
     references.sort(key=Reference.sort_key)
     nodes = builder.nodes
     file_edges: dict[tuple[str, str], list[Reference]] = {}
@@ -117,7 +128,8 @@ class _Builder:
         self.roots = {name.split(".")[0] for name in project.by_module}
         self.lookups: dict[str, tuple[str, str] | None] = {}  # by name as written
         self.nodes = {facts.module: self.node(facts.module, facts.path, True)
-                      for facts in project.files.values()}
+                      for facts in project.files.values()
+                      if not is_test_file(facts.path, config.tests_dir)}
 
     def node(self, dotted: str, path: str, exists: bool) -> Node:
         role, module = self.layout.layout_of(path)
@@ -194,31 +206,92 @@ def _reachable(dotted: str, bound: set[str]) -> bool:
 
 
 def module_cycles(project: Project) -> tuple[list[list[str]], bool]:
-    """Elementary cycles of the module graph, each rotated to start at its smallest module,
-    sorted; at most ``max-cycles`` of them (the flag says whether more exist)."""
+    """The cycles AG205 reports, each rotated to start at its smallest module, sorted: per
+    cycle cluster (strongly connected component), one shortest cycle, plus every
+    two-module cycle; at most ``max-cycles`` of them (the flag says whether more exist)."""
+    return memo(project, "module_cycle_lists", _cycle_lists)
+
+
+def _cycle_lists(project: Project) -> tuple[list[list[str]], bool]:
+    cycles, truncated = cycle_report(project)
+    return [cycle for cycle, _ in cycles], truncated
+
+
+def cycle_report(project: Project) -> tuple[list[tuple[list[str], list[str]]], bool]:
+    """(cycle, the modules of its cluster when it stands for a cluster of more than its own
+    modules, else []) for every reported cycle, and whether more exist."""
     return memo(project, "module_cycles", _find_cycles)
 
 
-def _find_cycles(project: Project) -> tuple[list[list[str]], bool]:
+def _find_cycles(project: Project) -> tuple[list[tuple[list[str], list[str]]], bool]:
     graph = module_graph(project)
     if not _has_cycle(graph):
         return [], False
     limit = project.config.max_cycles
-    key = hashlib.blake2b(repr((sorted(graph.module_edges), limit)).encode(),
+    # "clusters": the shape of the result, so that an older cache's entries never match
+    key = hashlib.blake2b(repr((sorted(graph.module_edges), limit, "clusters")).encode(),
                           digest_size=16).hexdigest()
     found = project.durable.get(f"cycles:{key}", lambda: _search_cycles(graph, limit))
     return found  # type: ignore[return-value]
 
 
-def _search_cycles(graph: ModuleGraph, limit: int) -> tuple[list[list[str]], bool]:
-    """Elementary cycles by networkx (Johnson's algorithm); its import alone is ~0.15 s,
-    which is why the result is kept in ``project.durable`` by module edges."""
+def _search_cycles(graph: ModuleGraph, limit: int,
+                   ) -> tuple[list[tuple[list[str], list[str]]], bool]:
+    """One shortest cycle per strongly connected component, and every two-module cycle
+    (networkx finds the components; its import alone is ~0.15 s, which is why the result
+    is kept in ``project.durable`` by module edges)."""
     import networkx as nx
 
     digraph = nx.DiGraph(list(graph.module_edges))
-    found = list(islice(nx.simple_cycles(digraph), limit + 1))
-    cycles = sorted(_rotate(cycle) for cycle in found[:limit])
-    return cycles, len(found) > limit
+    found: dict[tuple[str, ...], list[str]] = {}
+    for component in nx.strongly_connected_components(digraph):
+        if len(component) < 2:
+            continue
+        members = sorted(component)
+        shortest = _rotate(_shortest_cycle(digraph, members))
+        found[tuple(shortest)] = members if len(members) > len(shortest) else []
+        for a in members:
+            for b in digraph.successors(a):
+                if a < b and digraph.has_edge(b, a):
+                    found.setdefault((a, b), [])
+    cycles = sorted((list(cycle), members) for cycle, members in found.items())
+    return cycles[:limit], len(cycles) > limit
+
+
+def _shortest_cycle(digraph: object, members: list[str]) -> list[str]:
+    """A shortest cycle inside one component: a breadth-first search from each member back
+    to itself, the first (smallest module) of the shortest ones."""
+    best: list[str] | None = None
+    inside = set(members)
+    for start in members:
+        parents: dict[str, str] = {}
+        frontier, seen, closing = [start], {start}, None
+        while frontier and closing is None:
+            following = []
+            for node in frontier:
+                for nxt in sorted(digraph.successors(node)):  # type: ignore[attr-defined]
+                    if nxt == start:
+                        closing = node
+                        break
+                    if nxt in inside and nxt not in seen:
+                        seen.add(nxt)
+                        parents[nxt] = node
+                        following.append(nxt)
+                if closing is not None:
+                    break
+            frontier = following
+        if closing is None:
+            continue
+        path = [closing]
+        while path[-1] != start:
+            path.append(parents[path[-1]])
+        cycle = path[::-1]
+        if best is None or len(cycle) < len(best):
+            best = cycle
+        if len(best) == 2:
+            break
+    assert best is not None  # a strongly connected component of 2+ nodes has a cycle
+    return best
 
 
 def _has_cycle(graph: ModuleGraph) -> bool:

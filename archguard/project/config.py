@@ -244,9 +244,16 @@ class Config:
                                  '["cpv3/legacy/*"]')
     tests_dir: str = setting("tests", "The tests folder (AG805 and your own semgrep rules look "
                              "at it).", '"backend/tests"')
-    settings_module: str = setting(
-        "cpv3/infrastructure/settings.py", "The one file allowed to read the environment and "
-        "hold configuration literals (AG702, AG703).", '"app/core/config.py"')
+    settings_module: str | list[str] | None = setting(
+        None, "The settings module(s), the files allowed to read the environment and hold "
+        "configuration literals (AG702, AG703): a path or a list of paths. Unset: detected (a "
+        "`BaseSettings` subclass, or a `settings.py`/`config.py` reading the environment).",
+        '"app/core/config.py"', default_text="detected")
+    db_layer: list[str] | None = setting(
+        None, "Globs of the database layer, the files allowed to make sessions (AG407). Unset: "
+        "detected (`<package>/db/`, `<package>/infrastructure/`, files building a "
+        "sessionmaker or engine or defining the session dependency).",
+        '["app/db/**", "app/dependencies.py"]', default_text="detected")
     type_checking_imports: bool = setting(
         False, "Count `if TYPE_CHECKING:` imports as dependencies (AG202-AG205).", "true")
     roles: RolesConfig = setting(RolesConfig, "Role -> file name inside each module folder.",
@@ -281,6 +288,13 @@ class Config:
     severity: dict[str, str] = setting(
         {}, "Code, prefix or slug -> `\"error\"`, `\"warning\"` or `\"info\"`; only errors "
         "fail the run unless `--fail-on`.", '{ AG601 = "warning" }')
+    max_file_size_kb: int = setting(
+        4096, "Files larger than this (KiB) are AG000 \"file too large\" findings, never read "
+        "whole; semgrep gets the same limit; at least 1.", "8192")
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_size_kb * 1024
 
     @property
     def modules_dirs(self) -> tuple[str, ...]:
@@ -294,6 +308,18 @@ class Config:
         from archguard.project.layout import ProjectLayout
 
         return ProjectLayout(self)
+
+    @property
+    def settings_modules(self) -> list[str]:
+        """The settings module paths (configured or detected), as a list."""
+        value = self.settings_module
+        if value is None:
+            return []
+        return [value.strip("/")] if isinstance(value, str) else [v.strip("/") for v in value]
+
+    @property
+    def db_layer_globs(self) -> list[str]:
+        return [glob.strip("/") for glob in self.db_layer or []]
 
     def fingerprint(self) -> str:
         """A stable hash of the effective config (cache keys)."""
@@ -342,6 +368,13 @@ def _unknown_key(source: str, where: str, key: str, valid: list[str]) -> str:
 
 
 def _convert(hint: Any, value: Any, source: str, where: str) -> Any:
+    _no_nul(value, source, where)
+    if typing.get_origin(hint) is dict and isinstance(value, dict):
+        _key_type, item = typing.get_args(hint)
+        for key, entry in value.items():  # name the entry that is wrong, not the table
+            if not _matches(item, entry):
+                raise ArchguardError(f"{source}: '{where}.\"{key}\"' must be "
+                                     f"{_describe(item)}, got {type(entry).__name__}")
     if dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
             raise ArchguardError(f"{source}: '{where}' must be a table")
@@ -350,6 +383,14 @@ def _convert(hint: Any, value: Any, source: str, where: str) -> Any:
         return value
     raise ArchguardError(
         f"{source}: '{where}' must be {_describe(hint)}, got {type(value).__name__}")
+
+
+def _no_nul(value: Any, source: str, where: str) -> None:
+    """A NUL character would silently cut a path or a pattern short wherever it is used."""
+    texts = [value] if isinstance(value, str) else list(value) if isinstance(value, list) \
+        else [*value, *value.values()] if isinstance(value, dict) else []
+    if any(isinstance(text, str) and "\0" in text for text in texts):
+        raise ArchguardError(f"{source}: '{where}' contains a NUL character")
 
 
 def _matches(hint: Any, value: Any) -> bool:
@@ -417,3 +458,44 @@ def _validate_values(config: Config, source: str) -> None:
                 raise ArchguardError(
                     f"{source}: 'tool.archguard.roles.{role}' has the pattern '{pattern}': "
                     f"a pattern is a file path relative to the module folder")
+    if config.max_file_size_kb < 1:
+        raise ArchguardError(f"{source}: 'tool.archguard.max-file-size-kb' must be at least 1")
+    _validate_roles(config.roles, source)
+    for key in ("modules-dir", "tests-dir", "settings-module"):
+        for path in as_paths(getattr(config, key.replace("-", "_"))):
+            _check_relative(path, source, f"tool.archguard.{key}")
+    for pattern in config.per_file_ignores:
+        _check_relative(pattern, source, f"tool.archguard.per-file-ignores.\"{pattern}\"")
+
+
+def as_paths(value: str | list[str] | None) -> list[str]:
+    """A path key's paths: one string, a list where a key accepts several, none when unset
+    (detected)."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _check_relative(path: str, source: str, where: str) -> None:
+    """Paths in the config are relative to the project root and stay inside it."""
+    posix = path.replace("\\", "/")
+    if not posix.strip():
+        raise ArchguardError(f"{source}: '{where}' is empty")
+    if posix.startswith("/") or (len(posix) > 1 and posix[1] == ":"):
+        raise ArchguardError(f"{source}: '{where}' must be relative to the project root, "
+                             f"got the absolute path '{path}'")
+    if ".." in posix.split("/"):
+        raise ArchguardError(f"{source}: '{where}' must stay inside the project root "
+                             f"(no '..'), got '{path}'")
+
+
+def _validate_roles(roles: RolesConfig, source: str) -> None:
+    """No two roles name the same file (the second would never be seen)."""
+    owner: dict[str, str] = {}
+    for role, patterns in roles.patterns.items():
+        for name in patterns:
+            if name in owner and owner[name] != role:
+                raise ArchguardError(
+                    f"{source}: 'tool.archguard.roles.{role}' and 'tool.archguard.roles."
+                    f"{owner[name]}' are both '{name}': one file has one role")
+            owner.setdefault(name, role)

@@ -22,6 +22,31 @@ class ProjectLocation:
     root: Path
     config: Config
     config_file: Path | None
+    # The config as written, before detection filled in what it leaves unset (the cache
+    # keys per-file results by it: detection changes no per-file result).
+    configured: Config | None = None
+    written_keys: frozenset[str] = frozenset()  # the keys the config file sets
+    notes: tuple[str, ...] = ()  # what the search skipped (a broken unrelated pyproject)
+
+
+# Path keys that must exist when the config sets them: a typo would switch rules off.
+PATH_KEYS = {"modules-dir": "folder", "tests-dir": "folder", "settings-module": "file"}
+
+
+def check_configured_paths(location: ProjectLocation) -> None:
+    """Every path the config names exists (each path, for a key that takes several)."""
+    from archguard.project.config import as_paths
+
+    for key, kind in PATH_KEYS.items():
+        if key not in location.written_keys:
+            continue
+        for value in as_paths(getattr(location.config, key.replace("-", "_"))):
+            path = location.root / value
+            found = path.is_dir() if kind == "folder" else path.is_file()
+            if not found:
+                raise ArchguardError(
+                    f"{location.config_file}: '{key}' = '{value}': {kind} not found in "
+                    f"{location.root} (fix the path, or remove the key)")
 
 
 def locate_project(paths: list[Path], config_file: Path | None = None) -> ProjectLocation:
@@ -33,19 +58,30 @@ def locate_project(paths: list[Path], config_file: Path | None = None) -> Projec
         return _explicit_config(config_file)
     start = paths[0].resolve()
     start_dir = start if start.is_dir() else start.parent
+    own: Path | None = None  # the nearest pyproject.toml: the project's own
+    notes: list[str] = []
     for folder in (start_dir, *start_dir.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
-            table = archguard_table(read_pyproject(candidate))
+            try:
+                table = archguard_table(read_pyproject(candidate))
+            except ArchguardError as error:
+                if own is None:
+                    raise
+                # A broken pyproject.toml above the project's own belongs to someone else.
+                notes.append(f"skipped {candidate} ({str(error).split(': ', 1)[-1]})")
+                continue
+            own = own or candidate
             if table is not None:
                 return ProjectLocation(folder, load_config_table(table, str(candidate)),
-                                       candidate)
+                                       candidate, written_keys=frozenset(table),
+                                       notes=tuple(notes))
     # No [tool.archguard] anywhere: the defaults apply, rooted where the package lives.
     default = Config()
     for folder in (start_dir, *start_dir.parents):
         if (folder / default.package.replace(".", "/")).is_dir():
-            return ProjectLocation(folder, default, None)
-    return ProjectLocation(start_dir, default, None)
+            return ProjectLocation(folder, default, None, notes=tuple(notes))
+    return ProjectLocation(start_dir, default, None, notes=tuple(notes))
 
 
 def _explicit_config(config_file: Path) -> ProjectLocation:
@@ -58,7 +94,8 @@ def _explicit_config(config_file: Path) -> ProjectLocation:
     elif table is None:
         table = document  # a standalone archguard.toml holds the keys at top level
     config = load_config_table(table, str(config_file))
-    return ProjectLocation(config_file.resolve().parent, config, config_file)
+    return ProjectLocation(config_file.resolve().parent, config, config_file,
+                           written_keys=frozenset(table))
 
 
 def relative(path: Path, root: Path) -> str:
@@ -74,8 +111,13 @@ def is_excluded(rel_path: str, config: Config) -> bool:
                for pattern in config.exclude)
 
 
-def package_files(location: ProjectLocation) -> list[str]:
-    """Relative paths of every Python file of the package, sorted."""
+Problems = list[tuple[str, str]]  # (relative path, why it was not checked)
+
+
+def package_files(location: ProjectLocation, problems: Problems | None = None) -> list[str]:
+    """Relative paths of every Python file of the package, sorted. Folders that cannot be
+    read, and symlinked folders already seen (a loop), go to ``problems``; a folder that
+    vanishes while it is listed is simply not there."""
     root, config = location.root, location.config
     package_path = package_folder(config)
     package_dir = root / package_path
@@ -89,9 +131,36 @@ def package_files(location: ProjectLocation) -> list[str]:
         raise ArchguardError(
             f"package folder '{package_path}' not found in {root} "
             f"(set 'package' in [tool.archguard] of {location.config_file.name}{src})")
-    found = []
-    for folder, dirs, names in os.walk(package_dir):
+    return walk_python_files(root, package_dir, config, problems)
+
+
+def walk_python_files(root: Path, top: Path, config: Config,
+                      problems: Problems | None = None) -> list[str]:
+    """Python files under ``top``, relative to ``root``: symlinked folders are followed
+    once each (by device and inode: a link back up is a loop, reported, not followed)."""
+    found: list[str] = []
+    seen: dict[tuple[int, int], str] = {}
+
+    def unreadable(error: OSError) -> None:
+        if problems is not None and not isinstance(error, FileNotFoundError):
+            where = Path(error.filename or top).relative_to(root).as_posix()
+            problems.append((where, f"cannot read folder: {error.strerror or error}"))
+
+    for folder, dirs, names in os.walk(top, onerror=unreadable, followlinks=True):
         rel_folder = Path(folder).relative_to(root).as_posix()
+        try:
+            st = os.stat(folder)
+        except OSError:
+            dirs[:] = []
+            continue
+        identity = (st.st_dev, st.st_ino)
+        if identity in seen:
+            if problems is not None:
+                problems.append((rel_folder, f"symlinked folder already checked as "
+                                             f"'{seen[identity]}' (a loop?): not checked again"))
+            dirs[:] = []
+            continue
+        seen[identity] = rel_folder
         dirs[:] = sorted(d for d in dirs if not _skipped_dir(d)
                          and not is_excluded(f"{rel_folder}/{d}", config))
         for name in names:
@@ -125,7 +194,7 @@ def module_folders(location: ProjectLocation) -> tuple[bool, list[ModuleFolder]]
         exists = True
         for entry in _sorted_entries(folder_path):  # scandir: no stat per entry on most systems
             rel = f"{modules_dir}/{entry.name}"
-            if not entry.is_dir() or _skipped_dir(entry.name) or layout.is_shared(rel) \
+            if not _is_dir(entry) or _skipped_dir(entry.name) or layout.is_shared(rel) \
                     or is_excluded(rel, config):
                 continue
             python = tuple(p for p in _python_files_in(entry.path)
@@ -136,8 +205,8 @@ def module_folders(location: ProjectLocation) -> tuple[bool, list[ModuleFolder]]
                         if not is_excluded(f"{rel}/{c.name}", config)]
             folders.append(ModuleFolder(
                 entry.name,
-                tuple(c.name for c in children if c.is_file() and not c.name.startswith(".")),
-                tuple(c.name for c in children if c.is_dir() and not _skipped_dir(c.name)),
+                tuple(c.name for c in children if _is_file(c) and not c.name.startswith(".")),
+                tuple(c.name for c in children if _is_dir(c) and not _skipped_dir(c.name)),
                 rel, python,
             ))
     return exists, folders
@@ -145,7 +214,7 @@ def module_folders(location: ProjectLocation) -> tuple[bool, list[ModuleFolder]]
 
 def _python_files_in(folder: str) -> tuple[str, ...]:
     found = []
-    for current, dirs, names in os.walk(folder):
+    for current, dirs, names in os.walk(folder, followlinks=True):  # as the package walk
         dirs[:] = sorted(d for d in dirs if not _skipped_dir(d))
         rel = Path(current).relative_to(folder).as_posix()
         found.extend(name if rel == "." else f"{rel}/{name}"
@@ -154,8 +223,30 @@ def _python_files_in(folder: str) -> tuple[str, ...]:
 
 
 def _sorted_entries(folder: str | Path) -> list[os.DirEntry[str]]:
-    with os.scandir(folder) as entries:
-        return sorted(entries, key=lambda e: e.name)
+    """A folder's entries; none when it vanished or cannot be read (the package walk
+    reports unreadable folders)."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(entries, key=lambda e: e.name)
+    except OSError:
+        return []
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """Any non-folder counts as present (a FIFO named models.py is reported as AG000 by
+    the analysis, and is not a missing file)."""
+    try:
+        return not entry.is_dir() and (entry.is_file() or not entry.is_symlink()
+                                       or os.path.exists(entry.path))
+    except OSError:
+        return False
 
 
 def folders_from_paths(paths: list[str], config: Config) -> tuple[bool, list[ModuleFolder]]:

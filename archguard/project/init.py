@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archguard.diagnostics import ArchguardError
+from archguard.project.fileio import DEFAULT_MAX_FILE_KB, read_regular, write_user_file
 from archguard.project.config import (
     RolesConfig,
     archguard_table,
@@ -235,8 +236,9 @@ class _Sources:
         base = package_dir.parent
         files = []
         for path in _python_files(package_dir):
-            try:
-                text = path.read_text("utf-8", errors="replace")
+            try:  # bounded: a FIFO or a device named *.py must not hang init
+                text = read_regular(path, DEFAULT_MAX_FILE_KB * 1024)[1].decode(
+                    "utf-8", errors="replace")
             except OSError:
                 continue
             rel = path.relative_to(base).with_suffix("")
@@ -562,10 +564,7 @@ def init_project(root: Path, force: bool = False,
     new_text = _new_text(pyproject, render_section(layout, covered), force)
     _verify(pyproject, old_text, new_text)
     crlf = pyproject.is_file() and b"\r\n" in pyproject.read_bytes()  # keep its line endings
-    try:
-        pyproject.write_text(new_text, encoding="utf-8", newline="\r\n" if crlf else "\n")
-    except OSError as error:
-        raise ArchguardError(f"cannot write {pyproject}: {error.strerror}") from None
+    write_user_file(pyproject, (new_text.replace("\n", "\r\n") if crlf else new_text).encode())
     return describe(layout, pyproject, covered)
 
 

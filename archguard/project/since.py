@@ -3,54 +3,93 @@
 Changed means committed since REV, staged, unstaged, or untracked and not ignored. The
 project pass still sees the whole package (cross-file rules need it); only what is reported
 is narrowed, by intersecting this filter with the PATH filter. A folder finding (a missing
-module file) counts as changed when anything under the folder changed, deletions included.
+module file, a folder that is not a configured module) counts as changed only when a file
+was added, removed or renamed in that folder: editing a file does not make the folder's
+old findings new.
+
+git runs with a safe environment: no repository-local fsmonitor or hooks (a cloned
+repository's config must not run programs), no pager, no prompt, no optional locks.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 from archguard.diagnostics import ArchguardError
 
+SAFE_OPTIONS = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
+                "-c", "core.untrackedCache=false", "--no-pager")
+SAFE_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_PAGER": "cat",
+            "PAGER": "cat"}
+
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True,
-                              check=False)
+        return subprocess.run(["git", *SAFE_OPTIONS, "-C", str(root), *args],
+                              capture_output=True, check=False, stdin=subprocess.DEVNULL,
+                              env={**os.environ, **SAFE_ENV})
     except FileNotFoundError:
         raise ArchguardError("--since needs git, which was not found on PATH") from None
 
 
-def _names(root: Path, *args: str) -> set[str]:
+def _message(done: subprocess.CompletedProcess[bytes]) -> str:
+    """git's own error line (``fatal: detected dubious ownership ...``)."""
+    lines = [line.strip() for line in done.stderr.decode(errors="replace").splitlines()
+             if line.strip() and not line.startswith(("hint:", "\t"))]
+    fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    return " ".join((fatal or lines or ["no error message"])[0].split())[:300]
+
+
+def _entries(root: Path, *args: str) -> list[str]:
     done = _git(root, *args)
     if done.returncode != 0:
-        message = done.stderr.decode(errors="replace").strip().splitlines()
-        raise ArchguardError(f"git {args[0]} failed: {message[-1] if message else 'error'}")
-    return {name for name in done.stdout.decode(errors="surrogateescape").split("\0") if name}
+        raise ArchguardError(f"git {args[0]} failed: {_message(done)}")
+    return [name for name in done.stdout.decode(errors="surrogateescape").split("\0") if name]
 
 
-def changed_files(root: Path, revision: str) -> set[str]:
-    """Paths relative to ``root`` (which may lie below the git toplevel) changed since REV."""
+def _statuses(root: Path, *args: str) -> dict[str, str]:
+    """path -> status letter from ``git diff --name-status -z`` (renames as D + A)."""
+    entries = _entries(root, "diff", "--name-status", "-z", "--no-renames", "--relative",
+                       *args)
+    return {path: status[:1] for status, path in zip(entries[::2], entries[1::2])}
+
+
+def changes(root: Path, revision: str) -> dict[str, str]:
+    """Paths relative to ``root`` (which may lie below the git toplevel) changed since REV,
+    with their status: A added, D deleted, M (or another letter) modified."""
     root = root.resolve()
-    if _git(root, "rev-parse", "--is-inside-work-tree").returncode != 0:
-        raise ArchguardError(f"--since needs a git repository: {root} is not inside one")
+    inside = _git(root, "rev-parse", "--is-inside-work-tree")
+    if inside.returncode != 0:
+        message = _message(inside)
+        if "not a git repository" in message:
+            raise ArchguardError(f"--since needs a git repository: {root} is not inside one")
+        raise ArchguardError(f"--since: git cannot read {root}: {message}")
     verify = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options",
                   f"{revision}^{{commit}}")
     if verify.returncode != 0:
-        raise ArchguardError(f"--since: unknown git revision '{revision}'")
-    diff = ("diff", "--name-only", "-z", "--no-renames", "--relative")
-    return (_names(root, *diff, "--end-of-options", revision, "--")
-            | _names(root, *diff, "--cached", "--")
-            | _names(root, "ls-files", "-z", "--others", "--exclude-standard"))
+        detail = f" ({_message(verify)})" if verify.stderr.strip() else ""
+        raise ArchguardError(f"--since: unknown git revision '{revision}'{detail}")
+    found = _statuses(root, "--end-of-options", revision, "--")
+    for path, status in _statuses(root, "--cached", "--").items():
+        found[path] = status if found.get(path, "M") == "M" else found[path]
+    for path in _entries(root, "ls-files", "-z", "--others", "--exclude-standard"):
+        found[path] = "A"
+    return found
+
+
+def changed_files(root: Path, revision: str) -> set[str]:
+    return set(changes(root, revision))
 
 
 def changed_filter(root: Path, revision: str) -> Callable[[str], bool]:
-    changed = changed_files(root, revision)
-    folders = {"/".join(parts[:i]) for parts in (p.split("/") for p in changed)
+    found = changes(root, revision)
+    folders = {"/".join(parts[:i]) for parts in (p.split("/") for p, status in found.items()
+                                                   if status in ("A", "D"))
                for i in range(1, len(parts))}
-    return lambda path: path in changed or path.rstrip("/") in folders
+    return lambda path: path in found or path.rstrip("/") in folders
 
 
 def intersect(first: Callable[[str], bool], second: Callable[[str], bool],

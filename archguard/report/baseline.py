@@ -24,10 +24,13 @@ from typing import Any
 
 from archguard import __version__
 from archguard.diagnostics import ArchguardError, Diagnostic
+from archguard.analysis.parsing import python_lines
+from archguard.project.fileio import read_regular, write_user_file
 from archguard.report.result import CheckReport
 
 BASELINE_VERSION = 1
 DEFAULT_BASELINE = ".archguard-baseline.json"
+READ_LIMIT = 64 * 1024 * 1024  # anchors are not read from larger files
 _STALE_NAMED = 10  # stale entries named in the one-line summary; json lists them all
 
 
@@ -89,10 +92,11 @@ class SourceLines:
 
 
 def _read_lines(path: Path) -> list[str]:
-    try:
-        return path.read_bytes().decode("utf-8", errors="replace").splitlines()
+    try:  # bounded: the file may have been replaced by a FIFO or grown since the analysis
+        _, data = read_regular(path, READ_LIMIT)
     except OSError:  # a folder, or a file that vanished: the message stands in
         return []
+    return python_lines(data.decode("utf-8", errors="replace"))
 
 
 def _anchor(diagnostic: Diagnostic, lines: SourceLines) -> str:
@@ -115,7 +119,7 @@ def fingerprints(diagnostics: Iterable[Diagnostic], root: Path) -> list[str]:
         key = (diagnostic.code, diagnostic.path, _anchor(diagnostic, lines))
         text = "\0".join((*key, str(seen[key])))
         seen[key] += 1
-        result.append(hashlib.sha256(text.encode()).hexdigest()[:32])
+        result.append(hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32])
     return result
 
 
@@ -170,14 +174,17 @@ def prune(report: CheckReport, baseline: Baseline) -> tuple[Baseline, int]:
 
 def load(path: Path) -> Baseline:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular(path, READ_LIMIT)[1].decode("utf-8"))
     except FileNotFoundError:
         raise ArchguardError(f"baseline file not found: {path} (create it with "
                              f"'archguard baseline -o {path}')") from None
     except OSError as error:
-        raise ArchguardError(f"cannot read baseline {path}: {error.strerror}") from None
+        raise ArchguardError(f"cannot read baseline {path}: {error.strerror or error}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ArchguardError(f"{path}: not a valid baseline file: {error}") from None
+    except RecursionError:
+        raise ArchguardError(f"{path}: not a valid baseline file: JSON nested too "
+                             f"deeply") from None
     return _parse(data, path)
 
 
@@ -190,7 +197,7 @@ def _parse(data: Any, path: Path) -> Baseline:
             BaselineEntry(str(e["code"]), str(e["path"]), str(e["fingerprint"]),
                           int(e.get("line", 0)), str(e.get("message", "")))
             for e in data["findings"]))
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, OverflowError) as error:
         raise ArchguardError(f"{path}: malformed baseline entry ({error!r}); re-create it "
                              f"with 'archguard baseline'") from None
 
@@ -199,8 +206,7 @@ def dump(baseline: Baseline, path: Path) -> None:
     entries = sorted(baseline.entries, key=lambda e: (e.path, e.line, e.code, e.fingerprint))
     document = {"version": BASELINE_VERSION, "tool": f"archguard {__version__}",
                 "findings": [entry.to_json() for entry in entries]}
-    try:
-        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
-                        encoding="utf-8")
-    except OSError as error:
-        raise ArchguardError(f"cannot write {path}: {error.strerror}") from None
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # A file name with undecodable bytes is a lone surrogate: written as its escape, so the
+    # file stays valid UTF-8 (and still matches: the fingerprint hashes the same escape).
+    write_user_file(path, text.encode("utf-8", "backslashreplace"))

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from archguard.rules.registry import Rule, all_rules
+from archguard.rules.wording import default_hint
 
 SUPPRESS_HELP = (
     "Suppress one finding with `# archguard: ignore[{code}]` on the reported line, a whole "
@@ -63,7 +64,7 @@ def explain_text(rule: Rule) -> str:
     if rule.good:
         parts += ["", "Good", _indent(rule.good.rstrip())]
     if rule.hint:
-        parts += ["", "Fix", _indent(rule.hint)]
+        parts += ["", "Fix", _indent(default_hint(rule.hint))]
     if rule.ruff:
         parts += ["", "Overlap with ruff", _indent(ruff_text(rule))]
     parts += ["", "Configure and suppress"]

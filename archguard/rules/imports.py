@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from archguard.analysis.astindex import nodes_of
 from archguard.analysis.context import FileContext, layout_of
+from archguard.analysis.facts import Span
 from archguard.analysis.project_view import Project
 from archguard.diagnostics import Diagnostic
 from archguard.rules.registry import FileRule, ProjectRule, register
@@ -56,7 +57,8 @@ class CrossModuleRepository(ProjectRule):
     Cross-module calls go service to service. Every import form counts: `from ... import`,
     `import ... as`, `from cpv3.modules.b import repository`, relative forms, attribute access
     through an imported package, and names that B's `__init__.py` re-exports from its
-    repository. `if TYPE_CHECKING:` imports are ignored unless `type-checking-imports = true`.
+    repository. One finding per import statement (`from b.repository import X, Y` is one).
+    `if TYPE_CHECKING:` imports are ignored unless `type-checking-imports = true`.
     """
 
     code = "AG202"
@@ -77,6 +79,7 @@ class CrossModuleRepository(ProjectRule):
             if own_module is None:
                 continue
             flagged: set[str] = set()
+            statements: set[Span] = set()  # one finding per import statement
             imports = [((f.module if f.name is None else f.target), f.span, f.type_checking)
                        for f in facts.imports]
             for references, skip in ((imports, set()), (facts.module_refs, flagged)):
@@ -85,9 +88,11 @@ class CrossModuleRepository(ProjectRule):
                         continue
                     target = project.resolve(dotted)
                     other = _repository_owner(target, project)
-                    if other is None or other == own_module or other in skip:
+                    if other is None or other == own_module or other in skip or \
+                            span in statements:
                         continue
                     flagged.add(other)
+                    statements.add(span)
                     message, hint = self.check_message(project, dotted, target, other)
                     yield self.diagnostic(facts.path, span, message, hint)
 

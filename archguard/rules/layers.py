@@ -16,7 +16,8 @@ from archguard.analysis.facts import Span
 from archguard.analysis.project_view import Project
 from archguard.diagnostics import Diagnostic
 from archguard.graph.modules import (
-    ModuleGraph, Reference, cycle_edges, first_reference, module_cycles, module_graph,
+    ModuleGraph, Reference, cycle_edges, cycle_report, first_reference, module_cycles,
+    module_graph,
 )
 from archguard.rules.registry import ProjectRule, register
 
@@ -170,18 +171,21 @@ class LayerDirection(GraphRule):
 class ModuleCycle(ProjectRule):
     """Modules that import each other (A -> B -> A, or through C) cannot be understood,
     tested or changed alone, and each owns part of the other's domain; at runtime they
-    are one import cycle away from an ImportError. Each elementary cycle of the module graph
-    (networkx `simple_cycles`) is reported once, rotated to start at its alphabetically
-    first module, in sorted order, at the first import of the chain; the message lists
-    every edge as `file:line`. Imports between files of the same module are not cycles.
-    Imports inside functions count (a lazy import hides a cycle, it does not remove it).
-    At most `max-cycles` cycles are reported; one more finding says when there are more."""
+    are one import cycle away from an ImportError. Each cycle cluster (a strongly connected
+    component of the module graph) is reported once: its modules and one shortest cycle
+    through them; every two-module cycle (A imports B, B imports A) is reported too, since
+    each is one decision to undo. A cycle is rotated to start at its alphabetically first
+    module and reported at the first import of the chain; the message lists every edge as
+    `file:line`. Imports between files of the same module are not cycles, and test files
+    are not part of the module graph. Imports inside functions count (a lazy import hides
+    a cycle, it does not remove it). At most `max-cycles` cycles are reported; one more
+    finding says when there are more."""
 
     code = "AG205"
     name = "module-cycle"
     summary = "Modules that import each other, directly or through other modules"
     rulebook = "Each module owns its domain."
-    hint = ("break the cycle: move the shared piece into one module (or cpv3/infrastructure) "
+    hint = ("break the cycle: move the shared piece into one module (or {shared_dir}) "
             "and make the calls go one way")
     example_path = "cpv3/modules/users/service.py"
     bad = ("# file: cpv3/modules/users/service.py\n"
@@ -212,11 +216,14 @@ class ModuleCycle(ProjectRule):
     def findings(self, project: Project) -> list[tuple[list[str], Diagnostic]]:
         graph = module_graph(project)
         out = []
-        for cycle in module_cycles(project)[0]:
+        for cycle, cluster in cycle_report(project)[0]:
             chain = [first_reference(graph, a, b) for a, b in cycle_edges(cycle)]
             names = " -> ".join([*cycle, cycle[0]])
             steps = "; ".join(f"{ref.location} {VERBS[ref.kind]} '{ref.written}'"
                               for ref in chain)
+            where = (f"module cycle cluster of {len(cluster)} modules "
+                     f"({', '.join(cluster)}); shortest cycle {names}" if cluster
+                     else f"module cycle {names}")
             out.append((cycle, self.diagnostic(chain[0].path, chain[0].span,
-                                               f"module cycle {names}: {steps}")))
+                                               f"{where}: {steps}")))
         return out

@@ -60,7 +60,7 @@ class ExtraModuleFile(LayoutRule):
     summary = "A file in a module folder that is not one of the six role files"
     rulebook = ("Extra files beyond the standard 6 — no `utils.py`, `helpers.py`, "
                 "`constants.py`, `exceptions.py` inside a module.")
-    hint = ("move utilities into service.py or cpv3/infrastructure/, constants to the top of "
+    hint = ("move utilities into {service_file} or {shared_dir}, constants to the top of "
             "the file that uses them")
     bad = "cpv3/modules/media/utils.py"
     good = "cpv3/modules/media/service.py"
@@ -87,7 +87,7 @@ class ModuleSubdirectory(LayoutRule):
     summary = "A subdirectory inside a module folder"
     rulebook = ("Subdirectories within modules — modules are flat. No "
                 "`modules/users/helpers/`, no `modules/media/utils/`.")
-    hint = "put the code in service.py, or in cpv3/infrastructure/ if it is cross-cutting"
+    hint = "put the code in {service_file}, or in {shared_dir} if it is cross-cutting"
     bad = "cpv3/modules/jobs/helpers/retry.py"
     good = "cpv3/modules/jobs/service.py"
 
@@ -107,7 +107,8 @@ class ModuleSubdirectory(LayoutRule):
 @register
 class MissingModuleFile(LayoutRule):
     """Each module has all six role files, so every reader knows where the models, schemas,
-    queries, logic and endpoints of a module live. Reported on the module folder."""
+    queries, logic and endpoints of a module live. Reported once on the module folder,
+    naming every missing file."""
 
     code = "AG103"
     name = "missing-module-file"
@@ -121,14 +122,22 @@ class MissingModuleFile(LayoutRule):
     def check_folder(self, project: Project, folder: ModuleFolder) -> Iterator[Diagnostic]:
         roles = project.config.roles
         present = {roles.role_of(path, folder.name) for path in folder.python_paths()}
-        for role, patterns in roles.patterns.items():
-            if patterns and role not in present:
-                yield self.diagnostic(
-                    _folder_path(project, folder), FILE_START,
-                    f"module '{folder.name}' has no {role} "
-                    f"({expected_files(project, role, folder.name)})",
-                    f"add the {role}'s file (an empty one is fine), or set the {role}'s file "
+        missing = [role for role, patterns in roles.patterns.items()
+                   if patterns and role not in present]
+        if not missing:
+            return
+        # one finding per folder (one place, one fix), naming every missing role
+        expected = "; ".join(expected_files(project, role, folder.name) for role in missing)
+        if len(missing) == 1:
+            role = missing[0]
+            hint = (f"add the {role}'s file (an empty one is fine), or set the {role}'s file "
                     f"names in [tool.archguard.roles]")
+        else:
+            hint = ("add the missing files (empty ones are fine), or set the roles' file names "
+                    "in [tool.archguard.roles]")
+        yield self.diagnostic(_folder_path(project, folder), FILE_START,
+                              f"module '{folder.name}' has no {', '.join(missing)} ({expected})",
+                              hint)
 
 
 @register

@@ -33,15 +33,19 @@ class ModelBase(ProjectRule):
     autogenerate) from the declarative `Base`. A model missing either silently lacks soft
     deletes or is invisible to migrations. A model is a class with `__tablename__` (or
     `__table__`, or a `declared_attr` of that name) or one deriving from the configured base;
+    a declarative base itself (`class Base(DeclarativeBase)`, a class deriving from a
+    `declarative_base()` result, `declared_attr` directives or not) is not;
     it must derive from both the base and the mixin, directly or through other project
     classes in any file (names resolved through imports, aliases and `__init__` re-exports).
-    The base, the mixin and abstract classes (`__abstract__ = True`) are exempt."""
+    The base, the mixin and abstract classes (`__abstract__ = True`) are exempt; a subclass
+    of a model reported for the same missing class is not reported again (one problem)."""
 
     code = "AG304"
     name = "model-base"
     summary = "A SQLAlchemy model that does not derive from both Base and BaseModelMixin"
     rulebook = "Inherit from `Base` + `BaseModelMixin` (from `cpv3.db.base`)"
-    hint = "declare it as `class Name(Base, BaseModelMixin):` with both from cpv3.db.base"
+    hint = ("declare it as `class Name({model_base_name}, {model_mixin_name}):` with both "
+            "from {model_module}")
     configuration = ("The classes: `model-base` (default `cpv3.db.base.Base`) and "
                      "`model-mixin` (default `cpv3.db.base.BaseModelMixin`).")
     example_path = "cpv3/modules/media/models.py"
@@ -78,21 +82,53 @@ class ModelBase(ProjectRule):
             data = facts.extra.get(self.code, {})
             mapped.update(data.get("mapped", ()))
             abstract.update(data.get("abstract", ()))
+        lacking: dict[str, tuple[str, ...]] = {}  # model -> what it misses
+        for cls in project.classes.values():
+            if cls.qualname in (base, mixin) or cls.qualname in abstract or \
+                    is_declarative_root(project, cls.bases):
+                continue
+            bases = project.mro_names(cls.qualname)
+            if cls.qualname not in mapped and base not in bases:
+                continue
+            missing = tuple(name for name in (base, mixin) if name not in bases)
+            if missing:
+                lacking[cls.qualname] = missing
         for facts in project.iter_files():
             for cls in facts.classes:
-                if cls.qualname in (base, mixin) or cls.qualname in abstract:
-                    continue
-                bases = project.mro_names(cls.qualname)
-                if cls.qualname not in mapped and base not in bases:
-                    continue
-                missing = [name for name in (base, mixin) if name not in bases]
-                if missing:
-                    yield self.diagnostic(facts.path, cls.span, self._message(cls.name, missing))
+                missing = lacking.get(cls.qualname)
+                # a subclass of a model reported for the same gap is the same problem
+                if missing and not any(lacking.get(project.resolve(b)) == missing
+                                       for b in cls.bases if b):
+                    yield self.diagnostic(facts.path, cls.span,
+                                          self._message(cls.name, base, mixin, list(missing)))
 
     @staticmethod
-    def _message(name: str, missing: list[str]) -> str:
-        short = " and ".join(m.rsplit(".", 1)[-1] for m in missing)
-        return f"model '{name}' does not derive from {short}"
+    def _message(name: str, base: str, mixin: str, missing: list[str]) -> str:
+        short = {q: q.rsplit(".", 1)[-1] for q in (base, mixin)}
+        if len(missing) == 2:
+            return f"model '{name}' derives from neither {short[base]} nor {short[mixin]}"
+        present = base if missing[0] == mixin else mixin
+        return f"model '{name}' derives from {short[present]} but not {short[missing[0]]}"
+
+
+DECLARATIVE_ROOTS = frozenset({
+    "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta",
+    "sqlalchemy.orm.decl_api.DeclarativeBase", "sqlalchemy.orm.declarative_base",
+    "sqlalchemy.ext.declarative.declarative_base", "sqlalchemy.orm.decl_api.declarative_base",
+    "sqlmodel.SQLModel",
+})
+
+
+def is_declarative_root(project: Project, bases: tuple[str, ...]) -> bool:
+    """A class deriving directly from SQLAlchemy's declarative machinery (``DeclarativeBase``,
+    a ``declarative_base()`` result, ``registry().generate_base()``): a declarative base,
+    the metadata holder models derive from, not a model."""
+    for base in bases:
+        names = project.type_names(base) if base else set()
+        if names & DECLARATIVE_ROOTS or any(n.endswith(("generate_base", "declarative_base"))
+                                            for n in names):
+            return True
+    return False
 
 
 @register

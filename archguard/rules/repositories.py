@@ -11,7 +11,8 @@ from archguard.analysis.context import FileContext
 from archguard.analysis.facts import Span, dotted_name
 from archguard.analysis.patterns import (
     HTTP_EXCEPTIONS, FunctionNode, class_assignments, class_methods, class_nodes,
-    is_async_session, repository_classes, repository_functions, walk_scope,
+    ASYNC_SESSION, is_async_session, repository_classes, repository_functions, type_name,
+    unwrap_annotation, walk_scope,
 )
 from archguard.analysis.project_view import Project
 from archguard.analysis.queries import (
@@ -24,7 +25,7 @@ from archguard.rules.registry import FileRule, ProjectRule, register
 
 HTTP_PACKAGES = ("fastapi", "starlette")
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-REPEATING = (ast.For, ast.AsyncFor, *COMPREHENSIONS)
+REPEATING = (ast.For, ast.AsyncFor, ast.While, *COMPREHENSIONS)
 
 
 @register
@@ -56,48 +57,98 @@ class RepositorySession(ProjectRule):
             "        self._session = session\n")
 
     def collect(self, ctx: FileContext) -> dict[str, object] | None:
-        inits: dict[str, bool] = {}  # class qualname -> its __init__ takes an AsyncSession
+        # class qualname -> the types its __init__'s parameters are annotated with
+        inits: dict[str, list[str]] = {}
         for node, qualname in class_nodes(ctx.tree, ctx.module):
             init = _init(node)
             if init is not None:
-                inits[qualname] = _takes_session(ctx, init)
+                inits[qualname] = _parameter_types(ctx, init)
         repositories = []
         for node in repository_classes(ctx):
             init = _init(node)
             repositories.append((f"{ctx.module}.{node.name}", node.name, ctx.def_span(node),
-                                 None if init is None else ctx.def_span(init)))
+                                 None if init is None else ctx.def_span(init),
+                                 ctx.role == "repository"))
         return {"inits": inits, "repositories": repositories} if inits or repositories \
             else None
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
-        inits: dict[str, bool] = {}
+        inits: dict[str, list[str]] = {}
         for facts in project.iter_files():
             inits.update(facts.extra.get(self.code, {}).get("inits", {}))
         for facts in project.iter_files():
-            for qualname, name, span, init_span in facts.extra.get(self.code, {}).get(
-                    "repositories", ()):
+            for qualname, name, span, init_span, in_role in facts.extra.get(
+                    self.code, {}).get("repositories", ()):
+                if not is_repository(project, qualname, in_role):
+                    continue
                 if init_span is not None:
-                    if not inits.get(qualname):
+                    if _takes_session(project, inits.get(qualname, [])) is False:
                         yield self.diagnostic(
                             facts.path, init_span,
                             f"__init__ of repository '{name}' does not take an AsyncSession")
                     continue
-                inherited = next((inits[b] for b in project.mro_names(qualname) if b in inits),
-                                 False)
-                if not inherited:
+                if self._inherits_no_session(project, qualname, inits):
                     yield self.diagnostic(
                         facts.path, span,
                         f"repository '{name}' has no __init__ taking an AsyncSession")
+
+    @staticmethod
+    def _inherits_no_session(project: Project, qualname: str,
+                             inits: dict[str, list[str]]) -> bool:
+        """True only when the whole chain is visible and no __init__ in it takes a session:
+        a base the project cannot see (a library class, a file that failed to parse) may
+        well take one."""
+        for base in project.mro_names(qualname):
+            if base in inits:
+                return _takes_session(project, inits[base]) is False
+        return not project.unseen_bases(qualname)
+
+
+def is_repository(project: Project, qualname: str, in_role_file: bool) -> bool:
+    """A class of a repository role file, or a ``*Repository`` class that has no base or
+    derives from a project repository base; never a value type (Pydantic model, ORM model,
+    enum, dataclass), whatever its name."""
+    if project.is_value_type(qualname):
+        return False
+    if in_role_file:
+        return True
+    bases = project.mro_names(qualname)
+    if not bases:
+        return True
+    return any(b in project.classes and "Repositor" in b.rsplit(".", 1)[-1] for b in bases)
 
 
 def _init(node: ast.ClassDef) -> FunctionNode | None:
     return next((m for m in class_methods(node) if m.name == "__init__"), None)
 
 
-def _takes_session(ctx: FileContext, init: FunctionNode) -> bool:
+def _parameter_types(ctx: FileContext, init: FunctionNode) -> list[str]:
+    """The resolved type names the parameters of ``__init__`` (after ``self``) are
+    annotated with; ``AsyncSession`` for any spelling of it. ``?`` marks a parameter
+    without annotation, ``**`` one of ``*args``/``**kwargs`` (anything may come through)."""
     args = init.args
     parameters = [*args.posonlyargs, *args.args][1:] + [*args.kwonlyargs]
-    return any(is_async_session(ctx, p.annotation) for p in parameters)
+    found: list[str] = []
+    for parameter in parameters:
+        if is_async_session(ctx, parameter.annotation):
+            found.append(ASYNC_SESSION)
+        elif parameter.annotation is not None:
+            found += [type_name(ctx, t) or "?" for t in
+                      unwrap_annotation(ctx, parameter.annotation)]
+    if args.vararg or args.kwarg:
+        found.append("**")
+    return found
+
+
+def _takes_session(project: Project, types: list[str]) -> bool | None:
+    """True: a parameter is a session (an alias of one in any file counts); False: none
+    is; None: cannot tell (``**kwargs``, a type the project cannot see)."""
+    if ASYNC_SESSION in types or any(project.is_session_type(t, async_only=True)
+                                      for t in types if t not in ("?", "**")):
+        return True
+    if "**" in types or any(project.is_unknown(t) for t in types if t not in ("?", "**")):
+        return None
+    return False
 
 
 @register
@@ -145,7 +196,11 @@ class SoftDeleteFilter(ProjectRule):
     def check(self, project: Project) -> Iterator[Diagnostic]:
         soft = {q for facts in project.iter_files()
                 for q in facts.extra.get(self.code, {}).get("soft", ())}
-        soft.add(project.resolve(project.config.model_mixin))
+        # The configured mixin carries ``is_deleted`` by definition, unless archguard can
+        # see it and it does not (a project soft-deleting through ``deleted_at``).
+        mixin = project.resolve(project.config.model_mixin)
+        if mixin not in project.classes:
+            soft.add(mixin)
         helper = (project.config.soft_delete_helpers or ["not_deleted"])[0].rsplit(".", 1)[-1]
         for facts in project.iter_files():
             for method in facts.extra.get(self.code, {}).get("methods", ()):
@@ -290,14 +345,15 @@ def _is_http_error(ctx: FileContext, node: ast.expr) -> bool:
 class NPlusOne(FileRule):
     """Loading a list and then querying once per item (N+1) turns one request into hundreds
     of round trips. Reported, in a service file, at an awaited repository or session call
-    inside the body of a `for`/`async for` loop or inside a comprehension (the first
+    inside the body of a `for`/`async for`/`while` loop or inside a comprehension (the first
     iterable, evaluated once, excepted), and at a repository/session call made per item of a
     comprehension passed to `asyncio.gather`. A receiver is a repository when it is
     `self.repository`, `self.<x>_repository`/`_repo`, a `self` attribute or local name
     assigned from a `*Repository(...)` call or annotated `*Repository`; a session when it is
     named `session`/`db` (leading underscores ignored) or annotated `AsyncSession`. Awaited
     calls on anything else (other services, HTTP clients, Redis) are not database queries
-    for this rule; `while` loops (batch processing) are not checked."""
+    for this rule. Every loop form counts: `for`, `async for`, `while` (its condition and
+    body) and comprehensions, async ones included."""
 
     code = "AG405"
     name = "n-plus-one"

@@ -80,8 +80,13 @@ class UnpaginatedListRoute(FileRule):
     GET) on any APIRouter/FastAPI instance whose `response_model` or return annotation is a
     collection (`list`, `List`, `Sequence`, `tuple`, `set`, also inside `Annotated` or
     `Optional`) needs every parameter of one pagination set (limit+offset, page+size, ...) or
-    a parameter that `Depends` on a pagination dependency. A router object imported from
-    another file is recognised when its name is `router`, `app` or ends in `_router`."""
+    a parameter that `Depends` on a pagination dependency. A router is what FastAPI's
+    `APIRouter`/`FastAPI` (any alias) or a project class or factory of that name builds, an
+    instance of a class of the file deriving from one, what a function annotated to return
+    one (or named `make_router`, `get_router`, ...) returns, a `router`/`app` attribute of a
+    module-level object (`@module.router.get`), and an imported object named `router`, `app`
+    or `*_router`. Functions given to `router.add_api_route(path, endpoint, ...)` are
+    routes too."""
 
     code = "AG503"
     name = "unpaginated-list-route"
@@ -206,7 +211,8 @@ class UntypedRoute(FileRule):
     with neither a `response_model=` nor a return annotation is reported at its `def` line.
     `response_model=None` does not count: it is FastAPI's switch to turn the response model
     off, so such a route needs a return annotation (`-> None`, `-> Response`). A decorator
-    that passes `**options` may carry a response_model and is not reported."""
+    that passes `**options` may carry a response_model and is not reported; one naming a
+    `response_class=` (a file or streaming response) declares its response."""
 
     code = "AG505"
     name = "untyped-route"
@@ -238,6 +244,8 @@ class UntypedRoute(FileRule):
 def _declares_response_model(route: Route) -> bool:
     if any(keyword.arg is None for keyword in route.decorator.keywords):
         return True  # ``**options``: cannot tell, assume declared
+    if route.keyword("response_class") is not None:
+        return True  # ``response_class=FileResponse``: declared, and not a model
     declared = route.keyword("response_model")
     return declared is not None and not (isinstance(declared, ast.Constant)
                                          and declared.value is None)

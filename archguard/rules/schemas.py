@@ -26,16 +26,18 @@ class SchemaBase(ProjectRule):
     `from_attributes=True`), never from raw `BaseModel`: otherwise returning ORM objects
     from endpoints fails at runtime and config drifts between schemas. Any import or alias
     form of `pydantic.BaseModel`/`RootModel` counts; a class deriving from another project
-    class that derives from Schema (in any file) is fine; the Schema definition itself is
-    exempt; `BaseSettings` is not a schema. Only the class that names the raw base is
-    reported, not its subclasses."""
+    class that derives from Schema (in any file) is fine; the Schema definition itself (and
+    its own bases) is exempt; `BaseSettings` is not a schema. A class whose chain reaches the
+    raw base only through project classes that skip Schema is reported too, naming the
+    classes in between. A class whose chain holds a class archguard cannot see (a library
+    class, one defined in a file that failed to parse) is not judged."""
 
     code = "AG301"
     name = "schema-base"
     summary = "A Pydantic model that does not derive from the configured Schema base"
     rulebook = ("**Always** inherit from `cpv3.common.schemas.Schema` (Pydantic with "
                 "`from_attributes=True`) — never from raw `BaseModel`")
-    hint = "derive from cpv3.common.schemas.Schema instead of pydantic.BaseModel"
+    hint = "derive from {schema_base} instead of pydantic.BaseModel"
     configuration = "The base class: `schema-base` (default `cpv3.common.schemas.Schema`)."
     example_path = "cpv3/modules/media/schemas.py"
     bad = ("from __future__ import annotations\n\nfrom pydantic import BaseModel\n\n\n"
@@ -45,16 +47,54 @@ class SchemaBase(ProjectRule):
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
         schema = project.config.schema_base
+        exempt = {project.resolve(schema),
+                  *(b for b in project.mro_names(schema) if b in project.classes)}
+        memo: dict[str, tuple[str, ...] | None] = {}
         for facts in project.iter_files():
             for cls in facts.classes:
-                if cls.qualname == schema:
+                if cls.qualname in exempt:
                     continue
-                direct = [project.resolve(base) for base in cls.bases if base]
-                raw = [base for base in direct if base in PYDANTIC_BASES]
-                if raw and not project.derives_from(cls.qualname, schema):
-                    yield self.diagnostic(
-                        facts.path, cls.span,
-                        f"schema '{cls.name}' derives from {raw[0]} instead of {schema}")
+                path = _raw_path(project, cls.qualname, exempt, memo)
+                if path is None:
+                    continue
+                through = f" (through {', '.join(p.rsplit('.', 1)[-1] for p in path[:-1])})" \
+                    if len(path) > 1 else ""
+                yield self.diagnostic(
+                    facts.path, cls.span,
+                    f"schema '{cls.name}' derives from {path[-1]}{through} instead of {schema}")
+
+
+def _raw_path(project: Project, qualname: str, exempt: set[str],
+              memo: dict[str, tuple[str, ...] | None]) -> tuple[str, ...] | None:
+    """The project classes from ``qualname``'s bases down to a raw Pydantic base, ending
+    with that base, when every step skips the schema base; None when the class is not such
+    a schema (it reaches the schema base, is settings, or its chain leaves the project)."""
+    if qualname in memo:
+        return memo[qualname]
+    memo[qualname] = None  # cycle-safe
+    fact = project.classes.get(qualname)
+    found: tuple[str, ...] | None = None
+    chain = project.mro_names(qualname)
+    unseen = [b for b in project.unseen_bases(qualname) if b not in PYDANTIC_BASES]
+    if fact is not None and not unseen and not (set(chain) & (exempt | SETTINGS)):
+        # derives from neither the schema base (nor its own bases) nor settings, and every
+        # class of its chain is visible: a base from a library or from a file that failed
+        # to parse may well be the schema base
+        for base in (project.resolve(b) for b in fact.bases if b):
+            if base in PYDANTIC_BASES:
+                found = (base,)
+                break
+            if base in project.classes and base not in exempt:
+                below = _raw_path(project, base, exempt, memo)
+                if below is not None:
+                    found = (base, *below)
+                    break
+    memo[qualname] = found
+    return found
+
+
+SETTINGS = frozenset({"pydantic_settings.BaseSettings", "pydantic.BaseSettings",
+                      "pydantic.v1.BaseSettings", "pydantic_settings.main.BaseSettings"})
 
 
 def schema_files(project: Project) -> Iterator[FileFacts]:
@@ -184,9 +224,16 @@ class SchemaStringEnum(ProjectRule):
     @staticmethod
     def _hint(name: str, values: list[str | None] | None) -> str:
         if values and all(v is not None for v in values):
-            literal = "Literal[" + ", ".join(f'"{v}"' for v in values) + "]"
+            literal = "Literal[" + ", ".join(python_string(v) for v in values) + "]"
             return f"use {literal} instead, e.g. {name} = {literal}"
         return f"use a Literal[...] of {name}'s values instead of the Enum"
+
+
+def python_string(value: str | None) -> str:
+    """``value`` as a double-quoted Python literal (``repr``'s escapes: a control character
+    in an enum value never reaches the terminal raw, and the suggestion stays valid code)."""
+    inner = repr(value)[1:-1]
+    return '"' + (inner.replace('"', '\\"') if repr(value)[0] == "'" else inner) + '"'
 
 
 def is_str_enum(project: Project, qualname: str) -> bool:

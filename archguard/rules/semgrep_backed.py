@@ -142,8 +142,8 @@ class HardcodedConfig(SemgrepRule):
     summary = "A URL/DSN, host:port or secret literal outside the settings module"
     rulebook = ("**Hardcoded configuration** — URLs, credentials, feature flags, or any "
                 "environment-specific values not coming from `get_settings()`.")
-    hint = ("Move the value to a Settings field in cpv3/infrastructure/settings.py and read "
-            "it via get_settings().")
+    hint = ("Move the value to a Settings field in {settings_module} and read it via "
+            "get_settings().")
     example_path = "cpv3/modules/webhooks/service.py"
     bad = ("from __future__ import annotations\n\n"
            "import httpx\n\n\n"
@@ -171,8 +171,8 @@ class EnvironmentAccess(SemgrepRule):
     summary = "os.environ or os.getenv outside the settings module"
     rulebook = ("Settings via `get_settings()` from `cpv3.infrastructure.settings` (cached with "
                 "`@lru_cache`)")
-    hint = ("Add a Settings field in cpv3/infrastructure/settings.py and read "
-            "get_settings().<field> instead of os.environ/os.getenv.")
+    hint = ("Add a Settings field in {settings_module} and read get_settings().<field> "
+            "instead of os.environ/os.getenv.")
     example_path = "cpv3/infrastructure/storage.py"
     bad = ("from __future__ import annotations\n\n"
            "import os\n\n\n"
@@ -224,8 +224,8 @@ class ActorLocation(SemgrepRule):
     name = "actor-location"
     summary = "A Dramatiq actor declared outside the tasks module's service file"
     rulebook = "Actors live in `cpv3/modules/tasks/service.py`"
-    hint = ("Move the actor into cpv3/modules/tasks/service.py and have it call the owning "
-            "module's service.")
+    hint = ("Move the actor into {tasks_service} and have it call the owning module's "
+            "service.")
     example_path = "cpv3/modules/media/service.py"
     def_line = True
     bad = ("from __future__ import annotations\n\n"

@@ -363,11 +363,19 @@ class OverAbstraction(ProjectRule):
                     yield self.diagnostic(facts.path, cls.span, reason)
 
 
+def _kind(project: Project, cls: ClassFact) -> str | None:
+    """The layer a class's name claims, unless it holds data: a Pydantic ``ServiceBase``
+    (the schema of an entity called Service) or an ORM ``BaseRegistryRepository`` is not a
+    service or repository base."""
+    kind = layer_kind(cls.name)
+    return None if kind is None or project.is_value_type(cls.qualname) else kind
+
+
 def _subclasses(project: Project) -> dict[str, list[ClassFact]]:
     """Project class -> the service/repository/handler classes deriving from it."""
     children: dict[str, list[ClassFact]] = {}
     for qualname, fact in project.classes.items():
-        if layer_kind(fact.name) is None:
+        if _kind(project, fact) is None:
             continue
         for base in project.mro_names(qualname):
             if base in project.classes:
@@ -377,7 +385,7 @@ def _subclasses(project: Project) -> dict[str, list[ClassFact]]:
 
 def _reason(project: Project, cls: ClassFact, abstract: set[str],
             children: list[ClassFact]) -> str | None:
-    kind = layer_kind(cls.name)
+    kind = _kind(project, cls)
     bases = {project.resolve(base) for base in cls.bases if base}
     is_abstract = cls.qualname in abstract or bool(bases & ABSTRACT_BASES)
     is_generic = bool(bases & GENERIC_BASES)
@@ -388,7 +396,7 @@ def _reason(project: Project, cls: ClassFact, abstract: set[str],
             return f"'{cls.name}' is an abstract {kind} layer"
         if is_generic:
             return f"'{cls.name}' is a generic {kind}"
-    same = sorted({c.name for c in children if layer_kind(c.name) == kind}) if kind else []
+    same = sorted({c.name for c in children if _kind(project, c) == kind}) if kind else []
     if same:
         return f"'{cls.name}' is a base {kind} class of {', '.join(same)}"
     if children and (is_abstract or is_generic):

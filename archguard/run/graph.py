@@ -69,18 +69,27 @@ def render(project: Project, output_format: str,
 
 def graph_text(path: Path, config_file: Path | None, output_format: str) -> str:
     """Analyse the project holding ``path`` and render its module graph."""
-    from archguard.project.discovery import locate_project, module_folders, package_files
+    from archguard.project.discovery import (
+        check_configured_paths, locate_project, module_folders, package_files,
+    )
     from archguard.engine.analyze import ProjectInput, Selection, finish
     from archguard.engine.pool import analyze_on_disk
     from archguard.semgrep.scan import SemgrepPlan
 
     location = locate_project([path], config_file)
+    check_configured_paths(location)
     custom = SemgrepPlan.build(location, use_semgrep=False)  # codes the settings may name
     analyzed = analyze_on_disk(location.root, package_files(location), location.config)
-    results = [item.result for item in analyzed]
+    results = [item.result for item in analyzed if not item.vanished]
     exists, folders = module_folders(location)
-    kept = set(finish(ProjectInput(location.config, results, folders, exists),
-                      Selection.build(location.config, extra_codes=custom.custom_codes,
-                                      extra_aliases=custom.custom_aliases)))
+    kept = {_where(d) for d in finish(
+        ProjectInput(location.config, results, folders, exists),
+        Selection.build(location.config, extra_codes=custom.custom_codes,
+                        extra_aliases=custom.custom_aliases))}
     project = Project(location.config, {r.path: r.facts for r in results}, folders, exists)
-    return render(project, output_format, kept.__contains__)
+    return render(project, output_format, lambda d: _where(d) in kept)
+
+
+def _where(diagnostic: Diagnostic) -> tuple[str, str, int, int]:
+    """A finding's identity (finish() fills in its wording, so not its text)."""
+    return diagnostic.code, diagnostic.path, diagnostic.line, diagnostic.column

@@ -5,11 +5,13 @@ The CLI is a thin layer over these; tests and other tools call them without a su
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from archguard.diagnostics import Diagnostic
+from archguard.analysis.facts import Span
+from archguard.diagnostics import ArchguardError, Diagnostic, sort_diagnostics
 from archguard.engine.analyze import (
     PARSE_ERROR, FileResult, ProjectInput, Selection, analyze_file, finish, path_filter,
     project_rule_findings,
@@ -17,11 +19,14 @@ from archguard.engine.analyze import (
 from archguard.engine.cache import FileCache
 from archguard.engine.pool import ProgressCallback, analyze_on_disk, relaxed_gc
 from archguard.project.config import Config
+from archguard.project.detect import detect_layout
+from archguard.project.fileio import read_regular
 from archguard.project.discovery import (
-    ProjectLocation, folders_from_paths, locate_project, module_folders, package_files,
+    Problems, ProjectLocation, check_configured_paths, folders_from_paths, locate_project,
+    module_folders, package_files,
 )
 from archguard.report.result import CheckReport
-from archguard.rules.registry import all_rules
+from archguard.rules.registry import all_rules, find_rule
 from archguard.semgrep.scan import SemgrepPlan
 
 
@@ -45,30 +50,80 @@ class CheckRequest:
 
 def run_check(request: CheckRequest) -> CheckReport:
     location = locate_project(request.paths, request.config_file)
+    check_configured_paths(location)
+    problems: Problems = []
+    paths = package_files(location, problems)
+    location, layout_notes = _detected(location, paths)
     semgrep = SemgrepPlan.build(location, request.semgrep)
     selection = semgrep.restrict(Selection.build(location.config, request.select,
                                                  request.ignore, semgrep.custom_codes,
                                                  semgrep.custom_aliases))
     in_scope = scope(location.root, request)
     apply_baseline = _baseline_filter(baseline_file(location, request))  # fail before work
-    paths = package_files(location)
-    diagnostics = [d for d in project_findings(location, paths, selection, request, semgrep)
-                   if in_scope(d.path)]
+    notes = [*location.notes, *semgrep.notes()]  # project_findings adds vanished files
+    found = project_findings(location, paths, selection, request, semgrep, notes)
+    found += [unreadable_folder(path, message) for path, message in problems
+              if PARSE_ERROR in selection]
+    diagnostics = sort_diagnostics([d for d in found if in_scope(d.path)])
     diagnostics, python_notes = _python_versions(location.root, diagnostics)
-    report = CheckReport(location.root, location.config, diagnostics,
-                         sum(1 for p in paths if in_scope(p)),
-                         notes=python_notes + semgrep.notes(),
+    files = sum(1 for p in paths if in_scope(p))
+    under_paths = path_filter(location.root, request.paths)  # --since may narrow to none
+    if not any(under_paths(p) for p in paths) and not diagnostics:
+        # a green result that checked nothing is not one
+        where = ", ".join(str(p) for p in request.paths)
+        raise ArchguardError(f"no Python file to check under {where} (package "
+                             f"'{location.config.package}' in {location.root})")
+    report = CheckReport(location.root, location.config, diagnostics, files,
+                         notes=layout_notes + python_notes + notes,
                          rules=tuple(r.code for r in all_rules() if r.code in selection))
     return apply_baseline(report, in_scope)
 
 
+def unreadable_folder(path: str, message: str) -> Diagnostic:
+    return find_rule(PARSE_ERROR).diagnostic(path, Span(1, 1, 1, 1), message)
+
+
+def _detected(location: ProjectLocation, paths: list[str],
+              ) -> tuple[ProjectLocation, list[str]]:
+    """The location with the settings module and database layer detected when unset."""
+    texts = {}
+    for path in paths:
+        try:  # bounded: never a FIFO or a device, never above the size limit
+            data = read_regular(location.root / path, location.config.max_file_bytes)[1]
+        except OSError:
+            data = b""
+        texts[path] = data.decode("utf-8", errors="replace")
+    config, notes = detect_layout(location.config, texts)
+    return dataclasses.replace(location, config=config, configured=location.config), notes
+
+
 def project_findings(location: ProjectLocation, paths: list[str], selection: Selection,
                      request: CheckRequest, semgrep: SemgrepPlan | None = None,
-                     ) -> list[Diagnostic]:
+                     notes: list[str] | None = None) -> list[Diagnostic]:
     """Every finding of the project, before the PATHs/--since scope is applied (so one
-    cached report serves every scope): from the cache's memo when no input changed."""
+    cached report serves every scope): from the cache's memo when no input changed.
+    Files deleted during the run are left out, named in ``notes``. A cache whose stored
+    entries cannot be used (tampered with, written by a broken build) is rebuilt: it never
+    fails a run."""
+    try:
+        return _project_findings(location, paths, selection, request, semgrep, notes)
+    except ArchguardError:
+        raise
+    except Exception:
+        if not request.use_cache:
+            raise  # a real error: the cache played no part
+        if notes is not None:
+            notes.append("the cache could not be used and was rebuilt")
+        return _project_findings(location, paths, selection, request, semgrep, notes,
+                                 rebuild=True)
+
+
+def _project_findings(location: ProjectLocation, paths: list[str], selection: Selection,
+                      request: CheckRequest, semgrep: SemgrepPlan | None,
+                      notes: list[str] | None, rebuild: bool = False) -> list[Diagnostic]:
     exists, folders = module_folders(location)
-    cache = FileCache.open(location.root, location.config) if request.use_cache \
+    configured = location.configured or location.config
+    cache = FileCache.open(location.root, configured, rebuild) if request.use_cache \
         else FileCache.disabled()
     cache.refresh(location.root, paths)
     scan = (semgrep or SemgrepPlan.off()).scan(location, paths, selection, cache)
@@ -77,7 +132,9 @@ def project_findings(location: ProjectLocation, paths: list[str], selection: Sel
     if found is None:
         with relaxed_gc():
             with scan.running(_stage(request, "semgrep rules")):  # overlaps the native pass
-                results = analyze_paths(location, paths, request, cache)
+                results, vanished = analyze_paths(location, paths, request, cache)
+            if vanished and notes is not None:
+                notes.append(vanished_note(sorted(vanished)))
             project_input = ProjectInput(location.config, results, folders, exists,
                                          cache.durable)
             found = finish(project_input, selection, extra=scan.diagnostics,
@@ -171,15 +228,22 @@ def _baseline_filter(baseline_file: Path | None,
 
 
 def analyze_paths(location: ProjectLocation, paths: list[str], request: CheckRequest,
-                  cache: FileCache) -> list[FileResult]:
+                  cache: FileCache) -> tuple[list[FileResult], list[str]]:
     """Per-file results in ``paths`` order: unchanged files from the cache, the rest
-    analysed (in a process pool when there are many)."""
+    analysed (in a process pool when there are many); and the files that vanished."""
     results, todo = cache.cached_results(paths)
     fresh = analyze_on_disk(location.root, todo, location.config, request.jobs,
                             request.progress, digest_facts=cache.enabled)
     cache.store_results(fresh)
-    results.update((item.path, item.result) for item in fresh)
-    return [results[path] for path in paths]
+    vanished = [item.path for item in fresh if item.vanished]
+    results.update((item.path, item.result) for item in fresh if not item.vanished)
+    return [results[path] for path in paths if path in results], vanished
+
+
+def vanished_note(paths: list[str]) -> str:
+    named = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    return f"{len(paths)} file{'s' if len(paths) != 1 else ''} deleted during the run, " \
+           f"not checked: {named}"
 
 
 def check_sources(sources: Mapping[str, str | bytes], config: Config | None = None,
@@ -189,7 +253,9 @@ def check_sources(sources: Mapping[str, str | bytes], config: Config | None = No
 
     Non-Python paths take part in the layout rules only.
     """
-    config = config or Config()
+    texts = {path: text if isinstance(text, str) else text.decode("utf-8", "replace")
+             for path, text in sources.items() if path.endswith(".py")}
+    config, _ = detect_layout(config or Config(), texts)
     selection = Selection.build(config, select, ignore)
     results = [
         analyze_file(path, text.encode() if isinstance(text, str) else text, config)

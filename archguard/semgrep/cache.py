@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from archguard.diagnostics import Diagnostic
-from archguard.engine.cache import RACY_WINDOW_NS, UNTRUSTED, FileCache
+from archguard.engine.cache import RACY_WINDOW_NS, UNTRUSTED, FileCache, well_formed
 from archguard.engine.pool import Stamp, read_file, stamp_of
+from archguard.project.fileio import UnreadableFile
 from archguard.report.suppressions import FileSuppressions, parse_suppressions
 
 SUFFIX = ".semgrep"
@@ -58,17 +59,19 @@ class SemgrepCache:
         try:
             stamps = {path: Stamp(*values) for path, values in payload["stamps"].items()}
             entries = dict(payload["files"]) if payload["rules"] == self.rules_key else {}
+            if not all(_usable(entry) for entry in entries.values()):
+                return  # a damaged file is an empty cache
         except Exception:  # a damaged file is an empty cache
             return
         self.stamps, self.entries = stamps, entries
 
-    def digest(self, root: Path, path: str) -> bytes | None:
+    def digest(self, root: Path, path: str, limit: int | None = None) -> bytes | None:
         """A file outside the package: its digest, by stat when the stat is unchanged."""
         old = self.stamps.get(path)
         try:
             if old is not None and old.same_stat(os.stat(root / path)):
                 return old.digest
-            st, data = read_file(root, path)
+            st, data = read_file(root, path, limit)
         except OSError:
             return None
         self.remember_stamp(path, stamp_of(st, data))
@@ -106,13 +109,31 @@ class SemgrepCache:
         self.dirty = False
 
 
-def snapshot(root: Path, path: str, outside: bool) -> Snapshot | None:
-    """Read a file semgrep is about to scan: its stamp (stat before read), and for a file
-    outside the package its suppression comments (the native pass parses the others)."""
+def _usable(entry: object) -> bool:
+    if not (isinstance(entry, Entry) and isinstance(entry.digest, bytes)
+            and (entry.suppressions is None
+                 or isinstance(entry.suppressions, FileSuppressions))):
+        return False
     try:
-        st, data = read_file(root, path)
-    except OSError:
+        return all(well_formed(Diagnostic(*values)) for values in entry.diagnostics)
+    except TypeError:
+        return False
+
+
+def snapshot(root: Path, path: str, outside: bool, limit: int | None = None,
+             ) -> Snapshot | str | None:
+    """Read a file semgrep is about to scan: its stamp (stat before read), and for a file
+    outside the package its suppression comments (the native pass parses the others).
+    A file that cannot be scanned gives the reason (AG000 for a file outside the package);
+    one that vanished gives None."""
+    try:
+        st, data = read_file(root, path, limit)
+    except FileNotFoundError:
         return None
+    except UnreadableFile as error:
+        return str(error)
+    except OSError as error:
+        return f"cannot read file: {error.strerror or error}"
     suppressions = parse_suppressions(data.decode("utf-8", "replace")) if outside else None
     return Snapshot(stamp_of(st, data), suppressions)
 

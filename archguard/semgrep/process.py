@@ -19,13 +19,17 @@ errors of package files natively, and semgrep still matches the parts it could p
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
+import tokenize
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,16 +48,38 @@ IGNORED_ERROR_TYPES = ("Syntax error", "Lexical error", "Other syntax error",
                        "PartialParsing")  # the target's problem: AG000 covers package files
 
 
+BATCH_ARG_BYTES = 96 * 1024  # targets per semgrep start: far below any ARG_MAX
+BATCH_FILES = 2000
+
+
 def scan_command(executable: str, rule_files: Iterable[Path], targets: Iterable[str],
-                 ) -> list[str]:
+                 max_target_bytes: int = 0) -> list[str]:
     """Explicit relative targets from the project root: semgrep's ignore lists (which skip
-    ``tests/``) apply only to folders it walks, and rule ``paths:`` match these paths."""
+    ``tests/``) apply only to folders it walks, and rule ``paths:`` match these paths.
+    ``max_target_bytes``: archguard's own file size limit, so semgrep never skips a file
+    silently (its default skips files over 1 MB); larger files are AG000 findings."""
     command = [executable, "scan", "--experimental", "--json", "--quiet", "--metrics=off",
                "--disable-version-check", "--no-rewrite-rule-ids", "--project-root", ".",
                "--timeout", str(PER_FILE_TIMEOUT_S)]
+    if max_target_bytes:
+        command += ["--max-target-bytes", str(max_target_bytes)]
     for rule_file in rule_files:
         command += ["--config", str(rule_file)]
-    return command + list(targets)
+    return command + ["--", *targets]
+
+
+def batches(targets: list[str]) -> list[list[str]]:
+    """Targets split so that no command line gets too long (25,000 files: E2BIG)."""
+    out: list[list[str]] = [[]]
+    size = 0
+    for target in targets:
+        cost = len(os.fsencode(target)) + 1
+        if out[-1] and (size + cost > BATCH_ARG_BYTES or len(out[-1]) >= BATCH_FILES):
+            out.append([])
+            size = 0
+        out[-1].append(target)
+        size += cost
+    return [batch for batch in out if batch]
 
 
 def semgrep_env(workdir: Path) -> dict[str, str]:
@@ -66,23 +92,49 @@ def semgrep_env(workdir: Path) -> dict[str, str]:
 
 @dataclass
 class SemgrepProcess:
-    """One semgrep run in the background: ``start``, other work, ``wait``, ``close``."""
+    """One semgrep run in the background: ``start``, other work, ``wait``, ``close``. Many
+    targets run as several semgrep processes one after the other (``batches``)."""
 
     root: Path
     timeout_s: float
+    max_target_bytes: int = 0
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix=TEMP_PREFIX)))
     process: subprocess.Popen[bytes] | None = None
     started: float = 0.0
+    pending: list[list[str]] = field(default_factory=list)
+    rule_files: list[Path] = field(default_factory=list)
+    runs: int = 0
 
     def start(self, rule_files: list[Path], targets: list[str]) -> None:
-        command = scan_command(binary.find_semgrep(), rule_files, targets)
-        with open(self.workdir / "out.json", "wb") as out, \
-                open(self.workdir / "err.txt", "wb") as err:
-            self.process = launch(command, self.root, semgrep_env(self.workdir), out, err)
+        self.rule_files = rule_files
+        self.pending = batches(targets)
         self.started = time.monotonic()
+        self._launch_next()
+
+    def _launch_next(self) -> None:
+        targets = self.pending.pop(0)
+        command = scan_command(binary.find_semgrep(), self.rule_files, targets,
+                               self.max_target_bytes)
+        self.runs += 1
+        with open(self.workdir / f"out{self.runs}.json", "wb") as out, \
+                open(self.workdir / f"err{self.runs}.txt", "wb") as err:
+            self.process = launch(command, self.root, semgrep_env(self.workdir), out, err)
 
     def wait(self) -> dict[str, Any]:
-        """semgrep's JSON report; an ArchguardError when the run failed in any way."""
+        """semgrep's JSON report (every batch's, merged); an ArchguardError when a run
+        failed as a whole."""
+        merged: dict[str, Any] = {"results": [], "errors": [], "scanned": []}
+        while True:
+            report = self._wait_one()
+            merged["results"] += report.get("results") or []
+            merged["errors"] += report.get("errors") or []
+            paths = report.get("paths") if isinstance(report.get("paths"), dict) else {}
+            merged["scanned"] += paths.get("scanned") or []
+            if not self.pending:
+                return merged
+            self._launch_next()
+
+    def _wait_one(self) -> dict[str, Any]:
         assert self.process is not None
         remaining = self.timeout_s - (time.monotonic() - self.started)
         try:
@@ -92,7 +144,8 @@ class SemgrepProcess:
             raise ArchguardError(
                 f"semgrep did not finish within {self.timeout_s:g} s: raise 'semgrep-timeout' "
                 f"in [tool.archguard], or run with --no-semgrep") from None
-        return read_report(code, self.workdir / "out.json", self.workdir / "err.txt")
+        return read_report(code, self.workdir / f"out{self.runs}.json",
+                           self.workdir / f"err{self.runs}.txt")
 
     def finished(self) -> bool:
         return self.process is None or self.process.poll() is not None
@@ -106,6 +159,7 @@ class SemgrepProcess:
             self.process.wait()
 
     def close(self) -> None:
+        self.pending = []
         self.kill()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -124,18 +178,65 @@ def launch(command: list[str], cwd: Path, env: dict[str, str], out: IO[bytes],
 def read_report(code: int, out_file: Path, err_file: Path) -> dict[str, Any]:
     try:
         report = json.loads(out_file.read_bytes() or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):
         report = None
-    if isinstance(report, dict):
-        check_errors(report.get("errors") or [])
+    errors = report.get("errors") if isinstance(report, dict) else None
+    if isinstance(errors, list):
+        check_errors(errors)
+        if code != 0 and errors and all(isinstance(e, dict) and _about_one_file(e)
+                                        for e in errors):
+            return report  # only some files failed: their problem (``file_errors``)
     if code != 0 or not isinstance(report, dict):
-        raise ArchguardError(f"semgrep failed (exit code {code}): {_stderr_line(err_file)}")
+        reason = _first_error(report) or _stderr_line(err_file)
+        raise ArchguardError(f"semgrep failed (exit code {code}): {reason}")
     return report
 
 
+def _first_error(report: object) -> str:
+    """semgrep's own reason, from its JSON (whatever the level), when it gave one."""
+    errors = report.get("errors") if isinstance(report, dict) else None
+    for error in errors if isinstance(errors, list) else []:
+        if isinstance(error, dict) and error.get("message"):
+            where = f" in rule '{error['rule_id']}'" if error.get("rule_id") else ""
+            return f"{_error_type(error)}{where}: {' '.join(str(error['message']).split())[:300]}"
+    return ""
+
+
+def file_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
+    """Errors about one target file (path -> message): that file's problem, not the run's.
+    Target parse errors are left out (AG000 reports syntax errors natively)."""
+    found: dict[str, str] = {}
+    for error in errors:
+        if isinstance(error, dict) and _about_one_file(error) and \
+                _error_type(error) not in IGNORED_ERROR_TYPES:
+            message = " ".join(str(error.get("message", "")).split())[:300]
+            found.setdefault(normal_path(_target_of(error) or ""),
+                             f"{_error_type(error)}: {message}".rstrip(": "))
+    return found
+
+
+_BAD_ROOT = re.compile(r"Invalid scanning root: (?P<path>.+?)\s*$")
+
+
+def _target_of(error: dict[str, Any]) -> str | None:
+    """The target file an error is about: its ``path``, or the file named by "Invalid
+    scanning root" (a target deleted after archguard listed it)."""
+    path = error.get("path")
+    if path and not str(path).endswith((".yaml", ".yml")):
+        return str(path)
+    match = _BAD_ROOT.search(str(error.get("message", "")))
+    return match["path"] if match else None
+
+
+def _about_one_file(error: dict[str, Any]) -> bool:
+    return _target_of(error) is not None
+
+
 def check_errors(errors: list[dict[str, Any]]) -> None:
-    """Rule errors and per-file timeouts fail the run; target parse errors do not."""
-    serious = [e for e in errors if isinstance(e, dict) and _is_serious(e)]
+    """Rule errors fail the run; errors about one target file (a per-file timeout, a file
+    that vanished) and target parse errors do not (see ``file_errors``)."""
+    serious = [e for e in errors if isinstance(e, dict) and _is_serious(e)
+               and not _about_one_file(e)]
     if not serious:
         return
     first = serious[0]
@@ -174,9 +275,9 @@ def _stderr_line(err_file: Path) -> str:
 # --- semgrep JSON -> diagnostics --------------------------------------------------------
 
 def diagnostics_by_path(report: Mapping[str, Any], rules: Mapping[str, SemgrepRuleInfo],
-                        root: Path) -> dict[str, list[Diagnostic]]:
+                        root: Path, limit: int | None = None) -> dict[str, list[Diagnostic]]:
     """Every result as a Diagnostic, grouped by project-relative path."""
-    sources = _Sources(root)
+    sources = _Sources(root, limit)
     found: dict[str, list[Diagnostic]] = {}
     for result in report.get("results") or []:
         rule = rules.get(str(result.get("check_id")))
@@ -224,43 +325,71 @@ def normal_path(path: str) -> str:
 
 
 class _Sources:
-    """Files read on demand: semgrep columns count bytes, archguard's count characters;
-    and a function-level match on a decorator moves to its ``def`` line."""
+    """Files read on demand: semgrep columns count bytes of the file as stored (after a
+    UTF-8 BOM too, and in the declared PEP 263 encoding), archguard's count characters of
+    the decoded line; and a function-level match on a decorator moves to its ``def`` line."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.texts: dict[str, str] = {}
+    def __init__(self, root: Path, limit: int | None = None) -> None:
+        self.root, self.limit = root, limit
+        self.files: dict[str, tuple[list[bytes], str, bool, str]] = {}
 
-    def text(self, path: str) -> str:
-        if path not in self.texts:
-            try:
-                self.texts[path] = (self.root / path).read_bytes().decode("utf-8", "replace")
-            except OSError:
-                self.texts[path] = ""
-        return self.texts[path]
+    def file(self, path: str) -> tuple[list[bytes], str, bool, str]:
+        """(byte lines, encoding, BOM, decoded text) of a file."""
+        if path not in self.files:
+            self.files[path] = _read_source(self.root / path, self.limit)
+        return self.files[path]
+
+    def column(self, path: str, line: int, col: int) -> int:
+        lines, encoding, bom, _ = self.file(path)
+        offset = col - 1 - (3 if bom and line == 1 else 0)
+        if not 0 < line <= len(lines) or offset <= 0:
+            return max(offset, 0) + 1
+        return len(lines[line - 1][:offset].decode(encoding, errors="replace")) + 1
 
     def span(self, path: str, line: int, col: int, end_line: int, end_col: int,
              def_line: bool) -> Span:
-        text = self.text(path)
+        start = self.column(path, line, col)
+        text = self.file(path)[3]
         if def_line and text:
-            header = decorated_header(text, line, col)
+            header = decorated_header(text, line, start)
             if header is not None:
                 return header
-        columns = LineColumns(text)
-        return Span(line, columns.column(line, col - 1), end_line,
-                    columns.column(end_line, end_col - 1))
+        return Span(line, start, end_line, self.column(path, end_line, end_col))
 
 
-def decorated_header(text: str, line: int, col: int) -> Span | None:
-    """The ``def``/``class`` line of the definition whose decorator starts at (line, col)."""
+def _read_source(path: Path, limit: int | None) -> tuple[list[bytes], str, bool, str]:
+    from archguard.analysis.parsing import decode_source
+    from archguard.project.fileio import read_regular
+
+    try:
+        _, data = read_regular(path, limit)
+    except OSError:
+        return [], "utf-8", False, ""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        codecs.lookup(encoding)
+    except (SyntaxError, LookupError):
+        encoding = "utf-8"
+    body = data[3:] if bom else data
+    decoded = decode_source(data)
+    return (re.split(rb"\r\n|\r|\n", body), encoding, bom,
+            decoded if isinstance(decoded, str) else "")
+
+
+def decorated_header(text: str, line: int, column: int) -> Span | None:
+    """The ``def``/``class`` line of the definition whose decorator starts at (line,
+    character column)."""
     import ast
 
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    columns = LineColumns(text)
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(
-                d.lineno == line and d.col_offset == col - 1 for d in node.decorator_list):
-            return LineColumns(text).header_span(node)
+                d.lineno == line and columns.column(d.lineno, d.col_offset) == column
+                for d in node.decorator_list):
+            return columns.header_span(node)
     return None

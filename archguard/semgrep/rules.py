@@ -131,10 +131,33 @@ def _custom_rule(rule: dict[str, Any], file: Path) -> SemgrepRuleInfo:
                            builtin=False, message=" ".join(str(rule.get("message", "")).split()))
 
 
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
+
+
+def _check_code(info: SemgrepRuleInfo) -> None:
+    """A custom code selects only its own rules: non-empty, one word (``--select`` splits
+    at commas), and neither a prefix of a built-in code (``AG2`` would take over
+    ``--ignore AG2``) nor an extension of one (``AG2015`` is selected by ``AG201``)."""
+    code = info.code
+    if not _CODE.match(code):
+        raise ArchguardError(f"{info.file}: rule '{info.rule_id}' has the code '{code}': a "
+                             f"code is a letter followed by letters, digits, '_', '.' or '-'")
+    upper = code.upper()
+    if upper == "ALL":
+        raise ArchguardError(f"{info.file}: rule '{info.rule_id}': 'ALL' is not a code")
+    for rule in all_rules():
+        builtin = rule.code.upper()
+        if builtin != upper and (builtin.startswith(upper) or upper.startswith(builtin)):
+            raise ArchguardError(f"{info.file}: rule '{info.rule_id}' uses the code {code}, "
+                                 f"which overlaps archguard's {rule.code} ({rule.name}) as a "
+                                 f"prefix: pick a code of your own (e.g. 'ACME001')")
+
+
 def _check_unique(custom: list[SemgrepRuleInfo]) -> None:
     registry = {rule.code.upper(): rule for rule in all_rules()}
     taken_ids = {rule.name for rule in all_rules() if rule.engine == "semgrep"}
     for info in custom:
+        _check_code(info)
         if info.rule_id in taken_ids:
             raise ArchguardError(f"{info.file}: semgrep rule id '{info.rule_id}' is already "
                                  f"used by another rule: rename it")
@@ -145,39 +168,55 @@ def _check_unique(custom: list[SemgrepRuleInfo]) -> None:
                                  f"{info.code} of archguard's rule {clash.name}: pick another")
 
 
-def layout_globs(config: Config) -> dict[str, str]:
-    """Shipped ``paths:`` glob -> the glob for the configured layout."""
+def layout_globs(config: Config) -> dict[str, list[str]]:
+    """Shipped ``paths:`` glob -> the globs for the configured (or detected) layout."""
     package = config.layout.source_prefix + config.package.replace(".", "/")
     service = (config.roles.expected("service", "tasks") or ("service.py",))[0]
+    settings = config.settings_modules or [f"{package}/infrastructure/settings.py"]
+    if config.db_layer is None:  # not detected (a library call): the conventional folders
+        db_layer, shared = [f"**/{package}/db/**"], [f"**/{package}/infrastructure/**"]
+    else:  # the db layer's globs stand for both lines
+        db_layer = [f"**/{glob}" for glob in config.db_layer_globs] or ["**/.archguard-none/**"]
+        shared = []
     return {
-        "**/cpv3/infrastructure/settings.py": f"**/{config.settings_module.strip('/')}",
-        "**/cpv3/modules/tasks/service.py": f"**/{config.modules_dirs[0]}/tasks/{service}",
-        "**/cpv3/db/**": f"**/{package}/db/**",
-        "**/cpv3/infrastructure/**": f"**/{package}/infrastructure/**",
-        "**/tests/**": f"**/{config.tests_dir.strip('/')}/**",
+        "**/cpv3/infrastructure/settings.py": [f"**/{path}" for path in settings],
+        "**/cpv3/modules/tasks/service.py": [f"**/{config.modules_dirs[0]}/tasks/{service}"],
+        "**/cpv3/db/**": db_layer,
+        "**/cpv3/infrastructure/**": shared,
+        "**/tests/**": [f"**/{config.tests_dir.strip('/')}/**"],
     }
+
+
+_SHIPPED = {
+    "**/cpv3/infrastructure/settings.py": ["**/cpv3/infrastructure/settings.py"],
+    "**/cpv3/modules/tasks/service.py": ["**/cpv3/modules/tasks/service.py"],
+    "**/cpv3/db/**": ["**/cpv3/db/**"],
+    "**/cpv3/infrastructure/**": ["**/cpv3/infrastructure/**"],
+    "**/tests/**": ["**/tests/**"],
+}
 
 
 def rule_text(info: SemgrepRuleInfo, config: Config) -> bytes:
     """The rule file as semgrep gets it: shipped globs follow the configured layout."""
     data = info.file.read_bytes()
-    globs = layout_globs(config)
-    if not info.builtin or all(old == new for old, new in globs.items()):
+    if not needs_copy(info, config):
         return data
+    globs = layout_globs(config)
     lines = data.decode("utf-8").splitlines(keepends=True)
     return "".join(_relayout(line, globs) for line in lines).encode("utf-8")
 
 
-def _relayout(line: str, globs: dict[str, str]) -> str:
+def _relayout(line: str, globs: dict[str, list[str]]) -> str:
     match = _GLOB_LINE.match(line.rstrip("\n"))
     if match is None or match["glob"] not in globs:
         return line
     ending = "\n" if line.endswith("\n") else ""
-    return f'{match["lead"]}"{globs[match["glob"]]}"{match["tail"]}{ending}'
+    return "".join(f'{match["lead"]}"{glob}"{match["tail"]}{ending}'
+                   for glob in globs[match["glob"]])
 
 
 def needs_copy(info: SemgrepRuleInfo, config: Config) -> bool:
-    return info.builtin and any(old != new for old, new in layout_globs(config).items())
+    return info.builtin and layout_globs(config) != _SHIPPED
 
 
 def rules_fingerprint(rules: list[SemgrepRuleInfo], config: Config, version: str) -> str:

@@ -21,7 +21,7 @@ from archguard.diagnostics import Diagnostic
 from archguard.engine.analyze import Selection
 from archguard.engine.cache import FileCache
 from archguard.project.config import Config
-from archguard.project.discovery import ProjectLocation, is_excluded
+from archguard.project.discovery import ProjectLocation, walk_python_files
 from archguard.report.suppressions import FileSuppressions
 from archguard.semgrep.binary import semgrep_version
 from archguard.semgrep.cache import (
@@ -102,7 +102,8 @@ class SemgrepScan:
         self.outside = outside_files(root, config, set(paths))
         self.store = SemgrepCache(cache, rules_fingerprint(rules, config, semgrep_version()))
         self.known: dict[str, bytes | None] = dict(cache.digests)
-        self.known.update((path, self.store.digest(root, path)) for path in self.outside)
+        self.known.update((path, self.store.digest(root, path, config.max_file_bytes))
+                          for path in self.outside)
         self.memo_part = (self.store.rules_key, tuple((p, self.known[p]) for p in self.outside))
         self.store.save(set(paths) | set(self.outside), set(self.outside))  # fresh stamps
 
@@ -113,28 +114,35 @@ class SemgrepScan:
         if not self.rules:
             yield
             return
-        from archguard.semgrep.process import SemgrepProcess, diagnostics_by_path
+        from archguard.semgrep.process import (
+            SemgrepProcess, diagnostics_by_path, file_errors, normal_path,
+        )
 
         todo = self._todo()
-        targets = [path for path, snap in todo.items() if snap is not None]  # readable ones
-        process = SemgrepProcess(self.root, self.config.semgrep_timeout) if targets else None
+        targets = [path for path, snap in todo.items() if isinstance(snap, Snapshot)]
+        process = SemgrepProcess(self.root, self.config.semgrep_timeout,
+                                 self.config.max_file_bytes) if targets else None
         try:
             if process is not None:
                 process.start(self._rule_files(process.workdir), targets)
             yield
             if process is not None and on_wait is not None and not process.finished():
                 on_wait(len(targets))
-            fresh = diagnostics_by_path(process.wait(), self.catalog, self.root) \
-                if process is not None else {}
-            self._collect(todo, fresh)
+            report = process.wait() if process is not None else {}
+            fresh = diagnostics_by_path(report, self.catalog, self.root,
+                                        self.config.max_file_bytes)
+            scanned = {normal_path(str(p)) for p in report.get("scanned") or []}
+            failed = file_errors(report.get("errors") or [])
+            self._collect(todo, fresh, scanned, failed)
         finally:
             if process is not None:
                 process.close()
 
-    def _todo(self) -> dict[str, Snapshot | None]:
+    def _todo(self) -> dict[str, Snapshot | str | None]:
         """Files without a cached result for their current content, read now."""
         outside = set(self.outside)
-        return {path: snapshot(self.root, path, path in outside)
+        limit = self.config.max_file_bytes
+        return {path: snapshot(self.root, path, path in outside, limit)
                 for path in self.package + self.outside
                 if self.store.lookup(path, self.known.get(path)) is None}
 
@@ -150,14 +158,27 @@ class SemgrepScan:
                 files.append(file)
         return files
 
-    def _collect(self, todo: dict[str, Snapshot | None],
-                 fresh: dict[str, list[Diagnostic]]) -> None:
+    def _collect(self, todo: dict[str, Snapshot | str | None],
+                 fresh: dict[str, list[Diagnostic]], scanned: set[str],
+                 failed: dict[str, str]) -> None:
+        """Cache only what semgrep says it scanned without error: a file it skipped or
+        failed on has no "no findings" to remember. Such a file outside the package is an
+        AG000 finding (the native pass reports package files itself); a file that vanished
+        meanwhile is simply gone."""
+        outside = set(self.outside)
         for path in self.package + self.outside:
             if path in todo:
                 snap = todo[path]
                 found = fresh.pop(path, [])
-                supp = snap.suppressions if snap is not None else None
-                if snap is not None and unchanged_since(self.root, path, snap):
+                supp = snap.suppressions if isinstance(snap, Snapshot) else None
+                if isinstance(snap, str):  # not a regular file, too large, unreadable
+                    found = [file_problem(path, snap)] if path in outside else []
+                elif snap is not None and path in failed:
+                    if os.path.lexists(self.root / path):  # not a file that vanished
+                        found = [*found, file_problem(
+                            path, f"semgrep could not scan this file ({failed[path]})")]
+                elif snap is not None and path in scanned and \
+                        unchanged_since(self.root, path, snap):
                     self.store.put(path, snap, found)
             else:
                 entry = self.store.lookup(path, self.known.get(path))
@@ -171,16 +192,17 @@ class SemgrepScan:
         self.store.save(set(self.package) | set(self.outside), set(self.outside))
 
 
+def file_problem(path: str, message: str) -> Diagnostic:
+    from archguard.analysis.facts import Span
+    from archguard.engine.analyze import PARSE_ERROR
+    from archguard.rules.registry import find_rule
+
+    return find_rule(PARSE_ERROR).diagnostic(path, Span(1, 1, 1, 1), message)
+
+
 def outside_files(root: Path, config: Config, package: set[str]) -> list[str]:
     """Python files of the tests folder (AG805, custom rules) that are not package files."""
     tests = root / config.tests_dir.strip("/")
     if not tests.is_dir() or tests.resolve() == root.resolve():
         return []
-    found: list[str] = []
-    for folder, dirs, names in os.walk(tests):
-        rel_folder = Path(folder).relative_to(root).as_posix()
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
-                         and not is_excluded(f"{rel_folder}/{d}", config))
-        found += [f"{rel_folder}/{name}" for name in names if name.endswith(".py")
-                  and not is_excluded(f"{rel_folder}/{name}", config)]
-    return sorted(p for p in found if p not in package)
+    return [p for p in walk_python_files(root, tests, config) if p not in package]

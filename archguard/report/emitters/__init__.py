@@ -6,10 +6,13 @@ and one entry in ``EMITTERS``.
 
 from __future__ import annotations
 
+import codecs
 import importlib
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 from archguard.report.result import CheckReport
 
@@ -47,3 +50,53 @@ def get_emitter(name: str) -> Emitter:
 
 FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab", "junit")
 MACHINE_FORMATS = frozenset({"json", "sarif", "github", "gitlab", "junit"})
+
+
+# --- repository text on its way out ----------------------------------------------------
+# File names, messages and hints quote the checked repository: a file name may hold
+# undecodable bytes (kept by Python as lone surrogates) and any text may hold control
+# characters (ESC would drive the terminal). Each format gets them escaped its own way.
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _byte_escape(char: str) -> str:
+    """A lone surrogate of an undecodable file-name byte as that byte: ``\\xe9``."""
+    code = ord(char)
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """For the text formats: control characters, line separators and undecodable bytes as
+    Python-style escapes (one finding stays one line, and the terminal stays untouched)."""
+    if text.isprintable():
+        return text
+    return _CONTROL.sub(lambda m: _byte_escape(m.group()) if _SURROGATE.match(m.group())
+                        else repr(m.group())[1:-1], text)
+
+
+def valid_unicode(value: Any) -> Any:
+    """For the structured formats (which escape control characters themselves): every
+    string of a JSON-like value made valid Unicode, undecodable bytes as ``\\xNN`` text."""
+    if isinstance(value, str):
+        return _SURROGATE.sub(lambda m: _byte_escape(m.group()), value) \
+            if _SURROGATE.search(value) else value
+    if isinstance(value, dict):
+        return {valid_unicode(k): valid_unicode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [valid_unicode(v) for v in value]
+    return value
+
+
+def writes_utf8(stream: TextIO) -> bool:
+    encoding = getattr(stream, "encoding", None)
+    return encoding is None or codecs.lookup(encoding).name == "utf-8"
+
+
+def dump_json(data: Any, stream: TextIO) -> None:
+    """JSON that stays valid whatever the stream: ASCII escapes when the stream's encoding
+    is not UTF-8 (``PYTHONIOENCODING=cp1252``)."""
+    # One write of the whole text: json.dump writes every token to the stream on its own.
+    stream.write(json.dumps(valid_unicode(data), indent=2,
+                            ensure_ascii=not writes_utf8(stream)) + "\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from archguard.report.emitters import EmitOptions
+from archguard.report.emitters import EmitOptions, printable
 from archguard.report.emitters.locations import display_path
 from archguard.report.emitters.summary import (
     severity_label, statistics_lines, summary_line,
@@ -15,10 +15,11 @@ from archguard.report.result import CheckReport
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
     if options.statistics:
         for line in statistics_lines(report):
-            stream.write(line + "\n")
+            stream.write(printable(line) + "\n")
         return
     for d in report.diagnostics:
-        stream.write(f"{display_path(report.root, d.path)}:{d.line}:{d.column}: {d.code} "
-                     f"[{d.rule}] {severity_label(d.severity)}{d.message}\n")
+        stream.write(printable(f"{display_path(report.root, d.path)}:{d.line}:{d.column}: "
+                               f"{d.code} [{d.rule}] {severity_label(d.severity)}"
+                               f"{d.message}") + "\n")
     if not options.quiet:
-        stream.write(summary_line(report) + "\n")
+        stream.write(printable(summary_line(report)) + "\n")

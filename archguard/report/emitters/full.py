@@ -7,6 +7,7 @@ under it. Source lines longer than the terminal wrap under their gutter.
 
 from __future__ import annotations
 
+import errno
 from collections import Counter
 from itertools import groupby
 from pathlib import Path
@@ -16,7 +17,9 @@ from rich.console import Console
 from rich.text import Text
 
 from archguard.diagnostics import Diagnostic
-from archguard.report.emitters import EmitOptions
+from archguard.analysis.parsing import python_lines
+from archguard.project.fileio import read_regular
+from archguard.report.emitters import EmitOptions, printable
 from archguard.report.emitters.locations import display_path
 from archguard.report.emitters.summary import severity_label, statistics_lines, summary_line
 from archguard.report.result import CheckReport
@@ -26,12 +29,22 @@ SEVERITY_STYLES = {"error": "bold red", "warning": "bold yellow"}  # else: info
 MIN_SOURCE_WIDTH = 20  # narrower than this, wrapping helps nobody: print the line whole
 
 
+EXCERPT_LIMIT = 64 * 1024 * 1024  # source excerpts are not shown from larger files
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """rich would exit 1 itself; the command line decides (``cli.output_stream``)."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
-    console = Console(file=stream, color_system="auto" if options.color else None,
+    console = _Console(file=stream, color_system="auto" if options.color else None,
                       force_terminal=options.color, highlight=False, soft_wrap=True)
     if options.statistics:
         for line in statistics_lines(report):
-            console.print(Text(line))
+            console.print(Text(printable(line)))
         return
     rule_hints = {rule.code: rule.hint for rule in all_rules()}
     footer: dict[str, tuple[str, str]] = {}  # code -> (slug, hint), in order of appearance
@@ -46,28 +59,29 @@ def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
 def _emit_file(console: Console, root: Path, path: str, diagnostics: list[Diagnostic],
                options: EmitOptions, rule_hints: dict[str, str],
                footer: dict[str, tuple[str, str]]) -> None:
-    console.print(Text(display_path(root, path), style="bold underline"))
+    console.print(Text(printable(display_path(root, path)), style="bold underline"))
     lines = _source_lines(root / path) if options.show_source else []
     for d in diagnostics:
         heading = Text("  ")
         heading.append(f"{d.line}:{d.column}", style="dim")
         heading.append("  ")
         heading.append(d.code, style=SEVERITY_STYLES.get(d.severity, "bold blue"))
-        heading.append(f" [{d.rule}] ", style="magenta")
-        heading.append(severity_label(d.severity) + d.message)
+        heading.append(f" [{printable(d.rule)}] ", style="magenta")
+        heading.append(severity_label(d.severity) + printable(d.message))
         console.print(heading)
         if 0 < d.line <= len(lines):
             _emit_source(console, lines[d.line - 1], d, options.width)
         generic = d.hint == rule_hints.get(d.code, d.hint)  # the rule's own hint
         if d.hint and (options.show_hints or not generic):
-            console.print(Text("      hint: ", style="cyan").append(d.hint, style="default"))
+            console.print(Text("      hint: ", style="cyan").append(printable(d.hint),
+                                                                   style="default"))
         elif d.hint:
             footer.setdefault(d.code, (d.rule, d.hint))
     console.print()
 
 
 def _emit_source(console: Console, source: str, d: Diagnostic, width: int | None) -> None:
-    text = source.rstrip()
+    text = printable(source.rstrip())
     gutter = f"    {d.line:>4} | "
     start = max(d.column - 1, 0)
     end = d.end_column - 1 if d.end_line == d.line and d.end_column > d.column else len(text)
@@ -85,10 +99,11 @@ def _emit_source(console: Console, source: str, d: Diagnostic, width: int | None
 
 
 def _source_lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    try:  # bounded: a finding's file was read by the analysis, but may have changed since
+        _, data = read_regular(path, EXCERPT_LIMIT)
     except OSError:
         return []
+    return python_lines(data.decode("utf-8", errors="replace"))
 
 
 def _emit_footer(console: Console, footer: dict[str, tuple[str, str]]) -> None:
@@ -98,13 +113,13 @@ def _emit_footer(console: Console, footer: dict[str, tuple[str, str]]) -> None:
     for code in sorted(footer):
         slug, hint = footer[code]
         console.print(Text(f"  {code} ", style="bold").append(f"[{slug}] ", style="magenta")
-                      .append(hint, style="default"))
+                      .append(printable(hint), style="default"))
     console.print()
 
 
 def _emit_summary(console: Console, report: CheckReport) -> None:
     style = "bold green" if not report.diagnostics else "bold red"
-    console.print(Text(summary_line(report), style=style))
+    console.print(Text(printable(summary_line(report)), style=style))
     counts = Counter(d.code for d in report.diagnostics)
     if counts:
         console.print(Text("  " + ", ".join(f"{code}: {n}" for code, n in sorted(

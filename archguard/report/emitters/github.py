@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from archguard.diagnostics import Diagnostic
-from archguard.report.emitters import EmitOptions
+from archguard.report.emitters import EmitOptions, printable
 from archguard.report.emitters.locations import display_path
 from archguard.report.emitters.summary import summary_line
 from archguard.report.result import CheckReport
@@ -20,7 +20,8 @@ COMMANDS = {"error": "error", "warning": "warning"}  # anything else is a notice
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text)  # other control characters never reach the log raw
 
 
 def escape_property(text: str) -> str:
@@ -44,5 +45,5 @@ def command(d: Diagnostic, path: str | None = None) -> str:
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
     stream.writelines(command(d, display_path(report.root, d.path)) + "\n"
                       for d in report.diagnostics)
-    if not options.quiet:
-        stream.write(summary_line(report) + "\n")  # plain log text, not a command
+    if not options.quiet:  # plain log text, not a command
+        stream.write(printable(summary_line(report)) + "\n")

@@ -8,11 +8,10 @@ The fingerprint is the baseline fingerprint, so an issue keeps its identity when
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from archguard.report.baseline import fingerprints
-from archguard.report.emitters import EmitOptions
+from archguard.report.emitters import EmitOptions, dump_json
 from archguard.report.emitters.locations import repository_base
 from archguard.report.result import CheckReport
 
@@ -39,5 +38,4 @@ def code_quality(report: CheckReport) -> list[dict[str, Any]]:
 
 
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
-    json.dump(code_quality(report), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    dump_json(code_quality(report), stream)

@@ -3,12 +3,11 @@ relative to the project root, which the top-level ``root`` field names (absolute
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any, TextIO
 
 from archguard import __version__
-from archguard.report.emitters import EmitOptions
+from archguard.report.emitters import EmitOptions, dump_json
 from archguard.report.emitters.summary import statistics_json
 from archguard.report.result import CheckReport
 
@@ -32,5 +31,4 @@ def report_to_json(report: CheckReport) -> dict[str, Any]:
 
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
     data = statistics_json(report) if options.statistics else report_to_json(report)
-    # One write of the whole text: json.dump writes every token to the stream on its own.
-    stream.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    dump_json(data, stream)  # one write of the whole text

@@ -13,7 +13,7 @@ from collections import defaultdict
 from typing import TextIO
 
 from archguard.diagnostics import Diagnostic
-from archguard.report.emitters import EmitOptions
+from archguard.report.emitters import EmitOptions, valid_unicode, writes_utf8
 from archguard.report.emitters.locations import ci_base
 from archguard.report.emitters.summary import summary_line
 from archguard.report.result import CheckReport
@@ -24,7 +24,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    return _NOT_XML.sub("\ufffd", valid_unicode(text))
 
 
 def junit_tree(report: CheckReport) -> ET.Element:
@@ -42,10 +42,10 @@ def junit_tree(report: CheckReport) -> ET.Element:
     suite = ET.SubElement(suites, "testsuite", {"name": "archguard", **counts})
     for code in codes:
         case = ET.SubElement(suite, "testcase", {"classname": "archguard",
-                                                 "name": f"{code} {slugs[code]}"})
+                                                 "name": _clean(f"{code} {slugs[code]}")})
         for d in by_code[code]:
             failure = ET.SubElement(case, "failure", {"message": _clean(d.message),
-                                                      "type": d.code})
+                                                      "type": _clean(d.code)})
             failure.text = _clean(_failure_text(d, prefix))
     ET.SubElement(suite, "system-out").text = _clean(summary_line(report))
     return suites
@@ -60,5 +60,8 @@ def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
     tree = junit_tree(report)
     ET.indent(tree)
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    stream.write(ET.tostring(tree, encoding="unicode"))
+    if writes_utf8(stream):
+        stream.write(ET.tostring(tree, encoding="unicode"))
+    else:  # character references: the document stays what its declaration says
+        stream.write(ET.tostring(tree, encoding="us-ascii", xml_declaration=False).decode())
     stream.write("\n")

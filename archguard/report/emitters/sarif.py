@@ -7,7 +7,7 @@ outside the registry, such as custom semgrep rules, get a descriptor from their 
 
 from __future__ import annotations
 
-import json
+import os
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
@@ -15,7 +15,7 @@ from urllib.parse import quote
 from archguard import __version__
 from archguard.diagnostics import Diagnostic
 from archguard.report.baseline import fingerprints
-from archguard.report.emitters import EmitOptions
+from archguard.report.emitters import EmitOptions, dump_json
 from archguard.report.emitters.locations import repository_base
 from archguard.report.result import CheckReport
 from archguard.rules.docs import (
@@ -25,6 +25,7 @@ from archguard.rules.docs import (
     rule_page_name,
 )
 from archguard.rules.registry import Rule, all_rules
+from archguard.rules.wording import default_hint
 
 PROJECT_URL = "https://github.com/archguard/archguard"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -44,8 +45,7 @@ def level(severity: str) -> str:
 
 
 def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
-    json.dump(sarif_log(report), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    dump_json(sarif_log(report), stream)
 
 
 def sarif_log(report: CheckReport) -> dict[str, Any]:
@@ -113,7 +113,7 @@ def _help_markdown(rule: Rule) -> str:
             language = "python" if "\n" in example.strip() else "text"  # a path for layout
             parts.append(f"{title}:\n\n```{language}\n{example.rstrip()}\n```")
     if rule.hint:
-        parts.append(f"Fix: {rule.hint}")
+        parts.append(f"Fix: {default_hint(rule.hint)}")
     if rule.configuration:
         parts.append(rule.configuration)
     parts.append(SUPPRESS_HELP.format(code=rule.code))
@@ -124,7 +124,8 @@ def _result(d: Diagnostic, fingerprint: str, rule_index: int, prefix: str, root:
             ) -> dict[str, Any]:
     is_folder = (root / d.path).is_dir()
     physical: dict[str, Any] = {"artifactLocation": {
-        "uri": quote(prefix + d.path + ("/" if is_folder else ""), safe="/"),
+        # The file name's bytes, percent-encoded (undecodable bytes included).
+        "uri": quote(os.fsencode(prefix + d.path + ("/" if is_folder else "")), safe="/"),
         "uriBaseId": SRCROOT}}
     if not is_folder:  # a region of a folder means nothing
         physical["region"] = _region(d)

@@ -22,6 +22,6 @@ async def receive_remotion_webhook(
 
 
 @router.head("/remotion", status_code=status.HTTP_200_OK)
-async def probe_remotion_webhook():  # expect: AG505, AG802
+async def probe_remotion_webhook():  # expect: AG505
     """Remotion sends a HEAD request to check the URL before it saves the webhook."""
     return None
