@@ -16,17 +16,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Iterator, Optional, TextIO
+from typing import TYPE_CHECKING, Annotated, Iterator, Optional, TextIO
 
 import typer
 
 from archguard import __version__
-from archguard.diagnostics import ArchguardError
-from archguard.report.emitters import EmitOptions, get_emitter
+from archguard.diagnostics import ArchguardError, Diagnostic
+from archguard.report.emitters import MACHINE_FORMATS, EmitOptions, get_emitter
 from archguard.report.result import CheckReport
 from archguard.run import output
 from archguard.run.output import ColorChoice
 from archguard.run.runner import CheckRequest, run_check
+
+if TYPE_CHECKING:
+    from archguard.fix.engine import FixOutcome
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -202,6 +205,16 @@ def check(
         "--show-files", help="List the files that would be checked; check nothing.")] = False,
     watch: Annotated[bool, typer.Option(
         "--watch", "-w", help="Check again on every save (Ctrl-C to stop).")] = False,
+    fix: Annotated[bool, typer.Option(
+        "--fix", help="Apply the safe fixes, then report what remains.")] = False,
+    unsafe_fixes: Annotated[bool, typer.Option(
+        "--unsafe-fixes", help="Also apply (and count as fixable) the fixes that can change "
+        "behaviour.")] = False,
+    diff: Annotated[bool, typer.Option(
+        "--diff", help="Print the fixes as a unified diff and write nothing (exit 1 when "
+        "there is a diff).")] = False,
+    show_fixes: Annotated[bool, typer.Option(
+        "--show-fixes", help="With --fix: list the findings that were fixed.")] = False,
 ) -> None:
     """Check the project against the rulebook."""
     request = CheckRequest(
@@ -223,7 +236,9 @@ def check(
                       _origin(ctx, "no_color" if no_color else "color"))})
         return
     mode = OutputMode(output_format.value, output_file, output.color_choice(color, no_color),
-                      statistics, quiet, silent, show_hints)
+                      statistics, quiet, silent, show_hints, fix, unsafe_fixes, show_fixes)
+    if diff:
+        _diff(request, mode)
     if watch:
         _watch(request, mode)
         return
@@ -266,17 +281,46 @@ class OutputMode:
     quiet: bool = False
     silent: bool = False
     show_hints: bool = False
+    fix: bool = False  # apply the fixes before checking (--fix)
+    unsafe_fixes: bool = False
+    show_fixes: bool = False
 
 
 def _check_once(request: CheckRequest, mode: OutputMode) -> CheckReport:
     from archguard.run.progress import progress_for
 
+    outcome = None
+    if mode.fix:
+        from archguard.fix.engine import fix_project
+
+        outcome = fix_project(request, mode.unsafe_fixes, write=True)
+        _fix_notes(outcome.notes)
     progress_format = "json" if mode.quiet or mode.silent else mode.format  # no bar
     with progress_for(progress_format) as progress:
         report = run_check(dataclasses.replace(
             request, progress=progress, on_stage=getattr(progress, "stage", None)))
+    _attach_fix_details(report, request, mode.unsafe_fixes, mode.format, outcome)
+    if mode.show_fixes and outcome is not None and not mode.silent:
+        _show_fixes(outcome.fixed, sys.stderr if mode.output_file is None and
+                    mode.format in MACHINE_FORMATS else sys.stdout)
     emit(report, mode)
     return report
+
+
+def _diff(request: CheckRequest, mode: OutputMode) -> None:
+    """--diff: the fixes as a unified diff, nothing written; exit 1 when there is one."""
+    from archguard.fix.engine import fix_project
+
+    outcome = fix_project(request, mode.unsafe_fixes, write=False)
+    _fix_notes(outcome.notes)
+    with output_stream(mode.output_file, mode.silent) as stream:
+        stream.write(outcome.diff())
+    raise typer.Exit(EXIT_FINDINGS if outcome.after else EXIT_CLEAN)
+
+
+def _fix_notes(notes: list[str]) -> None:
+    for note in notes:
+        sys.stderr.write(f"archguard: {note}\n")
 
 
 def emit(report: CheckReport, mode: OutputMode) -> None:
@@ -319,6 +363,29 @@ def _watch_max_runs() -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _attach_fix_details(report: CheckReport, request: CheckRequest, unsafe: bool,
+                        output_format: str, outcome: FixOutcome | None) -> None:
+    """What the emitters say about fixes: which findings have one ([*], the summary), what
+    --fix fixed, and for JSON/SARIF the edits (libcst only then, or from the cache)."""
+    from archguard.report.fixable import FixSettings
+
+    report.fix_settings = FixSettings.build(report.config, unsafe)
+    if outcome is not None:
+        report.fixed = outcome.fixed
+    if output_format in ("json", "sarif"):
+        from archguard.fix.records import attach_fixes
+
+        attach_fixes(report, request)
+
+
+def _show_fixes(fixed: list[Diagnostic], stream: TextIO) -> None:
+    """--show-fixes: ``Fixed N findings:`` then ``path:line:col: CODE [slug] message``."""
+    stream.write(f"Fixed {len(fixed)} finding{'s' if len(fixed) != 1 else ''}"
+                 f"{':' if fixed else '.'}\n")
+    for d in sorted(fixed, key=Diagnostic.sort_key):
+        stream.write(f"  {d.path}:{d.line}:{d.column}: {d.code} [{d.rule}] {d.message}\n")
+
+
 @app.command("baseline")
 def baseline_command(
     paths: PathsArg = None,
@@ -359,6 +426,19 @@ def init(
 
     overlaps = {rule.code: rule.ruff for rule in all_rules() if rule.ruff}
     typer.echo(init_project(path or Path("."), force, overlaps))
+
+
+@app.command()
+def scaffold(
+    module: Annotated[str, typer.Argument(help="The new module's name (e.g. billing).")],
+    path: Annotated[Optional[Path], typer.Argument(
+        help="The project root, or a path inside it (default: .).", show_default=False)] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Create a new module: its six role files, from templates that pass every rule."""
+    from archguard.fix.scaffold import scaffold_module
+
+    typer.echo(scaffold_module(module, path or Path("."), config))
 
 
 @app.command()

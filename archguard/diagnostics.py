@@ -50,6 +50,7 @@ class Diagnostic:
     end_column: int
     hint: str = ""
     severity: str = "error"
+    fix: str = ""  # the applicability of its autofix: "safe", "unsafe", or "" (none)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.code, self.message)
@@ -63,7 +64,45 @@ class Diagnostic:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Diagnostic:
-        return cls(**{key: data[key] for key in cls.__slots__})  # type: ignore[attr-defined]
+        values = {key: data[key] for key in cls.__slots__  # type: ignore[attr-defined]
+                  if key in data and key != "fix"}
+        fix = data.get("fix")
+        return cls(**values, fix=fix.get("applicability", "") if isinstance(fix, dict) else "")
+
+
+SAFE, UNSAFE = "safe", "unsafe"  # fix applicability, as in ruff
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace ``path``'s text from (line, column) to (end_line, end_column) with ``content``;
+    1-based, columns in characters, the end exclusive. An edit of a file that does not exist
+    (a new file) spans (1, 1)-(1, 1)."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "column": self.column,
+                "end_line": self.end_line, "end_column": self.end_column,
+                "content": self.content}
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """What ``--fix`` would change for one finding."""
+
+    applicability: str  # SAFE or UNSAFE
+    message: str
+    edits: tuple[Edit, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"applicability": self.applicability, "message": self.message,
+                "edits": [edit.to_json() for edit in self.edits]}
 
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -22,6 +22,7 @@ from archguard.engine import cache
 from archguard.cli import main
 from archguard.diagnostics import Diagnostic
 from archguard.engine.analyze import FileResult
+from archguard.fix.records import attach_fixes
 from archguard.report.emitters import EmitOptions, get_emitter
 from archguard.run.runner import CheckRequest, run_check
 
@@ -42,8 +43,11 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def check_json(root: Path, **options: object) -> str:
+    """What ``archguard check --format json`` prints (the fixes' edits included)."""
     stream = io.StringIO()
-    report = run_check(CheckRequest(paths=[root], **options))  # type: ignore[arg-type]
+    request = CheckRequest(paths=[root], **options)  # type: ignore[arg-type]
+    report = run_check(request)
+    attach_fixes(report, request)
     get_emitter("json")(report, stream, EmitOptions())
     return stream.getvalue()
 
@@ -86,7 +90,7 @@ def test_cache_files_and_markers(tree: Path) -> None:
     names = cache_files(tree)
     assert ".gitignore" in names and "CACHEDIR.TAG" in names
     assert [n.rsplit(".", 1)[1] for n in names if not n[0].isupper() and n[0] != "."] == [
-        "index", "pack"]
+        "fixes", "index", "pack"]  # fixes: the JSON format's fix edits (fix.records)
     assert (tree / cache.CACHE_DIR_NAME / ".gitignore").read_text() == "*\n"
     assert (tree / cache.CACHE_DIR_NAME / "CACHEDIR.TAG").read_text().startswith(
         "Signature: 8a477f597d28d172789f06886806bc55")

@@ -11,6 +11,7 @@ import pytest
 
 from archguard import __version__
 from archguard.cli import main
+from archguard.rules.registry import find_rule
 
 SERVICE = "from __future__ import annotations\n\nfrom .schemas import MediaRead\n"
 
@@ -33,10 +34,10 @@ def test_concise_output_and_exit_code_1(project: Path, capsys: pytest.CaptureFix
     assert main(["check", str(project), "--format", "concise"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out == [
-        "cpv3/modules/media/service.py:3:1: AG201 [relative-import] relative import "
+        "cpv3/modules/media/service.py:3:1: AG201 [relative-import] [*] relative import "
         "'from .schemas import MediaRead': use 'from cpv3.modules.media.schemas import "
         "MediaRead'",
-        "Found 1 finding in 1 file (6 files checked).",
+        "Found 1 finding in 1 file (6 files checked). 1 fixable with --fix.",
     ]
 
 
@@ -44,13 +45,18 @@ def test_json_contract(project: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["check", str(project), "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["version"] == __version__
-    assert data["summary"] == {"files": 6, "diagnostics": 1, "by_code": {"AG201": 1}}
+    assert data["summary"] == {"files": 6, "diagnostics": 1, "by_code": {"AG201": 1},
+                               "fixable": 1, "unsafe_fixable": 0}
     assert data["diagnostics"] == [{
         "code": "AG201", "rule": "relative-import", "severity": "error",
         "message": "relative import 'from .schemas import MediaRead': use "
                    "'from cpv3.modules.media.schemas import MediaRead'",
         "path": "cpv3/modules/media/service.py", "line": 3, "column": 1, "end_line": 3,
         "end_column": 31, "hint": "always import absolutely from the package root",
+        "fix": {"applicability": "safe", "message": find_rule("AG201").fix_title(),
+                "edits": [{"path": "cpv3/modules/media/service.py", "line": 3, "column": 6,
+                           "end_line": 3, "end_column": 6,
+                           "content": "cpv3.modules.media"}]},
     }]
 
 
@@ -76,8 +82,8 @@ def test_select_ignore_exit_zero_statistics_and_output_file(
     assert main(["check", str(project), "--statistics", "--format", "concise"]) == 1
     assert capsys.readouterr().out == (
         "count  code   rule               fixable  summary\n"
-        "    1  AG201  [relative-import]           A relative import anywhere in the package\n"
-        "    1  total\n")
+        "    1  AG201  [relative-import]        1  A relative import anywhere in the package\n"
+        "    1  total                           1\n")
     target = tmp_path / "report.json"
     assert main(["check", str(project), "--format", "json", "--output-file", str(target)]) == 1
     assert json.loads(target.read_text())["summary"]["diagnostics"] == 1

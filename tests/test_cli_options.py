@@ -58,8 +58,8 @@ def test_slugs_in_select_ignore_and_per_file_ignores(project: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = concise(capsys, str(project), "--select", "relative-import")
     assert code == 1 and [line.split(": ")[1] for line in out[:-1]] == [
-        "AG201 [relative-import] relative import 'from .schemas import MediaRead'",
-        "AG201 [relative-import] relative import 'from .models import Media'"]
+        "AG201 [relative-import] [*] relative import 'from .schemas import MediaRead'",
+        "AG201 [relative-import] [*] relative import 'from .models import Media'"]
     assert concise(capsys, str(project), "--ignore", "relative-import")[0] == 0
     (project / "pyproject.toml").write_text(
         CONFIG + '[tool.archguard.per-file-ignores]\n"cpv3/modules/media/*" = '
@@ -73,7 +73,7 @@ def test_a_slug_in_a_suppression_comment_suppresses(project: Path,
         "MediaRead\n", "MediaRead  # archguard: ignore[relative-import]\n"))
     code, out, _ = concise(capsys, str(project))
     assert code == 1
-    assert out[:-1] == [f"{SERVICE}:4:1: AG201 [relative-import] relative import 'from .models "
+    assert out[:-1] == [f"{SERVICE}:4:1: AG201 [relative-import] [*] relative import 'from .models "
                         "import Media': use 'from cpv3.modules.media.models import Media'"]
     (project / SERVICE).write_text(
         "# archguard: ignore-file[relative-import]\n" + RELATIVE)
@@ -126,10 +126,11 @@ def test_configured_warning_does_not_fail_unless_fail_on_warning(
         CONFIG + '[tool.archguard.severity]\nrelative-import = "warning"\n')
     code, out, _ = concise(capsys, str(project))
     assert code == 0
-    assert out[0].endswith("AG201 [relative-import] warning: relative import 'from .schemas "
+    assert out[0].endswith("AG201 [relative-import] [*] warning: relative import 'from .schemas "
                            "import MediaRead': use 'from cpv3.modules.media.schemas import "
                            "MediaRead'")
-    assert out[-1] == "Found 2 findings (2 warnings) in 1 file (8 files checked)."
+    assert out[-1] == ("Found 2 findings (2 warnings) in 1 file (8 files checked). 2 fixable "
+                       "with --fix.")
     assert concise(capsys, str(project), "--fail-on", "warning")[0] == 1
     assert main(["check", str(project), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -330,18 +331,18 @@ def test_statistics_sorted_with_total_and_as_json(project: Path,
     assert main(["check", str(project), "--statistics", "--format", "concise"]) == 1
     assert capsys.readouterr().out.splitlines() == [
         "count  code   rule                  fixable  summary",
-        "    2  AG201  [relative-import]              A relative import anywhere in the package",
+        "    2  AG201  [relative-import]           2  A relative import anywhere in the package",
         "    1  AG101  [extra-module-file]            A file in a module folder that is not "
         "one of the six role files",
-        "    1  AG801  [future-annotations]           A package file without `from __future__ "
+        "    1  AG801  [future-annotations]        1  A package file without `from __future__ "
         "import annotations`",
-        "    4  total",
+        "    4  total                              3",
     ]
     assert main(["check", str(project), "--statistics", "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
-    assert (data["total"], data["fixable"]) == (4, 0)
+    assert (data["total"], data["fixable"]) == (4, 3)
     assert [(row["code"], row["count"], row["fixable"]) for row in data["statistics"]] == [
-        ("AG201", 2, 0), ("AG101", 1, 0), ("AG801", 1, 0)]
+        ("AG201", 2, 2), ("AG101", 1, 0), ("AG801", 1, 1)]
     assert main(["check", str(project), "--statistics", "--format", "sarif"]) == 2
     assert capsys.readouterr().err == (
         "archguard: error: invalid value: --statistics works with full, concise, json, not "

@@ -18,7 +18,7 @@ PACKAGE = Path(archguard.__file__).parent
 
 # Lowest first: a module may import its own stage and the stages before it.
 STAGES = ("diagnostics", "project", "analysis", "graph", "rules", "report", "engine",
-          "semgrep", "run", "cli", "__main__", "__init__")
+          "semgrep", "run", "fix", "cli", "__main__", "__init__")
 # The package itself, for its version: metadata, not a stage.
 PACKAGE_METADATA = {"archguard", "archguard.__version__"}
 TOP_LEVEL_FILES = {"__init__.py", "__main__.py", "cli.py", "diagnostics.py"}

@@ -30,6 +30,7 @@ from conftest import REPO, semgrep_env
 from archguard.semgrep import binary, process
 from archguard.cli import main
 from archguard.diagnostics import ArchguardError
+from archguard.fix.records import attach_fixes
 from archguard.project.config import Config
 from archguard.project.discovery import ProjectLocation, locate_project
 from archguard.report.emitters import EmitOptions, get_emitter
@@ -544,8 +545,10 @@ def test_custom_rules_in_every_format(e2e: Run, no_launch: None,
 def test_second_run_does_not_start_semgrep(e2e: Run, no_launch: None,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARCHGUARD_CACHE_DIR", str(e2e.cache))
-    warm = report_json(run_check(CheckRequest([e2e.root])))
-    assert warm == json.loads(e2e.done.stdout)
+    request = CheckRequest([e2e.root])
+    report = run_check(request)
+    attach_fixes(report, request)  # as the CLI does for --format json
+    assert report_json(report) == json.loads(e2e.done.stdout)
     # another selection misses the report memo; semgrep's per-file results still serve it
     narrower = report_json(run_check(CheckRequest([e2e.root], ignore=["AG1"])))
     assert triples(narrower["diagnostics"]) == EXPECTED

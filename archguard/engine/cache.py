@@ -98,8 +98,11 @@ def code_fingerprint() -> str:
 MARKER = "ARCHGUARD_CACHE"  # names the format: a folder without it is not proven ours
 MARKER_TEXT = "archguard cache\nformat {format}\n"
 GITIGNORE = "*\n"
-OWN_FILE = re.compile(r"^[0-9a-f]{24}\.(index|pack|semgrep)$")  # <cache key>.<kind>
-OWN_TEMP = re.compile(r"^([0-9a-f]{24}\.(index|pack|semgrep)|ARCHGUARD_CACHE|\.gitignore|"
+# The kinds of file kept per cache key: .semgrep is archguard.semgrep.cache's, .fixes
+# archguard.fix.records'.
+OWN_KINDS = ("index", "pack", "semgrep", "fixes")
+OWN_FILE = re.compile(rf"^[0-9a-f]{{24}}\.({'|'.join(OWN_KINDS)})$")  # <cache key>.<kind>
+OWN_TEMP = re.compile(rf"^([0-9a-f]{{24}}\.({'|'.join(OWN_KINDS)})|ARCHGUARD_CACHE|\.gitignore|"
                       r"CACHEDIR\.TAG)\.\d+\.[0-9a-f]{12}\.tmp$")  # fileio.atomic_write's
 
 
@@ -168,8 +171,8 @@ class CacheStore:
                 keys[stem] = max(keys.get(stem, 0.0), mtime)
         others = sorted((k for k in keys if k != key), key=lambda k: keys[k], reverse=True)
         for stale in others[KEEP_KEYS - 1:]:
-            for suffix in (".index", ".pack", ".semgrep"):
-                _unlink(self.directory / f"{stale}{suffix}")
+            for kind in OWN_KINDS:
+                _unlink(self.directory / f"{stale}.{kind}")
 
 
 def _read_text(path: Path) -> str | None:

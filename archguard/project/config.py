@@ -240,6 +240,12 @@ class Config:
         default_text="every rule that is on by default")
     ignore: list[str] = setting([], "Codes or prefixes to leave out everywhere; `--ignore` adds "
                                 "to it.", '["AG601"]')
+    fixable: list[str] | None = setting(
+        None, "Codes, prefixes or slugs that `--fix` may fix.", '["AG2", "AG801"]',
+        default_text="every rule with a fix")
+    unfixable: list[str] = setting(
+        [], "Codes, prefixes or slugs that `--fix` never fixes (reported as usual).",
+        '["AG501"]')
     exclude: list[str] = setting([], "Globs of paths not to check, relative to the project root.",
                                  '["cpv3/legacy/*"]')
     tests_dir: str = setting("tests", "The tests folder (AG805 and your own semgrep rules look "

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archguard.diagnostics import Diagnostic
+from archguard.diagnostics import Diagnostic, Fix
 from archguard.project.config import SEVERITY_LEVELS, Config
+from archguard.report.fixable import FixSettings
 
 if TYPE_CHECKING:
     from archguard.report.baseline import BaselineStatus
@@ -22,6 +23,15 @@ class CheckReport:
     notes: list[str] = field(default_factory=list)
     rules: tuple[str, ...] = ()  # codes of the rules that ran (selected)
     baseline: BaselineStatus | None = None  # set by --baseline
+    fix_settings: FixSettings = field(default_factory=FixSettings)  # what --fix may apply
+    fixes: dict[Diagnostic, Fix] = field(default_factory=dict)  # the edits (json, sarif)
+    fixed: list[Diagnostic] = field(default_factory=list)  # what --fix fixed (--show-fixes)
+
+    def fix_counts(self) -> tuple[int, int]:
+        """(findings ``--fix`` would fix, how many more ``--unsafe-fixes`` would)."""
+        fixable = [d for d in self.diagnostics if self.fix_settings.has_fix(d)]
+        now = sum(1 for d in fixable if self.fix_settings.applies(d))
+        return now, len(fixable) - now
 
     def failing(self, fail_on: str = "error") -> list[Diagnostic]:
         """The findings that fail the run: those at ``fail_on`` or more severe."""

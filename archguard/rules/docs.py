@@ -67,6 +67,8 @@ def explain_text(rule: Rule) -> str:
         parts += ["", "Fix", _indent(default_hint(rule.hint))]
     if rule.ruff:
         parts += ["", "Overlap with ruff", _indent(ruff_text(rule))]
+    if rule.fix_summary:
+        parts += ["", "Autofix", _indent(autofix_line(rule))]
     parts += ["", "Configure and suppress"]
     if rule.configuration:
         parts.append(_indent(rule.configuration))
@@ -79,6 +81,24 @@ def ruff_text(rule: Rule) -> str:
     return (f"{rule.ruff_overlap[0].upper()}{rule.ruff_overlap[1:]}. If your ruff "
             f"configuration enables {codes}, keep one of the two: add \"{rule.code}\" to "
             f"`ignore` ('archguard init' does it when it finds {codes} enabled).")
+
+
+def autofix_line(rule: Rule) -> str:
+    """``archguard check --fix`` (or ``--fix --unsafe-fixes``): what the fix does."""
+    flags = "--fix" if rule.fix_applicability == "safe" else "--fix --unsafe-fixes"
+    return f"{_applicability(rule)} (`archguard check {flags}`): {rule.fix_summary}."
+
+
+def _applicability(rule: Rule) -> str:
+    return rule.fix_applicability + (f" ({rule.fix_exception})" if rule.fix_exception else "")
+
+
+def fixes_table() -> str:
+    """docs/fixes.md's table of the rules that have a fix (a test keeps it in sync)."""
+    rows = ["| code | rule | applicability | what the fix does |", "|---|---|---|---|"]
+    rows += [f"| {r.code} | `{r.name}` | {_applicability(r)} | {r.fix_summary} |"
+             for r in all_rules() if r.fix_summary]
+    return "\n".join(rows)
 
 
 def _indent(text: str) -> str:
@@ -149,6 +169,7 @@ def generated_block(name: str) -> str:
         "rules-index": markdown_table,
         "config-reference": markdown_reference,
         "rules-nav": mkdocs_nav,
+        "fixes-table": fixes_table,
     }[name]()
 
 
@@ -164,6 +185,7 @@ GENERATED_BLOCKS = {
     "docs/rules/index.md": ("rules-index",),
     "docs/configuration.md": ("config-reference",),
     "mkdocs.yml": ("rules-nav",),
+    "docs/fixes.md": ("fixes-table",),
 }
 RULE_PAGES_DIR = "docs/rules"
 RULE_PAGE_PATTERN = re.compile(r"^[A-Z]+[0-9]+\.md$")

@@ -9,8 +9,8 @@ from archguard.analysis.astindex import nodes_of, per_file
 from archguard.analysis.context import FileContext
 from archguard.analysis.facts import is_string_expression
 from archguard.analysis.patterns import HTTP_EXCEPTIONS
-from archguard.diagnostics import Diagnostic
-from archguard.rules.registry import FileRule, register
+from archguard.diagnostics import SAFE, UNSAFE, Diagnostic
+from archguard.rules.registry import FileRule, Fixer, register
 
 ERROR_PREFIX = "ERROR_"
 MESSAGE_KEYWORDS = ("detail", "message", "msg")
@@ -70,11 +70,26 @@ class InlineErrorMessage(FileRule):
             "def fail() -> None:\n"
             "    raise HTTPException(status_code=404, detail=ERROR_USER_NOT_FOUND)\n")
 
+    fix_summary = ("hoists the literal into `ERROR_<WHAT> = \"...\"` after the imports and "
+                   "constants, named from the message (one constant per message, no name "
+                   "clash); an f-string becomes a constant with `{}` fields and `.format(...)` "
+                   "(unsafe); not for `%`/`.format`/`+` expressions")
+    fix_applicability = SAFE
+    fix_exception = "unsafe for an f-string"
+
+    def fixer(self) -> Fixer:
+        from archguard.rules.errors_fix import hoist_messages
+
+        return hoist_messages
+
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for message in error_messages(ctx):
             if is_string_expression(message):
+                fix = SAFE if isinstance(message, ast.Constant) else \
+                    UNSAFE if isinstance(message, ast.JoinedStr) else ""
                 yield self.report(ctx, ctx.span(message),
-                                  "inline error message: use a module-level ERROR_* constant")
+                                  "inline error message: use a module-level ERROR_* constant",
+                                  fix=fix)
 
 
 @register
@@ -96,13 +111,34 @@ class ErrorConstantName(FileRule):
            "    raise HTTPException(status_code=404, detail=USER_NOT_FOUND)\n")
     good = InlineErrorMessage.good
 
+    fix_summary = ("renames the constant where it is defined and in every project file that "
+                   "imports it (following re-exports and `__all__`); unsafe unless the name "
+                   "is private, since code outside the package could import it; not when the "
+                   "new name is taken or the constant is used as a module attribute")
+    fix_applicability = UNSAFE
+    fix_exception = "safe for a private `_NAME` of the file"
+
+    def fixer(self) -> Fixer:
+        from archguard.rules.errors_fix import rename_constants
+
+        return rename_constants
+
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for message in error_messages(ctx):
             name = _constant_name(message)
             if name and not name.startswith(ERROR_PREFIX) and self._is_constant(ctx, name):
                 yield self.report(ctx, ctx.span(message),
                                   f"error message constant '{name}' should be named "
-                                  f"'{ERROR_PREFIX}{name}'")
+                                  f"'{error_constant_name(name)}'", fix=self._fix(ctx, name))
+
+    @staticmethod
+    def _fix(ctx: FileContext, name: str) -> str:
+        """Safe for a private constant of this file; unsafe for a public one (code outside
+        the package may import it); none for one from outside the package."""
+        if name in ctx.facts.constants:
+            return SAFE if name.startswith("_") else UNSAFE
+        target = ctx.facts.symbols.get(name, "")
+        return UNSAFE if target.startswith(ctx.config.package.split(".")[0] + ".") else ""
 
     @staticmethod
     def _is_constant(ctx: FileContext, name: str) -> bool:
@@ -110,6 +146,11 @@ class ErrorConstantName(FileRule):
             return True
         target = ctx.facts.symbols.get(name, "")
         return bool(target) and not target.startswith(ctx.module + ".") and name.isupper()
+
+
+def error_constant_name(name: str) -> str:
+    """``USER_NOT_FOUND`` -> ``ERROR_USER_NOT_FOUND`` (``_X`` -> ``ERROR_X``)."""
+    return ERROR_PREFIX + name.lstrip("_")
 
 
 def _constant_name(node: ast.expr) -> str | None:

@@ -7,10 +7,20 @@ from collections.abc import Iterator
 
 from archguard.analysis.astindex import nodes_of
 from archguard.analysis.context import FileContext, layout_of
-from archguard.analysis.facts import Span
+from archguard.analysis.facts import Span, module_name_for, resolve_relative
 from archguard.analysis.project_view import Project
 from archguard.diagnostics import Diagnostic
-from archguard.rules.registry import FileRule, ProjectRule, register
+from archguard.diagnostics import SAFE
+from archguard.rules.registry import FileRule, Fixer, ProjectRule, register
+
+
+def absolute_import(path: str, level: int, target: str | None, package: str) -> str:
+    """The absolute module of a relative import in ``path``, or "" when it climbs above the
+    package root (or resolves outside the configured package)."""
+    module, is_init = module_name_for(path)
+    absolute = resolve_relative(module, is_init, level, target)
+    root = package.split(".")[0]
+    return absolute if absolute == root or absolute.startswith(root + ".") else ""
 
 
 @register
@@ -35,17 +45,30 @@ class RelativeImport(FileRule):
     good = ("from __future__ import annotations\n\n"
             "from cpv3.modules.media.schemas import MediaRead\n")
 
+    fix_summary = ("rewrites the import as the absolute import from the package root (same "
+                   "names, same aliases, same place); not when it climbs above the package root")
+    fix_applicability = SAFE
+
+    def fixer(self) -> Fixer:
+        from archguard.rules.imports_fix import make_absolute
+
+        return make_absolute
+
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for node in nodes_of(ctx.tree, ast.ImportFrom):
             if isinstance(node, ast.ImportFrom) and node.level:
-                yield self.report(ctx, ctx.span(node), self._message(ctx, node))
+                fixable = absolute_import(ctx.path, node.level, node.module,
+                                          ctx.config.package)
+                yield self.report(ctx, ctx.span(node), self._message(ctx, node),
+                                  fix=SAFE if fixable else "")
 
     def _message(self, ctx: FileContext, node: ast.ImportFrom) -> str:
         names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in node.names)
         written = f"from {'.' * node.level}{node.module or ''} import {names}"
         absolute = next((f.module for f in ctx.facts.imports
                          if f.span.line == node.lineno and f.level), "")
-        if not absolute:
+        if not absolute or not absolute_import(ctx.path, node.level, node.module,
+                                               ctx.config.package):
             return f"relative import '{written}' reaches above the package root"
         return f"relative import '{written}': use 'from {absolute} import {names}'"
 

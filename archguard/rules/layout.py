@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 from archguard.analysis.facts import Span
 from archguard.analysis.project_view import Project
-from archguard.diagnostics import Diagnostic
+from archguard.diagnostics import UNSAFE, Diagnostic
 from archguard.project.layout import ModuleFolder
-from archguard.rules.registry import ProjectRule, register
+from archguard.rules.registry import Fixer, ProjectRule, register
 
 FILE_START = Span(1, 1, 1, 1)
 LAYOUT_CONFIG = ("Role file names: `[tool.archguard.roles]`; the modules folder: `modules-dir`; "
@@ -119,6 +119,16 @@ class MissingModuleFile(LayoutRule):
     bad = "cpv3/modules/webhooks/ without repository.py"
     good = "cpv3/modules/webhooks/repository.py"
 
+    fix_summary = ("creates the missing role file from the template `archguard scaffold` "
+                   "uses (it passes every rule and imports no other role file); unsafe: the "
+                   "new file is a starting point that still needs its code")
+    fix_applicability = UNSAFE
+
+    def fixer(self) -> Fixer:
+        from archguard.rules.layout_fix import create_missing_files
+
+        return create_missing_files
+
     def check_folder(self, project: Project, folder: ModuleFolder) -> Iterator[Diagnostic]:
         roles = project.config.roles
         present = {roles.role_of(path, folder.name) for path in folder.python_paths()}
@@ -137,7 +147,7 @@ class MissingModuleFile(LayoutRule):
                     "in [tool.archguard.roles]")
         yield self.diagnostic(_folder_path(project, folder), FILE_START,
                               f"module '{folder.name}' has no {', '.join(missing)} ({expected})",
-                              hint)
+                              hint, fix=UNSAFE)
 
 
 @register

@@ -10,8 +10,8 @@ from archguard.analysis.context import FileContext
 from archguard.analysis.facts import dotted_name, is_string_expression
 from archguard.analysis.patterns import class_assignments, class_nodes
 from archguard.analysis.project_view import Project
-from archguard.diagnostics import Diagnostic
-from archguard.rules.registry import FileRule, ProjectRule, register
+from archguard.diagnostics import UNSAFE, Diagnostic
+from archguard.rules.registry import FileRule, Fixer, ProjectRule, register
 
 MAPPED_MARKERS = frozenset({"__tablename__", "__table__"})
 COLUMN_FACTORIES = frozenset({
@@ -155,16 +155,81 @@ class ImplicitColumnType(FileRule):
            "    title: Mapped[str] = mapped_column()\n")
     good = ModelBase.good
 
+    fix_summary = ("passes the SQL type the `Mapped[...]` annotation implies (`int` Integer, "
+                   "`str` String, `bool` Boolean, `float` Float, `Decimal` Numeric, `datetime` "
+                   "DateTime, `date` Date, `uuid.UUID` Uuid, `dict`/`list` JSON), imported "
+                   "from sqlalchemy; unsafe: the column's database type may differ from what "
+                   "SQLAlchemy inferred (length, precision, time zone)")
+    fix_applicability = UNSAFE
+
+    def fixer(self) -> Fixer:
+        from archguard.rules.models_fix import add_column_types
+
+        return add_column_types
+
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         if not any(f.module.split(".")[0] in ("sqlalchemy", "sqlmodel")
                    for f in ctx.facts.imports):
             return
+        annotated = mapped_annotations(ctx.tree)
         for node in nodes_of(ctx.tree, ast.Call):
             assert isinstance(node, ast.Call)
             if ctx.qualname(node.func) in COLUMN_FACTORIES and not has_explicit_type(ctx, node):
                 callee = dotted_name(node.func) or "Column"
+                implied = implied_sql_type(annotated.get(id(node)))
                 yield self.report(ctx, ctx.span(node),
-                                  f"{callee}() without an explicit SQL type")
+                                  f"{callee}() without an explicit SQL type",
+                                  fix=UNSAFE if implied else "")
+
+
+# Python type (last component) -> the SQLAlchemy type it maps to (AG305's fix).
+SQL_TYPES = {"int": "Integer", "str": "String", "bool": "Boolean", "float": "Float",
+             "Decimal": "Numeric", "datetime": "DateTime", "date": "Date", "UUID": "Uuid",
+             "dict": "JSON", "list": "JSON", "Dict": "JSON", "List": "JSON"}
+
+
+def mapped_annotations(tree: ast.Module) -> dict[int, ast.expr]:
+    """id of a column call -> the annotation of the ``name: Mapped[...] = call`` it is in."""
+    return {id(node.value): node.annotation for node in nodes_of(tree, ast.AnnAssign)
+            if isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Call)}
+
+
+def implied_sql_type(annotation: ast.expr | None) -> str | None:
+    """``Mapped[int | None]`` -> ``Integer``; None when the annotation says nothing sure."""
+    annotation = _unquoted(annotation)
+    if not isinstance(annotation, ast.Subscript) or \
+            (dotted_name(annotation.value) or "").rsplit(".", 1)[-1] != "Mapped":
+        return None
+    inner = _without_none(_unquoted(annotation.slice))
+    inner = _unquoted(inner)
+    if isinstance(inner, ast.Subscript):
+        inner = inner.value
+    name = (dotted_name(inner) or "").rsplit(".", 1)[-1] if inner is not None else ""
+    return SQL_TYPES.get(name)
+
+
+def _unquoted(node: ast.expr | None) -> ast.expr | None:
+    """A quoted annotation (``"datetime"``) as the expression it spells."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            return ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return None
+    return node
+
+
+def _without_none(node: ast.expr | None) -> ast.expr | None:
+    """``T | None``, ``Optional[T]`` -> T; anything else unchanged (None for a real union)."""
+    if node is None:
+        return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        sides = [n for n in (node.left, node.right)
+                 if not (isinstance(n, ast.Constant) and n.value is None)]
+        return sides[0] if len(sides) == 1 else None
+    if isinstance(node, ast.Subscript) and \
+            (dotted_name(node.value) or "").rsplit(".", 1)[-1] == "Optional":
+        return node.slice
+    return node
 
 
 def has_explicit_type(ctx: FileContext, call: ast.Call) -> bool:

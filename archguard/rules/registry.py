@@ -12,7 +12,7 @@ import difflib
 import inspect
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Callable, ClassVar
 
 from archguard.analysis.facts import Span
 from archguard.diagnostics import ArchguardError, Diagnostic
@@ -20,6 +20,10 @@ from archguard.diagnostics import ArchguardError, Diagnostic
 if TYPE_CHECKING:
     from archguard.analysis.context import FileContext
     from archguard.analysis.project_view import Project
+    from archguard.rules.fixing import FixOutput, FixRequest
+
+# A rule's autofix: its findings in one file in, the new texts (and what it skipped) out.
+Fixer = Callable[["FixRequest"], "FixOutput"]
 
 EXAMPLE_FILE_MARKER = "# file: "
 
@@ -41,6 +45,20 @@ class Rule:
     # when the project's ruff config enables one of them).
     ruff: ClassVar[tuple[str, ...]] = ()
     ruff_overlap: ClassVar[str] = ""  # how far the overlap goes, one sentence
+    # The autofix: what it does (explain, docs), and when it is "safe" or "unsafe" (or "").
+    fix_summary: ClassVar[str] = ""
+    fix_applicability: ClassVar[str] = ""
+    fix_exception: ClassVar[str] = ""  # findings of the other applicability, if any
+
+    @classmethod
+    def fix_title(cls) -> str:
+        """What the fix does, without its conditions (the JSON/SARIF fix message)."""
+        return cls.fix_summary.split("; ")[0]
+
+    def fixer(self) -> Fixer | None:
+        """The libcst fix of this rule's findings, imported only when something is fixed
+        (the module beside the rule imports libcst); None when the rule has no fix."""
+        return None
 
     @classmethod
     def rationale(cls) -> str:
@@ -61,11 +79,12 @@ class Rule:
         return {path: "".join(lines) for path, lines in files.items()}
 
     def diagnostic(self, path: str, span: Span, message: str, hint: str | None = None,
-                   ) -> Diagnostic:
+                   fix: str = "") -> Diagnostic:
+        """``fix``: the applicability of this finding's autofix ("safe"/"unsafe"; "" none)."""
         return Diagnostic(
             path=path, line=span.line, column=span.column, code=self.code, rule=self.name,
             message=message, end_line=span.end_line, end_column=span.end_column,
-            hint=self.hint if hint is None else hint, severity=self.severity,
+            hint=self.hint if hint is None else hint, severity=self.severity, fix=fix,
         )
 
 
@@ -76,8 +95,8 @@ class FileRule(Rule):
         raise NotImplementedError
 
     def report(self, ctx: FileContext, span: Span, message: str, hint: str | None = None,
-               ) -> Diagnostic:
-        return self.diagnostic(ctx.path, span, message, hint)
+               fix: str = "") -> Diagnostic:
+        return self.diagnostic(ctx.path, span, message, hint, fix)
 
 
 class ProjectRule(Rule):

@@ -10,14 +10,16 @@ from archguard.analysis.context import FileContext, layout_of
 from archguard.analysis.facts import FileFacts, Span, dotted_name
 from archguard.analysis.patterns import ENUM_BASES, STR_ENUM_BASES, annotation_names, class_nodes
 from archguard.analysis.project_view import Project
-from archguard.diagnostics import Diagnostic
-from archguard.rules.registry import ProjectRule, register
+from archguard.diagnostics import UNSAFE, Diagnostic
+from archguard.rules.registry import Fixer, ProjectRule, register
 
 PYDANTIC_BASES = frozenset({
     "pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.RootModel",
     "pydantic.root_model.RootModel", "pydantic.v1.BaseModel", "pydantic.v1.main.BaseModel",
     "pydantic.generics.GenericModel",
 })
+
+BASE_MODELS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
 
 
 @register
@@ -45,11 +47,24 @@ class SchemaBase(ProjectRule):
     good = ("from __future__ import annotations\n\nfrom cpv3.common.schemas import Schema\n\n\n"
             "class MediaRead(Schema):\n    id: int\n")
 
+    fix_summary = ("replaces the `BaseModel` base with the configured schema base and imports "
+                   "it (an unused `BaseModel` import goes); unsafe: the base's model config "
+                   "(`from_attributes`, extra fields, aliases) changes behaviour; not for "
+                   "`RootModel` or a class that lists more than one base")
+    fix_applicability = UNSAFE
+
+    def fixer(self) -> Fixer:
+        from archguard.rules.schemas_fix import derive_from_schema
+
+        return derive_from_schema
+
     def check(self, project: Project) -> Iterator[Diagnostic]:
         schema = project.config.schema_base
         exempt = {project.resolve(schema),
                   *(b for b in project.mro_names(schema) if b in project.classes)}
         memo: dict[str, tuple[str, ...] | None] = {}
+        # the fix imports the base: only when it is a class of the project
+        base_exists = schema in project.classes
         for facts in project.iter_files():
             for cls in facts.classes:
                 if cls.qualname in exempt:
@@ -59,9 +74,13 @@ class SchemaBase(ProjectRule):
                     continue
                 through = f" (through {', '.join(p.rsplit('.', 1)[-1] for p in path[:-1])})" \
                     if len(path) > 1 else ""
+                direct = [base for base in cls.bases if base]
+                fixable = base_exists and len(path) == 1 and len(direct) == 1 \
+                    and path[0] in BASE_MODELS
                 yield self.diagnostic(
                     facts.path, cls.span,
-                    f"schema '{cls.name}' derives from {path[-1]}{through} instead of {schema}")
+                    f"schema '{cls.name}' derives from {path[-1]}{through} instead of {schema}",
+                    fix=UNSAFE if fixable else "")
 
 
 def _raw_path(project: Project, qualname: str, exempt: set[str],

@@ -14,8 +14,8 @@ from archguard.analysis.patterns import (
     signature_parameters,
 )
 from archguard.analysis.project_view import Project
-from archguard.diagnostics import Diagnostic
-from archguard.rules.registry import FileRule, ProjectRule, register
+from archguard.diagnostics import SAFE, Diagnostic
+from archguard.rules.registry import FileRule, Fixer, ProjectRule, register
 
 FILE_START = Span(1, 1, 1, 1)
 
@@ -159,6 +159,15 @@ class FutureAnnotations(FileRule):
             "from cpv3.modules.users.schemas import UserRead\n\n\n"
             "def name(user: UserRead) -> str:\n    return user.email\n")
 
+    fix_summary = ("adds `from __future__ import annotations` after the module docstring, "
+                   "shebang, encoding line and leading comments")
+    fix_applicability = SAFE
+
+    def fixer(self) -> Fixer:
+        from archguard.rules.style_fix import add_future_import
+
+        return add_future_import
+
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         body = ctx.tree.body
         if not [s for i, s in enumerate(body) if not (i == 0 and _is_docstring(s))]:
@@ -168,7 +177,35 @@ class FutureAnnotations(FileRule):
                     and any(alias.name == "annotations" for alias in statement.names):
                 return
         yield self.report(ctx, FILE_START,
-                          "missing 'from __future__ import annotations'")
+                          "missing 'from __future__ import annotations'", fix=SAFE)
+
+
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_ABSTRACT = frozenset({"abc.abstractmethod", "abc.abstractproperty"})
+
+
+def returns_nothing(ctx: FileContext, function: ast.FunctionDef | ast.AsyncFunctionDef,
+                    ) -> bool:
+    """``-> None`` is right: no ``return <value>``, no ``yield``, not abstract or an
+    overload, and a real body (a stub of ``...``, ``pass`` or ``raise`` says nothing)."""
+    if has_decorator(ctx, function, OVERLOAD, "overload") or has_decorator(
+            ctx, function, _ABSTRACT, "abstractmethod"):
+        return False
+    body = function.body[1:] if _is_docstring(function.body[0]) else function.body
+    if all(isinstance(s, (ast.Pass, ast.Raise)) or (isinstance(s, ast.Expr) and isinstance(
+            s.value, ast.Constant) and s.value.value is Ellipsis) for s in body):
+        return False
+    todo: list[ast.AST] = list(function.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return False
+        if isinstance(node, ast.Return) and node.value is not None and not (
+                isinstance(node.value, ast.Constant) and node.value.value is None):
+            return False
+        if not isinstance(node, _NESTED_SCOPES):
+            todo.extend(ast.iter_child_nodes(node))
+    return True
 
 
 def _parameter_label(scoped: ScopedFunction, parameter: ast.arg) -> str:
@@ -206,6 +243,16 @@ class MissingAnnotation(FileRule):
     good = ("from __future__ import annotations\n\n\n"
             "def full_name(first: str, last: str) -> str:\n    return f\"{first} {last}\"\n")
 
+    fix_summary = ("adds `-> None` when only the return type is missing and the function "
+                   "never returns a value (not a generator, an abstract method, an overload "
+                   "or a stub whose body is only `...`/`pass`/`raise`)")
+    fix_applicability = SAFE
+
+    def fixer(self) -> Fixer:
+        from archguard.rules.style_fix import annotate_none_return
+
+        return annotate_none_return
+
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for scoped in scoped_functions(ctx.tree):
             if not scoped.is_public:
@@ -216,8 +263,10 @@ class MissingAnnotation(FileRule):
                 len(missing) < len(parameters)
             no_return = scoped.node.returns is None and not init_exempt
             if missing or no_return:
+                fixable = not missing and returns_nothing(ctx, scoped.node)
                 yield self.report(ctx, ctx.def_span(scoped.node),
-                                  self._message(scoped.qualname, missing, no_return))
+                                  self._message(scoped.qualname, missing, no_return),
+                                  fix=SAFE if fixable else "")
 
     @staticmethod
     def _message(qualname: str, missing: list[str], no_return: bool) -> str:

@@ -21,7 +21,9 @@ from archguard.analysis.parsing import python_lines
 from archguard.project.fileio import read_regular
 from archguard.report.emitters import EmitOptions, printable
 from archguard.report.emitters.locations import display_path
-from archguard.report.emitters.summary import severity_label, statistics_lines, summary_line
+from archguard.report.emitters.summary import (
+    fix_mark, severity_label, statistics_lines, summary_line,
+)
 from archguard.report.result import CheckReport
 from archguard.rules.registry import all_rules
 
@@ -49,16 +51,18 @@ def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
     rule_hints = {rule.code: rule.hint for rule in all_rules()}
     footer: dict[str, tuple[str, str]] = {}  # code -> (slug, hint), in order of appearance
     for path, group in groupby(report.diagnostics, key=lambda d: d.path):
-        _emit_file(console, report.root, path, list(group), options, rule_hints, footer)
+        _emit_file(console, report, path, list(group), options, rule_hints, footer)
     if options.quiet:
         return
     _emit_footer(console, footer)
     _emit_summary(console, report)
 
 
-def _emit_file(console: Console, root: Path, path: str, diagnostics: list[Diagnostic],
+def _emit_file(console: Console, report: CheckReport, path: str,
+               diagnostics: list[Diagnostic],
                options: EmitOptions, rule_hints: dict[str, str],
                footer: dict[str, tuple[str, str]]) -> None:
+    root = report.root
     console.print(Text(printable(display_path(root, path)), style="bold underline"))
     lines = _source_lines(root / path) if options.show_source else []
     for d in diagnostics:
@@ -67,6 +71,7 @@ def _emit_file(console: Console, root: Path, path: str, diagnostics: list[Diagno
         heading.append("  ")
         heading.append(d.code, style=SEVERITY_STYLES.get(d.severity, "bold blue"))
         heading.append(f" [{printable(d.rule)}] ", style="magenta")
+        heading.append(fix_mark(report, d), style="bold cyan")
         heading.append(severity_label(d.severity) + printable(d.message))
         console.print(heading)
         if 0 < d.line <= len(lines):

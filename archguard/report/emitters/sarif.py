@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from archguard import __version__
-from archguard.diagnostics import Diagnostic
+from archguard.diagnostics import Diagnostic, Fix
 from archguard.report.baseline import fingerprints
 from archguard.report.emitters import EmitOptions, dump_json
 from archguard.report.emitters.locations import repository_base
@@ -21,6 +21,7 @@ from archguard.report.result import CheckReport
 from archguard.rules.docs import (
     RULE_PAGES_DIR,
     SUPPRESS_HELP,
+    autofix_line,
     explain_text,
     rule_page_name,
 )
@@ -52,7 +53,8 @@ def sarif_log(report: CheckReport) -> dict[str, Any]:
     descriptors, index = _descriptors(report)
     base, prefix = repository_base(report.root)  # code scanning resolves in the repository
     prints = fingerprints(report.diagnostics, report.root)
-    results = [_result(d, fingerprint, index[d.code], prefix, report.root)
+    results = [_result(d, fingerprint, index[d.code], prefix, report.root,
+                       report.fixes.get(d))
                for d, fingerprint in zip(report.diagnostics, prints)]
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "archguard", "version": __version__,
@@ -114,6 +116,8 @@ def _help_markdown(rule: Rule) -> str:
             parts.append(f"{title}:\n\n```{language}\n{example.rstrip()}\n```")
     if rule.hint:
         parts.append(f"Fix: {default_hint(rule.hint)}")
+    if rule.fix_summary:
+        parts.append(f"Autofix: {autofix_line(rule)}")
     if rule.configuration:
         parts.append(rule.configuration)
     parts.append(SUPPRESS_HELP.format(code=rule.code))
@@ -121,7 +125,7 @@ def _help_markdown(rule: Rule) -> str:
 
 
 def _result(d: Diagnostic, fingerprint: str, rule_index: int, prefix: str, root: Path,
-            ) -> dict[str, Any]:
+            fix: Fix | None = None) -> dict[str, Any]:
     is_folder = (root / d.path).is_dir()
     physical: dict[str, Any] = {"artifactLocation": {
         # The file name's bytes, percent-encoded (undecodable bytes included).
@@ -129,13 +133,35 @@ def _result(d: Diagnostic, fingerprint: str, rule_index: int, prefix: str, root:
         "uriBaseId": SRCROOT}}
     if not is_folder:  # a region of a folder means nothing
         physical["region"] = _region(d)
-    return {
+    result = {
         "ruleId": d.code,
         "ruleIndex": rule_index,
         "level": level(d.severity),
         "message": {"text": d.message},
         "locations": [{"physicalLocation": physical}],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+    }
+    if fix is not None:
+        result["fixes"] = [_fix(fix, prefix)]
+    return result
+
+
+def _fix(fix: Fix, prefix: str) -> dict[str, Any]:
+    """A SARIF fix: one artifactChange per file, each edit a replacement of a region (an
+    empty region inserts; a new file's change is one insertion at its start)."""
+    by_path: dict[str, list[dict[str, Any]]] = {}
+    for edit in fix.edits:
+        by_path.setdefault(edit.path, []).append({
+            "deletedRegion": {"startLine": edit.line, "startColumn": edit.column,
+                              "endLine": edit.end_line, "endColumn": edit.end_column},
+            "insertedContent": {"text": edit.content}})
+    return {
+        "description": {"text": f"{fix.message} ({fix.applicability} fix)"},
+        "artifactChanges": [
+            {"artifactLocation": {"uri": quote(os.fsencode(prefix + path), safe="/"),
+                                  "uriBaseId": SRCROOT},
+             "replacements": replacements}
+            for path, replacements in sorted(by_path.items())],
     }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from archguard.diagnostics import Diagnostic
 
+from archguard.diagnostics import Diagnostic
 from archguard.report.result import CheckReport
 from archguard.rules.registry import all_rules
 
@@ -16,10 +17,12 @@ def summary_line(report: CheckReport) -> str:
     files = len({d.path for d in report.diagnostics})
     checked = f"{report.files} file{'s' if report.files != 1 else ''} checked"
     notes = "".join(f"; {note}" for note in report.notes)
+    if report.fixed:
+        notes = f"; {len(report.fixed)} fixed{notes}"
     if not count:
         return f"All checks passed ({checked}{notes})."
     return (f"Found {count} finding{'s' if count != 1 else ''}{_by_severity(report)} in "
-            f"{files} file{'s' if files != 1 else ''} ({checked}{notes}).")
+            f"{files} file{'s' if files != 1 else ''} ({checked}{notes}).{fixable_note(report)}")
 
 
 def _by_severity(report: CheckReport) -> str:
@@ -37,11 +40,6 @@ def severity_label(severity: str) -> str:
     return "" if severity == "error" else f"{severity}: "
 
 
-def is_fixable(d: Diagnostic) -> bool:
-    """Whether the finding carries an automatic fix (none do yet: ``--fix`` adds them)."""
-    return getattr(d, "fix", None) is not None
-
-
 def statistics(report: CheckReport) -> list[dict[str, Any]]:
     """One row per code, most frequent first (then by code)."""
     summaries = {rule.code: rule.summary for rule in all_rules()}
@@ -51,7 +49,7 @@ def statistics(report: CheckReport) -> list[dict[str, Any]]:
             "code": d.code, "rule": d.rule, "count": 0, "fixable": 0,
             "summary": summaries.get(d.code, "")})
         row["count"] += 1
-        row["fixable"] += is_fixable(d)
+        row["fixable"] += report.fix_settings.has_fix(d)
     return sorted(rows.values(), key=lambda row: (-row["count"], row["code"]))
 
 
@@ -59,6 +57,20 @@ def statistics_json(report: CheckReport) -> dict[str, Any]:
     rows = statistics(report)
     return {"statistics": rows, "total": sum(row["count"] for row in rows),
             "fixable": sum(row["fixable"] for row in rows)}
+
+
+def fixable_note(report: CheckReport) -> str:
+    """" N fixable with --fix (M more with --unsafe-fixes)." or "" when nothing is."""
+    now, unsafe = report.fix_counts()
+    if not now and not unsafe:
+        return ""
+    more = f" ({unsafe} more with --unsafe-fixes)" if unsafe else ""
+    return f" {now} fixable with --fix{more}."
+
+
+def fix_mark(report: CheckReport, d: Diagnostic) -> str:
+    """"[*] " before the message of a finding that has a fix the config allows."""
+    return "[*] " if report.fix_settings.has_fix(d) else ""
 
 
 def statistics_lines(report: CheckReport) -> list[str]:

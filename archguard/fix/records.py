@@ -1,0 +1,122 @@
+"""The fixes of the reported findings as JSON/SARIF describe them: each fixable finding's
+fix computed alone, as edits of the current files.
+
+Computing them needs libcst; a warm run must not. They are stored in the cache folder
+(``<key>.fixes``) under a key of the findings and the stat of every package file, so a
+second ``check --format json`` with nothing changed reads them back without parsing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from archguard.diagnostics import Diagnostic, Edit, Fix
+from archguard.engine.cache import CacheStore, cache_dir, cache_key
+from archguard.fix.edits import Change, changes_between, to_edit
+from archguard.fix.parallel import run_fixers
+from archguard.project.discovery import ProjectLocation, locate_project, package_files
+from archguard.report.result import CheckReport
+from archguard.rules.fixing import FixRequest
+from archguard.rules.registry import find_rule
+from archguard.run.runner import CheckRequest
+
+
+def attach_fixes(report: CheckReport, request: CheckRequest) -> None:
+    """Fill ``report.fixes`` for every finding whose fix the config allows (what the JSON
+    and SARIF formats show; the CLI calls it for them, library users may too)."""
+    wanted = [d for d in report.diagnostics if report.fix_settings.has_fix(d)]
+    if not wanted:
+        return
+    location = locate_project(request.paths, request.config_file)
+    files = tuple(package_files(location))
+    store = CacheStore(cache_dir(location.root)) if request.use_cache else None
+    name = f"{cache_key(location.root, location.config)}.fixes"
+    key = _key(location, wanted, files)
+    stored = store.read(name, key) if store is not None else None
+    if stored is not None:
+        report.fixes.update(stored["fixes"])
+        return
+    fixes = fixes_of(wanted, location, files)
+    report.fixes.update(fixes)
+    if store is not None:
+        store.write(name, key, {"fixes": fixes})
+
+
+PER_FINDING = frozenset({"AG103", "AG502"})  # their fixes span files: computed one by one
+
+
+def fixes_of(findings: list[Diagnostic], location: ProjectLocation, files: tuple[str, ...],
+             ) -> dict[Diagnostic, Fix]:
+    """Each finding's fix as edits; left out when its fixer cannot make it.
+
+    One fixer run per rule and file (parsing and printing a file per finding would cost
+    minutes on a large project): a finding's fix is the edits on its own lines plus the
+    edits on no finding's lines (the constants AG501 hoists, an import AG305 adds), so it
+    is complete applied alone. Fixes that span files are computed finding by finding."""
+    texts = {d.path: _read(location, d.path) for d in findings}
+    groups: dict[tuple[str, str], list[Diagnostic]] = {}
+    for d in findings:
+        if texts[d.path] is not None:
+            key = (d.path, d.code if d.code not in PER_FINDING else f"{d.code}@{id(d)}")
+            groups.setdefault(key, []).append(d)
+    work = [(group[0].code, FixRequest(location.root, path, texts[path] or "", tuple(group),
+                                       location.config, files))
+            for (path, _), group in groups.items()]
+    fixes: dict[Diagnostic, Fix] = {}
+    for (code, request), output in zip(work, run_fixers(work)):
+        skipped = {id(d) for d, _ in output.skipped}
+        edits: list[Edit] = []
+        for path, new in sorted(output.changes.items()):
+            old = texts[path] if path in texts else _read(location, path)
+            changes = [Change(0, 0, new)] if old is None else changes_between(old, new)
+            edits.extend(to_edit(path, old or "", change) for change in changes)
+        title = find_rule(code).fix_title()
+        owners = _owners(edits, list(request.findings), request.path)
+        for d in request.findings:
+            own = [e for e, owner in owners if owner is d]
+            shared = [e for e, owner in owners if owner is None]
+            if id(d) in skipped or not (own or len(request.findings) == 1):
+                continue
+            fixes[d] = Fix(d.fix, title, tuple(own + shared))
+    return fixes
+
+
+def _owners(edits: list[Edit], findings: list[Diagnostic], path: str,
+            ) -> list[tuple[Edit, Diagnostic | None]]:
+    """Each edit with the finding it fixes: the last finding at or above it in the file
+    (a ``-> None`` lands on the line that closes a long signature); None for an edit above
+    every finding or in another file (the constants and imports a fix adds)."""
+    ordered = sorted(findings, key=lambda d: (d.line, d.column))
+    owned: list[tuple[Edit, Diagnostic | None]] = []
+    for edit in edits:
+        above = [d for d in ordered if edit.path == path and (d.line, d.column) <= (
+            edit.line, edit.column)] if len(findings) > 1 else []
+        owned.append((edit, above[-1] if above else None))
+    return owned
+
+
+def _read(location: ProjectLocation, path: str) -> str | None:
+    target = location.root / path
+    if target.is_dir():
+        return ""
+    try:
+        with open(target, encoding="utf-8", newline="") as stream:
+            return stream.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _key(location: ProjectLocation, wanted: list[Diagnostic], files: tuple[str, ...]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr([tuple(getattr(d, n) for n in Diagnostic.__slots__)
+                        for d in wanted]).encode("utf-8", "surrogateescape"))
+    for path in files:
+        try:
+            st = os.stat(location.root / path)
+        except OSError:
+            continue
+        # surrogateescape: a file name with bytes that are not UTF-8 is still a key
+        digest.update(f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}\n".encode(
+            "utf-8", "surrogateescape"))
+    return digest.hexdigest()

@@ -1,0 +1,10 @@
+#!/usr/bin/env python3
+# -*- coding: utf-8 -*-
+# Copyright header comment.
+"""Media service."""
+
+import os
+
+
+def size(path: str) -> int:
+    return os.path.getsize(path)

@@ -1,0 +1,391 @@
+"""``check --fix``, ``--unsafe-fixes``, ``--diff``, ``--show-fixes``, the fixes in JSON and
+SARIF, ``fixable``/``unfixable``, and ``archguard scaffold``: on real files, through the CLI.
+
+Per rule, ``tests/data/fixes/<CODE>/before`` is fixed and compared byte for byte with
+``after`` (hand-reviewed: only the fixed lines change), then fixed again: nothing changes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from archguard.cli import main
+
+FIXTURES = Path(__file__).parent / "data" / "fixes"
+CODES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+SAMPLE = Path(__file__).parent.parent / "sample_project"
+SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+
+
+def tree_files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".archguard_cache" not in p.parts}
+
+
+def fix(root: Path, *options: str) -> int:
+    return main(["check", str(root), "--no-semgrep", "--format", "concise", *options])
+
+
+def copy(source: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "project"
+    shutil.copytree(source, target)
+    return target
+
+
+def test_every_fixable_rule_has_a_fixture() -> None:
+    from archguard.rules.registry import all_rules
+
+    assert CODES == sorted(r.code for r in all_rules() if r.fix_summary)
+    assert CODES == ["AG103", "AG201", "AG301", "AG305", "AG501", "AG502", "AG801", "AG802"]
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_fix_turns_before_into_after_and_is_idempotent(code: str, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str],
+                                                       ) -> None:
+    root = copy(FIXTURES / code / "before", tmp_path)
+    fix(root, "--fix", "--unsafe-fixes", "--select", code)
+    assert tree_files(root) == tree_files(FIXTURES / code / "after")
+    capsys.readouterr()
+    assert fix(root, "--diff", "--unsafe-fixes", "--select", code) == 0  # nothing left to do
+    assert capsys.readouterr().out == ""
+    fix(root, "--fix", "--unsafe-fixes", "--select", code)
+    assert tree_files(root) == tree_files(FIXTURES / code / "after")
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_every_fixed_file_compiles(code: str) -> None:
+    for path in (FIXTURES / code / "after").rglob("*.py"):
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")
+
+
+def test_formatting_outside_the_fix_is_kept() -> None:
+    """Only the lines a fix is about change: every other line of ``before`` is in ``after``
+    unchanged and in order (the byte-exact comparison above pins the rest)."""
+    import difflib
+
+    for code in CODES:
+        for before in (FIXTURES / code / "before").rglob("*.py"):
+            after = FIXTURES / code / "after" / before.relative_to(FIXTURES / code / "before")
+            old = before.read_text().splitlines()
+            new = after.read_text().splitlines()
+            matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+            changed = sum(i2 - i1 for tag, i1, i2, _, _ in matcher.get_opcodes()
+                          if tag in ("replace", "delete"))
+            kept = sum(i2 - i1 for tag, i1, i2, _, _ in matcher.get_opcodes() if tag == "equal")
+            assert kept + changed == len(old)
+            assert changed <= 12, (code, before)  # the fixes, never a reformat
+
+
+def test_fix_reports_what_remains_and_exits_by_it(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy(FIXTURES / "AG201" / "before", tmp_path)
+    assert fix(root, "--fix", "--select", "AG201", "--show-fixes") == 1  # one cannot be fixed
+    out = capsys.readouterr().out
+    assert out.startswith("Fixed 4 findings:\n")
+    assert "service.py:13:1: AG201 [relative-import] relative import 'from .... import " \
+        "outside' reaches above the package root\n" in out
+    assert out.rstrip().endswith("(2 files checked; 4 fixed; semgrep rules off: --no-semgrep).")
+    root = copy(FIXTURES / "AG801" / "before", tmp_path / "b")
+    assert fix(root, "--fix", "--select", "AG801") == 0  # everything fixed: exit 0
+
+
+def test_unsafe_fixes_need_the_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy(FIXTURES / "AG305" / "before", tmp_path)
+    before = tree_files(root)
+    assert fix(root, "--select", "AG305") == 1
+    out = capsys.readouterr().out
+    assert "AG305 [implicit-column-type] [*] mapped_column()" in out
+    assert out.rstrip().endswith("0 fixable with --fix (6 more with --unsafe-fixes).")
+    assert fix(root, "--fix", "--select", "AG305") == 1
+    assert tree_files(root) == before  # unsafe: nothing applied without --unsafe-fixes
+
+
+def test_diff_writes_nothing_and_exits_1(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy(FIXTURES / "AG802" / "before", tmp_path)
+    before = tree_files(root)
+    assert fix(root, "--diff", "--select", "AG802") == 1
+    out = capsys.readouterr().out
+    assert tree_files(root) == before
+    assert out.startswith("--- a/cpv3/modules/media/service.py\n"
+                          "+++ b/cpv3/modules/media/service.py\n")
+    assert "-def log(message: str):  # no value returned: -> None\n" \
+           "+def log(message: str) -> None:  # no value returned: -> None\n" in out
+
+
+def test_unfixable_and_fixable_config(tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy(FIXTURES / "AG801" / "before", tmp_path)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'unfixable = ["AG8"]\n')
+    sources = {p: t for p, t in tree_files(root).items() if p.endswith(".py")}
+
+    def unchanged() -> bool:
+        return {p: t for p, t in tree_files(root).items() if p.endswith(".py")} == sources
+
+    assert fix(root, "--fix", "--select", "AG801") == 1
+    assert unchanged()
+    assert "[*]" not in capsys.readouterr().out
+    pyproject.write_text(pyproject.read_text().replace('unfixable = ["AG8"]',
+                                                       'fixable = ["AG2"]'))
+    assert fix(root, "--fix", "--select", "AG801") == 1
+    assert unchanged()
+    pyproject.write_text(pyproject.read_text().replace('fixable = ["AG2"]',
+                                                       'fixable = ["AG9"]'))
+    capsys.readouterr()
+    assert fix(root, "--fix") == 2  # an unknown code is a config error
+    assert "unknown rule code or prefix 'AG9' in [tool.archguard] fixable" in \
+        capsys.readouterr().err
+
+
+def test_a_result_that_does_not_compile_is_never_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from archguard.rules import style_fix
+    from archguard.rules.fixing import FixOutput, FixRequest
+
+    def broken(request: FixRequest) -> FixOutput:
+        return FixOutput(changes={request.path: request.text + "def (:\n"})
+
+    monkeypatch.setattr(style_fix, "add_future_import", broken)
+    root = copy(FIXTURES / "AG801" / "before", tmp_path)
+    before = tree_files(root)
+    assert fix(root, "--fix", "--select", "AG801", "-j", "1") == 1
+    assert tree_files(root) == before
+    assert "AG801 fix dropped: its result does not compile" in capsys.readouterr().err
+
+
+def test_several_rules_fix_one_file_together(tmp_path: Path) -> None:
+    """AG801, AG201, AG501 and AG802 edit one file; their edits do not overlap."""
+    root = tmp_path / "project"
+    (root / "cpv3" / "modules" / "media").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[tool.archguard]\nmodule-names = ["media"]\n')
+    (root / "cpv3" / "__init__.py").write_text("")
+    service = root / "cpv3" / "modules" / "media" / "service.py"
+    service.write_text('from .schemas import MediaRead\n\n\n'
+                       'def get(media: MediaRead):\n'
+                       '    print(media)\n'
+                       '    raise ValueError("Media not found")\n')
+    assert fix(root, "--fix", "--select", "AG201,AG501,AG801,AG802") == 0
+    assert service.read_text() == (
+        "from __future__ import annotations\n\n"
+        "from cpv3.modules.media.schemas import MediaRead\n\n"
+        'ERROR_MEDIA_NOT_FOUND = "Media not found"\n\n\n'
+        "def get(media: MediaRead) -> None:\n"
+        "    print(media)\n"
+        "    raise ValueError(ERROR_MEDIA_NOT_FOUND)\n")
+
+
+def test_overlapping_edits_conflict_and_the_rest_apply_together() -> None:
+    from archguard.fix.edits import Change, apply_changes, changes_between
+
+    insert, other_insert = Change(5, 5, "a"), Change(5, 5, "b")
+    replace, inside = Change(3, 8, "x"), Change(6, 6, "y")
+    assert insert.conflicts(other_insert)  # two insertions at one place: order unknown
+    assert replace.conflicts(inside) and inside.conflicts(replace)
+    assert not Change(3, 5, "x").conflicts(insert)  # touching ends do not overlap
+    assert not Change(0, 0, "head ").conflicts(Change(6, 7, "X"))
+    text = "from .x import y\n"
+    assert apply_changes(text, [Change(0, 0, "# top\n"), *changes_between(
+        text, "from a.x import y\n")]) == "# top\nfrom a.x import y\n"
+    assert changes_between(text, "from a.x import y\n") == [Change(5, 5, "a")]
+
+
+def test_json_carries_each_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy(FIXTURES / "AG502" / "before", tmp_path)
+    assert main(["check", str(root), "--no-semgrep", "--format", "json",
+                 "--select", "AG502,AG103"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    # safe: the private constant; unsafe: three uses of the public one, and the two module
+    # folders missing role files (one finding per folder, 8 files in all)
+    assert data["summary"]["fixable"] == 1 and data["summary"]["unsafe_fixable"] == 5
+    by_line = {(d["code"], d["path"], d["line"]): d["fix"] for d in data["diagnostics"]}
+    private = by_line[("AG502", "cpv3/modules/users/service.py", 13)]
+    assert private["applicability"] == "safe"
+    assert private["edits"] == [
+        {"path": "cpv3/modules/users/service.py", "line": 7, "column": 1, "end_line": 7,
+         "end_column": 1, "content": "ERROR"},  # _NO_EMAIL -> ERROR_NO_EMAIL
+        {"path": "cpv3/modules/users/service.py", "line": 13, "column": 49, "end_line": 13,
+         "end_column": 49, "content": "ERROR"}]
+    public = by_line[("AG502", "cpv3/modules/users/service.py", 12)]
+    assert public["applicability"] == "unsafe"
+    assert sorted({e["path"] for e in public["edits"]}) == [
+        "cpv3/modules/media/router.py", "cpv3/modules/media/service.py",
+        "cpv3/modules/users/__init__.py",
+        "cpv3/modules/users/errors.py", "cpv3/modules/users/service.py"]
+    created = sorted(e["path"] for d in data["diagnostics"] if d["code"] == "AG103"
+                     for e in d["fix"]["edits"])
+    assert len(created) == 8 and "cpv3/modules/users/router.py" in created  # one a finding
+    media = next(d for d in data["diagnostics"]
+                 if d["code"] == "AG103" and d["message"].startswith("module 'media' has no"))
+    repository = next(e for e in media["fix"]["edits"]
+                      if e["path"] == "cpv3/modules/media/repository.py")
+    assert repository["content"].startswith('"""Data access of the media module')
+
+
+def test_sarif_fixes_are_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    root = copy(FIXTURES / "AG201" / "before", tmp_path)
+    assert main(["check", str(root), "--no-semgrep", "--format", "sarif",
+                 "--select", "AG201"]) == 1
+    log = json.loads(capsys.readouterr().out)
+    schema = json.loads(SCHEMA.read_text())
+    errors = list(jsonschema.Draft7Validator(schema).iter_errors(log))
+    assert errors == []
+    results = log["runs"][0]["results"]
+    fixes = [r.get("fixes") for r in results]
+    assert sum(1 for f in fixes if f) == 4 and fixes.count(None) == 1  # the climbing one
+    change = next(f for f in fixes if f)[0]["artifactChanges"][0]
+    assert change["artifactLocation"]["uri"].endswith("cpv3/modules/media/service.py")
+    assert change["replacements"][0]["insertedContent"]["text"] == "cpv3.modules.media"
+
+
+def test_sample_project_end_to_end(tmp_path: Path) -> None:
+    """--fix --unsafe-fixes, then check: every fixable finding gone, no new code, every
+    file that compiled still compiles, and a second --fix changes nothing."""
+    from archguard.run.runner import CheckRequest, run_check
+
+    root = copy(SAMPLE, tmp_path)
+    request = CheckRequest(paths=[root], semgrep=False, use_cache=False)
+    before = run_check(request).diagnostics
+    compiled = {p for p in root.rglob("*.py") if _compiles(p)}
+    assert main(["check", str(root), "--no-semgrep", "--fix", "--unsafe-fixes", "-o",
+                 str(tmp_path / "out.txt")]) == 1
+    after = run_check(request).diagnostics
+    assert [d for d in after if d.fix] == []
+    assert {d.code for d in after} <= {d.code for d in before}
+    # exactly the fixable ones (a route's missing return type is AG505 alone, which --fix
+    # leaves to a person: one finding per problem)
+    assert len(before) - len(after) == sum(1 for d in before if d.fix)
+    assert all(_compiles(p) for p in compiled)
+    snapshot = tree_files(root)
+    assert main(["check", str(root), "--no-semgrep", "--fix", "--unsafe-fixes", "-o",
+                 str(tmp_path / "out.txt")]) == 1
+    assert tree_files(root) == snapshot
+
+
+def _compiles(path: Path) -> bool:
+    try:
+        compile(path.read_bytes(), str(path), "exec")
+        return True
+    except (SyntaxError, ValueError):
+        return False
+
+
+def test_scaffold_writes_six_files_that_pass_every_rule(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy(FIXTURES / "AG103" / "before", tmp_path)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"users"]', '"users", "billing"]'))
+    shutil.copytree(FIXTURES / "AG301" / "before" / "cpv3" / "common", root / "cpv3" / "common")
+    assert main(["scaffold", "billing", str(root)]) == 0
+    assert "created 6 files in cpv3/modules/billing/" in capsys.readouterr().out
+    folder = root / "cpv3" / "modules" / "billing"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "__init__.py", "models.py", "repository.py", "router.py", "schemas.py", "service.py"]
+    assert "class BillingRead(Schema):" in (folder / "schemas.py").read_text()
+    assert main(["check", str(folder), "--select", "ALL", "--format", "concise"]) == 0
+    assert main(["scaffold", "billing", str(root)]) == 2  # exists: refused
+    assert "already exists" in capsys.readouterr().err
+    assert main(["scaffold", "Bad-Name", str(root)]) == 2
+
+
+def test_no_fix_imports_a_schema_base_the_project_lacks(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """AG301's fix and the schemas template import the configured base only when it is a
+    class of the project (an unsafe fix must not add a broken import)."""
+    root = copy(FIXTURES / "AG301" / "before", tmp_path)
+    shutil.rmtree(root / "cpv3" / "common")
+    assert fix(root, "--fix", "--unsafe-fixes", "--select", "AG301") == 1
+    assert "[*]" not in capsys.readouterr().out
+    assert main(["scaffold", "billing", str(root)]) == 0
+    schemas = (root / "cpv3" / "modules" / "billing" / "schemas.py").read_text()
+    assert "import" not in schemas.replace("from __future__ import annotations", "")
+
+
+def test_warm_text_run_without_fix_does_not_import_libcst(tmp_path: Path) -> None:
+    import subprocess
+
+    root = copy(FIXTURES / "AG801" / "before", tmp_path)
+    code = ("import sys; from archguard.cli import main; "
+            f"main(['check', {str(root)!r}, '--no-semgrep', '-o', '/dev/null']); "
+            "print('libcst' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "False"
+
+
+def regenerate() -> None:
+    """Rewrite every ``after/`` tree from its ``before/`` (review the diff afterwards)."""
+    import tempfile
+
+    for code in CODES:
+        with tempfile.TemporaryDirectory() as scratch:
+            root = Path(scratch) / "project"
+            shutil.copytree(FIXTURES / code / "before", root)
+            fix(root, "--fix", "--unsafe-fixes", "--select", code, "--no-cache")
+            shutil.rmtree(FIXTURES / code / "after", ignore_errors=True)
+            shutil.copytree(root, FIXTURES / code / "after",
+                            ignore=shutil.ignore_patterns(".archguard_cache"))
+
+
+def test_docs_fixes_table_is_in_sync() -> None:
+    """docs/fixes.md's table is generated from the rule classes (like the README's):
+    ``python -m archguard.rules.docs docs/fixes.md fixes-table`` rewrites it."""
+    from archguard.rules.docs import fixes_table
+
+    page = (Path(__file__).parent.parent / "docs" / "fixes.md").read_text()
+    assert f"<!-- fixes-table:start -->\n{fixes_table()}\n<!-- fixes-table:end -->" in page
+
+
+def test_explain_shows_the_autofix() -> None:
+    from archguard.rules.docs import explain_text
+    from archguard.rules.registry import find_rule
+
+    assert "Autofix\n    safe (`archguard check --fix`): adds `-> None`" in explain_text(
+        find_rule("AG802"))
+    assert "Autofix\n    unsafe (`archguard check --fix --unsafe-fixes`): passes the SQL " \
+        "type" in explain_text(find_rule("AG305"))
+    assert "Autofix" not in explain_text(find_rule("AG202"))
+
+
+def test_crlf_newlines_and_permissions_are_kept(tmp_path: Path) -> None:
+    root = copy(FIXTURES / "AG201" / "before", tmp_path)
+    service = root / "cpv3" / "modules" / "media" / "service.py"
+    service.write_bytes(b"from .schemas import MediaRead\r\n\r\nX = MediaRead\r\n")
+    service.chmod(0o640)
+    assert fix(root, "--fix", "--select", "AG201,AG801") == 0
+    assert service.read_bytes() == (b"from __future__ import annotations\r\n\r\n"
+                                    b"from cpv3.modules.media.schemas import MediaRead\r\n"
+                                    b"\r\nX = MediaRead\r\n")
+    assert service.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in service.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_atomic_write_leaves_the_old_file_when_writing_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from archguard.fix import atomic
+
+    target = tmp_path / "module.py"
+    target.write_text("old\n")
+
+    def failing_replace(source: str, destination: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        atomic.atomic_write_text(target, "new\n")
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["module.py"]  # no temporary left
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--regenerate"]:
+    regenerate()
