@@ -389,3 +389,35 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(
 
 if __name__ == "__main__" and sys.argv[1:] == ["--regenerate"]:
     regenerate()
+
+
+def test_missing_role_files_follow_role_patterns_in_any_modules_dir(tmp_path: Path) -> None:
+    """A Hyperion-shaped layout: two modules dirs, role files named after the module. The
+    AG103 fix creates each missing role's first file name, in the finding's own folder; a
+    role whose first name is a glob gets no file (there is no name to give it)."""
+    root = tmp_path / "proj"
+    files = {
+        "pyproject.toml": (
+            '[tool.archguard]\npackage = "app"\nmodules-dir = ["app/modules", "app/core"]\n'
+            'module-names = []\n[tool.archguard.roles]\nrouter = "endpoints_{module}.py"\n'
+            'repository = "cruds_{module}.py"\nmodels = "models_{module}.py"\n'
+            'schemas = "schemas_{module}.py"\nservice = ["*_service.py"]\n'),
+        "app/__init__.py": "",
+        "app/modules/loan/__init__.py": "",
+        "app/modules/loan/endpoints_loan.py": '"""Routes."""\n\nfrom __future__ import '
+                                              "annotations\n",
+        "app/core/users/__init__.py": "",
+        "app/core/users/cruds_users.py": '"""Data."""\n\nfrom __future__ import annotations\n',
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    assert main(["check", str(root), "--no-semgrep", "--select", "AG103", "--fix",
+                 "--unsafe-fixes", "-o", str(tmp_path / "out.txt")]) in (0, 1)
+    created = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                     if p.relative_to(root).as_posix() not in files)
+    assert created == [
+        "app/core/users/endpoints_users.py", "app/core/users/models_users.py",
+        "app/core/users/schemas_users.py",
+        "app/modules/loan/cruds_loan.py", "app/modules/loan/models_loan.py",
+        "app/modules/loan/schemas_loan.py"]

@@ -19,8 +19,10 @@ def scaffold_module(module: str, path: Path, config_file: Path | None) -> str:
     if not MODULE_NAME.match(module):
         raise ArchguardError(f"module name '{module}' must be a lower-case Python identifier")
     location = locate_project([path], config_file)
-    files = module_files(module, location.config, tuple(package_files(location)))
-    folder = location.root / location.config.modules_dir.strip("/") / module
+    modules_dir = location.config.modules_dirs[0]  # a new module goes to the first one
+    files = module_files(f"{modules_dir}/{module}", location.config,
+                         tuple(package_files(location)))
+    folder = location.root / modules_dir / module
     if folder.exists():
         raise ArchguardError(f"{folder} already exists; 'archguard check --fix --unsafe-fixes "
                              "--select AG103' creates the role files it lacks")

@@ -4,6 +4,8 @@ file, so creating one next to existing files cannot break an import)."""
 
 from __future__ import annotations
 
+import re
+
 from archguard.project.config import Config
 from archguard.rules.fixing import FixOutput, FixRequest, module_path
 
@@ -50,23 +52,30 @@ def role_file_text(role: str, module: str, config: Config, has_schema_base: bool
         slug=module.replace("_", "-"), schema_module=schema_module, schema=schema)
 
 
-def module_files(module: str, config: Config, project_files: tuple[str, ...],
+def module_files(folder: str, config: Config, project_files: tuple[str, ...],
                  ) -> dict[str, str]:
-    """Path (relative to the root) -> text of each of a module's role files."""
-    folder = config.modules_dir.strip("/")
+    """Path (relative to the root) -> text of each role file of the module folder ``folder``
+    (relative to the root): each role's first file name, ``{module}`` filled in. A role
+    with no file names, or whose first one is a glob, gets none (there is no name to give)."""
+    folder = folder.strip("/")
+    module = folder.rsplit("/", 1)[-1]
     has_base = module_path(config.schema_base.rpartition(".")[0], project_files) is not None
-    return {f"{folder}/{module}/{name}": role_file_text(role, module, config, has_base)
-            for role, name in config.roles.files.items()}
+    files = {}
+    for role in config.roles.patterns:
+        names = config.roles.expected(role, module)
+        if names and "*" not in names[0]:
+            files[f"{folder}/{names[0]}"] = role_file_text(role, module, config, has_base)
+    return files
 
 
 def create_missing_files(request: FixRequest) -> FixOutput:
     """AG103: the module folder's missing role files, from the templates."""
     output = FixOutput()
-    module = request.path.rstrip("/").rsplit("/", 1)[-1]
     present = set(request.project_files)
-    files = module_files(module, request.config, request.project_files)
+    files = module_files(request.path, request.config, request.project_files)
     named = {path for path in files for finding in request.findings
-             if f" {path.rsplit('/', 1)[-1]} " in f" {finding.message} "}
+             if re.search(rf"(?<![\w./]){re.escape(path.rsplit('/', 1)[-1])}(?!\w)",
+                          finding.message)}
     for path, text in files.items():  # the files the findings name (all when none is)
         if (path in named or not named) and path not in present and \
                 not (request.root / path).exists():
