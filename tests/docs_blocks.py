@@ -10,10 +10,15 @@ the folder the commands run in (default: a copy of sample_project/ at ``<tmp>/de
   one after another in one shell, so ``cd`` and ``echo $?`` work as shown.
 - ``bash``/``sh``/``shell`` blocks: commands without output (comments and blank lines
   ignored, ``\\`` continues a line); each must exit 0.
+
+With ``ARCHGUARD_DOCS_UPDATE=1`` the test rewrites a ``console`` block whose output differs
+with the output the commands really print (``rewrite_block``); a block with ``...`` lines is
+left as it is and fails, to be fixed by hand. Read ``git diff`` before committing.
 """
 
 from __future__ import annotations
 
+import fcntl
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,3 +117,43 @@ def output_matches(expected: str, actual: str) -> bool:
              for line in expected.splitlines()]
     return re.fullmatch("".join(parts), actual if actual.endswith("\n") or not actual
                         else actual + "\n") is not None
+
+
+def uses_ellipsis(text: str) -> bool:
+    return any(line == ELLIPSIS for line in text.splitlines())
+
+
+def console_text(steps: list[tuple[str, str]]) -> str:
+    """A console block's text from (command, output) pairs; the inverse of console_steps."""
+    lines: list[str] = []
+    for command, output in steps:
+        lines.append(PROMPT + command)
+        lines += output.splitlines()
+    return "\n".join(lines)
+
+
+def rewrite_block(block: Block, text: str) -> None:
+    """Replace the block's text in its markdown file with ``text``.
+
+    The block is found by its text (the nearest copy to its recorded line), since a block
+    rewritten before it in the same file may have moved it; a lock on the file keeps two
+    test workers from losing each other's rewrite.
+    """
+    with block.path.open("r+", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        lines = handle.read().split("\n")
+        old = block.text.split("\n")
+        starts = [index for index, line in enumerate(lines)
+                  if FENCE.match(line) and FENCE.match(line)["lang"] == block.language
+                  and [row[len(FENCE.match(line)["indent"]):]
+                       for row in lines[index + 1:index + 1 + len(old)]] == old
+                  and lines[index + 1 + len(old):][:1] == [FENCE.match(line)["indent"] + "```"]]
+        if not starts:
+            raise ValueError(f"{block.id}: the block is no longer in {block.path.name}")
+        start = min(starts, key=lambda index: abs(index + 1 - block.line))
+        indent = FENCE.match(lines[start])["indent"]
+        new = [indent + row if row else row for row in text.split("\n")]
+        lines[start + 1:start + 1 + len(old)] = new
+        handle.seek(0)
+        handle.write("\n".join(lines))
+        handle.truncate()

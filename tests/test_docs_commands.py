@@ -3,6 +3,9 @@
 The blocks and their markers are described in tests/docs_blocks.py. Each block runs in a
 fresh folder made by one of the SETUPS below, with this test run's archguard first on PATH,
 the semgrep engine on and colour off; the temporary folder's path prints as ``/tmp``.
+
+``ARCHGUARD_DOCS_UPDATE=1 python -m pytest tests/test_docs_commands.py`` writes the real
+output into the console blocks that differ (see tests/docs_blocks.py).
 """
 
 from __future__ import annotations
@@ -11,17 +14,28 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO, SAMPLE, semgrep_env
-from docs_blocks import Block, console_steps, output_matches, script_commands, shell_blocks
+from docs_blocks import (
+    Block,
+    console_steps,
+    console_text,
+    output_matches,
+    rewrite_block,
+    script_commands,
+    shell_blocks,
+    uses_ellipsis,
+)
 
 DOC_FILES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
 BLOCKS = shell_blocks(DOC_FILES)
 STEP = "@@docs-test-step@@"
+UPDATE = os.environ.get("ARCHGUARD_DOCS_UPDATE") == "1"
 GIT = ["git", "-c", "user.name=docs", "-c", "user.email=docs@example.com",
        "-c", "init.defaultBranch=main"]
 
@@ -147,12 +161,13 @@ def environment() -> dict[str, str]:
     env = semgrep_env()
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["NO_COLOR"] = "1"
-    for name in ("ARCHGUARD_CACHE_DIR", "FORCE_COLOR", "VIRTUAL_ENV"):
+    # COLUMNS would wrap source excerpts; the pages show piped output, which never wraps
+    for name in ("ARCHGUARD_CACHE_DIR", "FORCE_COLOR", "VIRTUAL_ENV", "COLUMNS"):
         env.pop(name, None)
     return env
 
 
-def run_console(block: Block, cwd: Path, tmp: Path) -> None:
+def run_console(block: Block, cwd: Path, tmp: Path, update: bool = UPDATE) -> None:
     steps = console_steps(block.text)
     script = ["exec 2>&1"]
     for command, _ in steps:
@@ -160,9 +175,33 @@ def run_console(block: Block, cwd: Path, tmp: Path) -> None:
     result = subprocess.run(["bash", "-c", "\n".join(script)], cwd=cwd, env=environment(),
                             capture_output=True, text=True, timeout=300)
     outputs = result.stdout.replace(str(tmp), "/tmp").split(f"\n{STEP}\n")
-    for (command, expected), actual in zip(steps, outputs, strict=False):
-        assert output_matches(expected, actual), (
+    mismatches = [(command, expected, actual)
+                  for (command, expected), actual in zip(steps, outputs, strict=False)
+                  if not output_matches(expected, actual)]
+    if mismatches and update:
+        update_console_block(block, steps, outputs)
+        return
+    for command, expected, actual in mismatches[:1]:
+        raise AssertionError(
             f"{block.id}: '$ {command}' printed:\n{actual}\n--- the page says:\n{expected}")
+
+
+def update_console_block(block: Block, steps: list[tuple[str, str]], outputs: list[str]) -> None:
+    """ARCHGUARD_DOCS_UPDATE=1: write the real outputs into the page, unless the block
+    uses ``...`` lines (which the real output cannot fill in)."""
+    assert not uses_ellipsis(block.text), (
+        f"{block.id}: the output differs and the block uses '...' lines, which the update "
+        f"mode keeps: fix it by hand (run without ARCHGUARD_DOCS_UPDATE to see the diff)")
+    new_steps = []
+    for (command, _), actual in zip(steps, outputs, strict=False):
+        shown = actual.removesuffix("\n")
+        assert output_matches(shown, actual) and not any(
+            line == "..." or line.startswith("$ ") for line in shown.splitlines()), (
+            f"{block.id}: '$ {command}' printed output a console block cannot show "
+            f"(a '...' or '$ ' line, or trailing blank lines): fix it by hand")
+        new_steps.append((command, shown))
+    rewrite_block(block, console_text(new_steps))
+    warnings.warn(f"{block.id}: rewritten with the real output; read the diff", stacklevel=2)
 
 
 def run_script(block: Block, cwd: Path) -> None:
@@ -184,6 +223,56 @@ def test_command_block_runs_as_shown(block: Block, tmp_path: Path) -> None:
         run_console(block, cwd, tmp_path)
     else:
         run_script(block, cwd)
+
+
+UPDATE_PAGE = """\
+# A page
+
+<!-- docs-test: setup=demo -->
+```console
+$ echo one
+two
+$ printf 'a\\nb\\n'
+a
+b
+```
+
+- a list item whose block is indented:
+
+  ```console
+  $ echo three
+  four
+  ```
+
+<!-- docs-test: setup=demo -->
+```console
+$ echo five
+...
+six
+```
+"""
+
+
+def test_update_mode_rewrites_a_differing_block_and_keeps_an_ellipsis_block(
+        tmp_path: Path) -> None:
+    from docs_blocks import blocks
+
+    page = tmp_path / "page.md"
+    page.write_text(UPDATE_PAGE, encoding="utf-8")
+    first, indented, ellipsis = blocks(page)
+    for block in (first, indented):
+        with pytest.raises(AssertionError, match="printed"):
+            run_console(block, tmp_path, tmp_path, update=False)
+        with pytest.warns(UserWarning, match="rewritten"):
+            run_console(block, tmp_path, tmp_path, update=True)
+    text = page.read_text(encoding="utf-8")
+    assert text == (UPDATE_PAGE.replace("$ echo one\ntwo\n", "$ echo one\none\n")
+                    .replace("  $ echo three\n  four\n", "  $ echo three\n  three\n"))
+    for block in blocks(page)[:2]:  # now they pass as they are
+        run_console(block, tmp_path, tmp_path, update=False)
+    with pytest.raises(AssertionError, match=r"uses '\.\.\.' lines.*fix it by hand"):
+        run_console(ellipsis, tmp_path, tmp_path, update=True)
+    assert page.read_text(encoding="utf-8") == text
 
 
 def test_every_page_shows_commands_only_in_blocks_the_tests_know() -> None:
