@@ -100,8 +100,11 @@ def test_unsafe_fixes_need_the_flag(tmp_path: Path, capsys: pytest.CaptureFixtur
     before = tree_files(root)
     assert fix(root, "--select", "AG305") == 1
     out = capsys.readouterr().out
-    assert "AG305 [implicit-column-type] [*] mapped_column()" in out
+    # as in ruff, [*] marks what this run's --fix would fix: an unsafe fix only with the flag
+    assert "AG305 [implicit-column-type] mapped_column()" in out and "[*]" not in out
     assert out.rstrip().endswith("0 fixable with --fix (6 more with --unsafe-fixes).")
+    assert fix(root, "--unsafe-fixes", "--select", "AG305") == 1
+    assert "AG305 [implicit-column-type] [*] mapped_column()" in capsys.readouterr().out
     assert fix(root, "--fix", "--select", "AG305") == 1
     assert tree_files(root) == before  # unsafe: nothing applied without --unsafe-fixes
 

@@ -26,6 +26,7 @@ from archguard.report.emitters.summary import (
 )
 from archguard.report.result import CheckReport
 from archguard.rules.registry import all_rules
+from archguard.rules.wording import fill
 
 SEVERITY_STYLES = {"error": "bold red", "warning": "bold yellow"}  # else: info
 MIN_SOURCE_WIDTH = 20  # narrower than this, wrapping helps nobody: print the line whole
@@ -48,7 +49,8 @@ def emit(report: CheckReport, stream: TextIO, options: EmitOptions) -> None:
         for line in statistics_lines(report):
             console.print(Text(printable(line)))
         return
-    rule_hints = {rule.code: rule.hint for rule in all_rules()}
+    # each rule's hint as its findings carry it (worded from the project's configuration)
+    rule_hints = {rule.code: fill(rule.hint, report.config) for rule in all_rules()}
     footer: dict[str, tuple[str, str]] = {}  # code -> (slug, hint), in order of appearance
     for path, group in groupby(report.diagnostics, key=lambda d: d.path):
         _emit_file(console, report, path, list(group), options, rule_hints, footer)

@@ -69,8 +69,9 @@ def fixable_note(report: CheckReport) -> str:
 
 
 def fix_mark(report: CheckReport, d: Diagnostic) -> str:
-    """"[*] " before the message of a finding that has a fix the config allows."""
-    return "[*] " if report.fix_settings.has_fix(d) else ""
+    """"[*] " before the message of a finding that this run's ``--fix`` would fix (as in
+    ruff: an unsafe fix is marked only with ``--unsafe-fixes``)."""
+    return "[*] " if report.fix_settings.applies(d) else ""
 
 
 def statistics_lines(report: CheckReport) -> list[str]:
