@@ -390,10 +390,6 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["module.py"]  # no temporary left
 
 
-if __name__ == "__main__" and sys.argv[1:] == ["--regenerate"]:
-    regenerate()
-
-
 def test_missing_role_files_follow_role_patterns_in_any_modules_dir(tmp_path: Path) -> None:
     """A Hyperion-shaped layout: two modules dirs, role files named after the module. The
     AG103 fix creates each missing role's first file name, in the finding's own folder; a
@@ -479,3 +475,7 @@ def test_the_text_paths_leave_unusual_spellings_to_libcst(tmp_path: Path) -> Non
         findings = tuple(check_sources({path: source}, Config(), select=["AG201", "AG801"]))
         assert findings
         assert fast(FixRequest(tmp_path, path, source, findings, Config(), (path,))) is None
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--regenerate"]:
+    regenerate()

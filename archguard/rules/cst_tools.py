@@ -6,9 +6,13 @@ from __future__ import annotations
 import ast
 import functools
 from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+if TYPE_CHECKING:
+    from archguard.rules.fixing import FixOutput, FixRequest
 
 
 class Located:
@@ -145,6 +149,16 @@ def parse_or_none(text: str) -> Located | None:
         return Located(text)
     except (cst.ParserSyntaxError, RecursionError, ValueError):
         return None
+
+
+def parsed_or_skipped(request: FixRequest, output: FixOutput) -> Located | None:
+    """The request's file parsed; None after marking every finding skipped when libcst
+    cannot parse it (the finding stays, saying why)."""
+    located = parse_or_none(request.text)
+    if located is None:
+        for finding in request.findings:
+            output.skip(finding, "libcst cannot parse the file")
+    return located
 
 
 def is_import(statement: cst.CSTNode) -> bool:

@@ -13,7 +13,7 @@ from archguard.analysis.facts import module_name_for, resolve_relative
 from archguard.diagnostics import Diagnostic
 from archguard.rules.cst_tools import (
     Located, after_imports, bound_names, dotted, insert_statements, is_constant, parse_or_none,
-    string_starts,
+    parsed_or_skipped, string_starts,
 )
 from archguard.rules.errors import ERROR_PREFIX, error_constant_name
 from archguard.rules.fixing import FixOutput, FixRequest, module_path
@@ -36,10 +36,8 @@ def hoist_messages(request: FixRequest) -> FixOutput:
     constants (a message already held by an ``ERROR_*`` constant reuses it; one constant
     per distinct message; a new name never clashes with a name of the file)."""
     output = FixOutput()
-    located = parse_or_none(request.text)
+    located = parsed_or_skipped(request, output)
     if located is None:
-        for finding in request.findings:
-            output.skip(finding, "libcst cannot parse the file")
         return output
     body = list(located.module.body)
     index = after_imports(body)

@@ -10,7 +10,7 @@ import re
 
 import libcst as cst
 
-from archguard.rules.cst_tools import parse_or_none
+from archguard.rules.cst_tools import parsed_or_skipped
 from archguard.rules.fixing import FixOutput, FixRequest
 from archguard.rules.imports import absolute_import
 
@@ -52,10 +52,8 @@ def _on_text(request: FixRequest) -> FixOutput | None:
 
 def _with_libcst(request: FixRequest) -> FixOutput:
     output = FixOutput()
-    located = parse_or_none(request.text)
+    located = parsed_or_skipped(request, output)
     if located is None:
-        for finding in request.findings:
-            output.skip(finding, "libcst cannot parse the file")
         return output
     fixed: set[int] = set()
     replacements: dict[int, cst.ImportFrom] = {}

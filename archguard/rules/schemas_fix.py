@@ -8,16 +8,14 @@ import ast
 import libcst as cst
 
 from archguard.analysis.facts import module_name_for
-from archguard.rules.cst_tools import add_import, dotted, parse_or_none
+from archguard.rules.cst_tools import add_import, dotted, parsed_or_skipped
 from archguard.rules.fixing import FixOutput, FixRequest, module_path
 
 
 def derive_from_schema(request: FixRequest) -> FixOutput:
     output = FixOutput()
-    located = parse_or_none(request.text)
+    located = parsed_or_skipped(request, output)
     if located is None:
-        for finding in request.findings:
-            output.skip(finding, "libcst cannot parse the file")
         return output
     source, _, base = request.config.schema_base.rpartition(".")
     if module_path(source, request.project_files) is None:

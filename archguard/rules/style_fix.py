@@ -8,7 +8,7 @@ import re
 
 import libcst as cst
 
-from archguard.rules.cst_tools import insert_statements, is_docstring, parse_or_none
+from archguard.rules.cst_tools import insert_statements, is_docstring, parsed_or_skipped
 from archguard.rules.fixing import FixOutput, FixRequest
 
 FUTURE_IMPORT = "from __future__ import annotations\n"
@@ -68,10 +68,8 @@ def _future_on_text(request: FixRequest) -> FixOutput | None:
 
 def _future_with_libcst(request: FixRequest) -> FixOutput:
     output = FixOutput()
-    located = parse_or_none(request.text)
+    located = parsed_or_skipped(request, output)
     if located is None:
-        for finding in request.findings:
-            output.skip(finding, "libcst cannot parse the file")
         return output
     module = located.module
     body = list(module.body)
@@ -91,10 +89,8 @@ def annotate_none_return(request: FixRequest) -> FixOutput:
     """``-> None`` on the functions the findings name (detection decided that they never
     return a value and are neither generators, abstract nor overloads)."""
     output = FixOutput()
-    located = parse_or_none(request.text)
+    located = parsed_or_skipped(request, output)
     if located is None:
-        for finding in request.findings:
-            output.skip(finding, "libcst cannot parse the file")
         return output
     functions = located.starts(cst.FunctionDef, (ast.FunctionDef, ast.AsyncFunctionDef))
     targets: dict[int, int] = {}  # id of a def -> its line
