@@ -477,5 +477,39 @@ def test_the_text_paths_leave_unusual_spellings_to_libcst(tmp_path: Path) -> Non
         assert fast(FixRequest(tmp_path, path, source, findings, Config(), (path,))) is None
 
 
+def test_json_fix_records_are_kept_per_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an edit, only the edited file's fixes are computed again (an agent's loop of
+    edit, then check --format json, must not parse the whole project with libcst)."""
+    from archguard.fix import records
+
+    root = tmp_path / "proj"
+    for name in ("a", "b"):
+        path = root / "cpv3" / "modules" / name / "service.py"
+        path.parent.mkdir(parents=True)
+        path.write_text('"""Service."""\n\nVALUE = 1\n')
+    (root / "pyproject.toml").write_text('[tool.archguard]\nmodule-names = ["a", "b"]\n')
+    computed: list[list[str]] = []
+    real = records.fixes_of
+
+    def recording(findings, location, files):  # type: ignore[no-untyped-def]
+        computed.append(sorted(d.path for d in findings))
+        return real(findings, location, files)
+
+    monkeypatch.setattr(records, "fixes_of", recording)
+    args = ["check", str(root), "--no-semgrep", "--select", "AG801", "--format", "json"]
+    assert main(args) == 1
+    first = json.loads(capsys.readouterr().out)
+    assert main(args) == 1
+    assert json.loads(capsys.readouterr().out) == first  # from the cache, nothing computed
+    (root / "cpv3/modules/b/service.py").write_text('"""Service."""\n\nVALUE = 2\n')
+    assert main(args) == 1
+    edits = {d["path"]: [{k: v for k, v in e.items() if k != "path"} for e in d["fix"]["edits"]]
+             for d in json.loads(capsys.readouterr().out)["diagnostics"]}
+    assert computed == [["cpv3/modules/a/service.py", "cpv3/modules/b/service.py"],
+                        ["cpv3/modules/b/service.py"]]
+    assert edits["cpv3/modules/a/service.py"] == edits["cpv3/modules/b/service.py"] != []
+
+
 if __name__ == "__main__" and sys.argv[1:] == ["--regenerate"]:
     regenerate()

@@ -2,8 +2,9 @@
 fix computed alone, as edits of the current files.
 
 Computing them needs libcst; a warm run must not. They are stored in the cache folder
-(``<key>.fixes``) under a key of the findings and the stat of every package file, so a
-second ``check --format json`` with nothing changed reads them back without parsing.
+(``<key>.fixes``) file by file: a file's fixes under a key of its findings and its content,
+so after an edit only the edited files' fixes are computed again. The fixes that span files
+(``PER_FINDING``) are keyed by their findings and the stat of every package file.
 """
 
 from __future__ import annotations
@@ -32,15 +33,56 @@ def attach_fixes(report: CheckReport, request: CheckRequest) -> None:
     files = tuple(package_files(location))
     store = CacheStore(cache_dir(location.root)) if request.use_cache else None
     name = f"{cache_key(location.root, location.config)}.fixes"
-    key = _key(location, wanted, files)
-    stored = store.read(name, key) if store is not None else None
-    if stored is not None:
-        report.fixes.update(stored["fixes"])
-        return
-    fixes = fixes_of(wanted, location, files)
-    report.fixes.update(fixes)
-    if store is not None:
-        store.write(name, key, {"fixes": fixes})
+    stored = store.read(name, STORE_KEY) if store is not None else None
+    known: dict[str, tuple[str, dict[Diagnostic, Fix]]] = stored["entries"] if stored else {}
+    entries: dict[str, tuple[str, dict[Diagnostic, Fix]]] = {}
+    todo: list[Diagnostic] = []
+    for unit, findings in _units(wanted).items():
+        key = _unit_key(location, unit, findings, files)
+        entry = known.get(unit)
+        if entry is not None and entry[0] == key:
+            entries[unit] = entry
+        else:
+            entries[unit] = (key, {})
+            todo.extend(findings)
+    fresh = fixes_of(todo, location, files) if todo else {}
+    for d, fix in fresh.items():
+        entries[_unit_of(d)][1][d] = fix
+    for _, fixes in entries.values():
+        report.fixes.update(fixes)
+    if store is not None and (todo or entries.keys() != known.keys()):
+        store.write(name, STORE_KEY, {"entries": entries})
+
+
+STORE_KEY = "per-file fixes 1"  # the layout of the stored entries
+CROSS_FILE = "<fixes that span files>"  # the unit of the PER_FINDING codes
+
+
+def _unit_of(d: Diagnostic) -> str:
+    return CROSS_FILE if d.code in PER_FINDING else d.path
+
+
+def _units(findings: list[Diagnostic]) -> dict[str, list[Diagnostic]]:
+    units: dict[str, list[Diagnostic]] = {}
+    for d in findings:
+        units.setdefault(_unit_of(d), []).append(d)
+    return units
+
+
+def _unit_key(location: ProjectLocation, unit: str, findings: list[Diagnostic],
+              files: tuple[str, ...]) -> str:
+    """A file's findings and its content; for the fixes that span files, their findings and
+    the stat of every package file (``_key``)."""
+    if unit == CROSS_FILE:
+        return _key(location, findings, files)
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr([tuple(getattr(d, n) for n in Diagnostic.__slots__)
+                        for d in findings]).encode("utf-8", "surrogateescape"))
+    try:
+        digest.update((location.root / unit).read_bytes())
+    except OSError:
+        digest.update(b"<unreadable>")
+    return digest.hexdigest()
 
 
 PER_FINDING = frozenset({"AG103", "AG502"})  # their fixes span files: computed one by one
