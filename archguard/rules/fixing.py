@@ -3,6 +3,7 @@ import it, and only when something is fixed)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,3 +46,12 @@ def module_path(module: str, files: tuple[str, ...]) -> str | None:
     stem = module.replace(".", "/")
     wanted = {f"{stem}.py", f"{stem}/__init__.py"}
     return next((path for path in files if path in wanted), None)
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def text_lines(text: str) -> list[str]:
+    """The lines with their endings, split where Python splits them (``\n``, ``\r\n``,
+    ``\r``): ``lines[n - 1]`` is line ``n`` of an ast position, and ``"".join`` is ``text``."""
+    return _LINE.findall(text)

@@ -11,14 +11,13 @@ import re
 import libcst as cst
 
 from archguard.rules.cst_tools import parsed_or_skipped
-from archguard.rules.fixing import FixOutput, FixRequest
+from archguard.rules.fixing import FixOutput, FixRequest, text_lines
 from archguard.rules.imports import absolute_import
 
 
 # ``from`` + blanks + the dots + the module + blanks + ``import``, at the finding's column
 _RELATIVE = re.compile(r"from(?P<before>[ \t]+)(?P<dots>\.+)(?P<module>[A-Za-z_][\w.]*)?"
                        r"(?P<after>[ \t]+)import\b")
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")  # lines as Python splits them
 
 
 def make_absolute(request: FixRequest) -> FixOutput:
@@ -28,7 +27,7 @@ def make_absolute(request: FixRequest) -> FixOutput:
 def _on_text(request: FixRequest) -> FixOutput | None:
     """The fix as a text edit of each import's first line; None when any finding's import
     is not spelled the usual way (libcst then decides, for the whole file)."""
-    lines = _LINE.findall(request.text)
+    lines = text_lines(request.text)
     output = FixOutput()
     edits: list[tuple[int, int, int, str]] = []  # line index, start, end, replacement
     for finding in request.findings:

@@ -9,7 +9,7 @@ import re
 import libcst as cst
 
 from archguard.rules.cst_tools import insert_statements, is_docstring, parsed_or_skipped
-from archguard.rules.fixing import FixOutput, FixRequest
+from archguard.rules.fixing import FixOutput, FixRequest, text_lines
 
 FUTURE_IMPORT = "from __future__ import annotations\n"
 
@@ -20,7 +20,6 @@ def add_future_import(request: FixRequest) -> FixOutput:
     return _future_on_text(request) or _future_with_libcst(request)
 
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")  # lines as Python splits them
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
@@ -35,7 +34,7 @@ def _future_on_text(request: FixRequest) -> FixOutput | None:
         return None
     if not body:
         return None
-    lines = _LINE.findall(request.text)
+    lines = text_lines(request.text)
     newline = (_NEWLINE.search(request.text) or re.match("", "\n") or None)
     ending = newline.group() if newline and newline.group() else "\n"
     first = body[0]
