@@ -35,8 +35,8 @@ def _future_on_text(request: FixRequest) -> FixOutput | None:
     if not body:
         return None
     lines = text_lines(request.text)
-    newline = (_NEWLINE.search(request.text) or re.match("", "\n") or None)
-    ending = newline.group() if newline and newline.group() else "\n"
+    found = _NEWLINE.search(request.text)
+    ending = found.group() if found else "\n"  # the file's own line ending
     first = body[0]
     docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and \
         isinstance(first.value.value, str)
