@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from archguard.analysis.astindex import nodes_of
 from archguard.analysis.context import FileContext
 from archguard.analysis.facts import dotted_name, is_string_expression
-from archguard.analysis.patterns import class_assignments, class_nodes
+from archguard.analysis.patterns import class_assignments, class_nodes, string_annotation
 from archguard.analysis.project_view import Project
 from archguard.diagnostics import UNSAFE, Diagnostic
 from archguard.rules.registry import FileRule, Fixer, ProjectRule, register
@@ -196,26 +196,16 @@ def mapped_annotations(tree: ast.Module) -> dict[int, ast.expr]:
 
 def implied_sql_type(annotation: ast.expr | None) -> str | None:
     """``Mapped[int | None]`` -> ``Integer``; None when the annotation says nothing sure."""
-    annotation = _unquoted(annotation)
+    annotation = string_annotation(annotation)
     if not isinstance(annotation, ast.Subscript) or \
             (dotted_name(annotation.value) or "").rsplit(".", 1)[-1] != "Mapped":
         return None
-    inner = _without_none(_unquoted(annotation.slice))
-    inner = _unquoted(inner)
+    inner = _without_none(string_annotation(annotation.slice))
+    inner = string_annotation(inner)
     if isinstance(inner, ast.Subscript):
         inner = inner.value
     name = (dotted_name(inner) or "").rsplit(".", 1)[-1] if inner is not None else ""
     return SQL_TYPES.get(name)
-
-
-def _unquoted(node: ast.expr | None) -> ast.expr | None:
-    """A quoted annotation (``"datetime"``) as the expression it spells."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            return ast.parse(node.value, mode="eval").body
-        except SyntaxError:
-            return None
-    return node
 
 
 def _without_none(node: ast.expr | None) -> ast.expr | None:
