@@ -115,7 +115,8 @@ async def call_remotion(job_id: int) -> httpx.Response:
         await client.post(f"{settings.remotion_url}/render/{job_id}")
         # ok: hardcoded-config
         await client.get(f"http://{settings.remotion_host}:{settings.remotion_port}/health")
-        # ruleid: hardcoded-config
+        # a fixed public endpoint, the same in every environment
+        # ok: hardcoded-config
         return await client.get(f"https://api.remotion.dev/v1/jobs/{job_id}")
 
 
@@ -133,7 +134,7 @@ class RemotionClient:
 
     def status_url(self) -> str:
         'https://status.remotion.dev'
-        # ruleid: hardcoded-config
+        # ok: hardcoded-config
         return "https://status.remotion.dev/api/v2/status.json"
 
 
@@ -162,8 +163,35 @@ class WebhookCreate(BaseModel):
 
 
 def webhook_url() -> str:
-    # ruleid: hardcoded-config
+    # public host, not one of the settings module's hosts
+    # ok: hardcoded-config
     return "https://hooks.acme.io/render"
+
+
+def internal_urls() -> list[str]:
+    return [
+        # ruleid: hardcoded-config
+        "http://backend/api/v1/render",
+        # ruleid: hardcoded-config
+        "http://minio.internal/media",
+        # ruleid: hardcoded-config
+        "https://deploy:hunter2@api.acme.io/hooks",
+        # ruleid: hardcoded-config
+        "http://10.0.0.5/metrics",
+        # ruleid: hardcoded-config
+        "ws://localhost/events",
+        # ruleid: hardcoded-config
+        f"http://render-worker.svc.cluster.local/jobs/{1}",
+        # ok: hardcoded-config
+        "https://discord.com/api/v10",
+        # ok: hardcoded-config
+        "https://api.github.com/repos",
+    ]
+
+
+# OpenAPI servers document every environment on purpose
+# ok: hardcoded-config
+app_docs = FastAPI(servers=[{"url": "https://api.acme.io", "description": "Production"}])
 
 
 # Links for people and OAuth scopes are not environment configuration.
@@ -180,7 +208,8 @@ SCOPES = [
     # ok: hardcoded-config
     "https://www.googleapis.com/auth/documents.readonly",
 ]
-# ruleid: hardcoded-config
+# a public host; named in `environment-hosts` it would be flagged
+# ok: hardcoded-config
 JAMF_API_URL = "https://acme.jamfcloud.com/api"
 
 

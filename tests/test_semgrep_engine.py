@@ -16,6 +16,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import dataclasses
 import textwrap
 import tomllib
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from archguard.cli import main
 from archguard.diagnostics import ArchguardError
 from archguard.fix.records import attach_fixes
 from archguard.project.config import Config
+from archguard.project.detect import detect_layout
 from archguard.project.discovery import ProjectLocation, locate_project
 from archguard.report.emitters import EmitOptions, get_emitter
 from archguard.rules.docs import explain_text
@@ -42,7 +44,8 @@ from archguard.semgrep.process import (
     SemgrepProcess, check_errors, diagnostics_by_path, normal_path,
 )
 from archguard.semgrep.rules import (
-    builtin_rule, builtin_rules_dir, load_custom_rules, rule_text,
+    HOSTS_PLACEHOLDER, builtin_rule, builtin_rules_dir, load_custom_rules, rule_text,
+    rules_fingerprint,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -86,6 +89,7 @@ PROJECT = {
         import os
 
         DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://app@db/app")
+        RENDER_API = os.environ.get("RENDER_API", "https://api.remotion.dev")  # see API
         """,
     "svc/db/session.py": """
         from __future__ import annotations
@@ -131,6 +135,9 @@ PROJECT = {
         )
         def transcribe(media_id: str) -> None:
             breakpoint()
+
+
+        DISCORD_API = "https://discord.com/api/v10"  # a public endpoint: not AG702
         """,
     "svc/modules/tasks/service.py": """
         from __future__ import annotations
@@ -163,7 +170,7 @@ EXPECTED = [
     ("AG805", "spec/test_media.py", 9),
     ("no-print", "spec/test_media.py", 12),
     ("AG406", "svc/db/session.py", 8),
-    ("AG702", MEDIA, 9),
+    ("AG702", MEDIA, 9),  # its host is one the settings module names
     ("AG703", MEDIA, 11),
     ("AG701", MEDIA, 15),
     ("no-print", MEDIA, 17),
@@ -267,6 +274,26 @@ def test_shipped_globs_follow_the_configured_layout() -> None:
     assert "cpv3/infrastructure/settings.py`" in text  # messages are left alone
     assert rule_text(builtin_rule(find_rule("AG703")), Config()) == \
         (builtin_rules_dir() / "environment-access.yaml").read_bytes()
+
+
+def test_environment_hosts_are_detected_and_fill_ag702s_placeholder() -> None:
+    settings = ('API_URL: str = "https://api.acme.io/v1"\n'
+                'AGENT = "Acme/1.0 (+https://acme.io)"  # in a sentence: not a value\n'
+                '# docs: "https://docs.stripe.com/payouts" in a comment line is skipped too\n'
+                'LOCAL = "http://127.0.0.1:8000"\nCANONICAL = f"https://{host}/api"\n')
+    texts = {"app/core/config.py": "class Settings(BaseSettings):\n" + textwrap.indent(
+        settings, "    "),
+             "app/other.py": 'X = "https://elsewhere.io"\n'}
+    config, notes = detect_layout(Config(package="app"), texts)
+    assert (config.settings_modules, config.environment_hosts, notes) == (
+        ["app/core/config.py"], ["127.0.0.1", "api.acme.io"], [])
+    text = rule_text(builtin_rule(find_rule("AG702")), config).decode()
+    assert "|127\\.0\\.0\\.1|api\\.acme\\.io)" in text and HOSTS_PLACEHOLDER not in text
+    fixed = dataclasses.replace(config, environment_hosts=["acme.io"])
+    assert rules_fingerprint([builtin_rule(find_rule("AG702"))], config, "1") != \
+        rules_fingerprint([builtin_rule(find_rule("AG702"))], fixed, "1")
+    assert rule_text(builtin_rule(find_rule("AG702")), Config(environment_hosts=[])) == \
+        (builtin_rules_dir() / "hardcoded-config.yaml").read_bytes()
 
 
 # --- semgrep JSON -> diagnostics (recorded report, no semgrep) ----------------------------

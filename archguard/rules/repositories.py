@@ -26,6 +26,10 @@ from archguard.rules.registry import FileRule, ProjectRule, register
 HTTP_PACKAGES = ("fastapi", "starlette")
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 REPEATING = (ast.For, ast.AsyncFor, ast.While, *COMPREHENSIONS)
+# Async database drivers other than SQLAlchemy: a repository handed one of their
+# connections takes its database from the caller, which is what AG401 asks for.
+OTHER_DRIVERS = frozenset({"asyncpg", "databases", "motor", "aiosqlite", "aiomysql", "asyncmy",
+                           "aiopg", "psycopg", "psycopg_pool"})
 
 
 @register
@@ -39,7 +43,11 @@ class RepositorySession(ProjectRule):
     `Annotated`/`Optional`); reported at that `__init__`. A class without `__init__` is
     reported at its `class` line unless the first project class in its bases (any file)
     that defines `__init__` takes an `AsyncSession`; an `__init__` inherited from a library
-    class is not trusted."""
+    class is not trusted. A repository handed a connection of another async database
+    driver (a parameter typed from `asyncpg`, `databases`, `motor`, `aiosqlite`,
+    `aiomysql`, `asyncmy`, `aiopg`, `psycopg`, `psycopg_pool`) is not reported: the
+    project does not use SQLAlchemy sessions there, and the caller still owns the
+    connection."""
 
     code = "AG401"
     name = "repository-session"
@@ -146,6 +154,9 @@ def _takes_session(project: Project, types: list[str]) -> bool | None:
     if ASYNC_SESSION in types or any(project.is_session_type(t, async_only=True)
                                       for t in types if t not in ("?", "**")):
         return True
+    if any(name.split(".")[0] in OTHER_DRIVERS for t in types if t not in ("?", "**")
+           for name in project.type_names(t)):
+        return None  # another driver's connection: not a SQLAlchemy repository
     if "**" in types or any(project.is_unknown(t) for t in types if t not in ("?", "**")):
         return None
     return False

@@ -130,16 +130,25 @@ class BlockingCallInAsync(SemgrepRule):
 class HardcodedConfig(SemgrepRule):
     """URLs, hosts, ports and credentials differ per environment, and a secret in source is
     a leaked secret. Outside the settings module, reported: a string literal that is a
-    whole URL/DSN (`https://...`, `postgresql+asyncpg://...`, `redis://...`, `s3://...`;
-    f-strings by their literal part), a `host:port` literal, and a non-empty literal bound
-    to a name, keyword or dict key ending in password/secret/token/api_key/... .
-    Docstrings, messages with spaces, `example.com` and schema namespaces are not config;
-    names that merely contain the word (`token_type`, `password_hash`) are not secrets.
-    Test files are not checked."""
+    whole environment-specific URL (f-strings by their literal part): a backing service
+    (`postgresql+asyncpg://...`, `redis://...`, `amqp://...`, `s3://...`), or an
+    `http(s)`/`ws(s)` URL with credentials or a local or internal host (`localhost`, an IP
+    address, a single-label service name such as `http://backend/`, `.local`/`.internal`/
+    `.svc` domains, any host with a port) or one of the `environment-hosts` (by default
+    the hosts the settings module names in URL literals); a `host:port` literal; and a
+    non-empty literal bound to a name, keyword or dict key ending in
+    password/secret/token/api_key/... . The guess: a fixed public endpoint of a third-party
+    service (`https://discord.com/api/v10`) is the same in every environment and is not
+    reported; name your own public hosts in `environment-hosts` to have their URLs
+    reported. Docstrings, messages with spaces, `example.com`, schema namespaces, example
+    data and OpenAPI metadata (`servers`, `contact`, `license_info`) are not config; names
+    that merely contain the word (`token_type`, `password_hash`) are not secrets. Test
+    files are not checked."""
 
     code = "AG702"
     name = "hardcoded-config"
-    summary = "A URL/DSN, host:port or secret literal outside the settings module"
+    summary = ("An environment-specific URL, host:port or secret literal outside the settings "
+               "module")
     rulebook = ("**Hardcoded configuration** — URLs, credentials, feature flags, or any "
                 "environment-specific values not coming from `get_settings()`.")
     hint = ("Move the value to a Settings field in {settings_module} and read it via "
@@ -149,7 +158,7 @@ class HardcodedConfig(SemgrepRule):
            "import httpx\n\n\n"
            "async def notify(payload: dict[str, str]) -> None:\n"
            "    async with httpx.AsyncClient() as client:\n"
-           "        await client.post(\"https://hooks.remotion.dev/render\", json=payload)\n")
+           "        await client.post(\"http://remotion-worker:3001/render\", json=payload)\n")
     good = ("from __future__ import annotations\n\n"
             "import httpx\n\n"
             "from cpv3.infrastructure.settings import get_settings\n\n\n"
@@ -162,9 +171,14 @@ class HardcodedConfig(SemgrepRule):
 class EnvironmentAccess(SemgrepRule):
     """The environment is read in one place, the settings module, where pydantic-settings
     validates and documents every value; `os.environ` anywhere else is an undeclared,
-    unvalidated setting. Every use of `os.environ`/`os.environb` and every call of
-    `os.getenv`/`os.putenv`/`os.unsetenv` is reported, through any import form. The
-    settings module and test files are not checked."""
+    unvalidated setting. Every read of `os.environ`/`os.environb` and every call of
+    `os.getenv` is reported, through any import form. Not reported, because no setting of
+    the application is read: the whole environment handed on to a child process
+    (`os.environ.copy()`, `dict(os.environ)`, `{**os.environ}`, `env=os.environ`), writes
+    that configure a library (`os.environ[K] = v`, `setdefault`, `update`, `del`,
+    `os.putenv`, `os.unsetenv`), and the operating system's own variables read by a literal
+    name (`PATH`, `HOME`, `USER`, `SHELL`, `TMPDIR`, `LANG`, ...). The settings module and
+    test files are not checked."""
 
     code = "AG703"
     name = "environment-access"
