@@ -115,8 +115,7 @@ async def call_remotion(job_id: int) -> httpx.Response:
         await client.post(f"{settings.remotion_url}/render/{job_id}")
         # ok: hardcoded-config
         await client.get(f"http://{settings.remotion_host}:{settings.remotion_port}/health")
-        # a fixed public endpoint, the same in every environment
-        # ok: hardcoded-config
+        # ruleid: hardcoded-config
         return await client.get(f"https://api.remotion.dev/v1/jobs/{job_id}")
 
 
@@ -134,7 +133,7 @@ class RemotionClient:
 
     def status_url(self) -> str:
         'https://status.remotion.dev'
-        # ok: hardcoded-config
+        # ruleid: hardcoded-config
         return "https://status.remotion.dev/api/v2/status.json"
 
 
@@ -163,8 +162,7 @@ class WebhookCreate(BaseModel):
 
 
 def webhook_url() -> str:
-    # public host, not one of the settings module's hosts
-    # ok: hardcoded-config
+    # ruleid: hardcoded-config
     return "https://hooks.acme.io/render"
 
 
@@ -182,11 +180,25 @@ def internal_urls() -> list[str]:
         "ws://localhost/events",
         # ruleid: hardcoded-config
         f"http://render-worker.svc.cluster.local/jobs/{1}",
-        # ok: hardcoded-config
+        # ruleid: hardcoded-config
         "https://discord.com/api/v10",
         # ok: hardcoded-config
-        "https://api.github.com/repos",
+        f"sqlite+aiosqlite:///{get_settings().db_path}",
+        # ok: hardcoded-config
+        "sqlite:///./app.db",
     ]
+
+
+# a scheme without a host is text being parsed, not a URL
+# ok: hardcoded-config
+DEFANG = {"ftp://[": "[", "hxxp://": "http://"}
+# markers, not secrets: too short and no digits
+# ok: hardcoded-config
+external_user = {"username": "ada", "password": "LDAP"}
+# ok: hardcoded-config
+plugin_configuration = {"api_bot_token": "123"}
+# ok: hardcoded-config
+create(user="ada", link_button_url=f"https://dashboard.stripe.com/customers/{1}")
 
 
 # OpenAPI servers document every environment on purpose
@@ -208,8 +220,7 @@ SCOPES = [
     # ok: hardcoded-config
     "https://www.googleapis.com/auth/documents.readonly",
 ]
-# a public host; named in `environment-hosts` it would be flagged
-# ok: hardcoded-config
+# ruleid: hardcoded-config
 JAMF_API_URL = "https://acme.jamfcloud.com/api"
 
 

@@ -16,7 +16,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import dataclasses
 import textwrap
 import tomllib
 from dataclasses import dataclass
@@ -33,7 +32,6 @@ from archguard.cli import main
 from archguard.diagnostics import ArchguardError
 from archguard.fix.records import attach_fixes
 from archguard.project.config import Config
-from archguard.project.detect import detect_layout
 from archguard.project.discovery import ProjectLocation, locate_project
 from archguard.report.emitters import EmitOptions, get_emitter
 from archguard.rules.docs import explain_text
@@ -64,6 +62,7 @@ PROJECT = {
         modules-dir = "svc/modules"
         module-names = ["media", "tasks"]
         settings-module = "svc/core/settings.py"
+        public-hosts = ["gravatar.com"]
         tests-dir = "spec"
         semgrep-rules = ["rules"]
         """,
@@ -89,7 +88,6 @@ PROJECT = {
         import os
 
         DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://app@db/app")
-        RENDER_API = os.environ.get("RENDER_API", "https://api.remotion.dev")  # see API
         """,
     "svc/db/session.py": """
         from __future__ import annotations
@@ -137,7 +135,7 @@ PROJECT = {
             breakpoint()
 
 
-        DISCORD_API = "https://discord.com/api/v10"  # a public endpoint: not AG702
+        MIRROR = "https://cdn.gravatar.com/x"  # public-hosts: not AG702
         """,
     "svc/modules/tasks/service.py": """
         from __future__ import annotations
@@ -170,7 +168,7 @@ EXPECTED = [
     ("AG805", "spec/test_media.py", 9),
     ("no-print", "spec/test_media.py", 12),
     ("AG406", "svc/db/session.py", 8),
-    ("AG702", MEDIA, 9),  # its host is one the settings module names
+    ("AG702", MEDIA, 9),
     ("AG703", MEDIA, 11),
     ("AG701", MEDIA, 15),
     ("no-print", MEDIA, 17),
@@ -276,23 +274,14 @@ def test_shipped_globs_follow_the_configured_layout() -> None:
         (builtin_rules_dir() / "environment-access.yaml").read_bytes()
 
 
-def test_environment_hosts_are_detected_and_fill_ag702s_placeholder() -> None:
-    settings = ('API_URL: str = "https://api.acme.io/v1"\n'
-                'AGENT = "Acme/1.0 (+https://acme.io)"  # in a sentence: not a value\n'
-                '# docs: "https://docs.stripe.com/payouts" in a comment line is skipped too\n'
-                'LOCAL = "http://127.0.0.1:8000"\nCANONICAL = f"https://{host}/api"\n')
-    texts = {"app/core/config.py": "class Settings(BaseSettings):\n" + textwrap.indent(
-        settings, "    "),
-             "app/other.py": 'X = "https://elsewhere.io"\n'}
-    config, notes = detect_layout(Config(package="app"), texts)
-    assert (config.settings_modules, config.environment_hosts, notes) == (
-        ["app/core/config.py"], ["127.0.0.1", "api.acme.io"], [])
+def test_public_hosts_fill_ag702s_placeholder() -> None:
+    config = Config(public_hosts=["github.com", " Gravatar.com. "])
     text = rule_text(builtin_rule(find_rule("AG702")), config).decode()
-    assert "|127\\.0\\.0\\.1|api\\.acme\\.io)" in text and HOSTS_PLACEHOLDER not in text
-    fixed = dataclasses.replace(config, environment_hosts=["acme.io"])
+    assert "([\\w-]+\\.)*(github\\.com|gravatar\\.com)([/:?#]|$)" in text
+    assert HOSTS_PLACEHOLDER not in text
     assert rules_fingerprint([builtin_rule(find_rule("AG702"))], config, "1") != \
-        rules_fingerprint([builtin_rule(find_rule("AG702"))], fixed, "1")
-    assert rule_text(builtin_rule(find_rule("AG702")), Config(environment_hosts=[])) == \
+        rules_fingerprint([builtin_rule(find_rule("AG702"))], Config(), "1")
+    assert rule_text(builtin_rule(find_rule("AG702")), Config()) == \
         (builtin_rules_dir() / "hardcoded-config.yaml").read_bytes()
 
 

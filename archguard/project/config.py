@@ -255,13 +255,11 @@ class Config:
         "configuration literals (AG702, AG703): a path or a list of paths. Unset: detected (a "
         "`BaseSettings` subclass, or a `settings.py`/`config.py` reading the environment).",
         '"app/core/config.py"', default_text="detected")
-    environment_hosts: list[str] | None = setting(
-        None, "Hosts whose `http(s)` URLs are environment-specific configuration (AG702 "
-        "reports them outside the settings module). Unset: the hosts named in URL literals "
-        "of the settings module(s). Local and internal hosts, hosts with a port, URLs with "
-        "credentials and backing-service URLs (`postgresql://`, `redis://`, `s3://`, ...) are "
-        "reported whatever this says; a fixed public endpoint of a third-party service is not.",
-        '["acme.io", "api.acme.io"]', default_text="detected")
+    public_hosts: list[str] = setting(
+        [], "Hosts whose URLs are never configuration, for links and identifiers that are the "
+        "same everywhere: AG702 does not report a URL on one of them or on a subdomain of one "
+        "(schema namespaces and `example.com` are always left alone).",
+        '["github.com", "gravatar.com"]')
     db_layer: list[str] | None = setting(
         None, "Globs of the database layer, the files allowed to make sessions (AG407). Unset: "
         "detected (`<package>/db/`, `<package>/infrastructure/`, files building a "

@@ -1,5 +1,5 @@
-"""What the configuration leaves unset and the code shows: the settings module(s), the
-environment hosts and the database layer.
+"""What the configuration leaves unset and the code shows: the settings module(s) and the
+database layer.
 
 Found from the files' text, before any parsing (semgrep, which runs alongside the native
 pass, needs them for its ``paths:``): a settings module is a file defining a
@@ -7,13 +7,10 @@ pass, needs them for its ``paths:``): a settings module is a file defining a
 database layer is ``<package>/db/`` and ``<package>/infrastructure/`` when they exist, plus
 every file that builds a session factory or engine or defines the session dependency
 (``get_db``): the file that owns the sessions' lifecycle is the database layer by definition.
-The environment hosts are the hosts the settings module names in URL literals: the project
-itself made URLs on them settings.
 """
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import fnmatch
 import re
@@ -24,9 +21,6 @@ from archguard.project.config import Config
 _BASE_SETTINGS = re.compile(r"^class\s+\w+\s*\([^)]*\bBaseSettings\b", re.M)
 _READS_ENV = re.compile(r"\bos\.environ\b|\bgetenv\s*\(|\bfrom\s+os\s+import\b[^\n]*\benviron\b")
 _SETTINGS_NAMES = ("settings.py", "config.py")
-# the named host (with a dot) of an http(s)/ws(s) URL at the start of a string: a value, not
-# a link in a sentence; `{...}` placeholders are not hosts
-_URL_HOST = re.compile(r"(?:https?|wss?)://(?:[^/\s@]+@)?([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 _SESSION_FACTORY = re.compile(
     r"\b(async_sessionmaker|sessionmaker|create_async_engine|create_engine|scoped_session)"
     r"\s*\(")
@@ -47,10 +41,6 @@ def detect_layout(config: Config, texts: Mapping[str, str]) -> tuple[Config, lis
     else:
         notes += [f"settings-module '{path}' does not exist" for path in config.settings_modules
                   if path not in texts]
-    if config.environment_hosts is None:
-        settings = changes.get("settings_module", config.settings_module)
-        changes["environment_hosts"] = detect_environment_hosts(
-            dataclasses.replace(config, settings_module=settings).settings_modules, texts)
     if config.db_layer is None:
         changes["db_layer"] = detect_db_layer(config, texts)
     else:
@@ -65,26 +55,6 @@ def detect_settings(texts: Mapping[str, str]) -> list[str]:
     return [path for path, text in sorted(texts.items())
             if _BASE_SETTINGS.search(text) or (
                 path.rsplit("/", 1)[-1] in _SETTINGS_NAMES and _READS_ENV.search(text))]
-
-
-def detect_environment_hosts(settings_modules: list[str], texts: Mapping[str, str]) -> list[str]:
-    """The hosts of the URLs the settings modules' string literals start with (comments and
-    sentences name links, not settings), lowercased and sorted. A settings module that
-    does not parse names none."""
-    hosts: set[str] = set()
-    for path in settings_modules:
-        try:
-            tree = ast.parse(texts.get(path, ""))
-        except (SyntaxError, ValueError):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.JoinedStr) and node.values:
-                node = node.values[0]
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                match = _URL_HOST.match(node.value)
-                if match:
-                    hosts.add(match[1].lower())
-    return sorted(hosts)
 
 
 def detect_db_layer(config: Config, texts: Mapping[str, str]) -> list[str]:

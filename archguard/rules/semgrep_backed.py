@@ -130,25 +130,21 @@ class BlockingCallInAsync(SemgrepRule):
 class HardcodedConfig(SemgrepRule):
     """URLs, hosts, ports and credentials differ per environment, and a secret in source is
     a leaked secret. Outside the settings module, reported: a string literal that is a
-    whole environment-specific URL (f-strings by their literal part): a backing service
-    (`postgresql+asyncpg://...`, `redis://...`, `amqp://...`, `s3://...`), or an
-    `http(s)`/`ws(s)` URL with credentials or a local or internal host (`localhost`, an IP
-    address, a single-label service name such as `http://backend/`, `.local`/`.internal`/
-    `.svc` domains, any host with a port) or one of the `environment-hosts` (by default
-    the hosts the settings module names in URL literals); a `host:port` literal; and a
-    non-empty literal bound to a name, keyword or dict key ending in
-    password/secret/token/api_key/... . The guess: a fixed public endpoint of a third-party
-    service (`https://discord.com/api/v10`) is the same in every environment and is not
-    reported; name your own public hosts in `environment-hosts` to have their URLs
-    reported. Docstrings, messages with spaces, `example.com`, schema namespaces, example
-    data and OpenAPI metadata (`servers`, `contact`, `license_info`) are not config; names
-    that merely contain the word (`token_type`, `password_hash`) are not secrets. Test
-    files are not checked."""
+    whole URL/DSN with a host (`https://...`, `postgresql+asyncpg://...`, `redis://...`,
+    `s3://...`; f-strings by their literal part), a third-party endpoint included (tests
+    and staging point it elsewhere); a `host:port` literal; and a literal secret (8+
+    characters, or letters mixed with digits) bound to a name, keyword or dict key ending
+    in password/secret/token/api_key/... . Not configuration: docstrings, messages with
+    spaces, a scheme without a host (`sqlite:///{path}`), `example.com`, schema
+    namespaces, the `public-hosts` you list, example data (`example=`, `examples/`
+    folders), OpenAPI metadata (`servers`, `contact`, `license_info`) and links for people
+    bound to names that say so (`docs_url`, `link_url`, `avatar`); names that merely
+    contain the word (`token_type`, `password_hash`) are not secrets. Test files are not
+    checked."""
 
     code = "AG702"
     name = "hardcoded-config"
-    summary = ("An environment-specific URL, host:port or secret literal outside the settings "
-               "module")
+    summary = "A URL/DSN, host:port or secret literal outside the settings module"
     rulebook = ("**Hardcoded configuration** — URLs, credentials, feature flags, or any "
                 "environment-specific values not coming from `get_settings()`.")
     hint = ("Move the value to a Settings field in {settings_module} and read it via "

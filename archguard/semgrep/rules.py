@@ -31,8 +31,8 @@ PROBE_FILE = "sync-database.yaml"  # a shipped rule: the folder is ours, not a n
 SEVERITIES = {"ERROR": "error", "CRITICAL": "error", "HIGH": "error", "WARNING": "warning",
               "MEDIUM": "warning"}  # anything else (INFO, LOW, ...) is "info"
 _GLOB_LINE = re.compile(r'^(?P<lead>\s*-\s*)"(?P<glob>[^"]*)"(?P<tail>\s*)$')
-# AG702's URL regex names the project's environment hosts here (rule_text fills them in)
-HOSTS_PLACEHOLDER = "__archguard_environment_hosts__"
+# AG702's URL regex names the project's public hosts here (rule_text fills them in)
+HOSTS_PLACEHOLDER = "__archguard_public_hosts__"
 
 
 @dataclass(frozen=True)
@@ -198,21 +198,21 @@ _SHIPPED = {
 }
 
 
-def environment_hosts_regex(config: Config) -> str:
-    """The alternation AG702's URL regex gets for the project's environment hosts."""
-    return "|".join(re.escape(host) for host in config.environment_hosts or ())
+def public_hosts_regex(config: Config) -> str:
+    """The alternation AG702's URL regex gets for the project's public hosts."""
+    return "|".join(re.escape(host.strip().strip(".").lower()) for host in config.public_hosts)
 
 
 def rule_text(info: SemgrepRuleInfo, config: Config) -> bytes:
     """The rule file as semgrep gets it: shipped globs follow the configured layout, and
-    the environment hosts take the place of their placeholder."""
+    the public hosts take the place of their placeholder."""
     data = info.file.read_bytes()
     if not needs_copy(info, config):
         return data
     globs = layout_globs(config)
     lines = data.decode("utf-8").splitlines(keepends=True)
     text = "".join(_relayout(line, globs) for line in lines)
-    hosts = environment_hosts_regex(config)
+    hosts = public_hosts_regex(config)
     return (text.replace(HOSTS_PLACEHOLDER, hosts) if hosts else text).encode("utf-8")
 
 
@@ -226,14 +226,14 @@ def _relayout(line: str, globs: dict[str, list[str]]) -> str:
 
 
 def needs_copy(info: SemgrepRuleInfo, config: Config) -> bool:
-    return info.builtin and (layout_globs(config) != _SHIPPED or bool(config.environment_hosts))
+    return info.builtin and (layout_globs(config) != _SHIPPED or bool(config.public_hosts))
 
 
 def rules_fingerprint(rules: list[SemgrepRuleInfo], config: Config, version: str) -> str:
     """Changes when semgrep, a rule file or the layout changes (cache keys)."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{version}\n{sorted(layout_globs(config).items())}\n"
-                  f"{environment_hosts_regex(config)}\n".encode())
+                  f"{public_hosts_regex(config)}\n".encode())
     for info in rules:
         try:
             data = info.file.read_bytes()
