@@ -354,7 +354,7 @@ def test_settings_module_and_db_layer_are_detected() -> None:
 
 def test_configured_paths_that_do_not_exist_get_a_note() -> None:
     config = Config(package="app", settings_module=["app/settings.py", "app/gone.py"],
-                    db_layer=["app/db/**", "app/nowhere/**"])
+                    db_layer=["app/db/**", "app/nowhere/**"], actor_bounds=[])
     kept, notes = detect_layout(config, {"app/settings.py": "", "app/db/x.py": ""})
     assert kept is config
     assert notes == ["settings-module 'app/gone.py' does not exist",

@@ -686,3 +686,70 @@ def record_report(folder: Path) -> None:
         process.close()
     kept = {key: report[key] for key in ("version", "results", "errors", "paths")}
     RECORDED.write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n")
+
+
+# --- AG704 and the broker's own bounds -----------------------------------------------------
+
+ACTORS = """
+    from __future__ import annotations
+
+    from app.worker import actor
+
+
+    @actor(actor_name="media.render", priority=1)
+    async def render(job_id: str) -> None: ...
+
+
+    @actor(actor_name="media.probe", time_limit=60_000)
+    async def probe(job_id: str) -> None: ...
+
+
+    @actor(actor_name="media.purge", max_retries=0)
+    async def purge(job_id: str) -> None: ...
+    """
+WORKER = """
+    from __future__ import annotations
+
+    import dramatiq
+    from dramatiq import middleware
+
+    broker_middleware = [
+        middleware.Retries(max_retries=settings.WORKER_MAX_RETRIES, min_backoff=1000),{time_limit}
+    ]
+
+
+    def actor(actor_name: str, priority: int = 0, **options: object):
+        return dramatiq.actor(actor_name=actor_name, priority=priority, **options)
+    """
+
+
+@pytest.mark.parametrize(("time_limit", "expected"), [
+    ("", [("AG704", "app/media/tasks.py", 7), ("AG704", "app/media/tasks.py", 15)]),
+    ("\n        middleware.TimeLimit(time_limit=get_limit(600_000)),", []),
+])
+def test_bounds_the_broker_sets_are_not_asked_of_each_actor(
+        tmp_path: Path, semgrep_on: None, capsys: pytest.CaptureFixture[str],
+        time_limit: str, expected: list[tuple[str, str, int]]) -> None:
+    """Retries(max_retries=...) on the broker: an actor needs only a time limit; with
+    TimeLimit(time_limit=...) too, every actor is bounded (polar's shape)."""
+    root = write(tmp_path / "project", {
+        "pyproject.toml": '[tool.archguard]\npackage = "app"\nmodules-dir = "app"\n',
+        "app/__init__.py": "", "app/media/__init__.py": "",
+        "app/worker.py": WORKER.replace("{time_limit}", time_limit),
+        "app/media/tasks.py": ACTORS,
+    })
+    code, out, err = check(capsys, str(root), "--select", "AG704", "--no-cache",
+                           "--format", "json")
+    assert err == ""
+    found = json.loads(out)["diagnostics"]
+    assert [(d["code"], d["path"], d["line"]) for d in found] == expected
+
+
+def test_actor_bounds_are_detected_from_the_broker_middleware() -> None:
+    from archguard.project.detect import detect_actor_bounds
+
+    assert detect_actor_bounds({"a.py": "Retries(\n  max_retries=3)\n",
+                                "b.py": "TimeLimit(time_limit=f(1))\n"}) == [
+        "max_retries", "time_limit"]
+    assert detect_actor_bounds({"a.py": "Retries()\nmax_retries = 3\n",
+                                "b.py": "dramatiq.actor(time_limit=1)\n"}) == []

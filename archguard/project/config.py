@@ -260,6 +260,11 @@ class Config:
         "same everywhere: AG702 does not report a URL on one of them or on a subdomain of one "
         "(schema namespaces and `example.com` are always left alone).",
         '["github.com", "gravatar.com"]')
+    actor_bounds: list[str] | None = setting(
+        None, "Bounds every Dramatiq actor gets from the broker's middleware, which AG704 then "
+        "does not ask each actor for: `max_retries` (`Retries(max_retries=...)`), "
+        "`time_limit` (`TimeLimit(time_limit=...)`). Unset: detected from those calls.",
+        '["max_retries"]', default_text="detected")
     db_layer: list[str] | None = setting(
         None, "Globs of the database layer, the files allowed to make sessions (AG407). Unset: "
         "detected (`<package>/db/`, `<package>/infrastructure/`, files building a "

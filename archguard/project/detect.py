@@ -1,5 +1,5 @@
-"""What the configuration leaves unset and the code shows: the settings module(s) and the
-database layer.
+"""What the configuration leaves unset and the code shows: the settings module(s), the
+database layer and the actor bounds the broker sets.
 
 Found from the files' text, before any parsing (semgrep, which runs alongside the native
 pass, needs them for its ``paths:``): a settings module is a file defining a
@@ -7,6 +7,8 @@ pass, needs them for its ``paths:``): a settings module is a file defining a
 database layer is ``<package>/db/`` and ``<package>/infrastructure/`` when they exist, plus
 every file that builds a session factory or engine or defines the session dependency
 (``get_db``): the file that owns the sessions' lifecycle is the database layer by definition.
+The broker's middleware bounds every actor when the project configures Dramatiq's
+``Retries(max_retries=...)`` or ``TimeLimit(time_limit=...)``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ from archguard.project.config import Config
 _BASE_SETTINGS = re.compile(r"^class\s+\w+\s*\([^)]*\bBaseSettings\b", re.M)
 _READS_ENV = re.compile(r"\bos\.environ\b|\bgetenv\s*\(|\bfrom\s+os\s+import\b[^\n]*\benviron\b")
 _SETTINGS_NAMES = ("settings.py", "config.py")
+# a call of the middleware with the bound as a keyword (one level of nested parentheses)
+_BROKER_BOUNDS = {
+    "max_retries": re.compile(r"\bRetries\s*\((?:[^()]|\([^()]*\))*?\bmax_retries\s*="),
+    "time_limit": re.compile(r"\bTimeLimit\s*\((?:[^()]|\([^()]*\))*?\btime_limit\s*="),
+}
 _SESSION_FACTORY = re.compile(
     r"\b(async_sessionmaker|sessionmaker|create_async_engine|create_engine|scoped_session)"
     r"\s*\(")
@@ -41,6 +48,8 @@ def detect_layout(config: Config, texts: Mapping[str, str]) -> tuple[Config, lis
     else:
         notes += [f"settings-module '{path}' does not exist" for path in config.settings_modules
                   if path not in texts]
+    if config.actor_bounds is None:
+        changes["actor_bounds"] = detect_actor_bounds(texts)
     if config.db_layer is None:
         changes["db_layer"] = detect_db_layer(config, texts)
     else:
@@ -55,6 +64,12 @@ def detect_settings(texts: Mapping[str, str]) -> list[str]:
     return [path for path, text in sorted(texts.items())
             if _BASE_SETTINGS.search(text) or (
                 path.rsplit("/", 1)[-1] in _SETTINGS_NAMES and _READS_ENV.search(text))]
+
+
+def detect_actor_bounds(texts: Mapping[str, str]) -> list[str]:
+    """The bounds some file gives every actor through the broker's middleware."""
+    return [bound for bound, call in _BROKER_BOUNDS.items()
+            if any(call.search(text) for text in texts.values())]
 
 
 def detect_db_layer(config: Config, texts: Mapping[str, str]) -> list[str]:

@@ -198,9 +198,11 @@ class EnvironmentAccess(SemgrepRule):
 class UnboundedActor(SemgrepRule):
     """An actor without bounds retries a poisoned message forever (Dramatiq's default is 20
     retries with growing backoff) and can run without a time limit, holding a worker. Every
-    `@dramatiq.actor` (bare or called, aliases, the functional form) must pass both
-    `max_retries=` and `time_limit=`. Reported on the actor's `def` line. Test files are not
-    checked."""
+    `@dramatiq.actor` (bare or called, aliases, the functional form, a project wrapper named
+    `actor`) must pass both `max_retries=` and `time_limit=`, except a bound the broker's
+    middleware gives every actor (`Retries(max_retries=...)`, `TimeLimit(time_limit=...)`
+    anywhere in the package, or the `actor-bounds` setting). Reported on the actor's `def`
+    line. Test files are not checked."""
 
     code = "AG704"
     name = "unbounded-actor"
