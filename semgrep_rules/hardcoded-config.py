@@ -199,6 +199,12 @@ external_user = {"username": "ada", "password": "LDAP"}
 plugin_configuration = {"api_bot_token": "123"}
 # ok: hardcoded-config
 create(user="ada", link_button_url=f"https://dashboard.stripe.com/customers/{1}")
+# ok: hardcoded-config
+conference = {"weblink": "https://zoom.us/j/1", "id": 1}
+# ok: hardcoded-config
+TEST_DOCUMENT = {"url": "https://dispatch.example.com/doc"}
+# ruleid: hardcoded-config
+conference_api = {"endpoint": "https://api.zoom.us/v2"}
 
 
 # OpenAPI servers document every environment on purpose
