@@ -65,10 +65,14 @@ def configure_worker() -> None:
     # ok: environment-access
     scratch = os.getenv("TMPDIR")
     # ok: environment-access
+    user_base = os.getenv("PYTHONUSERBASE") or "~/.local"
+    # ok: environment-access
+    os.execvpe("git", ["git", "status"], os.environ)
+    # ok: environment-access
     cwd = os.getcwd()
     # ok: environment-access
     path = os.path.join(cwd, "media")
     # ok: environment-access
     settings = get_settings()
     print(env, path, settings.redis_url, token, home, child_env, merged, search_path,
-          user_home, shell, scratch)
+          user_home, shell, scratch, user_base)

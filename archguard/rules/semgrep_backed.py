@@ -170,11 +170,11 @@ class EnvironmentAccess(SemgrepRule):
     unvalidated setting. Every read of `os.environ`/`os.environb` and every call of
     `os.getenv` is reported, through any import form. Not reported, because no setting of
     the application is read: the whole environment handed on to a child process
-    (`os.environ.copy()`, `dict(os.environ)`, `{**os.environ}`, `env=os.environ`), writes
-    that configure a library (`os.environ[K] = v`, `setdefault`, `update`, `del`,
-    `os.putenv`, `os.unsetenv`), and the operating system's own variables read by a literal
-    name (`PATH`, `HOME`, `USER`, `SHELL`, `TMPDIR`, `LANG`, ...). The settings module and
-    test files are not checked."""
+    (`os.environ.copy()`, `dict(os.environ)`, `{**os.environ}`, `env=os.environ`,
+    `os.execvpe(..., os.environ)`), writes that configure a library (`os.environ[K] = v`,
+    `setdefault`, `update`, `del`, `os.putenv`, `os.unsetenv`), and the operating system's
+    own variables read by a literal name (`PATH`, `HOME`, `USER`, `SHELL`, `TMPDIR`, `LANG`,
+    `HOSTNAME`, ...). The settings module and test files are not checked."""
 
     code = "AG703"
     name = "environment-access"
