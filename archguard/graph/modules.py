@@ -30,6 +30,7 @@ from typing import TypeVar
 
 from archguard.analysis.facts import FileFacts, ImportFact, Span
 from archguard.analysis.project_view import Project
+from archguard.analysis.scope import is_test_file
 
 CALL_FACTS = "AG203"  # facts.extra key: router calls through imported names (rules/layers)
 _T = TypeVar("_T")
@@ -82,16 +83,6 @@ def memo(project: Project, key: str, build: Callable[[Project], _T]) -> _T:
     if key not in cache:
         cache[key] = build(project)
     return cache[key]
-
-
-def is_test_file(path: str, tests_dir: str) -> bool:
-    """A test file: under ``tests-dir`` or a ``tests``/``test`` folder, ``test_*.py``,
-    ``*_test.py`` or ``conftest.py``. Tests import what they test: they are not modules."""
-    parts = path.split("/")
-    name = parts[-1]
-    return path.startswith(tests_dir.strip("/") + "/") or any(
-        p in ("tests", "test") for p in parts[:-1]) or name.startswith("test_") or \
-        name.endswith("_test.py") or name == "conftest.py"
 
 
 def module_graph(project: Project) -> ModuleGraph:

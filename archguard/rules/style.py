@@ -229,6 +229,7 @@ class MissingAnnotation(FileRule):
     implementation are each checked. Reported at the `def` line, naming what is missing."""
 
     code = "AG802"
+    checks_tests = False
     ruff = ("ANN001", "ANN201")
     ruff_overlap = (
         "ruff's ANN001 (parameters) and ANN201 (public return types) cover it; ANN202 and "
