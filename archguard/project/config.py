@@ -270,6 +270,12 @@ class Config:
         "detected (`<package>/db/`, `<package>/infrastructure/`, files building a "
         "sessionmaker or engine or defining the session dependency).",
         '["app/db/**", "app/dependencies.py"]', default_text="detected")
+    migrations: list[str] | None = setting(
+        None, "Globs of database migration scripts, which are not checked (only AG000 is "
+        "reported there): they run on a sync connection and are generated straight-line. "
+        "Unset: detected (a file assigning module-level `revision` and `down_revision`, "
+        "Alembic's header); `[]`: check migrations like any other file.",
+        '["app/alembic/versions/*.py"]', default_text="detected")
     type_checking_imports: bool = setting(
         False, "Count `if TYPE_CHECKING:` imports as dependencies (AG202-AG205).", "true")
     roles: RolesConfig = setting(RolesConfig, "Role -> file name inside each module folder.",
@@ -336,6 +342,10 @@ class Config:
     @property
     def db_layer_globs(self) -> list[str]:
         return [glob.strip("/") for glob in self.db_layer or []]
+
+    @property
+    def migration_globs(self) -> list[str]:
+        return [glob.strip("/") for glob in self.migrations or []]
 
     def fingerprint(self) -> str:
         """A stable hash of the effective config (cache keys)."""

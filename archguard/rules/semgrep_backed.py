@@ -43,7 +43,8 @@ class SyncDatabase(SemgrepRule):
     `create_engine` (SQLAlchemy or SQLModel, any import form), plain `sessionmaker`,
     `scoped_session`, any use of `sqlalchemy.orm.Session` (construction, annotation,
     `class_=Session`), and the legacy `session.query(...)` on receivers named like a session
-    (`session`, `db`, `self.session`, ...). Test files are not checked."""
+    (`session`, `db`, `self.session`, ...). Test files and migrations (which run on a sync
+    connection) are not checked."""
 
     code = "AG406"
     name = "sync-database"
