@@ -16,8 +16,8 @@ from archguard.analysis.patterns import (
 )
 from archguard.analysis.project_view import Project
 from archguard.analysis.queries import (
-    COMPREHENSIONS, is_query_await, looped_calls, queries_in_loop, query_paths,
-    receiver_kinds,
+    COMPREHENSIONS, cache_refills, is_query_await, looped_calls, queries_database,
+    queries_in_loop, query_paths, receiver_kinds,
 )
 from archguard.analysis.softdelete import QueryFact, query_facts, soft_models
 from archguard.diagnostics import Diagnostic
@@ -292,7 +292,7 @@ class RepositoryMultiQuery(FileRule):
             if not awaited:
                 continue
             count = query_paths(function, methods) if awaited > 1 else 1  # paths: the cost
-            looped = queries_in_loop(function, methods)
+            looped = queries_in_loop(ctx, function, methods)
             if count > 1 or looped:
                 yield self.report(ctx, ctx.def_span(function),
                                   self._message(function.name, count, looped))
@@ -399,13 +399,16 @@ class NPlusOne(FileRule):
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         if ctx.role != "service":
             return
+        methods = frozenset(ctx.config.query_methods)
         for function, owner in _functions_with_owner(ctx.tree):
             calls = list(looped_calls(ctx, function))
             kinds = receiver_kinds(ctx, owner, function) if calls else None
+            refills = cache_refills(function) if calls else set()
             for report_at, call, where in calls:
                 assert kinds is not None and isinstance(call.func, ast.Attribute)
                 kind = kinds.kind(ctx, call.func.value)
-                if kind is not None:
+                if kind is not None and id(report_at) not in refills and queries_database(
+                        ctx, function, call, kind, methods):
                     callee = f"{dotted_name(call.func.value) or '...'}.{call.func.attr}"
                     yield self.report(ctx, ctx.span(report_at),
                                       f"{kind} call '{callee}()' {where}: N+1 queries")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from archguard.analysis.astindex import walk
@@ -123,20 +124,55 @@ class UnpaginatedListRoute(FileRule):
                     f"pagination parameters")
 
 
+# Session calls that only end or tidy the transaction: cleanup, not a query (AG504).
+SESSION_CLEANUP = frozenset({"rollback", "close", "expunge", "expunge_all", "expire",
+                             "expire_all", "in_transaction", "in_nested_transaction"})
+PING_METHODS = frozenset({"execute", "exec", "scalar", "scalars"})
+PING_SQL = re.compile(r"\s*select\s+1\s*;?\s*", re.IGNORECASE)
+
+
 def _session_calls(ctx: FileContext, function: FunctionNode,
                    ) -> Iterator[tuple[ast.Call, str]]:
     """Method calls on a database session in ``function`` (its nested defs included), with
-    the call as written (``db.execute``)."""
+    the call as written (``db.execute``): all of them, except cleanup calls
+    (:data:`SESSION_CLEANUP`) and, when the session is used for nothing else, pings (an
+    awaited statement of its own whose result is dropped)."""
     defaults = parameter_defaults(function)
     dependencies = [(p, list(_dependencies(ctx, p, defaults.get(p.arg))))
                     for p in all_parameters(function)]
     names = session_names(ctx, function, dependencies)
     if not names:
         return
-    for node in walk(function):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                isinstance(node.func.value, ast.Name) and node.func.value.id in names:
-            yield node, f"{node.func.value.id}.{node.func.attr}"
+    calls = [node for node in walk(function) if isinstance(node, ast.Call) and isinstance(
+        node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+        and node.func.value.id in names and node.func.attr not in SESSION_CLEANUP]
+    uses = sum(1 for node in walk(function) if isinstance(node, ast.Name) and node.id in names
+               and isinstance(node.ctx, ast.Load))
+    cleanup = sum(1 for node in walk(function) if isinstance(node, ast.Attribute)
+                  and isinstance(node.value, ast.Name) and node.value.id in names
+                  and node.attr in SESSION_CLEANUP)
+    discarded = {id(node.value.value) for node in walk(function) if isinstance(node, ast.Expr)
+                 and isinstance(node.value, ast.Await)}
+    probe = uses == len(calls) + cleanup and all(
+        id(call) in discarded and _is_ping(ctx, call) for call in calls)
+    for call in calls:
+        assert isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
+        yield call, f"{call.func.value.id}.{call.func.attr}" if not probe else ""
+
+
+def _is_ping(ctx: FileContext, call: ast.Call) -> bool:
+    """``session.execute(select(1))`` or ``session.execute(text("SELECT 1"))``."""
+    assert isinstance(call.func, ast.Attribute)
+    if call.func.attr not in PING_METHODS or len(call.args) != 1 or \
+            not isinstance(call.args[0], ast.Call) or len(call.args[0].args) != 1:
+        return False
+    builder, (arg,) = ctx.qualname(call.args[0].func) or "", call.args[0].args
+    if not isinstance(arg, ast.Constant):
+        return False
+    if builder in SQLALCHEMY_QUERY_BUILDERS and builder.endswith(".select"):
+        return arg.value == 1
+    return builder.rsplit(".", 1)[-1] == "text" and builder.startswith("sqlalchemy") and \
+        isinstance(arg.value, str) and PING_SQL.fullmatch(arg.value) is not None
 
 
 @register
@@ -192,6 +228,8 @@ class RouterDatabaseAccess(FileRule):
             for call, written in _session_calls(ctx, function):
                 if id(call) not in reported:
                     reported.update(id(node) for node in walk(call))
+                    if not written:
+                        continue  # a database ping: nothing to move into a service
                     yield self.report(ctx, ctx.span(call), f"router uses the database "
                                                            f"session directly: '{written}()'")
         for node in walk(ctx.tree):
