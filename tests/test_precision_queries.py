@@ -110,7 +110,8 @@ def test_reads_in_loops_stay_n_plus_one_in_every_form() -> None:
             return [await users.get_or_create(i) for i in ids]  # expect
 
         async def gathered(self, ids: list[int]) -> list[object]:
-            return await asyncio.gather(*(self.invoice_repository.list_for(i) for i in ids))  # expect
+            repo = self.invoice_repository
+            return await asyncio.gather(*(repo.list_for(i) for i in ids))  # expect
     """
     found, want = check("AG405", SERVICE, source)
     assert found == want and len(want) == 6
@@ -197,7 +198,8 @@ def test_chunked_bulk_writes_are_one_query() -> None:
 
         async def purge(self, ids: list[int]) -> None:
             for start in range(0, len(ids), 500):
-                await self.session.execute(sa.delete(User).where(User.id.in_(ids[start:start + 500])))
+                chunk = ids[start:start + 500]
+                await self.session.execute(sa.delete(User).where(User.id.in_(chunk)))
     """
     found, want = check("AG403", REPO, source)
     assert found == want == []
@@ -303,3 +305,29 @@ def test_pings_beside_other_work_and_real_queries_stay_reported() -> None:
     """
     found, want = check("AG504", ROUTER, source)
     assert found == want and len(want) == 4
+
+
+def test_a_ping_on_a_session_of_an_unknown_type_is_not_a_query_built_in_a_router() -> None:
+    source = """
+        from fastapi import Depends
+        from sqlalchemy import select
+
+        from cpv3.kit.postgres import Session, get_read_session
+        from cpv3.kit.routing import APIRouter
+
+        router = APIRouter()
+
+
+        @router.get("/healthz")
+        async def healthz(session: Session = Depends(get_read_session)) -> dict[str, str]:
+            await session.execute(select(1))
+            return {"status": "ok"}
+
+
+        @router.get("/users")
+        async def users(session: Session = Depends(get_read_session)) -> object:
+            await session.execute(select(1))  # expect
+            return await session.scalars(select(2))  # expect
+    """
+    found, want = check("AG504", ROUTER, source)
+    assert found == want and len(want) == 2

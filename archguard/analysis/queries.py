@@ -214,9 +214,9 @@ def writes(ctx: FileContext, function: FunctionNode, statement: ast.expr) -> boo
     """``statement`` is an ``insert``/``update``/``delete`` (any alias, with its method
     chain), or a local name only ever assigned one in ``function``."""
     if isinstance(statement, ast.Name):
-        values = [n.value for n in walk_scope(function) if isinstance(n, (ast.Assign, ast.AnnAssign))
-                  and n.value is not None and any(isinstance(t, ast.Name) and t.id == statement.id
-                                                  for t in _targets(n))]
+        values = [n.value for n in walk_scope(function)
+                  if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None
+                  and any(isinstance(t, ast.Name) and t.id == statement.id for t in _targets(n))]
         return bool(values) and all(_builder(ctx, v) in WRITE_BUILDERS for v in values)
     return _builder(ctx, statement) in WRITE_BUILDERS
 
