@@ -246,7 +246,11 @@ class RepositoryMultiQuery(FileRule):
     counted: they are checked themselves). Branches are alternatives: `if`/`else`, `match`
     cases and `except` handlers count the most expensive one, and a `return` or `raise` ends
     a path, so an early-return cache check is one query. A query inside a loop or a
-    comprehension (other than the first iterable) is always reported."""
+    comprehension (other than the first iterable) is always reported, except one bulk write
+    run in chunks: a `while` loop, or a `for` over `batched(...)`/`chunks(...)`/
+    `range(start, stop, step)`, whose body awaits exactly one query and builds an
+    `update`/`delete`/`insert` (a batch or keyset page of the same statement) counts as one
+    query. A per-item write loop, and reads in chunks, stay reported."""
 
     code = "AG403"
     name = "repository-multi-query"
@@ -364,7 +368,18 @@ class NPlusOne(FileRule):
     named `session`/`db` (leading underscores ignored) or annotated `AsyncSession`. Awaited
     calls on anything else (other services, HTTP clients, Redis) are not database queries
     for this rule. Every loop form counts: `for`, `async for`, `while` (its condition and
-    body) and comprehensions, async ones included."""
+    body) and comprehensions, async ones included. Only calls that read count: on a
+    session, `execute`, `scalar`, `scalars`, `get`, `get_one`, `refresh`, `merge`, `stream`
+    (and the configured `query-methods`), unless the statement is an `insert`/`update`/
+    `delete` (inline or a local name only assigned one); transaction control (`commit`,
+    `rollback`, `flush`, `begin_nested`) and unit-of-work marks (`add`, `add_all`,
+    `delete`, `expunge`, `expire`) are not queries per item. On a repository, every method
+    except those named for a write (`create`, `add`, `update`, `delete`, `remove`, `save`,
+    `upsert`, `set`, `mark`, `soft_delete`, `bulk_*`, ... alone or followed by `_`): a
+    write-only batch loop is not N+1, whether or not `create()` flushes. A call in a branch
+    that refills a dict loaded in bulk above it (the `except KeyError`/`LookupError` of a
+    `try` reading `d[k]`, or `if k not in d:`, storing `d[k] = ...`, where `d` was assigned
+    from an awaited call) is a cache miss, not N+1; a memo dict that starts empty is N+1."""
 
     code = "AG405"
     name = "n-plus-one"

@@ -200,7 +200,11 @@ class RouterDatabaseAccess(FileRule):
     `sqlalchemy.sql`, a dialect's `insert`; any alias). A query built inside a reported
     session call is not reported again. Passing the session on (`UserService(db)`) is the
     intended use and is fine. Sessions bound by other means (`async with factory() as s`)
-    are not tracked."""
+    are not tracked. Transaction cleanup (`rollback`, `close`, `expunge`, `expire`) is not
+    database work; `commit` and `flush` are (they write). A probe is left alone: a ping
+    (`await x.execute(select(1))`, or `text("SELECT 1")`, any alias, result dropped) on a
+    name the route uses for nothing but pings and cleanup; a ping beside other work, or
+    whose session is also passed to a service, is reported like any query."""
 
     code = "AG504"
     name = "router-database-access"
