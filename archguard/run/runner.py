@@ -25,7 +25,7 @@ from archguard.project.discovery import (
     Problems, ProjectLocation, check_configured_paths, folders_from_paths, locate_project,
     module_folders, package_files,
 )
-from archguard.report.result import CheckReport
+from archguard.report.result import CheckedFiles, CheckReport
 from archguard.rules.registry import all_rules, find_rule
 from archguard.semgrep.scan import SemgrepPlan
 
@@ -65,7 +65,8 @@ def run_check(request: CheckRequest) -> CheckReport:
     notes = [*location.notes, *semgrep.notes()]  # project_findings adds vanished files
     if cache_error is not None:  # reported where the cache is first needed, as before
         raise cache_error
-    found = project_findings(location, paths, selection, request, semgrep, notes, cache)
+    found, cache = _findings_and_cache(location, paths, selection, request, semgrep, notes,
+                                       cache)
     found += [unreadable_folder(path, message) for path, message in problems
               if PARSE_ERROR in selection]
     diagnostics = sort_diagnostics([d for d in found if in_scope(d.path)])
@@ -79,7 +80,8 @@ def run_check(request: CheckRequest) -> CheckReport:
                              f"'{location.config.package}' in {location.root})")
     report = CheckReport(location.root, location.config, diagnostics, files,
                          notes=layout_notes + python_notes + notes,
-                         rules=tuple(r.code for r in all_rules() if r.code in selection))
+                         rules=tuple(r.code for r in all_rules() if r.code in selection),
+                         checked=CheckedFiles(tuple(paths), cache.digests))
     return apply_baseline(report, in_scope)
 
 
@@ -132,6 +134,14 @@ def project_findings(location: ProjectLocation, paths: list[str], selection: Sel
     Files deleted during the run are left out, named in ``notes``. A cache whose stored
     entries cannot be used (tampered with, written by a broken build) is rebuilt: it never
     fails a run. ``cache``: the run's cache, already refreshed (else opened here)."""
+    return _findings_and_cache(location, paths, selection, request, semgrep, notes, cache)[0]
+
+
+def _findings_and_cache(location: ProjectLocation, paths: list[str], selection: Selection,
+                        request: CheckRequest, semgrep: SemgrepPlan | None,
+                        notes: list[str] | None, cache: FileCache | None,
+                        ) -> tuple[list[Diagnostic], FileCache]:
+    """``project_findings``, and the cache that produced them (a rebuilt one, if it was)."""
     try:
         return _project_findings(location, paths, selection, request, semgrep, notes,
                                  cache=cache)
@@ -149,7 +159,8 @@ def project_findings(location: ProjectLocation, paths: list[str], selection: Sel
 def _project_findings(location: ProjectLocation, paths: list[str], selection: Selection,
                       request: CheckRequest, semgrep: SemgrepPlan | None,
                       notes: list[str] | None, rebuild: bool = False,
-                      cache: FileCache | None = None) -> list[Diagnostic]:
+                      cache: FileCache | None = None,
+                      ) -> tuple[list[Diagnostic], FileCache]:
     exists, folders = module_folders(location)
     if cache is None or rebuild:
         configured = location.configured or location.config
@@ -173,7 +184,7 @@ def _project_findings(location: ProjectLocation, paths: list[str], selection: Se
                                                         cache))
         cache.reports.remember(cache.memo_key(paths, memo_parts), found)
     cache.save(paths)
-    return found
+    return found, cache
 
 
 def _python_versions(root: Path, diagnostics: list[Diagnostic],
