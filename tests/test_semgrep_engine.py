@@ -746,10 +746,14 @@ def test_bounds_the_broker_sets_are_not_asked_of_each_actor(
 
 
 def test_actor_bounds_are_detected_from_the_broker_middleware() -> None:
-    from archguard.project.detect import detect_actor_bounds
+    from archguard.project.detect import detect_layout
 
-    assert detect_actor_bounds({"a.py": "Retries(\n  max_retries=3)\n",
-                                "b.py": "TimeLimit(time_limit=f(1))\n"}) == [
-        "max_retries", "time_limit"]
-    assert detect_actor_bounds({"a.py": "Retries()\nmax_retries = 3\n",
-                                "b.py": "dramatiq.actor(time_limit=1)\n"}) == []
+    def bounds(texts: dict[str, str]) -> list[str] | None:
+        return detect_layout(Config(), texts)[0].actor_bounds
+
+    assert bounds({"a.py": "Retries(\n  max_retries=3)\n",
+                   "b.py": "TimeLimit(time_limit=f(1))\n"}) == ["max_retries", "time_limit"]
+    assert bounds({"a.py": "Retries()\nmax_retries = 3\n",
+                   "b.py": "dramatiq.actor(time_limit=1)\n"}) == []
+    assert detect_layout(Config(actor_bounds=["time_limit"]), {
+        "a.py": "Retries(max_retries=3)\n"})[0].actor_bounds == ["time_limit"]
