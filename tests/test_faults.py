@@ -360,10 +360,14 @@ def test_a_signal_leaves_no_worker_no_semgrep_and_no_temp_folder(
     finally:
         if process.poll() is None:
             process.kill()
-    time.sleep(0.2)
-    alive = [pid for pid in children if Path(f"/proc/{pid}").exists()
-             and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3]]
-    assert alive == []
+    def alive() -> list[int]:
+        return [pid for pid in children if Path(f"/proc/{pid}").exists()
+                and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3]]
+
+    deadline = time.monotonic() + 10  # a loaded machine schedules the dying workers late
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert alive() == []
     assert list(temp.iterdir()) == []
     assert b"Traceback" not in process.stderr.read()  # type: ignore[union-attr]
 
