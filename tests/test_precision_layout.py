@@ -57,11 +57,11 @@ def test_one_role_file_is_enough_to_be_judged() -> None:
 
 
 def test_renamed_role_is_the_evidence() -> None:
-    """dispatch: ``router = "views.py"``: a folder with views.py is a module, a folder with
-    a router.py (no role under this config) is not."""
+    """dispatch: ``router = "views.py"``: a folder with views.py is a module; dispatch/common
+    (managers, utils) is not."""
     config = detected(roles=RolesConfig(router="views.py"))
     files = {**module("app/incident", "__init__.py", "views.py", "flows.py"),
-             **module("app/common", "__init__.py", "router.py", "utils.py")}
+             **module("app/common", "__init__.py", "managers.py", "utils.py")}
     assert [(c, p) for c, p, _ in findings(files, LAYOUT, config)] == [
         ("AG103", "app/incident"), ("AG101", "app/incident/flows.py")]
 
@@ -71,6 +71,20 @@ def test_role_file_in_a_role_subfolder_is_evidence() -> None:
     files = module("app/orders", "__init__.py", "db/__init__.py", "db/api.py", "helpers.py")
     assert [(c, p) for c, p, _ in findings(files, LAYOUT, config)] == [
         ("AG103", "app/orders"), ("AG101", "app/orders/helpers.py")]
+
+
+def test_file_named_with_a_role_word_is_evidence() -> None:
+    """mealie/services/recipe (recipe_service.py) and Hyperion (cruds_loan.py,
+    endpoints_loan.py) name their role files differently: still modules, judged against the
+    configured role names. A word merely containing a role word is no evidence."""
+    files = {**module("app/recipe", "__init__.py", "recipe_service.py", "scraper.py"),
+             **module("app/loan", "__init__.py", "cruds_loan.py"),
+             **module("app/parsing", "__init__.py", "ingredient_parser.py", "servicer.py",
+                      "_base.py", "payment_api.py")}
+    assert sorted((c, p) for c, p, _ in findings(files, LAYOUT, detected())) == [
+        ("AG101", "app/loan/cruds_loan.py"),
+        ("AG101", "app/recipe/recipe_service.py"), ("AG101", "app/recipe/scraper.py"),
+        ("AG103", "app/loan"), ("AG103", "app/recipe")]
 
 
 def test_package_marker_and_test_files_are_no_evidence() -> None:

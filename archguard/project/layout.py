@@ -37,6 +37,20 @@ class ModuleFolder:
         return any(p.startswith(subdir + "/") for p in self.python_paths())
 
 
+# Words that name a role in a file name the roles config does not cover
+# (``recipe_service.py``, ``endpoints_booking.py``, ``cruds_loan.py``): evidence of a module.
+ROLE_WORDS = frozenset({
+    "models", "model", "schemas", "schema", "repository", "repositories", "crud", "cruds",
+    "service", "services", "router", "routers", "routes", "endpoints", "views"})
+
+
+def role_named(file_name: str) -> bool:
+    """A Python file whose name holds a role word between underscores."""
+    stem = file_name.removesuffix(".py")
+    return file_name.endswith(".py") and any(
+        word in ROLE_WORDS for word in stem.lower().strip("_").split("_"))
+
+
 def is_test_path(path: str) -> bool:
     """A test file or folder inside a module (``tests/``, ``test/``, ``test_*``,
     ``*_test.py``, ``conftest.py``): the module graph leaves these out too."""
@@ -125,13 +139,16 @@ class ProjectLayout:
         Listed modules (``module-names``) are always judged, as before. With ``[]`` a folder
         is a module only with evidence: a role file other than the package marker (a
         router, service, models, schemas or repository file, as the roles name them) directly
-        inside, or at a role pattern's subfolder path. A helper or engine package, a container
-        of self-contained packages (plugins, a sub-application's areas) and a layer folder
-        (``views/`` holding every router) hold none and are left alone."""
+        inside, or at a role pattern's subfolder path; or a file directly inside named with a
+        role word the roles do not cover (``recipe_service.py``, ``cruds_booking.py``). A
+        helper or engine package, a container of self-contained packages (plugins, a
+        sub-application's areas) and a layer folder (``views/`` holding every router) hold
+        none and are left alone."""
         if self.config.module_names:
             return True
         roles = self.config.roles
         return any(roles.role_of(path, folder.name) not in (None, "init")
+                   or ("/" not in path and role_named(path))
                    for path in folder.python_paths() if not is_test_path(path))
 
     def folder_path(self, folder: ModuleFolder) -> str:
