@@ -4,6 +4,9 @@ A module is an immediate subfolder of a modules dir that holds Python code, minu
 ``shared`` folders, ``__pycache__`` and dot folders. Files of a shared folder belong to no
 module: no layout rule looks at them, they are no node of the module graph, and importing
 them is never a cross-module import.
+
+With ``module-names = []`` (modules detected, not listed) the layout rules judge a folder
+only when it shows it is a domain module: it holds a role file (see ``is_judged``).
 """
 
 from __future__ import annotations
@@ -32,6 +35,29 @@ class ModuleFolder:
 
     def holds_python(self, subdir: str) -> bool:
         return any(p.startswith(subdir + "/") for p in self.python_paths())
+
+
+# Words that name a role in a file name the roles config does not cover
+# (``recipe_service.py``, ``endpoints_booking.py``, ``cruds_loan.py``): evidence of a module.
+ROLE_WORDS = frozenset({
+    "models", "model", "schemas", "schema", "repository", "repositories", "crud", "cruds",
+    "service", "services", "router", "routers", "routes", "endpoints", "views"})
+
+
+def role_named(file_name: str) -> bool:
+    """A Python file whose name holds a role word between underscores."""
+    stem = file_name.removesuffix(".py")
+    return file_name.endswith(".py") and any(
+        word in ROLE_WORDS for word in stem.lower().strip("_").split("_"))
+
+
+def is_test_path(path: str) -> bool:
+    """A test file or folder inside a module (``tests/``, ``test/``, ``test_*``,
+    ``*_test.py``, ``conftest.py``): the module graph leaves these out too."""
+    parts = path.split("/")
+    name = parts[-1]
+    return any(p in ("tests", "test") or p.startswith("test_") for p in parts) or \
+        name.endswith("_test.py") or name == "conftest.py"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +132,24 @@ class ProjectLayout:
         name = inside.rsplit("/", 1)[-1]
         return any(fnmatch.fnmatchcase(candidate, glob)
                    for glob in self.config.layout_ignore for candidate in (full, inside, name))
+
+    def is_judged(self, folder: ModuleFolder) -> bool:
+        """Whether the layout rules (AG101-AG103) judge the folder as a domain module.
+
+        Listed modules (``module-names``) are always judged, as before. With ``[]`` a folder
+        is a module only with evidence: a role file other than the package marker (a
+        router, service, models, schemas or repository file, as the roles name them) directly
+        inside, or at a role pattern's subfolder path; or a file directly inside named with a
+        role word the roles do not cover (``recipe_service.py``, ``cruds_booking.py``). A
+        helper or engine package, a container of self-contained packages (plugins, a
+        sub-application's areas) and a layer folder (``views/`` holding every router) hold
+        none and are left alone."""
+        if self.config.module_names:
+            return True
+        roles = self.config.roles
+        return any(roles.role_of(path, folder.name) not in (None, "init")
+                   or ("/" not in path and role_named(path))
+                   for path in folder.python_paths() if not is_test_path(path))
 
     def folder_path(self, folder: ModuleFolder) -> str:
         return folder.path or f"{self.modules_dirs[0]}/{folder.name}"

@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from archguard.analysis.facts import Span
 from archguard.analysis.project_view import Project
 from archguard.diagnostics import UNSAFE, Diagnostic
-from archguard.project.layout import ModuleFolder
+from archguard.project.layout import ModuleFolder, is_test_path
 from archguard.rules.registry import Fixer, ProjectRule, register
 
 FILE_START = Span(1, 1, 1, 1)
 LAYOUT_CONFIG = ("Role file names: `[tool.archguard.roles]`; the modules folder: `modules-dir`; "
-                 "the module list: `module-names` (`[]` accepts any module).")
+                 "the module list: `module-names` (`[]` accepts any module, and judges only folders "
+                 "holding a role file).")
 
 
 def _folder_path(project: Project, folder: ModuleFolder, *parts: str) -> str:
@@ -42,8 +43,10 @@ class LayoutRule(ProjectRule):
     def check(self, project: Project) -> Iterator[Diagnostic]:
         if not project.modules_dir_exists:
             return
+        layout = project.config.layout
         for folder in project.module_folders:
-            yield from self.check_folder(project, folder)
+            if layout.is_judged(folder):
+                yield from self.check_folder(project, folder)
 
     def check_folder(self, project: Project, folder: ModuleFolder) -> Iterator[Diagnostic]:
         return iter(())
@@ -69,7 +72,7 @@ class ExtraModuleFile(LayoutRule):
         roles, layout = project.config.roles, project.config.layout
         for name in folder.files:
             if (name.endswith(".py") and roles.role_of(name, folder.name) is None
-                    and not layout.layout_ignored(folder, name)):
+                    and not is_test_path(name) and not layout.layout_ignored(folder, name)):
                 yield self.diagnostic(
                     _folder_path(project, folder, name), FILE_START,
                     f"'{name}' is not one of the six module files of module '{folder.name}'",
@@ -95,7 +98,7 @@ class ModuleSubdirectory(LayoutRule):
         roles, layout = project.config.roles, project.config.layout
         for name in folder.subdirs:
             if (not folder.holds_python(name) or roles.allows_subfolder(name, folder.name)
-                    or layout.layout_ignored(folder, name)):
+                    or is_test_path(name) or layout.layout_ignored(folder, name)):
                 continue
             yield self.diagnostic(
                 _folder_path(project, folder, name), FILE_START,
