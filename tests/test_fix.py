@@ -576,3 +576,27 @@ def test_fixes_of_a_file_changed_since_the_check_are_not_kept(tmp_path: Path) ->
 
 if __name__ == "__main__" and sys.argv[1:] == ["--regenerate"]:
     regenerate()
+
+
+def test_fixes_in_a_file_with_except_groups(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """PEP 758 syntax (3.14) is read on every Python: the JSON fix records and --fix parse
+    such a file again without failing (polar's shape: a 4,000-line endpoints file)."""
+    root = tmp_path / "project"
+    (root / "cpv3").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[tool.archguard]\nignore = ["AG1"]\n')
+    (root / "cpv3" / "__init__.py").write_text("")
+    (root / "cpv3" / "amounts.py").write_text(
+        "def parse(value: str) -> int:\n"
+        "    try:\n"
+        "        return int(value)\n"
+        "    except ValueError, TypeError:\n"
+        '        raise ValueError("not an amount") from None\n')
+    assert main(["check", str(root), "--no-semgrep", "--no-cache", "--format", "json",
+                 "--select", "AG000,AG501,AG801"]) == 1
+    found = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert [(d["code"], d["line"], d["fix"] is not None) for d in found] == [
+        ("AG801", 1, True), ("AG501", 5, True)]
+    assert fix(root, "--select", "AG501,AG801", "--unsafe-fixes", "--fix") == 0
+    text = (root / "cpv3" / "amounts.py").read_text()
+    assert "except ValueError, TypeError:" in text and "from __future__" in text

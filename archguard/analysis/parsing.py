@@ -69,16 +69,9 @@ def parse_source(data: bytes) -> ParsedSource | ParseFailure:
     if isinstance(decoded, ParseFailure):
         return decoded
     try:
-        tree = ast.parse(decoded, type_comments=False)
-    except SyntaxError as error:
-        shimmed = _parenthesize_except_groups(decoded) if _PEP_758.search(error.msg or "") \
-            else None
-        if shimmed is None:
-            return _syntax_failure(error, decoded)
-        try:
-            tree = ast.parse(shimmed, type_comments=False)
-        except SyntaxError as later:  # a real error further on: report that one
-            return _syntax_failure(later, decoded)
+        tree = parse_module(decoded)
+    except SyntaxError as error:  # after the except-group shim: a real error, or newer syntax
+        return _syntax_failure(error, decoded)
     except (RecursionError, MemoryError):  # generated code nested past the parser's limit
         return ParseFailure(1, 1, "too deeply nested to analyse (parser)")
     except ValueError as error:
@@ -128,6 +121,19 @@ def _parenthesize_except_groups(text: str) -> str | None:
         lines[line - 1] = (text_line[:space] + "(" + text_line[space + 1:colon_at].rstrip()
                            + ")" + text_line[colon_at:])
     return "\n".join(lines) + "\n"
+
+
+def parse_module(text: str) -> ast.Module:
+    """``ast.parse`` that reads what ``parse_source`` reads (PEP 758 except groups on every
+    Python), for code that parses a file's text again (fixers): same tree, same lines."""
+    try:
+        return ast.parse(text, type_comments=False)
+    except SyntaxError as error:
+        shimmed = _parenthesize_except_groups(text) if _PEP_758.search(error.msg or "") \
+            else None
+        if shimmed is None:
+            raise
+        return ast.parse(shimmed, type_comments=False)
 
 
 def decode_source(data: bytes) -> str | ParseFailure:

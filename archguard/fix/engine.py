@@ -10,10 +10,10 @@ file whose result compiles (atomically). Rounds repeat until nothing changes, at
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from archguard.analysis.parsing import parse_module
 from archguard.diagnostics import ArchguardError, Diagnostic
 from archguard.fix.atomic import atomic_write_text
 from archguard.fix.edits import Change, apply_changes, changes_between, unified_diff
@@ -187,7 +187,7 @@ def _compiles(path: str, new: str, old: str | None) -> bool:
         return False
     except (SyntaxError, ValueError):
         try:
-            ast.parse(new)
+            parse_module(new)
             return True
         except (SyntaxError, ValueError):
             return False

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from archguard.analysis.parsing import parse_module
+
 if TYPE_CHECKING:
     from archguard.rules.fixing import FixOutput, FixRequest
 
@@ -59,7 +61,7 @@ class Located:
     def _find_starts(self, kind: type[cst.CSTNode], ast_kinds: tuple[type[ast.AST], ...],
                      ) -> dict[tuple[int, int], cst.CSTNode]:
         try:
-            tree = ast.parse(self.text)
+            tree = parse_module(self.text)
         except (SyntaxError, ValueError):
             tree = None
         found: list[cst.CSTNode] = []
@@ -98,7 +100,7 @@ def string_starts(located: Located) -> dict[tuple[int, int], cst.BaseExpression]
 
     located.module.visit(Collect())
     try:
-        tree: ast.Module | None = ast.parse(located.text)
+        tree: ast.Module | None = parse_module(located.text)
     except (SyntaxError, ValueError):
         tree = None
     starts: list[tuple[int, int]] = []

@@ -10,10 +10,18 @@ from dataclasses import dataclass
 import libcst as cst
 
 from archguard.analysis.facts import module_name_for, resolve_relative
+from archguard.analysis.parsing import parse_module
 from archguard.diagnostics import Diagnostic
 from archguard.rules.cst_tools import (
-    Located, after_imports, bound_names, dotted, insert_statements, is_constant, parse_or_none,
-    parsed_or_skipped, string_starts,
+    Located,
+    after_imports,
+    bound_names,
+    dotted,
+    insert_statements,
+    is_constant,
+    parse_or_none,
+    parsed_or_skipped,
+    string_starts,
 )
 from archguard.rules.errors import ERROR_PREFIX, error_constant_name
 from archguard.rules.fixing import FixOutput, FixRequest, module_path
@@ -99,8 +107,12 @@ def _first_line(located: Located, index: int) -> int:
 
 
 def _function_lines(located: Located) -> list[tuple[int, int]]:
-    """(def line, last line) of every function, whose body runs later than the module."""
-    tree = ast.parse(located.text)
+    """(def line, last line) of every function, whose body runs later than the module;
+    none when ``ast`` cannot read what libcst did (newer syntax): nothing is moved then."""
+    try:
+        tree = parse_module(located.text)
+    except (SyntaxError, ValueError):
+        return []
     return [(node.lineno, node.end_lineno or node.lineno) for node in ast.walk(tree)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
 

@@ -7,6 +7,7 @@ import ast
 
 import libcst as cst
 
+from archguard.analysis.parsing import parse_module
 from archguard.rules.cst_tools import add_import, parse_or_none
 from archguard.rules.fixing import FixOutput, FixRequest
 from archguard.rules.models import implied_sql_type, mapped_annotations
@@ -16,7 +17,7 @@ def add_column_types(request: FixRequest) -> FixOutput:
     output = FixOutput()
     located = parse_or_none(request.text)
     try:
-        tree = ast.parse(request.text)
+        tree = parse_module(request.text)
     except (SyntaxError, ValueError):
         tree = None
     if located is None or tree is None:

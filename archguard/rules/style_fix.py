@@ -8,6 +8,7 @@ import re
 
 import libcst as cst
 
+from archguard.analysis.parsing import parse_module
 from archguard.rules.cst_tools import insert_statements, is_docstring, parsed_or_skipped
 from archguard.rules.fixing import FixOutput, FixRequest, text_lines
 
@@ -29,7 +30,7 @@ def _future_on_text(request: FixRequest) -> FixOutput | None:
     blank lines stay above the import), and a blank line before the next statement when
     none separates them. None for any other shape (libcst decides)."""
     try:
-        body = ast.parse(request.text).body
+        body = parse_module(request.text).body
     except (SyntaxError, ValueError):
         return None
     if not body:

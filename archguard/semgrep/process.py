@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from archguard.semgrep import binary
 from archguard.analysis.facts import LineColumns, Span
 from archguard.diagnostics import ArchguardError, Diagnostic
+from archguard.semgrep import binary
 from archguard.semgrep.rules import SemgrepRuleInfo
 
 TEMP_PREFIX = "archguard-semgrep-"  # the private folder of one run
@@ -382,8 +382,10 @@ def decorated_header(text: str, line: int, column: int) -> Span | None:
     character column)."""
     import ast
 
+    from archguard.analysis.parsing import parse_module
+
     try:
-        tree = ast.parse(text)
+        tree = parse_module(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     columns = LineColumns(text)
