@@ -115,3 +115,18 @@ def test_a_real_error_beside_an_except_group_is_still_reported() -> None:
 def test_pep695_syntax_names_python_312() -> None:
     (diagnostic,) = run({PATH: "type Pair = tuple[int, int]\n"}, ["AG000"])
     assert "needs Python 3.12 or newer" in diagnostic.message
+
+
+def test_the_checked_codes_own_warnings_are_not_printed() -> None:
+    """An invalid escape is a DeprecationWarning (3.11) or SyntaxWarning (3.12+) of the
+    checked file, not of archguard: parsing it records none."""
+    import warnings
+
+    from archguard.analysis.parsing import parse_module, parse_source
+
+    source = 'import re\nSLUG = re.compile("^x(-\\d+)?$")\n'
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        parse_module(source)
+        parse_source(source.encode())
+    assert caught == []

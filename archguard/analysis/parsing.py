@@ -13,6 +13,7 @@ import io
 import re
 import sys
 import tokenize
+import warnings
 from dataclasses import dataclass
 
 
@@ -125,15 +126,20 @@ def _parenthesize_except_groups(text: str) -> str | None:
 
 def parse_module(text: str) -> ast.Module:
     """``ast.parse`` that reads what ``parse_source`` reads (PEP 758 except groups on every
-    Python), for code that parses a file's text again (fixers): same tree, same lines."""
-    try:
-        return ast.parse(text, type_comments=False)
-    except SyntaxError as error:
-        shimmed = _parenthesize_except_groups(text) if _PEP_758.search(error.msg or "") \
-            else None
-        if shimmed is None:
-            raise
-        return ast.parse(shimmed, type_comments=False)
+    Python), for code that parses a file's text again (fixers): same tree, same lines.
+    The checked code's own warnings (an invalid escape is a SyntaxWarning on 3.12+) are
+    not archguard's to print."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            return ast.parse(text, type_comments=False)
+        except SyntaxError as error:
+            shimmed = _parenthesize_except_groups(text) if _PEP_758.search(error.msg or "") \
+                else None
+            if shimmed is None:
+                raise
+            return ast.parse(shimmed, type_comments=False)
 
 
 def decode_source(data: bytes) -> str | ParseFailure:
