@@ -24,10 +24,19 @@ _SETTINGS_NAMES = ("settings.py", "config.py")
 _SESSION_FACTORY = re.compile(
     r"\b(async_sessionmaker|sessionmaker|create_async_engine|create_engine|scoped_session)"
     r"\s*\(")
+# Every name _SESSION_FACTORY matches contains one of these: a file without any is skipped
+# before the regex (the regex tries its alternatives at every word of every file).
+_SESSION_FACTORY_WORDS = ("sessionmaker", "engine", "scoped_session")
+
+
+def _builds_sessions(text: str) -> bool:
+    return any(word in text for word in _SESSION_FACTORY_WORDS) and bool(
+        _SESSION_FACTORY.search(text))
 
 
 def _defines_dependency(text: str, names: list[str]) -> bool:
-    return any(re.search(rf"^\s*(async\s+)?def\s+{re.escape(name)}\s*\(", text, re.M)
+    return any(name in text and re.search(rf"^\s*(async\s+)?def\s+{re.escape(name)}\s*\(",
+                                          text, re.M)
                for name in names)
 
 
@@ -53,7 +62,7 @@ def detect_settings(texts: Mapping[str, str]) -> list[str]:
     """Files defining a ``BaseSettings`` subclass, and ``settings.py``/``config.py`` files
     reading the environment (a loader beside the settings class is settings code too)."""
     return [path for path, text in sorted(texts.items())
-            if _BASE_SETTINGS.search(text) or (
+            if ("BaseSettings" in text and _BASE_SETTINGS.search(text)) or (
                 path.rsplit("/", 1)[-1] in _SETTINGS_NAMES and _READS_ENV.search(text))]
 
 
@@ -65,7 +74,7 @@ def detect_db_layer(config: Config, texts: Mapping[str, str]) -> list[str]:
     for path, text in sorted(texts.items()):
         if any(_in_glob(path, glob) for glob in globs):
             continue
-        if _SESSION_FACTORY.search(text) or _defines_dependency(text, dependencies):
+        if _builds_sessions(text) or _defines_dependency(text, dependencies):
             globs.append(path)
     return globs
 
