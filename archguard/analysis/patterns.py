@@ -530,9 +530,10 @@ def is_value_class(ctx: FileContext, node: ast.ClassDef, bases: set[str]) -> boo
 
 
 def repository_classes(ctx: FileContext) -> list[ast.ClassDef]:
-    """The top-level repository classes of a file (see ``is_repository_class``)."""
-    return [s for s in ctx.tree.body
-            if isinstance(s, ast.ClassDef) and is_repository_class(ctx, s)]
+    """The top-level repository classes of a file (see ``is_repository_class``); computed
+    once per file (three rules ask)."""
+    return list(per_file(("repository_classes", id(ctx.tree)), lambda: [
+        s for s in ctx.tree.body if isinstance(s, ast.ClassDef) and is_repository_class(ctx, s)]))
 
 
 def repository_functions(ctx: FileContext) -> list[FunctionNode]:
