@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import os as operating_system
 from os import environ, getenv
 from os import environ as ENV
@@ -34,13 +35,44 @@ def feature_enabled(name: str) -> bool:
 
 def configure_worker() -> None:
     # ruleid: environment-access
-    os.environ.setdefault("dramatiq_prom_db", "/tmp/prom")
+    token = os.environ.pop("WORKER_TOKEN", None)
     # ruleid: environment-access
+    home = os.environ.get("APP_HOME")
+    # ok: environment-access
+    os.environ.setdefault("dramatiq_prom_db", "/tmp/prom")
+    # ok: environment-access
+    os.environ["GRPC_SSL_CIPHER_SUITES"] = "HIGH+ECDSA"
+    # ok: environment-access
+    environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+    # ok: environment-access
+    os.environ.update({"TZ": "UTC"})
+    # ok: environment-access
+    os.putenv("TZ", "UTC")
+    # ok: environment-access
     env = dict(os.environ)
+    # ok: environment-access
+    child_env = os.environ.copy()
+    # ok: environment-access
+    merged = {**os.environ, "UV_CACHE_DIR": "/tmp/uv"}
+    # ok: environment-access
+    subprocess.run(["git", "status"], env=os.environ, check=True)
+    # ok: environment-access
+    search_path = os.environ.get("PATH", "")
+    # ok: environment-access
+    user_home = environ["HOME"]
+    # ok: environment-access
+    shell = getenv("SHELL")
+    # ok: environment-access
+    scratch = os.getenv("TMPDIR")
+    # ok: environment-access
+    user_base = os.getenv("PYTHONUSERBASE") or "~/.local"
+    # ok: environment-access
+    os.execvpe("git", ["git", "status"], os.environ)
     # ok: environment-access
     cwd = os.getcwd()
     # ok: environment-access
     path = os.path.join(cwd, "media")
     # ok: environment-access
     settings = get_settings()
-    print(env, path, settings.redis_url)
+    print(env, path, settings.redis_url, token, home, child_env, merged, search_path,
+          user_home, shell, scratch, user_base)

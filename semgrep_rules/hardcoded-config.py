@@ -166,6 +166,52 @@ def webhook_url() -> str:
     return "https://hooks.acme.io/render"
 
 
+def internal_urls() -> list[str]:
+    return [
+        # ruleid: hardcoded-config
+        "http://backend/api/v1/render",
+        # ruleid: hardcoded-config
+        "http://minio.internal/media",
+        # ruleid: hardcoded-config
+        "https://deploy:hunter2@api.acme.io/hooks",
+        # ruleid: hardcoded-config
+        "http://10.0.0.5/metrics",
+        # ruleid: hardcoded-config
+        "ws://localhost/events",
+        # ruleid: hardcoded-config
+        f"http://render-worker.svc.cluster.local/jobs/{1}",
+        # ruleid: hardcoded-config
+        "https://discord.com/api/v10",
+        # ok: hardcoded-config
+        f"sqlite+aiosqlite:///{get_settings().db_path}",
+        # ok: hardcoded-config
+        "sqlite:///./app.db",
+    ]
+
+
+# a scheme without a host is text being parsed, not a URL
+# ok: hardcoded-config
+DEFANG = {"ftp://[": "[", "hxxp://": "http://"}
+# markers, not secrets: too short and no digits
+# ok: hardcoded-config
+external_user = {"username": "ada", "password": "LDAP"}
+# ok: hardcoded-config
+plugin_configuration = {"api_bot_token": "123"}
+# ok: hardcoded-config
+create(user="ada", link_button_url=f"https://dashboard.stripe.com/customers/{1}")
+# ok: hardcoded-config
+conference = {"weblink": "https://zoom.us/j/1", "id": 1}
+# ok: hardcoded-config
+TEST_DOCUMENT = {"url": "https://dispatch.example.com/doc"}
+# ruleid: hardcoded-config
+conference_api = {"endpoint": "https://api.zoom.us/v2"}
+
+
+# OpenAPI servers document every environment on purpose
+# ok: hardcoded-config
+app_docs = FastAPI(servers=[{"url": "https://api.acme.io", "description": "Production"}])
+
+
 # Links for people and OAuth scopes are not environment configuration.
 class ConfluencePlugin:
     # ok: hardcoded-config

@@ -23,6 +23,7 @@ from archguard.cli import main
 from archguard.diagnostics import Diagnostic
 from archguard.engine.analyze import FileResult
 from archguard.fix.records import attach_fixes
+from archguard.project import detect
 from archguard.report.emitters import EmitOptions, get_emitter
 from archguard.run.runner import CheckRequest, run_check
 
@@ -147,6 +148,27 @@ def test_module_cycles_are_kept_by_the_module_edges(tree: Path) -> None:
     result = check_json(tree)
     assert "AG205" in result
     assert result == cold(tree)
+
+
+def test_layout_hints_are_kept_by_content(tree: Path) -> None:
+    """The settings module and the database layer are detected from each file's hints,
+    kept by its content: an unchanged file's are reused, an edited file is read again."""
+    check_json(tree)
+    [index] = (tree / cache.CACHE_DIR_NAME).glob("*.index")
+    payload = pickle.loads(index.read_bytes())
+    digest, hints = payload["hints"][SERVICE]
+    assert hints == 0
+    payload["hints"][SERVICE] = (digest, detect.SETTINGS_HINT | detect.DB_HINT)  # poison
+    index.write_bytes(pickle.dumps(payload))
+    config = run_check(CheckRequest(paths=[tree])).config
+    assert SERVICE in config.db_layer_globs and SERVICE in config.settings_modules
+    service = tree / SERVICE
+    service.write_text(service.read_text() + "# an edit\n")
+    config = run_check(CheckRequest(paths=[tree])).config
+    assert SERVICE not in config.db_layer_globs and SERVICE not in config.settings_modules
+    service.write_text(service.read_text() + "Factory = sessionmaker()\n")  # makes sessions
+    assert SERVICE in run_check(CheckRequest(paths=[tree])).config.db_layer_globs
+    assert check_json(tree) == cold(tree)
 
 
 def test_same_size_edit_with_restored_mtime_is_seen(tree: Path) -> None:

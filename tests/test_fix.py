@@ -7,6 +7,7 @@ Per rule, ``tests/data/fixes/<CODE>/before`` is fixed and compared byte for byte
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import sys
@@ -492,9 +493,9 @@ def test_json_fix_records_are_kept_per_file(tmp_path: Path, capsys: pytest.Captu
     computed: list[list[str]] = []
     real = records.fixes_of
 
-    def recording(findings, location, files):  # type: ignore[no-untyped-def]
+    def recording(findings, location, files, texts=None):  # type: ignore[no-untyped-def]
         computed.append(sorted(d.path for d in findings))
-        return real(findings, location, files)
+        return real(findings, location, files, texts)
 
     monkeypatch.setattr(records, "fixes_of", recording)
     args = ["check", str(root), "--no-semgrep", "--select", "AG801", "--format", "json"]
@@ -510,6 +511,68 @@ def test_json_fix_records_are_kept_per_file(tmp_path: Path, capsys: pytest.Captu
                         ["cpv3/modules/b/service.py"]]
     assert edits["cpv3/modules/a/service.py"] == edits["cpv3/modules/b/service.py"] != []
 
+
+
+def _two_services(root: Path) -> None:
+    for name in ("a", "b"):
+        path = root / "cpv3" / "modules" / name / "service.py"
+        path.parent.mkdir(parents=True)
+        path.write_text('"""Service."""\n\nVALUE = 1\n')
+    (root / "pyproject.toml").write_text('[tool.archguard]\nmodule-names = ["a", "b"]\n')
+
+
+def test_warm_json_fix_records_read_no_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fix records are keyed by the content digests the check itself read: a warm run
+    with fixable findings reads no file for them."""
+    from archguard.fix import records
+
+    root = tmp_path / "proj"
+    _two_services(root)
+    args = ["check", str(root), "--no-semgrep", "--select", "AG801", "--format", "json"]
+    assert main(args) == 1
+    first = capsys.readouterr().out
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("a file was read for the fix records")
+
+    monkeypatch.setattr(records, "_read", refuse)
+    monkeypatch.setattr(records, "_digest_on_disk", refuse)
+    assert main(args) == 1
+    assert capsys.readouterr().out == first
+
+
+def test_fixes_of_a_file_changed_since_the_check_are_not_kept(tmp_path: Path) -> None:
+    """A file edited between the check and its fix records: the fixes computed from the
+    new text are not stored under the key of the text the check read, so restoring that
+    text later gives its own fixes, not the edited text's."""
+    from archguard.fix.records import attach_fixes
+    from archguard.report.emitters import EmitOptions, get_emitter
+    from archguard.report.fixable import FixSettings
+    from archguard.run.runner import CheckRequest, run_check
+
+    root = tmp_path / "proj"
+    _two_services(root)
+    service = root / "cpv3/modules/b/service.py"
+    original = service.read_text()
+
+    def check(**options: object) -> str:
+        request = CheckRequest(paths=[root], select=["AG801"], semgrep=False, **options)
+        report = run_check(request)
+        report.fix_settings = FixSettings.build(report.config, False)
+        attach_fixes(report, request)
+        stream = io.StringIO()
+        get_emitter("json")(report, stream, EmitOptions())
+        return stream.getvalue()
+
+    expected = check(use_cache=False)
+    request = CheckRequest(paths=[root], select=["AG801"], semgrep=False)
+    report = run_check(request)
+    report.fix_settings = FixSettings.build(report.config, False)
+    service.write_text("VALUE = 1\n")  # edited after the check, before its fix records
+    attach_fixes(report, request)
+    service.write_text(original)
+    assert check() == expected
 
 if __name__ == "__main__" and sys.argv[1:] == ["--regenerate"]:
     regenerate()

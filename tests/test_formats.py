@@ -320,3 +320,51 @@ def test_cli_sarif_with_baseline_reports_it_in_run_properties(
     assert run["results"] == []
     assert run["properties"]["baseline"]["stale"] == 0
     assert run["properties"]["baseline"]["matched"] > 0
+
+
+# --- the JSON text itself ------------------------------------------------------------------
+
+PLAIN_JSON = [
+    {}, [], "", 0, -7, True, False, None, {"a": []}, {"a": {}}, [[], {}, [[]]],
+    {"é": "naïve — \u2028 \x00 \x1f \" \\ /", "n": [1, True, None, "x"], "t": ("a", 2)},
+    {"diagnostics": [{"path": "a.py", "fix": None, "edits": [{"line": 1, "text": "x\n"}]}]},
+]
+
+
+@pytest.mark.parametrize("data", PLAIN_JSON, ids=range(len(PLAIN_JSON)))
+def test_indented_json_is_the_stdlib_text(data: Any) -> None:
+    from archguard.report.emitters import indented_json
+
+    assert indented_json(data) == json.dumps(data, indent=2, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("data", [1.5, {"a": float("nan")}, {1: "x"}, {"a": {"b"}},
+                                  {"a": Path("x")}])
+def test_indented_json_leaves_other_values_to_the_stdlib(data: Any) -> None:
+    from archguard.report.emitters import dump_json, indented_json
+
+    assert indented_json(data) is None
+    if not isinstance(data, dict) or not isinstance(next(iter(data.values())), (set, Path)):
+        stream = io.StringIO()
+        dump_json(data, stream)
+        assert stream.getvalue() == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_indented_json_of_generated_values() -> None:
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import strategies as st
+
+    from archguard.report.emitters import indented_json
+
+    values = st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner,
+                                                                    max_size=4),
+        max_leaves=20)
+
+    @hypothesis.settings(max_examples=200, deadline=None, derandomize=True)
+    @hypothesis.given(values)
+    def same(data: Any) -> None:
+        assert indented_json(data) == json.dumps(data, indent=2, ensure_ascii=False)
+
+    same()

@@ -354,7 +354,7 @@ def test_settings_module_and_db_layer_are_detected() -> None:
 
 def test_configured_paths_that_do_not_exist_get_a_note() -> None:
     config = Config(package="app", settings_module=["app/settings.py", "app/gone.py"],
-                    db_layer=["app/db/**", "app/nowhere/**"])
+                    db_layer=["app/db/**", "app/nowhere/**"], actor_bounds=[])
     kept, notes = detect_layout(config, {"app/settings.py": "", "app/db/x.py": ""})
     assert kept is config
     assert notes == ["settings-module 'app/gone.py' does not exist",
@@ -570,3 +570,41 @@ def test_one_call_is_one_finding_whatever_the_engine_reports() -> None:
 
     found = one_per_problem([at("AG407", 22), at("AG407", 24), at("AG407", 22, line=9)])
     assert [(d.line, d.end_column) for d in found] == [(7, 22), (9, 22)]
+
+
+def test_repository_handed_another_drivers_connection_is_not_judged() -> None:
+    # shaped like the realworld example app: asyncpg connections, no SQLAlchemy at all
+    files = {
+        "cpv3/db/connection.py": dedent("""
+            from asyncpg import Connection as AsyncpgConnection
+
+            Conn = AsyncpgConnection
+        """),
+        "cpv3/db/base.py": dedent("""
+            from asyncpg.connection import Connection
+
+
+            class BaseRepository:
+                def __init__(self, conn: Connection) -> None:
+                    self._conn = conn
+        """),
+        REPO: dedent("""
+            from cpv3.db.base import BaseRepository
+            from cpv3.db.connection import Conn
+
+
+            class UsersRepository(BaseRepository):
+                async def get(self) -> None: ...
+
+
+            class TagsRepository:
+                def __init__(self, conn: Conn) -> None:
+                    self._conn = conn
+
+
+            class FilesRepository:
+                def __init__(self, path: str) -> None:
+                    self.path = path
+        """),
+    }
+    assert findings(files, ["AG401"]) == [("AG401", REPO, 15)]

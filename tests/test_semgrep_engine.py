@@ -42,7 +42,8 @@ from archguard.semgrep.process import (
     SemgrepProcess, check_errors, diagnostics_by_path, normal_path,
 )
 from archguard.semgrep.rules import (
-    builtin_rule, builtin_rules_dir, load_custom_rules, rule_text,
+    HOSTS_PLACEHOLDER, builtin_rule, builtin_rules_dir, load_custom_rules, rule_text,
+    rules_fingerprint,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -61,6 +62,7 @@ PROJECT = {
         modules-dir = "svc/modules"
         module-names = ["media", "tasks"]
         settings-module = "svc/core/settings.py"
+        public-hosts = ["gravatar.com"]
         tests-dir = "spec"
         semgrep-rules = ["rules"]
         """,
@@ -131,6 +133,9 @@ PROJECT = {
         )
         def transcribe(media_id: str) -> None:
             breakpoint()
+
+
+        MIRROR = "https://cdn.gravatar.com/x"  # public-hosts: not AG702
         """,
     "svc/modules/tasks/service.py": """
         from __future__ import annotations
@@ -267,6 +272,17 @@ def test_shipped_globs_follow_the_configured_layout() -> None:
     assert "cpv3/infrastructure/settings.py`" in text  # messages are left alone
     assert rule_text(builtin_rule(find_rule("AG703")), Config()) == \
         (builtin_rules_dir() / "environment-access.yaml").read_bytes()
+
+
+def test_public_hosts_fill_ag702s_placeholder() -> None:
+    config = Config(public_hosts=["github.com", " Gravatar.com. "])
+    text = rule_text(builtin_rule(find_rule("AG702")), config).decode()
+    assert "([\\w-]+\\.)*(github\\.com|gravatar\\.com)([/:?#]|$)" in text
+    assert HOSTS_PLACEHOLDER not in text
+    assert rules_fingerprint([builtin_rule(find_rule("AG702"))], config, "1") != \
+        rules_fingerprint([builtin_rule(find_rule("AG702"))], Config(), "1")
+    assert rule_text(builtin_rule(find_rule("AG702")), Config()) == \
+        (builtin_rules_dir() / "hardcoded-config.yaml").read_bytes()
 
 
 # --- semgrep JSON -> diagnostics (recorded report, no semgrep) ----------------------------
@@ -670,3 +686,74 @@ def record_report(folder: Path) -> None:
         process.close()
     kept = {key: report[key] for key in ("version", "results", "errors", "paths")}
     RECORDED.write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n")
+
+
+# --- AG704 and the broker's own bounds -----------------------------------------------------
+
+ACTORS = """
+    from __future__ import annotations
+
+    from app.worker import actor
+
+
+    @actor(actor_name="media.render", priority=1)
+    async def render(job_id: str) -> None: ...
+
+
+    @actor(actor_name="media.probe", time_limit=60_000)
+    async def probe(job_id: str) -> None: ...
+
+
+    @actor(actor_name="media.purge", max_retries=0)
+    async def purge(job_id: str) -> None: ...
+    """
+WORKER = """
+    from __future__ import annotations
+
+    import dramatiq
+    from dramatiq import middleware
+
+    broker_middleware = [
+        middleware.Retries(max_retries=settings.WORKER_MAX_RETRIES, min_backoff=1000),{time_limit}
+    ]
+
+
+    def actor(actor_name: str, priority: int = 0, **options: object):
+        return dramatiq.actor(actor_name=actor_name, priority=priority, **options)
+    """
+
+
+@pytest.mark.parametrize(("time_limit", "expected"), [
+    ("", [("AG704", "app/media/tasks.py", 7), ("AG704", "app/media/tasks.py", 15)]),
+    ("\n        middleware.TimeLimit(time_limit=get_limit(600_000)),", []),
+])
+def test_bounds_the_broker_sets_are_not_asked_of_each_actor(
+        tmp_path: Path, semgrep_on: None, capsys: pytest.CaptureFixture[str],
+        time_limit: str, expected: list[tuple[str, str, int]]) -> None:
+    """Retries(max_retries=...) on the broker: an actor needs only a time limit; with
+    TimeLimit(time_limit=...) too, every actor is bounded (polar's shape)."""
+    root = write(tmp_path / "project", {
+        "pyproject.toml": '[tool.archguard]\npackage = "app"\nmodules-dir = "app"\n',
+        "app/__init__.py": "", "app/media/__init__.py": "",
+        "app/worker.py": WORKER.replace("{time_limit}", time_limit),
+        "app/media/tasks.py": ACTORS,
+    })
+    code, out, err = check(capsys, str(root), "--select", "AG704", "--no-cache",
+                           "--format", "json")
+    assert err == ""
+    found = json.loads(out)["diagnostics"]
+    assert [(d["code"], d["path"], d["line"]) for d in found] == expected
+
+
+def test_actor_bounds_are_detected_from_the_broker_middleware() -> None:
+    from archguard.project.detect import detect_layout
+
+    def bounds(texts: dict[str, str]) -> list[str] | None:
+        return detect_layout(Config(), texts)[0].actor_bounds
+
+    assert bounds({"a.py": "Retries(\n  max_retries=3)\n",
+                   "b.py": "TimeLimit(time_limit=f(1))\n"}) == ["max_retries", "time_limit"]
+    assert bounds({"a.py": "Retries()\nmax_retries = 3\n",
+                   "b.py": "dramatiq.actor(time_limit=1)\n"}) == []
+    assert detect_layout(Config(actor_bounds=["time_limit"]), {
+        "a.py": "Retries(max_retries=3)\n"})[0].actor_bounds == ["time_limit"]

@@ -87,12 +87,28 @@ def test_undecodable_and_null_byte_files() -> None:
         "declare its encoding (PEP 263)")
 
 
-@pytest.mark.skipif(sys.version_info >= (3, 14), reason="parses on Python 3.14+")
-def test_newer_syntax_names_the_python_it_needs() -> None:
-    source = "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n"
+def test_pep758_except_groups_are_read_on_every_python() -> None:
+    """``except A, B:`` (3.14) is parsed as ``except(A, B):``: the file is checked, the
+    types keep their columns, and strings that look like it are left alone."""
+    import ast
+
+    from archguard.analysis.parsing import ParsedSource, parse_source
+
+    source = ('try:\n    pass\nexcept ValueError, mod.Error:  # two\n    pass\n'
+              'try:\n    pass\nexcept* (OSError, KeyError) as group:\n    pass\n'
+              'doc = """except A, B:"""\n')
+    parsed = parse_source(source.encode())
+    assert isinstance(parsed, ParsedSource) and parsed.text == source
+    handlers = [h for h in ast.walk(parsed.tree) if isinstance(h, ast.ExceptHandler)]
+    assert [(h.lineno, [(e.lineno, e.col_offset) for e in h.type.elts]) for h in handlers] \
+        == [(3, [(3, 7), (3, 19)]), (7, [(7, 9), (7, 18)])]
+    assert run({PATH: source}, ["AG000"]) == []
+
+
+def test_a_real_error_beside_an_except_group_is_still_reported() -> None:
+    source = "try:\n    pass\nexcept ValueError, TypeError:\n    pass\ndef broken(:\n"
     (diagnostic,) = run({PATH: source}, ["AG000"])
-    assert diagnostic.line == 3
-    assert "needs Python 3.14 or newer" in diagnostic.message
+    assert (diagnostic.line, "needs Python" in diagnostic.message) == (5, False)
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="parses on Python 3.12+")

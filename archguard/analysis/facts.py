@@ -76,6 +76,7 @@ class FileFacts:
     # ``Base = declarative_base()`` -> the called factory).
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # rule-specific facts, by rule code
+    scope: str = ""  # archguard.analysis.scope: "" (application), migration, generated, test
 
 
 def module_name_for(path: str, source_root: str = "") -> tuple[str, bool]:

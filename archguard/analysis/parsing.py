@@ -1,7 +1,9 @@
 """Read and parse one file with the stdlib ``ast``: fast, and enough for detection.
 
 A file that cannot be decoded or parsed becomes a ``ParseFailure`` that the engine reports as
-AG000; other files are still checked.
+AG000; other files are still checked. One newer syntax is read on every Python: PEP 758's
+unparenthesized ``except A, B:`` (3.14) is parsed as ``except(A, B):``, which keeps every
+column but the colon's.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ _NEWER_SYNTAX: tuple[tuple[re.Pattern[str], str, str], ...] = (
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_PEP_758 = re.compile(r"multiple exception types must be parenthesized")
+_CLAUSE_START = frozenset({tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT,
+                           tokenize.COMMENT})
 
 
 def python_lines(text: str) -> list[str]:
@@ -66,12 +71,63 @@ def parse_source(data: bytes) -> ParsedSource | ParseFailure:
     try:
         tree = ast.parse(decoded, type_comments=False)
     except SyntaxError as error:
-        return _syntax_failure(error, decoded)
+        shimmed = _parenthesize_except_groups(decoded) if _PEP_758.search(error.msg or "") \
+            else None
+        if shimmed is None:
+            return _syntax_failure(error, decoded)
+        try:
+            tree = ast.parse(shimmed, type_comments=False)
+        except SyntaxError as later:  # a real error further on: report that one
+            return _syntax_failure(later, decoded)
     except (RecursionError, MemoryError):  # generated code nested past the parser's limit
         return ParseFailure(1, 1, "too deeply nested to analyse (parser)")
     except ValueError as error:
         return ParseFailure(1, 1, f"cannot parse file: {error}")
     return ParsedSource(decoded, tree)
+
+
+def _parenthesize_except_groups(text: str) -> str | None:
+    """``text`` with every ``except A, B:`` (and ``except* A, B:``) written ``except(A, B):``
+    (the space after the keyword becomes the parenthesis, so the types keep their columns);
+    None when there is nothing to rewrite. Tokens up to a tokenizer error still count: the
+    parser then reports that error rather than the except group."""
+    tokens: list[tokenize.TokenInfo] = []
+    try:
+        tokens.extend(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    lines = python_lines(text)
+    edits: list[tuple[int, int, int]] = []  # (line, column of the space, column of the colon)
+    for index, token in enumerate(tokens):
+        if token.string != "except" or token.type != tokenize.NAME or (
+                index and tokens[index - 1].type not in _CLAUSE_START) \
+                or index + 2 >= len(tokens):
+            continue
+        start = index + 1 + (tokens[index + 1].string == "*")
+        depth, comma, colon = 0, False, None
+        for following in tokens[start:]:
+            if following.string in "([{" and following.type == tokenize.OP:
+                depth += 1
+            elif following.string in ")]}" and following.type == tokenize.OP:
+                depth -= 1
+            elif depth == 0 and following.string == ",":
+                comma = True
+            elif depth == 0 and following.string == ":":
+                colon = following
+                break
+            elif following.type in (tokenize.NEWLINE, tokenize.NL):
+                break
+        first = tokens[start]
+        if comma and colon is not None and first.start[0] == colon.start[0] == token.start[0] \
+                and first.start[1] > tokens[start - 1].end[1]:
+            edits.append((token.start[0], first.start[1] - 1, colon.start[1]))
+    if not edits:
+        return None
+    for line, space, colon_at in edits:
+        text_line = lines[line - 1]
+        lines[line - 1] = (text_line[:space] + "(" + text_line[space + 1:colon_at].rstrip()
+                           + ")" + text_line[colon_at:])
+    return "\n".join(lines) + "\n"
 
 
 def decode_source(data: bytes) -> str | ParseFailure:

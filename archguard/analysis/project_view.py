@@ -47,6 +47,8 @@ class Project:
                                       compare=False)
     _mro: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False,
                                        compare=False)
+    _owners: dict[str, tuple[str, str] | None] = field(default_factory=dict, init=False,
+                                                        repr=False, compare=False)
 
     @cached_property
     def by_module(self) -> dict[str, FileFacts]:
@@ -71,7 +73,15 @@ class Project:
     def owner_file(self, dotted: str) -> tuple[str, str] | None:
         """(dotted module, path) of the file ``dotted`` lives in: the longest prefix that is
         a project file; or, when a longer prefix names a role file of a module folder that is
-        not in the tree (a partial tree), that file. None for names outside the project."""
+        not in the tree (a partial tree), that file. None for names outside the project.
+        Memoised: AG202 asks for the same few thousand names again and again."""
+        try:
+            return self._owners[dotted]
+        except KeyError:
+            found = self._owners[dotted] = self._owner_file(dotted)
+            return found
+
+    def _owner_file(self, dotted: str) -> tuple[str, str] | None:
         parts = dotted.split(".")
         found = next((cut for cut in range(len(parts), 0, -1)
                       if ".".join(parts[:cut]) in self.by_module), 0)

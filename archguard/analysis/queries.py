@@ -11,8 +11,8 @@ from archguard.analysis.astindex import per_file, walk
 from archguard.analysis.context import FileContext
 from archguard.analysis.facts import dotted_name
 from archguard.analysis.patterns import (
-    NESTED_SCOPES, REPOSITORY_SUFFIX, SESSION_NAMES, FunctionNode, all_parameters,
-    class_methods, is_async_session, type_name, unwrap_annotation, walk_scope,
+    NESTED_SCOPES, REPOSITORY_SUFFIX, SESSION_NAMES, SQLALCHEMY_QUERY_BUILDERS, FunctionNode,
+    all_parameters, class_methods, is_async_session, type_name, unwrap_annotation, walk_scope,
 )
 
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -112,10 +112,13 @@ def repeated_parts(node: Comprehension) -> list[ast.AST]:
     return parts
 
 
-def queries_in_loop(function: FunctionNode, methods: frozenset[str]) -> bool:
-    """A query awaited in the body of any loop, or per item of a comprehension."""
+def queries_in_loop(ctx: FileContext, function: FunctionNode, methods: frozenset[str]) -> bool:
+    """A query awaited in the body of any loop, or per item of a comprehension; a loop that
+    runs one write statement over chunks (:func:`chunked_write`) is one query, not a loop."""
     for node in walk_scope(function):
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            if chunked_write(ctx, node, methods):
+                continue
             repeated: list[ast.AST] = [*node.body]
         elif isinstance(node, COMPREHENSIONS):
             repeated = repeated_parts(node)
@@ -124,6 +127,26 @@ def queries_in_loop(function: FunctionNode, methods: frozenset[str]) -> bool:
         if any(is_query_await(n, methods) for n in walk_scope(repeated)):
             return True
     return False
+
+
+def chunked_write(ctx: FileContext, loop: ast.For | ast.AsyncFor | ast.While,
+                  methods: frozenset[str]) -> bool:
+    """A loop over chunks (``while``, or ``for`` over ``batched(...)``/``chunks(...)``/
+    ``range(start, stop, step)``) whose body awaits exactly one query and builds an
+    ``update``/``delete``/``insert``: the same bulk write run a chunk (or keyset page) at a
+    time, one statement built the same way each time."""
+    if not isinstance(loop, ast.While) and not _chunks(loop.iter):
+        return False
+    body = list(walk_scope(loop.body))
+    return sum(1 for n in body if is_query_await(n, methods)) == 1 and any(
+        isinstance(n, ast.Call) and ctx.qualname(n.func) in WRITE_BUILDERS for n in body)
+
+
+def _chunks(node: ast.expr) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    name = (dotted_name(node.func) or "").rsplit(".", 1)[-1].lower()
+    return "batch" in name or "chunk" in name or (name == "range" and len(node.args) == 3)
 
 
 def looped_calls(ctx: FileContext, function: FunctionNode,
@@ -166,6 +189,111 @@ def _gathered(call: ast.Call, seen: set[int]) -> Iterator[tuple[ast.expr, ast.Ca
 
 def _method_call(node: ast.AST) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+
+
+# --- what a call does to the database ----------------------------------------------------
+
+WRITE_BUILDERS = frozenset(q for q in SQLALCHEMY_QUERY_BUILDERS if not q.endswith(".select"))
+# Session calls that send a statement and wait for its rows: one round trip each.
+SESSION_READS = frozenset({"execute", "scalar", "scalars", "get", "get_one", "refresh",
+                           "merge", "stream", "stream_scalars"})
+# Transaction control and unit-of-work bookkeeping: no query of their own (``add``/``delete``
+# only mark objects for the next flush; ``commit``/``flush`` write what is pending).
+SESSION_NO_QUERY = frozenset({
+    "add", "add_all", "delete", "expunge", "expunge_all", "expire", "expire_all", "commit",
+    "rollback", "flush", "begin", "begin_nested", "close", "in_transaction",
+    "in_nested_transaction"})
+# A repository method whose name starts with one of these writes (or controls the
+# transaction): a loop of writes is a batch, not N+1 reads.
+WRITE_VERBS = ("add", "create", "insert", "update", "delete", "remove", "save", "upsert",
+               "persist", "store", "set", "soft_delete", "mark", "bulk", "commit", "rollback",
+               "flush", "begin", "expunge", "expire", "close")
+
+
+def writes(ctx: FileContext, function: FunctionNode, statement: ast.expr) -> bool:
+    """``statement`` is an ``insert``/``update``/``delete`` (any alias, with its method
+    chain), or a local name only ever assigned one in ``function``."""
+    if isinstance(statement, ast.Name):
+        values = [n.value for n in walk_scope(function)
+                  if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None
+                  and any(isinstance(t, ast.Name) and t.id == statement.id for t in _targets(n))]
+        return bool(values) and all(_builder(ctx, v) in WRITE_BUILDERS for v in values)
+    return _builder(ctx, statement) in WRITE_BUILDERS
+
+
+def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return node.targets if isinstance(node, ast.Assign) else [node.target]
+
+
+def _builder(ctx: FileContext, node: ast.expr) -> str | None:
+    """The resolved builder at the root of ``update(X).where(...).values(...)``."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+            isinstance(node.func.value, ast.Call):
+        node = node.func.value
+    return ctx.qualname(node.func) if isinstance(node, ast.Call) else None
+
+
+def is_write_name(method: str) -> bool:
+    bare = method.lstrip("_")
+    return any(bare == verb or bare.startswith(f"{verb}_") for verb in WRITE_VERBS)
+
+
+def queries_database(ctx: FileContext, function: FunctionNode, call: ast.Call, kind: str,
+                     methods: frozenset[str]) -> bool:
+    """Does ``receiver.method(...)`` (a ``kind`` receiver) read from the database? A session
+    call does when it is a read method (:data:`SESSION_READS` and the configured query
+    methods, less :data:`SESSION_NO_QUERY`) not running an insert/update/delete; a
+    repository call does unless its name says it writes (:data:`WRITE_VERBS`)."""
+    assert isinstance(call.func, ast.Attribute)
+    method = call.func.attr
+    if kind == "repository":
+        return not is_write_name(method)
+    if method not in (SESSION_READS | methods) - SESSION_NO_QUERY:
+        return False
+    return not (call.args and writes(ctx, function, call.args[0]))
+
+
+def cache_refills(function: FunctionNode) -> set[int]:
+    """The nodes of branches that refill a dict loaded in bulk: the ``except KeyError``
+    (or ``LookupError``) handler of a ``try`` reading ``D[...]``, or the body of
+    ``if k not in D:``, when the branch stores ``D[...] = ...`` and ``D`` was assigned,
+    above the branch, from an awaited call (the bulk load). A miss there is the exception
+    (a row that appeared since the load), not one query per item."""
+    loaded: dict[str, int] = {}
+    for node in walk_scope(function):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and any(
+                isinstance(n, ast.Await) for n in walk_scope([node.value])):
+            for target in _targets(node):
+                name = dotted_name(target)
+                if name is not None:
+                    loaded.setdefault(name, node.lineno)
+    found: set[int] = set()
+    for node in walk_scope(function):
+        for cache, branch in _fallbacks(node):
+            line = loaded.get(cache)
+            if line is not None and line < branch[0].lineno and _stores(branch, cache):
+                found.update(id(n) for n in walk_scope(branch))
+    return found
+
+
+def _fallbacks(node: ast.AST) -> Iterator[tuple[str, list[ast.stmt]]]:
+    if isinstance(node, ast.Try):
+        read = {dotted_name(n.value) for n in walk_scope(node.body)
+                if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load)}
+        for handler in node.handlers:
+            caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+            if any(dotted_name(c) in ("KeyError", "LookupError") for c in caught if c):
+                yield from ((name, handler.body) for name in read if name)
+    elif isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and \
+            len(node.test.ops) == 1 and isinstance(node.test.ops[0], ast.NotIn):
+        name = dotted_name(node.test.comparators[0])
+        if name is not None:
+            yield name, node.body
+
+
+def _stores(branch: list[ast.stmt], cache: str) -> bool:
+    return any(isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store)
+               and dotted_name(n.value) == cache for n in walk_scope(branch))
 
 
 # --- receivers -------------------------------------------------------------------------

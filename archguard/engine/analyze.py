@@ -19,6 +19,7 @@ from archguard.analysis.context import FileContext, layout_of
 from archguard.analysis.facts import FileFacts, LineColumns, Span, collect_facts, module_name_for
 from archguard.analysis.parsing import ParsedSource, ParseFailure, parse_source
 from archguard.analysis.project_view import DurableMemo, Project
+from archguard.analysis.scope import APPLICATION, file_scope, judged
 from archguard.diagnostics import ArchguardError, Diagnostic, sort_diagnostics
 from archguard.project.config import Config
 from archguard.project.layout import ModuleFolder
@@ -126,11 +127,14 @@ def analyze_file(path: str, data: bytes, config: Config) -> FileResult:
 def _analyze_tree(path: str, parsed: ParsedSource, config: Config) -> FileResult:
     columns = LineColumns(parsed.text)
     facts, resolver = collect_facts(path, parsed.tree, columns, config.source_root)
+    facts.scope = file_scope(path, parsed.text, parsed.tree, config)
     role, module_name = layout_of(path, config)
     ctx = FileContext(path, parsed.text, parsed.tree, config, facts, resolver, columns, role,
                       module_name)
     diagnostics: list[Diagnostic] = []
     for rule in file_rules():
+        if not judged(rule.code, facts.scope, rule.checks_tests):
+            continue  # a migration, a generated file, test code (archguard.analysis.scope)
         try:
             diagnostics.extend(rule.check(ctx))
         except RecursionError:
@@ -195,7 +199,8 @@ def finish(project_input: ProjectInput, selection: Selection,
     found.extend(project_rule_findings(project_input, selection) if project_found is None
                  else project_found)
     found.extend(extra)
-    found = [worded(d, config) for d in found if d.code in selection
+    judge = _scope_filter(project_input.results)
+    found = [worded(d, config) for d in found if d.code in selection and judge(d)
              and not _file_ignored(d, config, selection)]
     found = one_per_problem(found)
     suppressions = {**(extra_suppressions or {}),
@@ -203,8 +208,23 @@ def finish(project_input: ProjectInput, selection: Selection,
     suppressions = {path: table.resolved(selection.resolve)
                     for path, table in suppressions.items()}
     kept = _apply_suppressions(found, suppressions, selection)
-    return sort_diagnostics(with_severity([d for d in kept if in_scope(d.path)], config,
-                                          selection))
+    return sort_diagnostics(with_severity([d for d in kept if in_scope(d.path) and judge(d)],
+                                          config, selection))
+
+
+def _scope_filter(results: list[FileResult]) -> Callable[[Diagnostic], bool]:
+    """Whether a finding is reported in its file's scope (``archguard.analysis.scope``):
+    the project rules' and semgrep's findings too, and AG001 in a migration."""
+    scopes = {r.path: r.facts.scope for r in results if r.facts.scope != APPLICATION}
+    if not scopes:
+        return lambda diagnostic: True
+    tests_skipped = {rule.code.upper() for rule in all_rules() if not rule.checks_tests}
+
+    def judge(diagnostic: Diagnostic) -> bool:
+        scope = scopes.get(diagnostic.path, APPLICATION)
+        return judged(diagnostic.code, scope, diagnostic.code.upper() not in tests_skipped)
+
+    return judge
 
 
 # (code, code that wins): one problem, one finding. A route without a return annotation is

@@ -4,8 +4,10 @@ Two files per cache key, both pickles of plain data:
 
 * ``<key>.index``: path -> stamp (stat + content digest) for every file, a small memo of
   finished reports keyed by everything they depend on (so a warm run with nothing changed
-  loads no facts and runs no rule at all), and the project pass's ``DurableMemo`` (results
-  such as the module cycles, keyed by their own inputs);
+  loads no facts and runs no rule at all), the project pass's ``DurableMemo`` (results
+  such as the module cycles, keyed by their own inputs), and each file's layout hints
+  (``archguard.project.detect.file_hints``) by its content digest, so detecting the settings
+  module and the database layer reads no unchanged file;
 * ``<key>.pack``: path -> (content digest, pickled ``FileResult``, digest of its facts).
 
 Besides the memo of finished reports (keyed by content), the index keeps the project rules'
@@ -47,7 +49,7 @@ from archguard.diagnostics import ArchguardError, Diagnostic
 from archguard.analysis.facts import FileFacts
 from archguard.engine.analyze import FileResult
 from archguard.report.suppressions import FileSuppressions
-from archguard.engine.pool import Analyzed, Stamp, read_file, stamp_of
+from archguard.engine.pool import Analyzed, Stamp, digest_of, read_file, stamp_of
 from archguard.project.config import Config
 from archguard.project.fileio import atomic_write as fileio_atomic_write, read_regular
 from archguard.rules.registry import all_rules
@@ -350,6 +352,7 @@ class FileCache:
         self.reports = DiagnosticMemo()  # finished reports, by every file's content
         self.project_rules = DiagnosticMemo()  # project rules' findings, by every file's facts
         self.durable = DurableMemo()
+        self.hints: dict[str, tuple[bytes, int]] = {}  # path -> (content digest, layout hints)
         index = store.read(f"{key}.index", key) if store else None
         if index is not None:
             self._load_index(index)
@@ -387,6 +390,23 @@ class FileCache:
             if new.digest == old.digest:
                 self.digests[path] = new.digest
                 self._set_stamp(path, new)
+
+    def layout_hints(self, path: str) -> int | None:
+        """The file's stored layout hints, if its content is known unchanged."""
+        entry, digest = self.hints.get(path), self.digests.get(path)
+        if entry is None or digest is None:
+            return None
+        try:
+            stored, hints = entry
+        except (TypeError, ValueError):  # a damaged entry is a miss
+            return None
+        return hints if stored == digest and type(hints) is int else None
+
+    def remember_layout_hints(self, path: str, data: bytes, hints: int) -> None:
+        """Keep a file's layout hints by the digest of the bytes they were read from."""
+        if self.store is not None:
+            self.hints[path] = (digest_of(data), hints)
+            self._index_dirty = True
 
     @property
     def enabled(self) -> bool:
@@ -446,6 +466,9 @@ class FileCache:
         if set(self.stamps) - current:
             self.stamps = {p: s for p, s in self.stamps.items() if p in current}
             self._index_dirty = True
+        if set(self.hints) - current:
+            self.hints = {p: h for p, h in self.hints.items() if p in current}
+            self._index_dirty = True
         if self._pack is not None and set(self._pack) - current:
             self._pack = {p: e for p, e in self._pack.items() if p in current}
             self._pack_dirty = True
@@ -459,7 +482,7 @@ class FileCache:
             if self.store.write(f"{self.key}.index", self.key,
                                 {"stamps": stamps, "memo": self.reports.entries,
                                  "project_memo": self.project_rules.entries,
-                                 "durable": self.durable.entries}):
+                                 "durable": self.durable.entries, "hints": self.hints}):
                 self.store.prune(self.key)
         self._index_dirty = self._pack_dirty = False
         self.durable.changed = self.reports.changed = self.project_rules.changed = False
@@ -477,9 +500,10 @@ class FileCache:
             reports = DiagnosticMemo(dict(index["memo"]))
             project_rules = DiagnosticMemo(dict(index["project_memo"]))
             durable = DurableMemo(dict(index["durable"]))
+            hints = dict(index["hints"])
         except Exception:  # noqa: BLE001 - a damaged index is an empty one
             return
-        self.stamps, self.durable = stamps, durable
+        self.stamps, self.durable, self.hints = stamps, durable, hints
         self.reports, self.project_rules = reports, project_rules
 
     def _load_pack(self) -> dict[str, tuple[bytes, bytes, bytes | None]]:

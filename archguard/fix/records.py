@@ -2,9 +2,12 @@
 fix computed alone, as edits of the current files.
 
 Computing them needs libcst; a warm run must not. They are stored in the cache folder
-(``<key>.fixes``) file by file: a file's fixes under a key of its findings and its content,
-so after an edit only the edited files' fixes are computed again. The fixes that span files
-(``PER_FINDING``) are keyed by their findings and the stat of every package file.
+(``<key>.fixes``) file by file: a file's fixes under a key of its findings and its content
+digest, so after an edit only the edited files' fixes are computed again. The digest is the
+one the check itself read (``CheckReport.checked``), so a warm run reads no file here; a
+file the check has no digest of is read. Fixes computed from a text whose digest is not the
+key's (the file changed since the check) are reported but not stored. The fixes that span
+files (``PER_FINDING``) are keyed by their findings and the stat of every package file.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import os
 
 from archguard.diagnostics import Diagnostic, Edit, Fix
 from archguard.engine.cache import CacheStore, cache_dir, cache_key
+from archguard.engine.pool import digest_of
 from archguard.fix.edits import Change, changes_between, to_edit
 from archguard.fix.parallel import run_fixers
 from archguard.project.discovery import ProjectLocation, locate_project, package_files
@@ -30,31 +34,47 @@ def attach_fixes(report: CheckReport, request: CheckRequest) -> None:
     if not wanted:
         return
     location = locate_project(request.paths, request.config_file)
-    files = tuple(package_files(location))
-    store = CacheStore(cache_dir(location.root)) if request.use_cache else None
+    checked = report.checked
+    files = checked.paths if checked is not None else tuple(package_files(location))
+    digests = checked.digests if checked is not None else {}
+    units = _units(wanted)
+    if not request.use_cache:  # nothing to key: every fix is computed
+        report.fixes.update(fixes_of([d for found in units.values() for d in found],
+                                     location, files))
+        return
+    store = CacheStore(cache_dir(location.root))
     name = f"{cache_key(location.root, location.config)}.fixes"
-    stored = store.read(name, STORE_KEY) if store is not None else None
+    stored = store.read(name, STORE_KEY)
     known: dict[str, tuple[str, dict[Diagnostic, Fix]]] = stored["entries"] if stored else {}
     entries: dict[str, tuple[str, dict[Diagnostic, Fix]]] = {}
+    content: dict[str, bytes | None] = {}  # the digest each fresh unit's key was made with
     todo: list[Diagnostic] = []
-    for unit, findings in _units(wanted).items():
-        key = _unit_key(location, unit, findings, files)
+    for unit, findings in units.items():
+        digest = None if unit == CROSS_FILE else digests.get(unit) or _digest_on_disk(
+            location, unit)
+        key = _unit_key(location, unit, findings, files, digest)
         entry = known.get(unit)
         if entry is not None and entry[0] == key:
             entries[unit] = entry
         else:
             entries[unit] = (key, {})
+            content[unit] = digest
             todo.extend(findings)
-    fresh = fixes_of(todo, location, files) if todo else {}
+    texts = {d.path: _read(location, d.path) for d in todo}
+    fresh = fixes_of(todo, location, files, texts) if todo else {}
     for d, fix in fresh.items():
         entries[_unit_of(d)][1][d] = fix
     for _, fixes in entries.values():
         report.fixes.update(fixes)
-    if store is not None and (todo or entries.keys() != known.keys()):
+    for unit, digest in content.items():  # changed since the check: not kept under its key
+        text = texts.get(unit)
+        if digest is not None and (text is None or digest_of(text.encode()) != digest):
+            del entries[unit]
+    if todo or entries.keys() != known.keys():
         store.write(name, STORE_KEY, {"entries": entries})
 
 
-STORE_KEY = "per-file fixes 1"  # the layout of the stored entries
+STORE_KEY = "per-file fixes 2"  # the layout of the stored entries and their keys
 CROSS_FILE = "<fixes that span files>"  # the unit of the PER_FINDING codes
 
 
@@ -70,33 +90,40 @@ def _units(findings: list[Diagnostic]) -> dict[str, list[Diagnostic]]:
 
 
 def _unit_key(location: ProjectLocation, unit: str, findings: list[Diagnostic],
-              files: tuple[str, ...]) -> str:
-    """A file's findings and its content; for the fixes that span files, their findings and
-    the stat of every package file (``_key``)."""
+              files: tuple[str, ...], content: bytes | None) -> str:
+    """A file's findings and its content digest (``None``: unreadable); for the fixes that
+    span files, their findings and the stat of every package file (``_key``)."""
     if unit == CROSS_FILE:
         return _key(location, findings, files)
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr([tuple(getattr(d, n) for n in Diagnostic.__slots__)
                         for d in findings]).encode("utf-8", "surrogateescape"))
-    try:
-        digest.update((location.root / unit).read_bytes())
-    except OSError:
-        digest.update(b"<unreadable>")
+    digest.update(b"<unreadable>" if content is None else content)
     return digest.hexdigest()
+
+
+def _digest_on_disk(location: ProjectLocation, path: str) -> bytes | None:
+    """The content digest of a file the check has none of (``None``: unreadable)."""
+    try:
+        return digest_of((location.root / path).read_bytes())
+    except OSError:
+        return None
 
 
 PER_FINDING = frozenset({"AG103", "AG502"})  # their fixes span files: computed one by one
 
 
 def fixes_of(findings: list[Diagnostic], location: ProjectLocation, files: tuple[str, ...],
-             ) -> dict[Diagnostic, Fix]:
+             texts: dict[str, str | None] | None = None) -> dict[Diagnostic, Fix]:
     """Each finding's fix as edits; left out when its fixer cannot make it.
 
     One fixer run per rule and file (parsing and printing a file per finding would cost
     minutes on a large project): a finding's fix is the edits on its own lines plus the
     edits on no finding's lines (the constants AG501 hoists, an import AG305 adds), so it
-    is complete applied alone. Fixes that span files are computed finding by finding."""
-    texts = {d.path: _read(location, d.path) for d in findings}
+    is complete applied alone. Fixes that span files are computed finding by finding.
+    ``texts``: the findings' files as already read (path -> text, None: unreadable)."""
+    if texts is None:
+        texts = {d.path: _read(location, d.path) for d in findings}
     groups: dict[tuple[str, str], list[Diagnostic]] = {}
     for d in findings:
         if texts[d.path] is not None:

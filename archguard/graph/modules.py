@@ -30,6 +30,7 @@ from typing import TypeVar
 
 from archguard.analysis.facts import FileFacts, ImportFact, Span
 from archguard.analysis.project_view import Project
+from archguard.analysis.scope import MIGRATION, is_test_file
 
 CALL_FACTS = "AG203"  # facts.extra key: router calls through imported names (rules/layers)
 _T = TypeVar("_T")
@@ -84,16 +85,6 @@ def memo(project: Project, key: str, build: Callable[[Project], _T]) -> _T:
     return cache[key]
 
 
-def is_test_file(path: str, tests_dir: str) -> bool:
-    """A test file: under ``tests-dir`` or a ``tests``/``test`` folder, ``test_*.py``,
-    ``*_test.py`` or ``conftest.py``. Tests import what they test: they are not modules."""
-    parts = path.split("/")
-    name = parts[-1]
-    return path.startswith(tests_dir.strip("/") + "/") or any(
-        p in ("tests", "test") for p in parts[:-1]) or name.startswith("test_") or \
-        name.endswith("_test.py") or name == "conftest.py"
-
-
 def module_graph(project: Project) -> ModuleGraph:
     return memo(project, "module_graph", build_module_graph)
 
@@ -102,7 +93,8 @@ def build_module_graph(project: Project) -> ModuleGraph:
     builder = _Builder(project)
     references: list[Reference] = []
     for facts in project.iter_files():
-        if not is_test_file(facts.path, project.config.tests_dir):
+        if not is_test_file(facts.path, project.config.tests_dir) \
+                and facts.scope != MIGRATION:
             references.extend(builder.file_references(facts))
     references.sort(key=Reference.sort_key)
     nodes = builder.nodes
@@ -129,7 +121,8 @@ class _Builder:
         self.lookups: dict[str, tuple[str, str] | None] = {}  # by name as written
         self.nodes = {facts.module: self.node(facts.module, facts.path, True)
                       for facts in project.files.values()
-                      if not is_test_file(facts.path, config.tests_dir)}
+                      if not is_test_file(facts.path, config.tests_dir)
+                      and facts.scope != MIGRATION}
 
     def node(self, dotted: str, path: str, exists: bool) -> Node:
         role, module = self.layout.layout_of(path)

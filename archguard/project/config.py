@@ -255,11 +255,27 @@ class Config:
         "configuration literals (AG702, AG703): a path or a list of paths. Unset: detected (a "
         "`BaseSettings` subclass, or a `settings.py`/`config.py` reading the environment).",
         '"app/core/config.py"', default_text="detected")
+    public_hosts: list[str] = setting(
+        [], "Hosts whose URLs are never configuration, for links and identifiers that are the "
+        "same everywhere: AG702 does not report a URL on one of them or on a subdomain of one "
+        "(schema namespaces and `example.com` are always left alone).",
+        '["github.com", "gravatar.com"]')
+    actor_bounds: list[str] | None = setting(
+        None, "Bounds every Dramatiq actor gets from the broker's middleware, which AG704 then "
+        "does not ask each actor for: `max_retries` (`Retries(max_retries=...)`), "
+        "`time_limit` (`TimeLimit(time_limit=...)`). Unset: detected from those calls.",
+        '["max_retries"]', default_text="detected")
     db_layer: list[str] | None = setting(
         None, "Globs of the database layer, the files allowed to make sessions (AG407). Unset: "
         "detected (`<package>/db/`, `<package>/infrastructure/`, files building a "
         "sessionmaker or engine or defining the session dependency).",
         '["app/db/**", "app/dependencies.py"]', default_text="detected")
+    migrations: list[str] | None = setting(
+        None, "Globs of database migration scripts, which are not checked (only AG000 is "
+        "reported there): they run on a sync connection and are generated straight-line. "
+        "Unset: detected (a file assigning module-level `revision` and `down_revision`, "
+        "Alembic's header); `[]`: check migrations like any other file.",
+        '["app/alembic/versions/*.py"]', default_text="detected")
     type_checking_imports: bool = setting(
         False, "Count `if TYPE_CHECKING:` imports as dependencies (AG202-AG205).", "true")
     roles: RolesConfig = setting(RolesConfig, "Role -> file name inside each module folder.",
@@ -326,6 +342,10 @@ class Config:
     @property
     def db_layer_globs(self) -> list[str]:
         return [glob.strip("/") for glob in self.db_layer or []]
+
+    @property
+    def migration_globs(self) -> list[str]:
+        return [glob.strip("/") for glob in self.migrations or []]
 
     def fingerprint(self) -> str:
         """A stable hash of the effective config (cache keys)."""

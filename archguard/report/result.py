@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +13,16 @@ from archguard.report.fixable import FixSettings
 
 if TYPE_CHECKING:
     from archguard.report.baseline import BaselineStatus
+
+
+@dataclass(frozen=True)
+class CheckedFiles:
+    """The package files a check read, for the steps after it (the fix records): their
+    relative paths, sorted, and the content digest of each file whose bytes the run knows
+    (none with --no-cache)."""
+
+    paths: tuple[str, ...]
+    digests: Mapping[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -26,6 +37,7 @@ class CheckReport:
     fix_settings: FixSettings = field(default_factory=FixSettings)  # what --fix may apply
     fixes: dict[Diagnostic, Fix] = field(default_factory=dict)  # the edits (json, sarif)
     fixed: list[Diagnostic] = field(default_factory=list)  # what --fix fixed (--show-fixes)
+    checked: CheckedFiles | None = None  # set by run_check
 
     def fix_counts(self) -> tuple[int, int]:
         """(findings ``--fix`` would fix, how many more ``--unsafe-fixes`` would)."""

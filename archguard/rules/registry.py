@@ -41,6 +41,8 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     engine: ClassVar[str] = "native"
     severity: ClassVar[str] = "error"
+    # False: test code (archguard.analysis.scope.is_test_file) is not checked by this rule.
+    checks_tests: ClassVar[bool] = True
     # ruff rules that check the same thing (``explain`` says so; ``init`` ignores this rule
     # when the project's ruff config enables one of them).
     ruff: ClassVar[tuple[str, ...]] = ()

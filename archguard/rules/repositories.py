@@ -16,8 +16,8 @@ from archguard.analysis.patterns import (
 )
 from archguard.analysis.project_view import Project
 from archguard.analysis.queries import (
-    COMPREHENSIONS, is_query_await, looped_calls, queries_in_loop, query_paths,
-    receiver_kinds,
+    COMPREHENSIONS, cache_refills, is_query_await, looped_calls, queries_database,
+    queries_in_loop, query_paths, receiver_kinds,
 )
 from archguard.analysis.softdelete import QueryFact, query_facts, soft_models
 from archguard.diagnostics import Diagnostic
@@ -26,6 +26,10 @@ from archguard.rules.registry import FileRule, ProjectRule, register
 HTTP_PACKAGES = ("fastapi", "starlette")
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 REPEATING = (ast.For, ast.AsyncFor, ast.While, *COMPREHENSIONS)
+# Async database drivers other than SQLAlchemy: a repository handed one of their
+# connections takes its database from the caller, which is what AG401 asks for.
+OTHER_DRIVERS = frozenset({"asyncpg", "databases", "motor", "aiosqlite", "aiomysql", "asyncmy",
+                           "aiopg", "psycopg", "psycopg_pool"})
 
 
 @register
@@ -39,7 +43,11 @@ class RepositorySession(ProjectRule):
     `Annotated`/`Optional`); reported at that `__init__`. A class without `__init__` is
     reported at its `class` line unless the first project class in its bases (any file)
     that defines `__init__` takes an `AsyncSession`; an `__init__` inherited from a library
-    class is not trusted."""
+    class is not trusted. A repository handed a connection of another async database
+    driver (a parameter typed from `asyncpg`, `databases`, `motor`, `aiosqlite`,
+    `aiomysql`, `asyncmy`, `aiopg`, `psycopg`, `psycopg_pool`) is not reported: the
+    project does not use SQLAlchemy sessions there, and the caller still owns the
+    connection."""
 
     code = "AG401"
     name = "repository-session"
@@ -146,6 +154,9 @@ def _takes_session(project: Project, types: list[str]) -> bool | None:
     if ASYNC_SESSION in types or any(project.is_session_type(t, async_only=True)
                                       for t in types if t not in ("?", "**")):
         return True
+    if any(name.split(".")[0] in OTHER_DRIVERS for t in types if t not in ("?", "**")
+           for name in project.type_names(t)):
+        return None  # another driver's connection: not a SQLAlchemy repository
     if "**" in types or any(project.is_unknown(t) for t in types if t not in ("?", "**")):
         return None
     return False
@@ -235,7 +246,11 @@ class RepositoryMultiQuery(FileRule):
     counted: they are checked themselves). Branches are alternatives: `if`/`else`, `match`
     cases and `except` handlers count the most expensive one, and a `return` or `raise` ends
     a path, so an early-return cache check is one query. A query inside a loop or a
-    comprehension (other than the first iterable) is always reported."""
+    comprehension (other than the first iterable) is always reported, except one bulk write
+    run in chunks: a `while` loop, or a `for` over `batched(...)`/`chunks(...)`/
+    `range(start, stop, step)`, whose body awaits exactly one query and builds an
+    `update`/`delete`/`insert` (a batch or keyset page of the same statement) counts as one
+    query. A per-item write loop, and reads in chunks, stay reported."""
 
     code = "AG403"
     name = "repository-multi-query"
@@ -281,7 +296,7 @@ class RepositoryMultiQuery(FileRule):
             if not awaited:
                 continue
             count = query_paths(function, methods) if awaited > 1 else 1  # paths: the cost
-            looped = queries_in_loop(function, methods)
+            looped = queries_in_loop(ctx, function, methods)
             if count > 1 or looped:
                 yield self.report(ctx, ctx.def_span(function),
                                   self._message(function.name, count, looped))
@@ -353,7 +368,18 @@ class NPlusOne(FileRule):
     named `session`/`db` (leading underscores ignored) or annotated `AsyncSession`. Awaited
     calls on anything else (other services, HTTP clients, Redis) are not database queries
     for this rule. Every loop form counts: `for`, `async for`, `while` (its condition and
-    body) and comprehensions, async ones included."""
+    body) and comprehensions, async ones included. Only calls that read count: on a
+    session, `execute`, `scalar`, `scalars`, `get`, `get_one`, `refresh`, `merge`, `stream`
+    (and the configured `query-methods`), unless the statement is an `insert`/`update`/
+    `delete` (inline or a local name only assigned one); transaction control (`commit`,
+    `rollback`, `flush`, `begin_nested`) and unit-of-work marks (`add`, `add_all`,
+    `delete`, `expunge`, `expire`) are not queries per item. On a repository, every method
+    except those named for a write (`create`, `add`, `update`, `delete`, `remove`, `save`,
+    `upsert`, `set`, `mark`, `soft_delete`, `bulk_*`, ... alone or followed by `_`): a
+    write-only batch loop is not N+1, whether or not `create()` flushes. A call in a branch
+    that refills a dict loaded in bulk above it (the `except KeyError`/`LookupError` of a
+    `try` reading `d[k]`, or `if k not in d:`, storing `d[k] = ...`, where `d` was assigned
+    from an awaited call) is a cache miss, not N+1; a memo dict that starts empty is N+1."""
 
     code = "AG405"
     name = "n-plus-one"
@@ -388,13 +414,16 @@ class NPlusOne(FileRule):
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         if ctx.role != "service":
             return
+        methods = frozenset(ctx.config.query_methods)
         for function, owner in _functions_with_owner(ctx.tree):
             calls = list(looped_calls(ctx, function))
             kinds = receiver_kinds(ctx, owner, function) if calls else None
+            refills = cache_refills(function) if calls else set()
             for report_at, call, where in calls:
                 assert kinds is not None and isinstance(call.func, ast.Attribute)
                 kind = kinds.kind(ctx, call.func.value)
-                if kind is not None:
+                if kind is not None and id(report_at) not in refills and queries_database(
+                        ctx, function, call, kind, methods):
                     callee = f"{dotted_name(call.func.value) or '...'}.{call.func.attr}"
                     yield self.report(ctx, ctx.span(report_at),
                                       f"{kind} call '{callee}()' {where}: N+1 queries")

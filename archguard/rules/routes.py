@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from archguard.analysis.astindex import nodes_of, walk
@@ -123,20 +124,66 @@ class UnpaginatedListRoute(FileRule):
                     f"pagination parameters")
 
 
+# Session calls that only end or tidy the transaction: cleanup, not a query (AG504).
+SESSION_CLEANUP = frozenset({"rollback", "close", "expunge", "expunge_all", "expire",
+                             "expire_all", "in_transaction", "in_nested_transaction"})
+PING_METHODS = frozenset({"execute", "exec", "scalar", "scalars"})
+PING_SQL = re.compile(r"\s*select\s+1\s*;?\s*", re.IGNORECASE)
+
+
 def _session_calls(ctx: FileContext, function: FunctionNode,
                    ) -> Iterator[tuple[ast.Call, str]]:
     """Method calls on a database session in ``function`` (its nested defs included), with
-    the call as written (``db.execute``)."""
+    the call as written (``db.execute``), cleanup calls (:data:`SESSION_CLEANUP`) left out."""
     defaults = parameter_defaults(function)
     dependencies = [(p, list(_dependencies(ctx, p, defaults.get(p.arg))))
                     for p in all_parameters(function)]
     names = session_names(ctx, function, dependencies)
-    if not names:
-        return
-    for node in walk(function):
+    for node in walk(function) if names else ():
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                isinstance(node.func.value, ast.Name) and node.func.value.id in names:
+                isinstance(node.func.value, ast.Name) and node.func.value.id in names and \
+                node.func.attr not in SESSION_CLEANUP:
             yield node, f"{node.func.value.id}.{node.func.attr}"
+
+
+def _probes(ctx: FileContext, function: FunctionNode) -> list[ast.Call]:
+    """Database pings of a probe: ``await x.execute(select(1))`` statements (result dropped)
+    on a name that ``function`` uses for nothing but pings and cleanup calls, so there is
+    no session passed on and no other work a service could own."""
+    pings: dict[str, list[ast.Call]] = {}
+    for node in walk(function):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Await) and \
+                isinstance(node.value.value, ast.Call) and _is_ping(ctx, node.value.value):
+            func = node.value.value.func
+            assert isinstance(func, ast.Attribute)
+            if isinstance(func.value, ast.Name):
+                pings.setdefault(func.value.id, []).append(node.value.value)
+    if not pings:
+        return []
+    uses: dict[str, int] = {}
+    for node in walk(function):
+        if isinstance(node, ast.Name) and node.id in pings and isinstance(node.ctx, ast.Load):
+            uses[node.id] = uses.get(node.id, 0) + 1
+        elif isinstance(node, ast.Attribute) and node.attr in SESSION_CLEANUP and \
+                isinstance(node.value, ast.Name) and node.value.id in pings:
+            uses[node.value.id] = uses.get(node.value.id, 0) - 1
+    return [call for name, calls in pings.items() if uses.get(name, 0) == len(calls)
+            for call in calls]
+
+
+def _is_ping(ctx: FileContext, call: ast.Call) -> bool:
+    """``session.execute(select(1))`` or ``session.execute(text("SELECT 1"))``."""
+    if not isinstance(call.func, ast.Attribute) or call.func.attr not in PING_METHODS or \
+            len(call.args) != 1 or not isinstance(call.args[0], ast.Call) or \
+            len(call.args[0].args) != 1:
+        return False
+    builder, (arg,) = ctx.qualname(call.args[0].func) or "", call.args[0].args
+    if not isinstance(arg, ast.Constant):
+        return False
+    if builder in SQLALCHEMY_QUERY_BUILDERS and builder.endswith(".select"):
+        return arg.value == 1
+    return builder.rsplit(".", 1)[-1] == "text" and builder.startswith("sqlalchemy") and \
+        isinstance(arg.value, str) and PING_SQL.fullmatch(arg.value) is not None
 
 
 @register
@@ -153,7 +200,11 @@ class RouterDatabaseAccess(FileRule):
     `sqlalchemy.sql`, a dialect's `insert`; any alias). A query built inside a reported
     session call is not reported again. Passing the session on (`UserService(db)`) is the
     intended use and is fine. Sessions bound by other means (`async with factory() as s`)
-    are not tracked."""
+    are not tracked. Transaction cleanup (`rollback`, `close`, `expunge`, `expire`) is not
+    database work; `commit` and `flush` are (they write). A probe is left alone: a ping
+    (`await x.execute(select(1))`, or `text("SELECT 1")`, any alias, result dropped) on a
+    name the route uses for nothing but pings and cleanup; a ping beside other work, or
+    whose session is also passed to a service, is reported like any query."""
 
     code = "AG504"
     name = "router-database-access"
@@ -188,7 +239,11 @@ class RouterDatabaseAccess(FileRule):
         if ctx.role != "router":
             return
         reported: set[int] = set()
-        for function in iter_functions(ctx.tree):
+        functions = list(iter_functions(ctx.tree))
+        for function in functions:  # pings of a probe: nothing to move into a service
+            for call in _probes(ctx, function):
+                reported.update(id(node) for node in walk(call))
+        for function in functions:
             for call, written in _session_calls(ctx, function):
                 if id(call) not in reported:
                     reported.update(id(node) for node in walk(call))

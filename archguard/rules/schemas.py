@@ -7,7 +7,7 @@ import ast
 from collections.abc import Iterator
 
 from archguard.analysis.context import FileContext, layout_of
-from archguard.analysis.facts import FileFacts, Span, dotted_name
+from archguard.analysis.facts import FileFacts, Span, dotted_name, is_type_checking_test
 from archguard.analysis.patterns import ENUM_BASES, STR_ENUM_BASES, annotation_names, class_nodes
 from archguard.analysis.project_view import Project
 from archguard.diagnostics import UNSAFE, Diagnostic
@@ -174,8 +174,10 @@ class SchemaStringEnum(ProjectRule):
     str-Enum) defined in a schemas file, at its `class` line; and a field of a Schema-derived
     class (in any file) whose annotation mentions a str-Enum defined in the project (through
     `Optional`, `list[...]`, quotes, re-exports), at the annotation. Enums from libraries are
-    not reported: they cannot be rewritten. The hint spells the `Literal` from the members'
-    values (`auto()` in a `StrEnum` is the lower-cased name)."""
+    not reported: they cannot be rewritten. An enum whose only definition is a member-less
+    stub under `if TYPE_CHECKING:` (the runtime one built from a list, `StrEnum("X", ...)`)
+    is not reported: its values cannot be known. The hint spells the `Literal` from the
+    members' values (`auto()` in a `StrEnum` is the lower-cased name)."""
 
     code = "AG303"
     name = "schema-string-enum"
@@ -208,22 +210,26 @@ class SchemaStringEnum(ProjectRule):
                          if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
             if any(names for _, _, names in annotated):
                 fields[qualname] = [a for a in annotated if a[2]]
-        return {"enums": enums, "fields": fields} if enums or fields else None
+        stubs = _type_checking_stubs(ctx.tree, ctx.module)
+        return ({"enums": enums, "fields": fields, "stubs": stubs}
+                if enums or fields or stubs else None)
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
         values = {q: v for facts in project.iter_files()
                   for q, v in facts.extra.get(self.code, {}).get("enums", {}).items()}
+        stubs = {q for facts in project.iter_files()
+                 for q in facts.extra.get(self.code, {}).get("stubs", ())}
         for facts in schema_files(project):
             for cls in facts.classes:
-                if is_str_enum(project, cls.qualname):
+                if cls.qualname not in stubs and is_str_enum(project, cls.qualname):
                     yield self.diagnostic(
                         facts.path, cls.span,
                         f"str Enum '{cls.name}' in a schemas file: use a Literal type",
                         self._hint(cls.name, values.get(cls.qualname)))
-        yield from self._fields(project, values)
+        yield from self._fields(project, values, stubs)
 
     def _fields(self, project: Project, values: dict[str, list[str | None]],
-                ) -> Iterator[Diagnostic]:
+                stubs: set[str]) -> Iterator[Diagnostic]:
         schema = project.resolve(project.config.schema_base)
         for facts in project.iter_files():
             for qualname, fields in facts.extra.get(self.code, {}).get("fields", {}).items():
@@ -231,7 +237,7 @@ class SchemaStringEnum(ProjectRule):
                     continue
                 for field, span, names in fields:
                     enum = next((t for t in map(project.resolve, names)
-                                 if is_str_enum(project, t)), None)
+                                 if t not in stubs and is_str_enum(project, t)), None)
                     if enum is None:
                         continue
                     short = enum.rsplit(".", 1)[-1]
@@ -262,6 +268,27 @@ def is_str_enum(project: Project, qualname: str) -> bool:
         return False
     bases = set(project.mro_names(qualname))
     return bool(bases & STR_ENUM_BASES) or ("str" in bases and bool(bases & ENUM_BASES))
+
+
+def _type_checking_stubs(tree: ast.Module, module: str) -> list[str]:
+    """Classes defined at module level under ``if TYPE_CHECKING:`` with an empty body
+    (``pass``, ``...``, a docstring): the type checker's view of a class built at runtime,
+    whose members archguard cannot know."""
+    stubs: list[str] = []
+    stubbed: set[ast.ClassDef] = set()
+    for statement in tree.body:
+        if isinstance(statement, ast.If) and is_type_checking_test(statement.test):
+            for node in statement.body:
+                if isinstance(node, ast.ClassDef) and all(
+                        isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(
+                            s.value, ast.Constant)) for s in node.body):
+                    stubs.append(node.name)
+                    stubbed.add(node)
+    if not stubs:
+        return []
+    # A class of the same name defined elsewhere in the module is a definition archguard sees.
+    seen = {node.name for node, _ in class_nodes(tree, module) if node not in stubbed}
+    return [f"{module}.{name}" for name in stubs if name not in seen]
 
 
 def _member_values(node: ast.ClassDef) -> list[str | None]:

@@ -43,7 +43,8 @@ class SyncDatabase(SemgrepRule):
     `create_engine` (SQLAlchemy or SQLModel, any import form), plain `sessionmaker`,
     `scoped_session`, any use of `sqlalchemy.orm.Session` (construction, annotation,
     `class_=Session`), and the legacy `session.query(...)` on receivers named like a session
-    (`session`, `db`, `self.session`, ...). Test files are not checked."""
+    (`session`, `db`, `self.session`, ...). Test files and migrations (which run on a sync
+    connection) are not checked."""
 
     code = "AG406"
     name = "sync-database"
@@ -130,12 +131,17 @@ class BlockingCallInAsync(SemgrepRule):
 class HardcodedConfig(SemgrepRule):
     """URLs, hosts, ports and credentials differ per environment, and a secret in source is
     a leaked secret. Outside the settings module, reported: a string literal that is a
-    whole URL/DSN (`https://...`, `postgresql+asyncpg://...`, `redis://...`, `s3://...`;
-    f-strings by their literal part), a `host:port` literal, and a non-empty literal bound
-    to a name, keyword or dict key ending in password/secret/token/api_key/... .
-    Docstrings, messages with spaces, `example.com` and schema namespaces are not config;
-    names that merely contain the word (`token_type`, `password_hash`) are not secrets.
-    Test files are not checked."""
+    whole URL/DSN with a host (`https://...`, `postgresql+asyncpg://...`, `redis://...`,
+    `s3://...`; f-strings by their literal part), a third-party endpoint included (tests
+    and staging point it elsewhere); a `host:port` literal; and a literal secret (8+
+    characters, or letters mixed with digits) bound to a name, keyword or dict key ending
+    in password/secret/token/api_key/... . Not configuration: docstrings, messages with
+    spaces, a scheme without a host (`sqlite:///{path}`), `example.com`, schema
+    namespaces, the `public-hosts` you list, example data (`example=`, `examples/`
+    folders), OpenAPI metadata (`servers`, `contact`, `license_info`) and links for people
+    bound to names that say so (`docs_url`, `link_url`, `avatar`); names that merely
+    contain the word (`token_type`, `password_hash`) are not secrets. Test files are not
+    checked."""
 
     code = "AG702"
     name = "hardcoded-config"
@@ -149,7 +155,7 @@ class HardcodedConfig(SemgrepRule):
            "import httpx\n\n\n"
            "async def notify(payload: dict[str, str]) -> None:\n"
            "    async with httpx.AsyncClient() as client:\n"
-           "        await client.post(\"https://hooks.remotion.dev/render\", json=payload)\n")
+           "        await client.post(\"http://remotion-worker:3001/render\", json=payload)\n")
     good = ("from __future__ import annotations\n\n"
             "import httpx\n\n"
             "from cpv3.infrastructure.settings import get_settings\n\n\n"
@@ -162,9 +168,14 @@ class HardcodedConfig(SemgrepRule):
 class EnvironmentAccess(SemgrepRule):
     """The environment is read in one place, the settings module, where pydantic-settings
     validates and documents every value; `os.environ` anywhere else is an undeclared,
-    unvalidated setting. Every use of `os.environ`/`os.environb` and every call of
-    `os.getenv`/`os.putenv`/`os.unsetenv` is reported, through any import form. The
-    settings module and test files are not checked."""
+    unvalidated setting. Every read of `os.environ`/`os.environb` and every call of
+    `os.getenv` is reported, through any import form. Not reported, because no setting of
+    the application is read: the whole environment handed on to a child process
+    (`os.environ.copy()`, `dict(os.environ)`, `{**os.environ}`, `env=os.environ`,
+    `os.execvpe(..., os.environ)`), writes that configure a library (`os.environ[K] = v`,
+    `setdefault`, `update`, `del`, `os.putenv`, `os.unsetenv`), and the operating system's
+    own variables read by a literal name (`PATH`, `HOME`, `USER`, `SHELL`, `TMPDIR`, `LANG`,
+    `HOSTNAME`, ...). The settings module and test files are not checked."""
 
     code = "AG703"
     name = "environment-access"
@@ -188,9 +199,11 @@ class EnvironmentAccess(SemgrepRule):
 class UnboundedActor(SemgrepRule):
     """An actor without bounds retries a poisoned message forever (Dramatiq's default is 20
     retries with growing backoff) and can run without a time limit, holding a worker. Every
-    `@dramatiq.actor` (bare or called, aliases, the functional form) must pass both
-    `max_retries=` and `time_limit=`. Reported on the actor's `def` line. Test files are not
-    checked."""
+    `@dramatiq.actor` (bare or called, aliases, the functional form, a project wrapper named
+    `actor`) must pass both `max_retries=` and `time_limit=`, except a bound the broker's
+    middleware gives every actor (`Retries(max_retries=...)`, `TimeLimit(time_limit=...)`
+    anywhere in the package, or the `actor-bounds` setting). Reported on the actor's `def`
+    line. Test files are not checked."""
 
     code = "AG704"
     name = "unbounded-actor"

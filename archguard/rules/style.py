@@ -103,7 +103,8 @@ class LongFunction(FileRule):
     body is counted from the first statement after the docstring to the function's last
     line; blank lines and comment-only lines are not counted (spacing and explanations
     should never push a function over), every line of a multi-line string is. A nested
-    function is measured on its own and its lines also count for the function around it."""
+    function is measured on its own and its lines also count for the function around it.
+    Migrations and generated files are not checked."""
 
     code = "AG602"
     name = "long-function"
@@ -141,7 +142,8 @@ class FutureAnnotations(FileRule):
     need no quotes, imports used only in annotations can move under `TYPE_CHECKING`, and the
     whole codebase evaluates annotations the same way. Every file of the package must start
     with it; a file with no statement besides an optional docstring (an empty
-    `__init__.py`) is exempt. Reported at line 1."""
+    `__init__.py`) is exempt, and so are migrations and generated files. Reported at line
+    1."""
 
     code = "AG801"
     ruff = ("I002",)
@@ -226,9 +228,12 @@ class MissingAnnotation(FileRule):
     `_private` classes, are not. The first parameter of a method (`self`, `cls`; not of a
     `@staticmethod`) needs no annotation. Following mypy, `__init__` may omit its return
     annotation when at least one other parameter is annotated. Overload signatures and the
-    implementation are each checked. Reported at the `def` line, naming what is missing."""
+    implementation are each checked. Reported at the `def` line, naming what is missing.
+    Test code (test files and `conftest.py`, also inside the package) is not checked: a
+    fixture or test function has no callers to document."""
 
     code = "AG802"
+    checks_tests = False
     ruff = ("ANN001", "ANN201")
     ruff_overlap = (
         "ruff's ANN001 (parameters) and ANN201 (public return types) cover it; ANN202 and "

@@ -19,13 +19,13 @@ from archguard.engine.analyze import (
 from archguard.engine.cache import FileCache
 from archguard.engine.pool import ProgressCallback, analyze_on_disk, relaxed_gc
 from archguard.project.config import Config
-from archguard.project.detect import detect_layout
+from archguard.project.detect import detect_layout, file_hints, layout_from_hints, needs_hints
 from archguard.project.fileio import read_regular
 from archguard.project.discovery import (
     Problems, ProjectLocation, check_configured_paths, folders_from_paths, locate_project,
     module_folders, package_files,
 )
-from archguard.report.result import CheckReport
+from archguard.report.result import CheckedFiles, CheckReport
 from archguard.rules.registry import all_rules, find_rule
 from archguard.semgrep.scan import SemgrepPlan
 
@@ -53,7 +53,9 @@ def run_check(request: CheckRequest) -> CheckReport:
     check_configured_paths(location)
     problems: Problems = []
     paths = package_files(location, problems)
-    location, layout_notes = _detected(location, paths)
+    cache, cache_error = _open_cache(location, request)
+    cache.refresh(location.root, paths)
+    location, layout_notes = _detected(location, paths, cache)
     semgrep = SemgrepPlan.build(location, request.semgrep)
     selection = semgrep.restrict(Selection.build(location.config, request.select,
                                                  request.ignore, semgrep.custom_codes,
@@ -61,7 +63,10 @@ def run_check(request: CheckRequest) -> CheckReport:
     in_scope = scope(location.root, request)
     apply_baseline = _baseline_filter(baseline_file(location, request))  # fail before work
     notes = [*location.notes, *semgrep.notes()]  # project_findings adds vanished files
-    found = project_findings(location, paths, selection, request, semgrep, notes)
+    if cache_error is not None:  # reported where the cache is first needed, as before
+        raise cache_error
+    found, cache = _findings_and_cache(location, paths, selection, request, semgrep, notes,
+                                       cache)
     found += [unreadable_folder(path, message) for path, message in problems
               if PARSE_ERROR in selection]
     diagnostics = sort_diagnostics([d for d in found if in_scope(d.path)])
@@ -75,7 +80,8 @@ def run_check(request: CheckRequest) -> CheckReport:
                              f"'{location.config.package}' in {location.root})")
     report = CheckReport(location.root, location.config, diagnostics, files,
                          notes=layout_notes + python_notes + notes,
-                         rules=tuple(r.code for r in all_rules() if r.code in selection))
+                         rules=tuple(r.code for r in all_rules() if r.code in selection),
+                         checked=CheckedFiles(tuple(paths), cache.digests))
     return apply_baseline(report, in_scope)
 
 
@@ -83,30 +89,62 @@ def unreadable_folder(path: str, message: str) -> Diagnostic:
     return find_rule(PARSE_ERROR).diagnostic(path, Span(1, 1, 1, 1), message)
 
 
-def _detected(location: ProjectLocation, paths: list[str],
+def _open_cache(location: ProjectLocation, request: CheckRequest,
+                ) -> tuple[FileCache, ArchguardError | None]:
+    """The run's cache (disabled with --no-cache), and the error of a cache folder that
+    must not be used (then a disabled cache)."""
+    if not request.use_cache:
+        return FileCache.disabled(), None
+    try:
+        return FileCache.open(location.root, location.config), None
+    except ArchguardError as error:
+        return FileCache.disabled(), error
+
+
+def _detected(location: ProjectLocation, paths: list[str], cache: FileCache,
               ) -> tuple[ProjectLocation, list[str]]:
-    """The location with the settings module and database layer detected when unset."""
-    texts = {}
-    for path in paths:
-        try:  # bounded: never a FIFO or a device, never above the size limit
-            data = read_regular(location.root / path, location.config.max_file_bytes)[1]
-        except OSError:
-            data = b""
-        texts[path] = data.decode("utf-8", errors="replace")
-    config, notes = detect_layout(location.config, texts)
+    """The location with the settings module and database layer detected when unset: from
+    each file's layout hints, read from the cache for the files known unchanged."""
+    config = location.config
+    hints = dict.fromkeys(paths, 0)
+    if needs_hints(config):
+        for path in paths:
+            known = cache.layout_hints(path)
+            hints[path] = known if known is not None else _hints_on_disk(location, path, cache)
+    config, notes = layout_from_hints(config, hints)
     return dataclasses.replace(location, config=config, configured=location.config), notes
+
+
+def _hints_on_disk(location: ProjectLocation, path: str, cache: FileCache) -> int:
+    try:  # bounded: never a FIFO or a device, never above the size limit
+        data = read_regular(location.root / path, location.config.max_file_bytes)[1]
+    except OSError:
+        return file_hints(path, "", location.config)
+    hints = file_hints(path, data.decode("utf-8", errors="replace"), location.config)
+    cache.remember_layout_hints(path, data, hints)
+    return hints
 
 
 def project_findings(location: ProjectLocation, paths: list[str], selection: Selection,
                      request: CheckRequest, semgrep: SemgrepPlan | None = None,
-                     notes: list[str] | None = None) -> list[Diagnostic]:
+                     notes: list[str] | None = None, cache: FileCache | None = None,
+                     ) -> list[Diagnostic]:
     """Every finding of the project, before the PATHs/--since scope is applied (so one
     cached report serves every scope): from the cache's memo when no input changed.
     Files deleted during the run are left out, named in ``notes``. A cache whose stored
     entries cannot be used (tampered with, written by a broken build) is rebuilt: it never
-    fails a run."""
+    fails a run. ``cache``: the run's cache, already refreshed (else opened here)."""
+    return _findings_and_cache(location, paths, selection, request, semgrep, notes, cache)[0]
+
+
+def _findings_and_cache(location: ProjectLocation, paths: list[str], selection: Selection,
+                        request: CheckRequest, semgrep: SemgrepPlan | None,
+                        notes: list[str] | None, cache: FileCache | None,
+                        ) -> tuple[list[Diagnostic], FileCache]:
+    """``project_findings``, and the cache that produced them (a rebuilt one, if it was)."""
     try:
-        return _project_findings(location, paths, selection, request, semgrep, notes)
+        return _project_findings(location, paths, selection, request, semgrep, notes,
+                                 cache=cache)
     except ArchguardError:
         raise
     except Exception:
@@ -120,12 +158,15 @@ def project_findings(location: ProjectLocation, paths: list[str], selection: Sel
 
 def _project_findings(location: ProjectLocation, paths: list[str], selection: Selection,
                       request: CheckRequest, semgrep: SemgrepPlan | None,
-                      notes: list[str] | None, rebuild: bool = False) -> list[Diagnostic]:
+                      notes: list[str] | None, rebuild: bool = False,
+                      cache: FileCache | None = None,
+                      ) -> tuple[list[Diagnostic], FileCache]:
     exists, folders = module_folders(location)
-    configured = location.configured or location.config
-    cache = FileCache.open(location.root, configured, rebuild) if request.use_cache \
-        else FileCache.disabled()
-    cache.refresh(location.root, paths)
+    if cache is None or rebuild:
+        configured = location.configured or location.config
+        cache = FileCache.open(location.root, configured, rebuild) if request.use_cache \
+            else FileCache.disabled()
+        cache.refresh(location.root, paths)
     scan = (semgrep or SemgrepPlan.off()).scan(location, paths, selection, cache)
     memo_parts = (selection, folders, exists, scan.memo_part)
     found = cache.reports.recall(cache.memo_key(paths, memo_parts))
@@ -143,7 +184,7 @@ def _project_findings(location: ProjectLocation, paths: list[str], selection: Se
                                                         cache))
         cache.reports.remember(cache.memo_key(paths, memo_parts), found)
     cache.save(paths)
-    return found
+    return found, cache
 
 
 def _python_versions(root: Path, diagnostics: list[Diagnostic],

@@ -31,6 +31,12 @@ PROBE_FILE = "sync-database.yaml"  # a shipped rule: the folder is ours, not a n
 SEVERITIES = {"ERROR": "error", "CRITICAL": "error", "HIGH": "error", "WARNING": "warning",
               "MEDIUM": "warning"}  # anything else (INFO, LOW, ...) is "info"
 _GLOB_LINE = re.compile(r'^(?P<lead>\s*-\s*)"(?P<glob>[^"]*)"(?P<tail>\s*)$')
+# AG704's pattern fragments asking an actor for each bound (rule_text drops those the
+# broker's middleware already sets)
+ACTOR_BOUNDS = {"max_retries": ("max_retries=$RETRIES, ..., ", ", ..., max_retries=$RETRIES"),
+                "time_limit": ("time_limit=$LIMIT, ..., ", ", ..., time_limit=$LIMIT")}
+# AG702's URL regex names the project's public hosts here (rule_text fills them in)
+HOSTS_PLACEHOLDER = "__archguard_public_hosts__"
 
 
 @dataclass(frozen=True)
@@ -74,10 +80,14 @@ def builtin_rule(rule: Rule) -> SemgrepRuleInfo:
 
 
 def selected_rules(selection: Container[str], custom: list[SemgrepRuleInfo],
-                   ) -> list[SemgrepRuleInfo]:
-    """The semgrep rules to run: the selected built-in ones, then the selected custom ones."""
+                   config: Config | None = None) -> list[SemgrepRuleInfo]:
+    """The semgrep rules to run: the selected built-in ones, then the selected custom ones.
+    AG704 has nothing to ask when the broker bounds every actor both ways."""
+    satisfied = {"AG704"} if config is not None and set(ACTOR_BOUNDS) <= set(
+        config.actor_bounds or ()) else set()
     builtin = [builtin_rule(rule) for rule in all_rules()
-               if rule.engine == "semgrep" and rule.code in selection]
+               if rule.engine == "semgrep" and rule.code in selection
+               and rule.code not in satisfied]
     return builtin + [info for info in custom if info.code in selection]
 
 
@@ -196,14 +206,27 @@ _SHIPPED = {
 }
 
 
+def public_hosts_regex(config: Config) -> str:
+    """The alternation AG702's URL regex gets for the project's public hosts."""
+    return "|".join(re.escape(host.strip().strip(".").lower()) for host in config.public_hosts)
+
+
 def rule_text(info: SemgrepRuleInfo, config: Config) -> bytes:
-    """The rule file as semgrep gets it: shipped globs follow the configured layout."""
+    """The rule file as semgrep gets it: shipped globs follow the configured layout, and
+    the public hosts take the place of their placeholder."""
     data = info.file.read_bytes()
     if not needs_copy(info, config):
         return data
     globs = layout_globs(config)
     lines = data.decode("utf-8").splitlines(keepends=True)
-    return "".join(_relayout(line, globs) for line in lines).encode("utf-8")
+    text = "".join(_relayout(line, globs) for line in lines)
+    hosts = public_hosts_regex(config)
+    if hosts:
+        text = text.replace(HOSTS_PLACEHOLDER, hosts)
+    for bound in config.actor_bounds or ():
+        for fragment in ACTOR_BOUNDS.get(bound, ()):
+            text = text.replace(fragment, "")
+    return text.encode("utf-8")
 
 
 def _relayout(line: str, globs: dict[str, list[str]]) -> str:
@@ -216,13 +239,16 @@ def _relayout(line: str, globs: dict[str, list[str]]) -> str:
 
 
 def needs_copy(info: SemgrepRuleInfo, config: Config) -> bool:
-    return info.builtin and layout_globs(config) != _SHIPPED
+    return info.builtin and (layout_globs(config) != _SHIPPED or bool(config.public_hosts)
+                            or bool(config.actor_bounds))
 
 
 def rules_fingerprint(rules: list[SemgrepRuleInfo], config: Config, version: str) -> str:
     """Changes when semgrep, a rule file or the layout changes (cache keys)."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{version}\n{sorted(layout_globs(config).items())}\n".encode())
+    digest.update(f"{version}\n{sorted(layout_globs(config).items())}\n"
+                  f"{public_hosts_regex(config)}\n{sorted(config.actor_bounds or ())}\n"
+                  .encode())
     for info in rules:
         try:
             data = info.file.read_bytes()

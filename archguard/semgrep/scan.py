@@ -77,7 +77,7 @@ class SemgrepPlan:
 
     def scan(self, location: ProjectLocation, paths: list[str], selection: Selection,
              cache: FileCache) -> SemgrepScan:
-        rules = selected_rules(selection, self.custom) if self.enabled else []
+        rules = selected_rules(selection, self.custom, location.config) if self.enabled else []
         return SemgrepScan(location.root, location.config, rules, self.custom, paths, cache)
 
 

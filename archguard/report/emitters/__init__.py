@@ -98,5 +98,55 @@ def dump_json(data: Any, stream: TextIO) -> None:
     """JSON that stays valid whatever the stream: ASCII escapes when the stream's encoding
     is not UTF-8 (``PYTHONIOENCODING=cp1252``)."""
     # One write of the whole text: json.dump writes every token to the stream on its own.
-    stream.write(json.dumps(valid_unicode(data), indent=2,
-                            ensure_ascii=not writes_utf8(stream)) + "\n")
+    utf8 = writes_utf8(stream)
+    text = indented_json(data) if utf8 else None
+    if text is None or _SURROGATE.search(text):  # rare: undecodable bytes in a name
+        text = json.dumps(valid_unicode(data), indent=2, ensure_ascii=not utf8)
+    stream.write(text + "\n")
+
+
+_CONSTANTS = {None: "null", True: "true", False: "false"}
+
+
+def indented_json(data: Any) -> str | None:
+    """``json.dumps(data, indent=2, ensure_ascii=False)``, byte for byte, about twice as
+    fast: with ``indent`` the stdlib encodes in Python token by token, while this joins
+    each container's items once and encodes strings in C. Only for plain JSON data (str
+    keys; str, int, bool, None, list, tuple, dict values): anything else gives None (the
+    caller falls back to ``json.dumps``)."""
+    from json.encoder import encode_basestring  # the C encoder where there is one
+
+    def encode(value: Any, indent: str) -> str:
+        kind = type(value)
+        if kind is str:
+            return encode_basestring(value)
+        if kind is dict:
+            if not value:
+                return "{}"
+            inner = indent + "  "
+            items = []
+            for key, item in value.items():
+                if type(key) is not str:
+                    raise _NotPlain
+                items.append(f"{encode_basestring(key)}: {encode(item, inner)}")
+            return "{\n" + inner + (",\n" + inner).join(items) + "\n" + indent + "}"
+        if kind is list or kind is tuple:
+            if not value:
+                return "[]"
+            inner = indent + "  "
+            return "[\n" + inner + (",\n" + inner).join([encode(item, inner) for item in value]) \
+                + "\n" + indent + "]"
+        if kind is int:
+            return int.__repr__(value)
+        if value is None or kind is bool:
+            return _CONSTANTS[value]
+        raise _NotPlain
+
+    try:
+        return encode(data, "")
+    except (_NotPlain, RecursionError):
+        return None
+
+
+class _NotPlain(Exception):
+    """A value ``indented_json`` does not encode itself."""

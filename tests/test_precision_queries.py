@@ -1,0 +1,333 @@
+"""Issue 12: precision of the query rules on real code (AG403, AG405, AG504). Transaction
+control, unit-of-work bookkeeping and write batches are not queries per item; a cache refill
+after a bulk load is not N+1; the same bulk write run in chunks is one query; cleanup and
+pings in routes are not database work. Real N+1 stays reported.
+
+Each tree marks the lines that must be reported with ``# expect``."""
+
+from __future__ import annotations
+
+from helpers import dedent, findings, run
+
+REPO = "cpv3/modules/users/repository.py"
+SERVICE = "cpv3/modules/users/service.py"
+ROUTER = "cpv3/modules/users/router.py"
+
+
+def expected(code: str, path: str, source: str) -> list[tuple[str, str, int]]:
+    return [(code, path, number) for number, line in enumerate(dedent(source).splitlines(), 1)
+            if line.rstrip().endswith("# expect")]
+
+
+def check(code: str, path: str, source: str) -> tuple[list[tuple[str, str, int]],
+                                                      list[tuple[str, str, int]]]:
+    return findings({path: source}, [code]), expected(code, path, source)
+
+
+# --- AG405: only calls that read count ---------------------------------------------------
+
+SERVICE_HEAD = """
+    from __future__ import annotations
+
+    import asyncio
+
+    import sqlalchemy as sa
+    from itertools import batched
+    from sqlalchemy import delete, select, update
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from cpv3.modules.users.models import Invoice, User
+    from cpv3.modules.users.repository import InvoiceRepository, UserRepository
+
+
+    class UserService:
+        def __init__(self, session: AsyncSession) -> None:
+            self.session = session
+            self._users = UserRepository(session)
+            self.invoice_repository = InvoiceRepository(session)
+"""
+
+
+def test_transaction_control_and_unit_of_work_calls_in_loops_are_not_queries() -> None:
+    source = SERVICE_HEAD + """
+        async def archive(self, batch_size: int) -> None:
+            while True:
+                stmt = update(User).where(User.id.in_(select(User.id).limit(batch_size)))
+                result = await self.session.execute(stmt)
+                await self.session.commit()
+                if result.rowcount < batch_size:
+                    break
+
+        async def remove_each(self, users: list[User]) -> None:
+            for user in users:
+                try:
+                    async with self.session.begin_nested():
+                        await self.session.execute(
+                            sa.update(Invoice).where(Invoice.user_id == user.id).values(x=1))
+                        await self.session.execute(delete(User).where(User.id == user.id))
+                except ValueError:
+                    await self.session.rollback()
+
+        async def import_rows(self, rows: list[User]) -> None:
+            for index, row in enumerate(rows):
+                self.session.add(row)
+                await self.session.delete(row)
+                self.session.expunge(row)
+                await self.invoice_repository.create(row, flush=False)
+                await self._users.update_status(row, "active")
+                await self._users.soft_delete(row)
+                if index % 100 == 0:
+                    await self.session.flush()
+
+        async def bill(self, users: list[User]) -> list[object]:
+            return await asyncio.gather(*[self._users.add_credit(u) for u in users])
+    """
+    found, want = check("AG405", SERVICE, source)
+    assert found == want == []
+
+
+def test_reads_in_loops_stay_n_plus_one_in_every_form() -> None:
+    source = SERVICE_HEAD + """
+        async def owners(self, ids: list[int]) -> list[object]:
+            found = []
+            for user_id in ids:
+                found.append(await self._users.get_by_id(user_id))  # expect
+                await self.session.commit()
+            return found
+
+        async def refreshed(self, users: list[User]) -> None:
+            async for user in users:
+                await self.session.refresh(user, ["invoices"])  # expect
+
+        async def statements(self, ids: list[int]) -> None:
+            stmt = sa.select(User)
+            while ids:
+                await self.session.execute(stmt.where(User.id == ids.pop()))  # expect
+                await self.session.scalar(stmt)  # expect
+
+        async def named(self, ids: list[int]) -> list[object]:
+            users = UserRepository(self.session)
+            return [await users.get_or_create(i) for i in ids]  # expect
+
+        async def gathered(self, ids: list[int]) -> list[object]:
+            repo = self.invoice_repository
+            return await asyncio.gather(*(repo.list_for(i) for i in ids))  # expect
+    """
+    found, want = check("AG405", SERVICE, source)
+    assert found == want and len(want) == 6
+    assert run({SERVICE: source}, ["AG405"])[0].message == (
+        "repository call 'self._users.get_by_id()' inside a for loop: N+1 queries")
+
+
+def test_a_cache_refill_after_a_bulk_load_is_not_n_plus_one() -> None:
+    source = SERVICE_HEAD + """
+        async def prices(self, users: list[User]) -> None:
+            by_user = await self.invoice_repository.get_by_users([u.id for u in users])
+            for user in users:
+                try:
+                    price = by_user[user.id]
+                except KeyError:
+                    fresh = await self.invoice_repository.get_by_users([user.id])
+                    price = by_user[user.id] = fresh[user.id]
+                if user.id not in by_user:
+                    by_user[user.id] = await self.invoice_repository.get_one(user.id)
+                print(price)
+
+        async def memo(self, users: list[User]) -> None:
+            seen: dict[int, object] = {}
+            for user in users:
+                if user.id not in seen:
+                    seen[user.id] = await self.invoice_repository.get_one(user.id)  # expect
+
+        async def not_stored(self, users: list[User]) -> None:
+            by_user = await self.invoice_repository.get_by_users([u.id for u in users])
+            for user in users:
+                try:
+                    print(by_user[user.id])
+                except KeyError:
+                    print(await self.invoice_repository.get_one(user.id))  # expect
+
+        async def other_error(self, users: list[User]) -> None:
+            by_user = await self.invoice_repository.get_by_users([u.id for u in users])
+            for user in users:
+                try:
+                    print(by_user[user.id])
+                except ValueError:
+                    by_user[user.id] = await self.invoice_repository.get_one(user.id)  # expect
+    """
+    found, want = check("AG405", SERVICE, source)
+    assert found == want and len(want) == 3
+
+
+# --- AG403: the same bulk write run in chunks is one query -------------------------------
+
+REPO_HEAD = """
+    from __future__ import annotations
+
+    import sqlalchemy as sa
+    from itertools import batched
+    from sqlalchemy import func, select, update
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from cpv3.modules.users.models import User
+
+
+    class UserRepository:
+        def __init__(self, session: AsyncSession) -> None:
+            self.session = session
+"""
+
+
+def test_chunked_bulk_writes_are_one_query() -> None:
+    source = REPO_HEAD + """
+        async def link(self, ids: list[int], team_id: int) -> None:
+            for batch in batched(ids, 1000):
+                statement = update(User).where(User.id.in_(batch)).values(team_id=team_id)
+                await self.session.execute(statement)
+
+        async def link_pending(self, pending: sa.Select, team_id: int) -> None:
+            last_id = None
+            while True:
+                page = pending if last_id is None else pending.where(User.id > last_id)
+                updated = update(User).where(User.id.in_(page.limit(500))).values(
+                    team_id=team_id).returning(User.id).cte("updated")
+                count, last_id = (await self.session.execute(
+                    select(func.count(), func.max(updated.c.id)).select_from(updated))).one()
+                if count < 500:
+                    break
+
+        async def purge(self, ids: list[int]) -> None:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                await self.session.execute(sa.delete(User).where(User.id.in_(chunk)))
+    """
+    found, want = check("AG403", REPO, source)
+    assert found == want == []
+
+
+def test_per_item_and_mixed_loops_in_a_repository_stay_reported() -> None:
+    source = REPO_HEAD + """
+        async def rename_each(self, users: list[User]) -> None:  # expect
+            for user in users:
+                await self.session.execute(update(User).where(User.id == user.id).values(x=1))
+
+        async def read_in_chunks(self, ids: list[int]) -> list[User]:  # expect
+            found: list[User] = []
+            for batch in batched(ids, 100):
+                found += await self.session.scalars(select(User).where(User.id.in_(batch)))
+            return found
+
+        async def two_per_chunk(self, ids: list[int]) -> None:  # expect
+            for batch in batched(ids, 100):
+                await self.session.execute(update(User).where(User.id.in_(batch)))
+                await self.session.execute(select(User).where(User.id.in_(batch)))
+
+        async def then_count(self, ids: list[int]) -> int:  # expect
+            for batch in batched(ids, 100):
+                await self.session.execute(update(User).where(User.id.in_(batch)))
+            return await self.session.scalar(select(func.count()).select_from(User))
+    """
+    found, want = check("AG403", REPO, source)
+    assert found == want and len(want) == 4
+    messages = [d.message for d in run({REPO: source}, ["AG403"])]
+    assert messages[-1] == "repository method 'then_count' awaits 2 queries"
+
+
+# --- AG504: cleanup and pings are not database work in a router --------------------------
+
+ROUTER_HEAD = """
+    from fastapi import APIRouter, Depends, HTTPException
+    import sqlalchemy as sa
+    from sqlalchemy import select, text
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from cpv3.db.session import get_db
+    from cpv3.modules.users.service import UserService
+
+    router = APIRouter()
+"""
+
+
+def test_cleanup_and_pure_pings_in_routes_are_not_reported() -> None:
+    source = ROUTER_HEAD + """
+
+    @router.post("/tags")
+    async def tag(db: AsyncSession = Depends(get_db)) -> None:
+        try:
+            await UserService(db).tag()
+        except LookupError:
+            await db.rollback()
+            raise HTTPException(status_code=404)
+        finally:
+            await db.close()
+
+
+    @router.get("/healthz")
+    async def healthz(session: AsyncSession = Depends(get_db)) -> dict[str, str]:
+        try:
+            await session.execute(select(1))
+        except sa.exc.SQLAlchemyError as error:
+            raise HTTPException(status_code=503) from error
+        return {"status": "ok"}
+
+
+    @router.get("/probe")
+    async def probe(db_session: AsyncSession = Depends(get_db)) -> None:
+        await db_session.execute(sa.text("select 1"))
+    """
+    found, want = check("AG504", ROUTER, source)
+    assert found == want == []
+
+
+def test_pings_beside_other_work_and_real_queries_stay_reported() -> None:
+    source = ROUTER_HEAD + """
+
+    @router.get("/health/db")
+    async def database_health(db: AsyncSession = Depends(get_db)) -> dict[str, str]:
+        await db.execute(text("SELECT 1"))  # expect
+        return await UserService(db).liveness()
+
+
+    @router.get("/one")
+    async def one(db: AsyncSession = Depends(get_db)) -> object:
+        return await db.scalar(select(1))  # expect
+
+
+    @router.get("/users")
+    async def users(db: AsyncSession = Depends(get_db)) -> None:
+        await db.execute(text("select * from users"))  # expect
+
+
+    @router.post("/save")
+    async def save(db: AsyncSession = Depends(get_db)) -> None:
+        await UserService(db).save()
+        await db.commit()  # expect
+    """
+    found, want = check("AG504", ROUTER, source)
+    assert found == want and len(want) == 4
+
+
+def test_a_ping_on_a_session_of_an_unknown_type_is_not_a_query_built_in_a_router() -> None:
+    source = """
+        from fastapi import Depends
+        from sqlalchemy import select
+
+        from cpv3.kit.postgres import Session, get_read_session
+        from cpv3.kit.routing import APIRouter
+
+        router = APIRouter()
+
+
+        @router.get("/healthz")
+        async def healthz(session: Session = Depends(get_read_session)) -> dict[str, str]:
+            await session.execute(select(1))
+            return {"status": "ok"}
+
+
+        @router.get("/users")
+        async def users(session: Session = Depends(get_read_session)) -> object:
+            await session.execute(select(1))  # expect
+            return await session.scalars(select(2))  # expect
+    """
+    found, want = check("AG504", ROUTER, source)
+    assert found == want and len(want) == 2
