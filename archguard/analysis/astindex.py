@@ -31,11 +31,10 @@ class NodeIndex:
     __slots__ = ("_by_type", "_groups", "ends", "memo", "nodes", "positions")
 
     def __init__(self, tree: ast.AST) -> None:
-        self.nodes, self.ends = _preorder(tree)
+        self.nodes, self.ends, self._groups = _preorder(tree)  # (and the nodes by class)
         self.positions = {id(node): i for i, node in enumerate(self.nodes)}
         self.memo: dict[object, object] = {}  # per-file results derived from the tree
         self._by_type: dict[tuple[type, ...], list[ast.AST]] = {}
-        self._groups: dict[type, list[ast.AST]] | None = None  # nodes by class, when asked
 
     def subtree(self, node: ast.AST) -> list[ast.AST] | None:
         i = self.positions.get(id(node))
@@ -60,25 +59,14 @@ class NodeIndex:
         return found
 
     def _gather(self, types: tuple[type, ...]) -> list[ast.AST]:
-        """The nodes of ``types`` in pre-order, from the nodes grouped by class (grouped once:
-        a scan with ``isinstance`` per rule and type was a tenth of a file's analysis)."""
-        if self._groups is None:
-            self._groups = self._group()
+        """The nodes of ``types`` in pre-order, from the nodes grouped by class (grouped by
+        the walk: a scan with ``isinstance`` per rule and type was a tenth of a file's
+        analysis)."""
         parts = [nodes for cls, nodes in self._groups.items() if issubclass(cls, types)]
         if len(parts) < 2:
             return parts[0] if parts else []
         positions = self.positions
         return sorted((n for part in parts for n in part), key=lambda n: positions[id(n)])
-
-    def _group(self) -> dict[type, list[ast.AST]]:
-        groups: dict[type, list[ast.AST]] = {}
-        for node in self.nodes:
-            group = groups.get(node.__class__)
-            if group is None:
-                groups[node.__class__] = [node]
-            else:
-                group.append(node)
-        return groups
 
 
 _current: ContextVar[NodeIndex | None] = ContextVar("archguard_node_index", default=None)
@@ -123,17 +111,24 @@ def flat(node: ast.AST) -> tuple[list[ast.AST], list[int], int]:
 def enclosed(node: ast.AST, types: tuple[type, ...],
              ) -> list[tuple[ast.AST, tuple[ast.AST, ...]]]:
     """Every node of ``types`` below ``node``, pre-order, with the nodes of ``types`` between
-    ``node`` and it (outermost first): classes with their enclosing classes, say."""
-    nodes, ends, start = flat(node)
+    ``node`` and it (outermost first): classes with their enclosing classes, say. Only the
+    nodes of ``types`` are looked at (the index groups the nodes by class)."""
+    index = _current.get()
+    start = index.positions.get(id(node)) if index is not None else None
+    if index is None or start is None:
+        index, start = NodeIndex(node), 0
+    positions, ends = index.positions, index.ends
+    stop = ends[start]
     found: list[tuple[ast.AST, tuple[ast.AST, ...]]] = []
     opened: list[tuple[int, ast.AST]] = []  # (end position, node) of the enclosing matches
-    for i in range(start + 1, ends[start]):
-        current = nodes[i]
-        if isinstance(current, types):
-            while opened and opened[-1][0] <= i:
-                opened.pop()
-            found.append((current, tuple(outer for _, outer in opened)))
-            opened.append((ends[i], current))
+    for current in index.of_type(types):
+        i = positions[id(current)]
+        if i <= start or i >= stop:
+            continue
+        while opened and opened[-1][0] <= i:
+            opened.pop()
+        found.append((current, tuple(outer for _, outer in opened)))
+        opened.append((ends[i], current))
     return found
 
 
@@ -188,27 +183,36 @@ def _children(node: ast.AST) -> list[ast.AST]:
     return out
 
 
-def _preorder(tree: ast.AST) -> tuple[list[ast.AST], list[int]]:
-    """(nodes, ends) in pre-order; the hottest loop of a cold run. Children are pushed in
-    reverse so they pop in field order; an int on the stack is the position of a node whose
-    subtree is complete when it pops (pushed only for nodes that have children)."""
+def _preorder(tree: ast.AST,
+              ) -> tuple[list[ast.AST], list[int], dict[type, list[ast.AST]]]:
+    """(nodes, ends, nodes by class) in pre-order; the hottest loop of a cold run. Children
+    are pushed in reverse so they pop in field order; an int on the stack is the position of
+    a node whose subtree is complete when it pops (pushed only for nodes that have
+    children)."""
     nodes: list[ast.AST] = []
     ends: list[int] = []
+    groups: dict[type, list[ast.AST]] = {}
     stack: list[ast.AST | int] = [tree]
     fields_of = _REVERSED_FIELDS
     while stack:
         node = stack.pop()
-        if node.__class__ is int:
+        cls = node.__class__
+        if cls is int:
             ends[node] = len(nodes)  # type: ignore[index]
             continue
         position = len(nodes)
         nodes.append(node)  # type: ignore[arg-type]
         ends.append(position + 1)
+        group = groups.get(cls)
+        if group is None:
+            groups[cls] = [node]  # type: ignore[list-item]
+        else:
+            group.append(node)  # type: ignore[arg-type]
         mark = len(stack)
         stack.append(position)
-        fields = fields_of.get(node.__class__)
+        fields = fields_of.get(cls)
         if fields is None:  # (an empty tuple is a valid entry: Name, Constant, operators)
-            fields = _reversed_fields(node.__class__)
+            fields = _reversed_fields(cls)
         for name in fields:
             value = getattr(node, name, None)
             if value.__class__ is list:
@@ -219,4 +223,4 @@ def _preorder(tree: ast.AST) -> tuple[list[ast.AST], list[int]]:
                 stack.append(value)
         if len(stack) == mark + 1:  # a leaf: its end is already right
             stack.pop()
-    return nodes, ends
+    return nodes, ends, groups

@@ -294,13 +294,25 @@ def _scoped(body: list[ast.stmt], classes: tuple[ast.ClassDef, ...],
 
 
 def _child_bodies(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
-    for _, value in ast.iter_fields(statement):
-        if not (isinstance(value, list) and value):
+    """The statement lists of a compound statement (``if``/``for``/``while``/``with``/
+    ``try``/``match``), in field order; nothing for a simple statement."""
+    fields = _BODY_FIELDS.get(statement.__class__)
+    if fields is None:
+        fields = _BODY_FIELDS[statement.__class__] = tuple(
+            name for name in statement._fields if name in _BODY_NAMES)
+    for name in fields:
+        value = getattr(statement, name)
+        if not value:
             continue
-        if isinstance(value[0], ast.stmt):
-            yield value
-        elif isinstance(value[0], (ast.ExceptHandler, ast.match_case)):
+        if name in ("handlers", "cases"):  # except handlers and match cases
             yield from (item.body for item in value)
+        else:
+            yield value
+
+
+# The fields of a statement that hold statements (or handlers and cases, which hold bodies).
+_BODY_NAMES = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
+_BODY_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def has_decorator(ctx: FileContext, function: FunctionNode, names: frozenset[str],
@@ -331,6 +343,20 @@ def is_any(ctx: FileContext, node: ast.expr) -> bool:
         return resolved in ANY_TYPES
     return isinstance(node, ast.Name) and node.id == "Any" and any(
         f.name == "*" and f.module in ("typing", "typing_extensions") for f in ctx.facts.imports)
+
+
+def may_name_any(ctx: FileContext) -> bool:
+    """Can a name of this file stand for ``typing.Any`` at all? Only through a binding to
+    ``typing``, ``typing.Any`` (or ``typing_extensions``'), or a star import of them: a
+    cheap test before any annotation is looked at."""
+    resolver = ctx.resolver
+    return any(target in _ANY_HOLDERS for table in (resolver.symbols, resolver.local)
+               for target in table.values()) or any(
+        f.name == "*" and f.module in ("typing", "typing_extensions") for f in ctx.facts.imports)
+
+
+# What a name must be bound to for a dotted name through it to resolve into ANY_TYPES.
+_ANY_HOLDERS = frozenset({*ANY_TYPES, *(name.rpartition(".")[0] for name in ANY_TYPES)})
 
 
 def any_in_annotation(ctx: FileContext, node: ast.expr) -> Iterator[ast.expr]:
@@ -504,9 +530,10 @@ def is_value_class(ctx: FileContext, node: ast.ClassDef, bases: set[str]) -> boo
 
 
 def repository_classes(ctx: FileContext) -> list[ast.ClassDef]:
-    """The top-level repository classes of a file (see ``is_repository_class``)."""
-    return [s for s in ctx.tree.body
-            if isinstance(s, ast.ClassDef) and is_repository_class(ctx, s)]
+    """The top-level repository classes of a file (see ``is_repository_class``); computed
+    once per file (three rules ask)."""
+    return list(per_file(("repository_classes", id(ctx.tree)), lambda: [
+        s for s in ctx.tree.body if isinstance(s, ast.ClassDef) and is_repository_class(ctx, s)]))
 
 
 def repository_functions(ctx: FileContext) -> list[FunctionNode]:

@@ -31,10 +31,20 @@ _BROKER_BOUNDS = {
 _SESSION_FACTORY = re.compile(
     r"\b(async_sessionmaker|sessionmaker|create_async_engine|create_engine|scoped_session)"
     r"\s*\(")
+# Each regex runs only on a file that holds a word every match contains: most files hold
+# none, and a regex tries its alternatives at every word of every file.
+_SESSION_FACTORY_WORDS = ("sessionmaker", "engine", "scoped_session")
+_BOUND_WORDS = {"max_retries": "Retries", "time_limit": "TimeLimit"}
+
+
+def _builds_sessions(text: str) -> bool:
+    return any(word in text for word in _SESSION_FACTORY_WORDS) and bool(
+        _SESSION_FACTORY.search(text))
 
 
 def _defines_dependency(text: str, names: list[str]) -> bool:
-    return any(re.search(rf"^\s*(async\s+)?def\s+{re.escape(name)}\s*\(", text, re.M)
+    return any(name in text and re.search(rf"^\s*(async\s+)?def\s+{re.escape(name)}\s*\(",
+                                          text, re.M)
                for name in names)
 
 
@@ -51,15 +61,16 @@ def file_hints(path: str, text: str, config: Config) -> int:
     of its path, its text and the configuration as written, so a cache can keep it by the
     file's content. Only the settings the configuration leaves unset are looked for."""
     hints = 0
-    if config.settings_module is None and (_BASE_SETTINGS.search(text) or (
+    if config.settings_module is None and (
+            ("BaseSettings" in text and _BASE_SETTINGS.search(text)) or (
             path.rsplit("/", 1)[-1] in _SETTINGS_NAMES and _READS_ENV.search(text))):
         hints |= SETTINGS_HINT
-    if config.db_layer is None and (_SESSION_FACTORY.search(text) or _defines_dependency(
+    if config.db_layer is None and (_builds_sessions(text) or _defines_dependency(
             text, config.session.dependencies)):
         hints |= DB_HINT
     if config.actor_bounds is None:
         for bound, hint in BOUND_HINTS.items():
-            if _BROKER_BOUNDS[bound].search(text):
+            if _BOUND_WORDS[bound] in text and _BROKER_BOUNDS[bound].search(text):
                 hints |= hint
     return hints
 

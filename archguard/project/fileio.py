@@ -58,13 +58,29 @@ def read_regular(path: str | Path, limit: int | None = None) -> tuple[os.stat_re
     try:
         st = os.fstat(fd)
         check_regular(st, limit)  # swapped for something else since the stat
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read() if limit is None else handle.read(limit + 1)
+        data = _read_fd(fd, st.st_size, None if limit is None else limit + 1)
     finally:
         os.close(fd)
     if limit is not None and len(data) > limit:  # grew since the stat
         raise UnreadableFile(too_large(len(data), limit))
     return st, data
+
+
+def _read_fd(fd: int, size: int, cap: int | None) -> bytes:
+    """Everything left in ``fd`` (at most ``cap`` bytes): one ``os.read`` of the size the
+    stat gave (and one more that finds the end) instead of a buffered file object, which
+    cost more than the read itself on small files."""
+    parts: list[bytes] = []
+    total = 0
+    want = size + 1
+    while cap is None or total < cap:
+        chunk = os.read(fd, want if cap is None else min(want, cap - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+        want = 1 << 16
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def atomic_write(path: Path, data: bytes, *, durable: bool = True,

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import Any
 
-from archguard.analysis.astindex import enclosed, flat, nodes_of
+from archguard.analysis.astindex import enclosed
 from archguard.analysis.context import FileContext
 from archguard.diagnostics import Diagnostic
 from archguard.rules.registry import FileRule, register
@@ -79,41 +79,43 @@ def suspect_defs(tree: ast.Module, max_grade: str) -> list[tuple[ast.AST, str]]:
     limit = MAX_SCORE.get(max_grade)
     if limit is None:
         return []  # grade F: nothing is worse
-    suspects: list[ast.AST] = []
-    covered = 0  # end position of the last def scored: the defs inside it are skipped
-    for function in nodes_of(tree, *_FUNCTIONS):
-        nodes, ends, i = flat(function)
-        if i == 0:  # no shared index (outside an analysis): each def has an index of its own
-            covered = 0
-        if i >= covered:
-            covered = ends[i]
-            if _upper_bound(nodes[i + 1:covered]) > limit:
-                suspects.append(function)
-    if not suspects:
+    # Only the decision points and the defs are looked at (the index groups nodes by class):
+    # each decision point counts for the outermost def around it.
+    bounds: dict[int, int] = {}
+    defs: list[ast.AST] = []
+    for node, enclosing in enclosed(tree, (*_FUNCTIONS, *_COUNTED)):
+        outermost = next((outer for outer in enclosing if outer.__class__ in _FUNCTIONS), None)
+        if outermost is not None:
+            if node.__class__ not in _FUNCTIONS:
+                bounds[id(outermost)] += _points(node)
+        elif node.__class__ in _FUNCTIONS:
+            defs.append(node)
+            bounds[id(node)] = 1
+    wanted = {id(function) for function in defs if bounds[id(function)] > limit}
+    if not wanted:
         return []
-    wanted = {id(function) for function in suspects}
     return [(node, "".join(f"{outer.name}." for outer in enclosing))  # type: ignore[attr-defined]
             for node, enclosing in enclosed(tree, (ast.ClassDef, *_FUNCTIONS))
             if id(node) in wanted and not any(id(outer) in wanted for outer in enclosing)]
 
 
-def _upper_bound(body: list[ast.AST]) -> int:
-    score = 1
-    for node in body:
-        kind = node.__class__
-        if kind in _PLUS_ONE:
-            score += 1
-        elif kind in _LOOPS:
-            score += 2  # the loop and its possible else block
-        elif kind is ast.BoolOp:
-            score += len(node.values) - 1  # type: ignore[attr-defined]
-        elif kind is ast.comprehension:
-            score += 1 + len(node.ifs)  # type: ignore[attr-defined]
-        elif kind in _TRY:
-            score += len(node.handlers) + 1  # type: ignore[attr-defined]
-        elif kind is ast.Match:
-            score += len(node.cases)  # type: ignore[attr-defined]
-    return score
+_COUNTED = (*_PLUS_ONE, *_LOOPS, ast.BoolOp, ast.comprehension, *_TRY, ast.Match)
+
+
+def _points(node: ast.AST) -> int:
+    """What a decision point adds to the bound (at least what radon counts for it)."""
+    kind = node.__class__
+    if kind in _PLUS_ONE:
+        return 1
+    if kind in _LOOPS:
+        return 2  # the loop and its possible else block
+    if kind is ast.BoolOp:
+        return len(node.values) - 1  # type: ignore[attr-defined]
+    if kind is ast.comprehension:
+        return 1 + len(node.ifs)  # type: ignore[attr-defined]
+    if kind in _TRY:
+        return len(node.handlers) + 1  # type: ignore[attr-defined]
+    return len(node.cases)  # type: ignore[attr-defined]  (ast.Match)
 
 
 class _Header:

@@ -117,7 +117,32 @@ class EngineRule(Rule):
     """Reported by the engine itself (parse errors, suppressions); carries the docs only."""
 
 
-_RULES: dict[str, Rule] = {}
+class _RuleTable(dict[str, Rule]):
+    """The registered rules by code. Setting or deleting a rule drops the sorted lists
+    derived from the table, which the engine asks for once per analysed file."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.derived: dict[str, list[Rule]] = {}
+
+    def __setitem__(self, code: str, rule: Rule) -> None:
+        self.derived.clear()
+        super().__setitem__(code, rule)
+
+    def __delitem__(self, code: str) -> None:
+        self.derived.clear()
+        super().__delitem__(code)
+
+    def listed(self, kind: str, keep: Callable[[Rule], bool]) -> list[Rule]:
+        """The rules that ``keep`` accepts, sorted by code (a new list each call)."""
+        found = self.derived.get(kind)
+        if found is None:
+            found = self.derived[kind] = [self[code] for code in sorted(self)
+                                          if keep(self[code])]
+        return list(found)
+
+
+_RULES = _RuleTable()
 
 
 def register(cls: type[Rule]) -> type[Rule]:
@@ -130,15 +155,19 @@ def register(cls: type[Rule]) -> type[Rule]:
 def all_rules() -> list[Rule]:
     import archguard.rules.builtin  # noqa: F401  (registers the built-in rules; see there)
 
-    return [_RULES[code] for code in sorted(_RULES)]
+    return _RULES.listed("all", lambda rule: True)
 
 
 def file_rules() -> list[FileRule]:
-    return [rule for rule in all_rules() if isinstance(rule, FileRule)]
+    all_rules()  # the built-in rules registered
+    rules = _RULES.listed("file", lambda rule: isinstance(rule, FileRule))
+    return rules  # type: ignore[return-value]
 
 
 def project_rules() -> list[ProjectRule]:
-    return [rule for rule in all_rules() if isinstance(rule, ProjectRule)]
+    all_rules()
+    rules = _RULES.listed("project", lambda rule: isinstance(rule, ProjectRule))
+    return rules  # type: ignore[return-value]
 
 
 def find_rule(code_or_slug: str) -> Rule:

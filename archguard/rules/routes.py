@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from archguard.analysis.astindex import walk
+from archguard.analysis.astindex import nodes_of, walk
 from archguard.analysis.context import FileContext
 from archguard.analysis.patterns import (
     DEPENDS, SQLALCHEMY_QUERY_BUILDERS, FunctionNode, Route, all_parameters, annotated_metadata,
@@ -249,7 +249,7 @@ class RouterDatabaseAccess(FileRule):
                     reported.update(id(node) for node in walk(call))
                     yield self.report(ctx, ctx.span(call), f"router uses the database "
                                                            f"session directly: '{written}()'")
-        for node in walk(ctx.tree):
+        for node in nodes_of(ctx.tree, ast.Call):
             if isinstance(node, ast.Call) and id(node) not in reported and \
                     ctx.qualname(node.func) in SQLALCHEMY_QUERY_BUILDERS:
                 reported.update(id(inner) for inner in walk(node))

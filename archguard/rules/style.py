@@ -10,8 +10,8 @@ from archguard.analysis.context import FileContext
 from archguard.analysis.astindex import nodes_of
 from archguard.analysis.facts import ClassFact, Span
 from archguard.analysis.patterns import (
-    OVERLOAD, ScopedFunction, any_in_annotation, class_nodes, has_decorator, scoped_functions,
-    signature_parameters,
+    OVERLOAD, ScopedFunction, any_in_annotation, class_nodes, has_decorator, may_name_any,
+    scoped_functions, signature_parameters,
 )
 from archguard.analysis.project_view import Project
 from archguard.diagnostics import SAFE, Diagnostic
@@ -312,6 +312,8 @@ class AnyType(FileRule):
             "def load(payload: dict[str, int]) -> int:\n    return len(payload)\n")
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        if not may_name_any(ctx):
+            return
         scoped_list = list(scoped_functions(ctx.tree))
         overloaded = {s.qualname for s in scoped_list
                       if has_decorator(ctx, s.node, OVERLOAD, "overload")}
