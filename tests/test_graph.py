@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from archguard.analysis.project_view import Project
 from archguard.cli import main
 from archguard.engine.analyze import analyze_file
-from archguard.graph.modules import module_cycles, module_graph, strongly_connected
+from archguard.graph.modules import module_cycles, module_graph
 from archguard.run.graph import render
 from archguard.project.config import Config
 from helpers import dedent
@@ -118,31 +117,6 @@ def test_an_acyclic_graph_is_settled_without_importing_networkx(tmp_path: Path) 
     assert out == "([], False) False"
     cyclic = project_of(TINY)
     assert module_cycles(cyclic)[0] == [["projects", "users"]]  # and with a cycle it is found
-
-
-def test_strongly_connected_components_match_reachability() -> None:
-    for seed in range(300):
-        rng = random.Random(seed)
-        nodes = [f"m{i}" for i in range(rng.randint(1, 12))]
-        successors: dict[str, set[str]] = {n: set() for n in nodes}
-        for _ in range(rng.randint(0, 30)):
-            a, b = rng.choice(nodes), rng.choice(nodes)
-            if a != b:
-                successors[a].add(b)
-        reach = {n: _reachable(successors, n) for n in nodes}
-        expected = {frozenset(m for m in nodes if m in reach[n] and n in reach[m]) | {n}
-                    for n in nodes}
-        assert {frozenset(c) for c in strongly_connected(successors)} == expected, seed
-
-
-def _reachable(successors: dict[str, set[str]], start: str) -> set[str]:
-    seen, todo = set(), [start]
-    while todo:
-        for nxt in successors[todo.pop()]:
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    return seen
 
 
 # rendering -----------------------------------------------------------------------------------

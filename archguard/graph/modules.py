@@ -15,8 +15,8 @@ Every reference is resolved through re-exports (``Project.resolve``) first, so
 exist for type checkers (``if TYPE_CHECKING:`` imports and the names they bind) are left out
 unless ``type-checking-imports = true``. The graph is built once per ``Project``.
 
-Edges are plain dicts; cycles are enumerated only after the stdlib's ``graphlib`` has found
-that the module graph has one.
+Edges are plain dicts; networkx (0.15-0.2 s to import) is loaded only to enumerate cycles,
+and only after the stdlib's ``graphlib`` has found that the module graph has one.
 """
 
 from __future__ import annotations
@@ -231,71 +231,27 @@ def _find_cycles(project: Project) -> tuple[list[tuple[list[str], list[str]]], b
 def _search_cycles(graph: ModuleGraph, limit: int,
                    ) -> tuple[list[tuple[list[str], list[str]]], bool]:
     """One shortest cycle per strongly connected component, and every two-module cycle
-    (kept in ``project.durable`` by module edges)."""
-    successors: dict[str, set[str]] = {}
-    for source, target in graph.module_edges:
-        successors.setdefault(source, set()).add(target)
-        successors.setdefault(target, set())
+    (networkx finds the components; its import alone is ~0.15 s, which is why the result
+    is kept in ``project.durable`` by module edges)."""
+    import networkx as nx
+
+    digraph = nx.DiGraph(list(graph.module_edges))
     found: dict[tuple[str, ...], list[str]] = {}
-    for component in strongly_connected(successors):
+    for component in nx.strongly_connected_components(digraph):
         if len(component) < 2:
             continue
         members = sorted(component)
-        shortest = _rotate(_shortest_cycle(successors, members))
+        shortest = _rotate(_shortest_cycle(digraph, members))
         found[tuple(shortest)] = members if len(members) > len(shortest) else []
         for a in members:
-            for b in successors[a]:
-                if a < b and a in successors[b]:
+            for b in digraph.successors(a):
+                if a < b and digraph.has_edge(b, a):
                     found.setdefault((a, b), [])
     cycles = sorted((list(cycle), members) for cycle, members in found.items())
     return cycles[:limit], len(cycles) > limit
 
 
-def strongly_connected(successors: dict[str, set[str]]) -> list[set[str]]:
-    """The strongly connected components of a graph given as node -> successors (every node
-    a key): Tarjan's algorithm, iterative (an import graph can be deeper than the recursion
-    limit). networkx did this before; its import alone took ~0.15 s."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    components: list[set[str]] = []
-    for root in sorted(successors):
-        if root in index:
-            continue
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        work = [(root, iter(sorted(successors[root])))]
-        while work:
-            node, pending = work[-1]
-            for nxt in pending:
-                if nxt not in index:
-                    index[nxt] = low[nxt] = len(index)
-                    stack.append(nxt)
-                    on_stack.add(nxt)
-                    work.append((nxt, iter(sorted(successors[nxt]))))
-                    break
-                if nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-            else:
-                work.pop()
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                if low[node] == index[node]:
-                    component = set()
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.add(member)
-                        if member == node:
-                            break
-                    components.append(component)
-    return components
-
-
-def _shortest_cycle(successors: dict[str, set[str]], members: list[str]) -> list[str]:
+def _shortest_cycle(digraph: object, members: list[str]) -> list[str]:
     """A shortest cycle inside one component: a breadth-first search from each member back
     to itself, the first (smallest module) of the shortest ones."""
     best: list[str] | None = None
@@ -306,7 +262,7 @@ def _shortest_cycle(successors: dict[str, set[str]], members: list[str]) -> list
         while frontier and closing is None:
             following = []
             for node in frontier:
-                for nxt in sorted(successors[node]):
+                for nxt in sorted(digraph.successors(node)):  # type: ignore[attr-defined]
                     if nxt == start:
                         closing = node
                         break
