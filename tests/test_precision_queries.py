@@ -331,3 +331,21 @@ def test_a_ping_on_a_session_of_an_unknown_type_is_not_a_query_built_in_a_router
     """
     found, want = check("AG504", ROUTER, source)
     assert found == want and len(want) == 2
+
+
+def test_a_query_built_into_a_local_and_executed_is_one_finding() -> None:
+    source = ROUTER_HEAD + """
+
+    @router.get("/prefs")
+    async def preferences(db: AsyncSession = Depends(get_db)) -> object:
+        statement = select(User).where(User.active)
+        return await db.scalars(statement)  # expect
+
+
+    @router.get("/built")
+    async def built_only(db: AsyncSession = Depends(get_db)) -> object:
+        statement = select(User)  # expect
+        return await UserService(db).run(statement)
+    """
+    found, want = check("AG504", ROUTER, source)
+    assert found == want and len(want) == 2

@@ -186,6 +186,19 @@ def _is_ping(ctx: FileContext, call: ast.Call) -> bool:
         isinstance(arg.value, str) and PING_SQL.fullmatch(arg.value) is not None
 
 
+def _queries_bound_to(function: ast.AST, names: set[str]) -> set[int]:
+    """The nodes of the values assigned to ``names`` in ``function``: a query built into a
+    local (``stmt = select(User)``) and executed on the next line is one problem, already
+    reported at the session call."""
+    if not names:
+        return set()
+    return {id(inner) for node in walk(function)
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None
+            and any(isinstance(t, ast.Name) and t.id in names
+                    for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))
+            for inner in walk(node.value)}
+
+
 @register
 class RouterDatabaseAccess(FileRule):
     """Routers are thin: they receive the request, call the service and return its result.
@@ -198,7 +211,8 @@ class RouterDatabaseAccess(FileRule):
     dependency (`Depends(get_db)`, also in `Annotated` metadata); and a SQLAlchemy query
     built with `select`/`insert`/`update`/`delete` (from `sqlalchemy`, `sqlalchemy.future`,
     `sqlalchemy.sql`, a dialect's `insert`; any alias). A query built inside a reported
-    session call is not reported again. Passing the session on (`UserService(db)`) is the
+    session call, or into a local name that a reported session call executes, is not
+    reported again. Passing the session on (`UserService(db)`) is the
     intended use and is fine. Sessions bound by other means (`async with factory() as s`)
     are not tracked. Transaction cleanup (`rollback`, `close`, `expunge`, `expire`) is not
     database work; `commit` and `flush` are (they write). A probe is left alone: a ping
@@ -244,11 +258,14 @@ class RouterDatabaseAccess(FileRule):
             for call in _probes(ctx, function):
                 reported.update(id(node) for node in walk(call))
         for function in functions:
+            executed: set[str] = set()  # local names handed to a reported session call
             for call, written in _session_calls(ctx, function):
                 if id(call) not in reported:
                     reported.update(id(node) for node in walk(call))
+                    executed.update(arg.id for arg in call.args if isinstance(arg, ast.Name))
                     yield self.report(ctx, ctx.span(call), f"router uses the database "
                                                            f"session directly: '{written}()'")
+            reported.update(_queries_bound_to(function, executed))
         for node in nodes_of(ctx.tree, ast.Call):
             if isinstance(node, ast.Call) and id(node) not in reported and \
                     ctx.qualname(node.func) in SQLALCHEMY_QUERY_BUILDERS:
