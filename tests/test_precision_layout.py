@@ -171,3 +171,16 @@ def test_layer_folders_are_not_modules() -> None:
              **module("app/core/services", "__init__.py", "payments.py", "wallets.py")}
     config = Config(package="app", modules_dir="app/core", module_names=[])
     assert findings(files, LAYOUT, config) == []
+
+
+def test_the_folder_defining_the_configured_bases_is_the_shared_kernel() -> None:
+    """polar/kit: schemas.py defines the schema base, db/ the model base; a folder that only
+    imports them is judged as usual."""
+    files = {**module("app/kit", "__init__.py", "schemas.py", "metadata.py", "utils.py"),
+             **module("app/kit/db", "__init__.py", "models.py"),
+             **module("app/orders", "__init__.py", "service.py", "helpers.py")}
+    config = detected(schema_base="app.kit.schemas.Schema", model_base="app.kit.db.models.Model")
+    assert [(code, path) for code, path, _ in findings(files, ["AG101", "AG102"], config)] == [
+        ("AG101", "app/orders/helpers.py")]
+    assert ("AG102", "app/kit/db") in [
+        (code, path) for code, path, _ in findings(files, ["AG101", "AG102"], detected())]

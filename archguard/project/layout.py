@@ -143,13 +143,21 @@ class ProjectLayout:
         role word the roles do not cover (``recipe_service.py``, ``cruds_booking.py``). A
         helper or engine package, a container of self-contained packages (plugins, a
         sub-application's areas) and a layer folder (``views/`` holding every router) hold
-        none and are left alone."""
+        none and are left alone. Nor is the shared kernel judged: the folder that defines
+        the configured ``schema-base``, ``model-base`` or ``model-mixin`` (polar's ``kit``)."""
         if self.config.module_names:
             return True
+        if self._holds_a_configured_base(self.folder_path(folder)):
+            return False
         roles = self.config.roles
         return any(roles.role_of(path, folder.name) not in (None, "init")
                    or ("/" not in path and role_named(path))
                    for path in folder.python_paths() if not is_test_path(path))
+
+    def _holds_a_configured_base(self, folder: str) -> bool:
+        bases = (self.config.schema_base, self.config.model_base, self.config.model_mixin)
+        return any((self.source_prefix + base.rpartition(".")[0].replace(".", "/"))
+                   .startswith(folder + "/") for base in bases if "." in base)
 
     def folder_path(self, folder: ModuleFolder) -> str:
         return folder.path or f"{self.modules_dirs[0]}/{folder.name}"
