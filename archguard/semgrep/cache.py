@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ class Snapshot:
 
     stamp: Stamp
     suppressions: FileSuppressions | None
+    rules: tuple[str, ...] | None = None  # the rules that can match it (None: all)
 
 
 class SemgrepCache:
@@ -121,9 +123,11 @@ def _usable(entry: object) -> bool:
 
 
 def snapshot(root: Path, path: str, outside: bool, limit: int | None = None,
+             rules_for: Callable[[str, bytes], tuple[str, ...]] | None = None,
              ) -> Snapshot | str | None:
-    """Read a file semgrep is about to scan: its stamp (stat before read), and for a file
-    outside the package its suppression comments (the native pass parses the others).
+    """Read a file semgrep is about to scan: its stamp (stat before read), for a file
+    outside the package its suppression comments (the native pass parses the others), and
+    the rules that can match it (``rules_for``, the prefilter, on the same bytes).
     A file that cannot be scanned gives the reason (AG000 for a file outside the package);
     one that vanished gives None."""
     try:
@@ -135,7 +139,8 @@ def snapshot(root: Path, path: str, outside: bool, limit: int | None = None,
     except OSError as error:
         return f"cannot read file: {error.strerror or error}"
     suppressions = parse_suppressions(data.decode("utf-8", "replace")) if outside else None
-    return Snapshot(stamp_of(st, data), suppressions)
+    rules = rules_for(path, data) if rules_for is not None else None
+    return Snapshot(stamp_of(st, data), suppressions, rules)
 
 
 def unchanged_since(root: Path, path: str, snap: Snapshot) -> bool:

@@ -119,7 +119,8 @@ class SemgrepScan:
         )
 
         todo = self._todo()
-        targets = [path for path, snap in todo.items() if isinstance(snap, Snapshot)]
+        targets = [path for path, snap in todo.items()
+                   if isinstance(snap, Snapshot) and snap.rules != ()]
         process = SemgrepProcess(self.root, self.config.semgrep_timeout,
                                  self.config.max_file_bytes) if targets else None
         try:
@@ -139,12 +140,19 @@ class SemgrepScan:
                 process.close()
 
     def _todo(self) -> dict[str, Snapshot | str | None]:
-        """Files without a cached result for their current content, read now."""
+        """Files without a cached result for their current content, read now, with the
+        rules that can match each (``archguard.semgrep.prefilter``)."""
+        paths = [path for path in self.package + self.outside
+                 if self.store.lookup(path, self.known.get(path)) is None]
+        if not paths:
+            return {}
+        from archguard.semgrep.prefilter import build_prefilter
+
+        rules_for = build_prefilter(self.rules, self.config).rules_for
         outside = set(self.outside)
         limit = self.config.max_file_bytes
-        return {path: snapshot(self.root, path, path in outside, limit)
-                for path in self.package + self.outside
-                if self.store.lookup(path, self.known.get(path)) is None}
+        return {path: snapshot(self.root, path, path in outside, limit, rules_for)
+                for path in paths}
 
     def _rule_files(self, workdir: Path) -> list[Path]:
         files: list[Path] = []
@@ -173,6 +181,8 @@ class SemgrepScan:
                 supp = snap.suppressions if isinstance(snap, Snapshot) else None
                 if isinstance(snap, str):  # not a regular file, too large, unreadable
                     found = [file_problem(path, snap)] if path in outside else []
+                elif snap is not None and snap.rules == ():  # no rule can match: no findings
+                    self.store.put(path, snap, found)
                 elif snap is not None and path in failed:
                     if os.path.lexists(self.root / path):  # not a file that vanished
                         found = [*found, file_problem(
