@@ -174,9 +174,11 @@ def _sequence(items: list[tuple[Any, Any]], icase: bool) -> Requirement:
             weight = sum(w for _, w, _ in run)
             literals = "".join(c or "\0" for _, _, c in run).split("\0")
             key = max(literals, key=len)
+            run.clear()
+            if not key:  # classes only (`\w+`): as good as none
+                return
             candidates.append(frozenset({Alternative(source, weight, False,
                                                      key.lower() if folded else key, folded)}))
-            run.clear()
 
     for op, av in items:
         atom = _atom(op, av)
