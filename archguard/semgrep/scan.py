@@ -130,7 +130,8 @@ class SemgrepScan:
                                  self.config.max_file_bytes) if targets else None
         try:
             if process is not None:
-                process.start(self._rule_files(process.workdir), targets)
+                process.start(self._rule_files(process.workdir), targets,
+                              {path: readable[path].stamp.size for path in targets})
             yield
             if process is not None and on_wait is not None and not process.finished():
                 on_wait(len(targets))
