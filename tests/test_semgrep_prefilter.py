@@ -295,3 +295,24 @@ def test_a_custom_rule_without_a_requirement_sees_every_file(
     assert sorted(targets) == ["cpv3/__init__.py", "cpv3/aliases.py",
                                "cpv3/modules/tasks/service.py", "cpv3/plain.py"]
 
+
+
+@pytest.mark.parametrize("name", ["environment-access", "mocked-database"])
+def test_paths_read_as_semgrep_reads_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          name: str) -> None:
+    """The shipped excludes (AG703) and includes (AG805): a path the prefilter keeps from a
+    rule is one semgrep does not scan with it."""
+    paths = ["conftest.py", "test_a.py", "a_test.py", "plain.py", "tests/x.py",
+             "sub/tests/y.py", "sub/testsx/z.py", "cpv3/infrastructure/settings.py",
+             "cpv3/infrastructure/other.py", "cpv3/conftest_helpers.py"]
+    write(tmp_path, {path: "import os\nA = os.environ['A']\n" for path in paths})
+    monkeypatch.delenv("ARCHGUARD_NO_SEMGREP", raising=False)
+    info = builtin_rule(SEMGREP_RULES[name])
+    semgrep = process.SemgrepProcess(tmp_path, 300)
+    try:
+        semgrep.start([info.file], paths)
+        scanned = {process.normal_path(p) for p in semgrep.wait()["scanned"]}
+    finally:
+        semgrep.close()
+    ((derived, _),) = build_prefilter([info], Config()).filters
+    assert {p for p in paths if derived.applies_to(p)} == scanned
