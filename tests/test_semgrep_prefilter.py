@@ -18,7 +18,7 @@ import yaml
 from archguard.project.config import Config
 from archguard.rules.registry import Rule, all_rules
 from archguard.run.runner import CheckRequest, run_check
-from archguard.semgrep import process
+from archguard.semgrep import prefilter, process
 from archguard.semgrep.prefilter import (
     Prefilter, RuleFilter, build_prefilter, glob_regex, pattern_requirement,
     regex_requirement, rule_filter,
@@ -261,7 +261,7 @@ def launches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[list[str]]
 
 
 def test_aliases_reach_semgrep_and_a_file_without_a_word_does_not(
-        tmp_path: Path, launches: list[list[str]]) -> None:
+        tmp_path: Path, launches: list[list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
     root = write(tmp_path / "project", PROJECT)
     assert semgrep_findings(root) == ALIAS_FINDINGS
     (targets,) = launches
@@ -269,7 +269,12 @@ def test_aliases_reach_semgrep_and_a_file_without_a_word_does_not(
     # warm: the left-out files are cached as having no findings, semgrep is not started
     assert semgrep_findings(root) == ALIAS_FINDINGS
     assert len(launches) == 1
-    # the left-out file gains a word: it alone is scanned, and its finding is reported
+    # the left-out file gains a word: it alone is scanned, and its finding is reported; the
+    # rule filters come from the cache (no YAML read again)
+    def refuse(*args: object) -> None:
+        raise AssertionError("rule filters derived again")
+
+    monkeypatch.setattr(prefilter, "rule_filters", refuse)
     (root / "cpv3/plain.py").write_text("import os\n\nHOME = os.environ['HOME']\n")
     assert ("AG703", "cpv3/plain.py", 3) in semgrep_findings(root)
     assert launches[1] == ["cpv3/plain.py"]

@@ -52,6 +52,7 @@ class SemgrepCache:
         self.store, self.key, self.rules_key = cache.store, cache.key, rules_key
         self.stamps: dict[str, Stamp] = {}
         self.entries: dict[str, Entry] = {}
+        self.filters: Any = None  # the prefilter's rule filters, derived for this rule set
         self.dirty = False
         payload = self.store.read(self.key + SUFFIX, self.key) if self.store else None
         if payload is not None:
@@ -66,6 +67,8 @@ class SemgrepCache:
         except Exception:  # a damaged file is an empty cache
             return
         self.stamps, self.entries = stamps, entries
+        if payload["rules"] == self.rules_key:
+            self.filters = payload.get("filters")
 
     def digest(self, root: Path, path: str, limit: int | None = None) -> bytes | None:
         """A file outside the package: its digest, by stat when the stat is unchanged."""
@@ -107,7 +110,8 @@ class SemgrepCache:
         stamps = {path: (s.mtime_ns, s.ctime_ns, s.size, s.inode, s.digest)
                   for path, s in self.stamps.items()}
         self.store.write(self.key + SUFFIX, self.key,
-                         {"rules": self.rules_key, "stamps": stamps, "files": self.entries})
+                         {"rules": self.rules_key, "stamps": stamps, "files": self.entries,
+                          "filters": self.filters})
         self.dirty = False
 
 

@@ -401,6 +401,12 @@ class _Text:
 
 def build_prefilter(rules: list[SemgrepRuleInfo], config: Config) -> Prefilter:
     """The prefilter of the rules semgrep runs, read from the rule text semgrep gets."""
+    return Prefilter(rule_filters(rules, config))
+
+
+def rule_filters(rules: list[SemgrepRuleInfo], config: Config) -> list[RuleFilter]:
+    """Each rule's filter, in order (one with no requirement when its YAML cannot be read:
+    semgrep then reports the rule file itself)."""
     import yaml
 
     documents: dict[Path, dict[str, dict[str, Any]]] = {}
@@ -418,4 +424,4 @@ def build_prefilter(rules: list[SemgrepRuleInfo], config: Config) -> Prefilter:
         rule = documents[info.file].get(info.rule_id)
         filters.append(rule_filter(rule) if rule is not None
                        else RuleFilter(info.rule_id, None, None, ()))
-    return Prefilter(filters)
+    return filters

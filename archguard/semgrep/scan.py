@@ -5,7 +5,8 @@ is on (``--no-semgrep``, ``semgrep = false``, ``ARCHGUARD_NO_SEMGREP``) and the 
 rules (``semgrep-rules``), whose codes ``--select``/``--ignore`` accept. ``SemgrepScan`` is the
 run itself: the selected rules over the package and the tests folder, started before the
 native pass and collected after it (``running``), with per-file results from
-``archguard.semgrep.cache`` so that semgrep starts only for files it has not seen.
+``archguard.semgrep.cache`` so that semgrep starts only for files it has not seen, and only
+for the files one of the selected rules can match (``archguard.semgrep.prefilter``).
 """
 
 from __future__ import annotations
@@ -152,9 +153,14 @@ class SemgrepScan:
                  if self.store.lookup(path, self.known.get(path)) is None]
         if not paths:
             return {}
-        from archguard.semgrep.prefilter import build_prefilter
+        from archguard.semgrep.prefilter import Prefilter, RuleFilter, rule_filters
 
-        rules_for = build_prefilter(self.rules, self.config).rules_for
+        filters = self.store.filters  # kept with the rule set: no YAML read after an edit
+        if not (isinstance(filters, list) and all(isinstance(f, RuleFilter) for f in filters)
+                and [f.rule_id for f in filters] == [info.rule_id for info in self.rules]):
+            self.store.filters = filters = rule_filters(self.rules, self.config)
+            self.store.dirty = True
+        rules_for = Prefilter(filters).rules_for
         outside = set(self.outside)
         limit = self.config.max_file_bytes
         return {path: snapshot(self.root, path, path in outside, limit, rules_for)
