@@ -75,6 +75,7 @@ def test_pattern_words_leave_out_metavariables_keywords_strings_and_types() -> N
     assert sources(pattern_requirement('async def $F(...):\n  ...')) is None
     assert sources(pattern_requirement('$F("requests", $...ARGS)')) is None
     assert sources(pattern_requirement("($X : Foo).bar()")) == [r"\bbar\b"]
+    assert sources(pattern_requirement("f(1e5)  # the_reason_why")) == [r"\bf\b"]
 
 
 def test_combinations() -> None:

@@ -55,6 +55,8 @@ _STRING = re.compile(r"""[rRbBuUfF]{0,2}('''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\
 _METAVARIABLE = re.compile(r"\$(?:\.\.\.)?[A-Z_][A-Z0-9_]*")
 _TYPED = re.compile(r"\$(?:\.\.\.)?[A-Z_][A-Z0-9_]*\s*:\s*[A-Za-z_][\w.]*")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_COMMENT = re.compile(r"#[^\n]*")
+_NUMBER = re.compile(r"(?<![\w$])\d[\w.]*")  # 1e5, 0x1F, 1_000: semgrep compares values
 # Regular expressions Python's parser reads differently from semgrep's PCRE: no requirement.
 _FOREIGN_REGEX = re.compile(r"\[:|\\[NQEpPxX]|\(\?[^:P=!<]*x")
 POSITIVE = ("pattern", "pattern-inside")
@@ -102,8 +104,8 @@ def _score(requirement: frozenset[Alternative]) -> float:
 
 def pattern_requirement(text: str) -> Requirement:
     """Any one of the identifiers a semgrep Python pattern spells (see the module doc)."""
-    code = _STRING.sub(" ", text)
-    code = _TYPED.sub(" ", code)
+    code = _COMMENT.sub(" ", _STRING.sub(" ", text))
+    code = _TYPED.sub(" ", _NUMBER.sub(" ", code))
     code = _METAVARIABLE.sub(" ", code)
     words = {w for w in _WORD.findall(code) if w not in KEYWORDS}
     return best(frozenset({Alternative(rf"\b{w}\b", len(w) + 1.5, True, w)}) for w in words)
