@@ -429,6 +429,8 @@ def test_semgrep_gets_targets_in_batches_that_fit_any_command_line() -> None:
     assert [t for batch in batches for t in batch] == targets
     assert all(len(batch) <= process.BATCH_FILES for batch in batches)
     assert all(sum(len(t) + 1 for t in batch) <= process.BATCH_ARG_BYTES for batch in batches)
+    sizes = {target: 1024 * 1024 for target in targets}  # and at most 4 MB of source each
+    assert [len(b) for b in process.batches(targets[:9], sizes)] == [4, 4, 1]
     command = process.scan_command("semgrep", [Path("r.yaml")], batches[0], 4096)
     assert command[command.index("--max-target-bytes") + 1] == "4096"
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ class Snapshot:
 
     stamp: Stamp
     suppressions: FileSuppressions | None
+    rules: tuple[str, ...] | None = None  # the rules that can match it (None: all)
 
 
 class SemgrepCache:
@@ -50,6 +52,7 @@ class SemgrepCache:
         self.store, self.key, self.rules_key = cache.store, cache.key, rules_key
         self.stamps: dict[str, Stamp] = {}
         self.entries: dict[str, Entry] = {}
+        self.filters: Any = None  # the prefilter's rule filters, derived for this rule set
         self.dirty = False
         payload = self.store.read(self.key + SUFFIX, self.key) if self.store else None
         if payload is not None:
@@ -64,6 +67,8 @@ class SemgrepCache:
         except Exception:  # a damaged file is an empty cache
             return
         self.stamps, self.entries = stamps, entries
+        if payload["rules"] == self.rules_key:
+            self.filters = payload.get("filters")
 
     def digest(self, root: Path, path: str, limit: int | None = None) -> bytes | None:
         """A file outside the package: its digest, by stat when the stat is unchanged."""
@@ -105,7 +110,8 @@ class SemgrepCache:
         stamps = {path: (s.mtime_ns, s.ctime_ns, s.size, s.inode, s.digest)
                   for path, s in self.stamps.items()}
         self.store.write(self.key + SUFFIX, self.key,
-                         {"rules": self.rules_key, "stamps": stamps, "files": self.entries})
+                         {"rules": self.rules_key, "stamps": stamps, "files": self.entries,
+                          "filters": self.filters})
         self.dirty = False
 
 
@@ -121,9 +127,11 @@ def _usable(entry: object) -> bool:
 
 
 def snapshot(root: Path, path: str, outside: bool, limit: int | None = None,
+             rules_for: Callable[[str, bytes], tuple[str, ...]] | None = None,
              ) -> Snapshot | str | None:
-    """Read a file semgrep is about to scan: its stamp (stat before read), and for a file
-    outside the package its suppression comments (the native pass parses the others).
+    """Read a file semgrep is about to scan: its stamp (stat before read), for a file
+    outside the package its suppression comments (the native pass parses the others), and
+    the rules that can match it (``rules_for``, the prefilter, on the same bytes).
     A file that cannot be scanned gives the reason (AG000 for a file outside the package);
     one that vanished gives None."""
     try:
@@ -135,7 +143,8 @@ def snapshot(root: Path, path: str, outside: bool, limit: int | None = None,
     except OSError as error:
         return f"cannot read file: {error.strerror or error}"
     suppressions = parse_suppressions(data.decode("utf-8", "replace")) if outside else None
-    return Snapshot(stamp_of(st, data), suppressions)
+    rules = rules_for(path, data) if rules_for is not None else None
+    return Snapshot(stamp_of(st, data), suppressions, rules)
 
 
 def unchanged_since(root: Path, path: str, snap: Snapshot) -> bool:

@@ -50,6 +50,10 @@ IGNORED_ERROR_TYPES = ("Syntax error", "Lexical error", "Other syntax error",
 
 BATCH_ARG_BYTES = 96 * 1024  # targets per semgrep start: far below any ARG_MAX
 BATCH_FILES = 2000
+# semgrep's memory grows with what one process has scanned (tracecat, 1,187 files, 16 MB:
+# 475 MB in one run; 260 MB at most in runs of about 4 MB each), so a run gets at most this
+# much source; each further start costs about 0.3 s.
+BATCH_SOURCE_BYTES = 4 * 1024 * 1024
 
 
 def scan_command(executable: str, rule_files: Iterable[Path], targets: Iterable[str],
@@ -68,17 +72,22 @@ def scan_command(executable: str, rule_files: Iterable[Path], targets: Iterable[
     return command + ["--", *targets]
 
 
-def batches(targets: list[str]) -> list[list[str]]:
-    """Targets split so that no command line gets too long (25,000 files: E2BIG)."""
+def batches(targets: list[str], sizes: Mapping[str, int] | None = None,
+            ) -> list[list[str]]:
+    """Targets split so that no command line gets too long (25,000 files: E2BIG) and, given
+    the files' ``sizes``, no run holds more than ``BATCH_SOURCE_BYTES`` of source."""
     out: list[list[str]] = [[]]
-    size = 0
+    size = source = 0
     for target in targets:
         cost = len(os.fsencode(target)) + 1
-        if out[-1] and (size + cost > BATCH_ARG_BYTES or len(out[-1]) >= BATCH_FILES):
+        weight = sizes.get(target, 0) if sizes is not None else 0
+        if out[-1] and (size + cost > BATCH_ARG_BYTES or len(out[-1]) >= BATCH_FILES
+                        or source + weight > BATCH_SOURCE_BYTES):
             out.append([])
-            size = 0
+            size = source = 0
         out[-1].append(target)
         size += cost
+        source += weight
     return [batch for batch in out if batch]
 
 
@@ -105,9 +114,10 @@ class SemgrepProcess:
     rule_files: list[Path] = field(default_factory=list)
     runs: int = 0
 
-    def start(self, rule_files: list[Path], targets: list[str]) -> None:
+    def start(self, rule_files: list[Path], targets: list[str],
+              sizes: Mapping[str, int] | None = None) -> None:
         self.rule_files = rule_files
-        self.pending = batches(targets)
+        self.pending = batches(targets, sizes)
         self.started = time.monotonic()
         self._launch_next()
 

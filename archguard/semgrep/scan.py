@@ -5,7 +5,8 @@ is on (``--no-semgrep``, ``semgrep = false``, ``ARCHGUARD_NO_SEMGREP``) and the 
 rules (``semgrep-rules``), whose codes ``--select``/``--ignore`` accept. ``SemgrepScan`` is the
 run itself: the selected rules over the package and the tests folder, started before the
 native pass and collected after it (``running``), with per-file results from
-``archguard.semgrep.cache`` so that semgrep starts only for files it has not seen.
+``archguard.semgrep.cache`` so that semgrep starts only for files it has not seen, and only
+for the files one of the selected rules can match (``archguard.semgrep.prefilter``).
 """
 
 from __future__ import annotations
@@ -119,12 +120,19 @@ class SemgrepScan:
         )
 
         todo = self._todo()
-        targets = [path for path, snap in todo.items() if isinstance(snap, Snapshot)]
+        targets = [path for path, snap in todo.items()
+                   if isinstance(snap, Snapshot) and snap.rules != ()]
+        readable = {path: snap for path, snap in todo.items() if isinstance(snap, Snapshot)}
+        if readable and not targets:  # semgrep still reads the rules: a broken one is an error
+            probe = min(readable, key=lambda path: readable[path].stamp.size)
+            todo[probe] = dataclasses.replace(readable[probe], rules=None)
+            targets = [probe]
         process = SemgrepProcess(self.root, self.config.semgrep_timeout,
                                  self.config.max_file_bytes) if targets else None
         try:
             if process is not None:
-                process.start(self._rule_files(process.workdir), targets)
+                process.start(self._rule_files(process.workdir), targets,
+                              {path: readable[path].stamp.size for path in targets})
             yield
             if process is not None and on_wait is not None and not process.finished():
                 on_wait(len(targets))
@@ -139,12 +147,24 @@ class SemgrepScan:
                 process.close()
 
     def _todo(self) -> dict[str, Snapshot | str | None]:
-        """Files without a cached result for their current content, read now."""
+        """Files without a cached result for their current content, read now, with the
+        rules that can match each (``archguard.semgrep.prefilter``)."""
+        paths = [path for path in self.package + self.outside
+                 if self.store.lookup(path, self.known.get(path)) is None]
+        if not paths:
+            return {}
+        from archguard.semgrep.prefilter import Prefilter, RuleFilter, rule_filters
+
+        filters = self.store.filters  # kept with the rule set: no YAML read after an edit
+        if not (isinstance(filters, list) and all(isinstance(f, RuleFilter) for f in filters)
+                and [f.rule_id for f in filters] == [info.rule_id for info in self.rules]):
+            self.store.filters = filters = rule_filters(self.rules, self.config)
+            self.store.dirty = True
+        rules_for = Prefilter(filters).rules_for
         outside = set(self.outside)
         limit = self.config.max_file_bytes
-        return {path: snapshot(self.root, path, path in outside, limit)
-                for path in self.package + self.outside
-                if self.store.lookup(path, self.known.get(path)) is None}
+        return {path: snapshot(self.root, path, path in outside, limit, rules_for)
+                for path in paths}
 
     def _rule_files(self, workdir: Path) -> list[Path]:
         files: list[Path] = []
@@ -173,6 +193,8 @@ class SemgrepScan:
                 supp = snap.suppressions if isinstance(snap, Snapshot) else None
                 if isinstance(snap, str):  # not a regular file, too large, unreadable
                     found = [file_problem(path, snap)] if path in outside else []
+                elif snap is not None and snap.rules == ():  # no rule can match: no findings
+                    self.store.put(path, snap, found)
                 elif snap is not None and path in failed:
                     if os.path.lexists(self.root / path):  # not a file that vanished
                         found = [*found, file_problem(

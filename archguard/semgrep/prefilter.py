@@ -1,0 +1,429 @@
+"""Which files semgrep needs to see: a text requirement per rule, derived from its YAML.
+
+A requirement is a set of alternatives (regular expressions over the file's bytes): a file
+where none of them is found cannot hold a match of the rule, so semgrep is not given it for
+that rule. A rule whose requirement cannot be derived (taint mode, ``match:``, an operator
+archguard does not know, a pattern without a fixed word) has none and sees every file.
+
+How a formula combines (the same reasoning as semgrep's own prefilter,
+``src/optimizing/Analyze_rule.ml``, which skips rules per file; archguard's skips the file
+before semgrep starts, so a file no rule can match costs semgrep nothing):
+
+- ``pattern`` / ``pattern-inside``: every identifier the pattern spells outside strings,
+  metavariables (``$X``, ``$...X``) and Python keywords must occur in a matching file, so
+  any one of them is a requirement; the longest is kept. This holds through imports:
+  semgrep matches ``a.b.c(...)`` against ``c(...)`` after ``from a.b import c``, against
+  ``z.c(...)`` after ``import a.b as z`` and against ``d(...)`` after
+  ``from a.b import c as d``, but every such file spells ``a``, ``b`` and ``c`` (in the import
+  statement, or in the use); semgrep resolves names only through a file's own imports. The
+  words of a typed metavariable's type (``($X : Foo)``) are left out (semgrep matches the
+  type without it being written).
+- ``patterns`` (all must hold): any conjunct's requirement is one of the whole; the most
+  selective is kept. Negations (``pattern-not*``), ``focus-metavariable``,
+  ``metavariable-pattern``/``-comparison`` and unknown conjuncts add nothing.
+- ``pattern-either`` (one must hold): the union of the branches'; none if a branch has none.
+- ``pattern-regex``, and ``metavariable-regex`` on a metavariable whose text is the matched
+  code (not a string literal that constant propagation may have folded from pieces, as
+  ``"$X"`` can be unless the rule sets ``constant_propagation: false``): the literal runs
+  (characters and simple classes) every match of the regular expression must contain. Such a
+  requirement is trusted on ASCII files only (on others a Unicode-aware engine may match a
+  class or a case-folded letter that a bytes search does not), so any non-ASCII file meets it.
+
+``paths.include``/``paths.exclude`` are honoured for the path semgrep is given (the rule text
+as semgrep gets it: shipped globs rewritten for the layout). An include is read broadly (a
+glob that matches anywhere or a folder's content) and an exclude narrowly (the glob as
+written); a glob archguard cannot read never excludes a file.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any, NamedTuple
+
+from archguard.project.config import Config
+from archguard.semgrep.rules import SemgrepRuleInfo, rule_text
+
+KEYWORDS = frozenset(keyword.kwlist + keyword.softkwlist)
+_STRING = re.compile(r"""[rRbBuUfF]{0,2}('''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\\n])*'"""
+                     r"""|"(?:\\.|[^"\\\n])*")""", re.S)
+_METAVARIABLE = re.compile(r"\$(?:\.\.\.)?[A-Z_][A-Z0-9_]*")
+_TYPED = re.compile(r"\$(?:\.\.\.)?[A-Z_][A-Z0-9_]*\s*:\s*[A-Za-z_][\w.]*")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_COMMENT = re.compile(r"#[^\n]*")
+_NUMBER = re.compile(r"(?<![\w$])\d[\w.]*")  # 1e5, 0x1F, 1_000: semgrep compares values
+# Regular expressions Python's parser reads differently from semgrep's PCRE: no requirement.
+_FOREIGN_REGEX = re.compile(r"\[:|\\[NQEpPxX]|\(\?[^:P=!<]*x")
+POSITIVE = ("pattern", "pattern-inside")
+NEUTRAL = ("pattern-not", "pattern-not-inside", "pattern-not-regex", "focus-metavariable",
+           "metavariable-pattern", "metavariable-comparison", "metavariable-type",
+           "metavariable-analysis")
+RULE_FORMULAS = ("pattern", "patterns", "pattern-either", "pattern-regex")
+PYTHON = ("python", "py", "python3")
+
+
+class Alternative(NamedTuple):
+    """One way a file meets a requirement: ``source`` found in its bytes."""
+
+    source: str  # a bytes regular expression
+    weight: float  # how selective (about the number of fixed characters)
+    any_text: bool  # True: valid on any file; False: on ASCII files only (see above)
+    key: str = ""  # characters every match contains (a cheap test before the search)
+    fold: bool = False  # ``key`` is lower-case, to find in the lower-cased bytes
+
+
+Requirement = frozenset[Alternative] | None  # None: every file
+
+
+def best(candidates: Iterable[Requirement]) -> Requirement:
+    """The most selective of requirements that all hold (a conjunction)."""
+    known = sorted((c for c in candidates if c), key=lambda r: sorted(a.source for a in r))
+    return max(known, key=_score, default=None)  # the first of equals: the same every run
+
+
+def union(branches: Iterable[Requirement]) -> Requirement:
+    """The requirement of a disjunction: any branch's alternatives."""
+    found: set[Alternative] = set()
+    for branch in branches:
+        if not branch:
+            return None
+        found |= branch
+    return frozenset(found) or None
+
+
+def _score(requirement: frozenset[Alternative]) -> float:
+    return min(a.weight for a in requirement) - 0.01 * len(requirement)
+
+
+# --- patterns -----------------------------------------------------------------------------
+
+def pattern_requirement(text: str) -> Requirement:
+    """Any one of the identifiers a semgrep Python pattern spells (see the module doc)."""
+    code = _COMMENT.sub(" ", _STRING.sub(" ", text))
+    code = _TYPED.sub(" ", _NUMBER.sub(" ", code))
+    code = _METAVARIABLE.sub(" ", code)
+    words = {w for w in _WORD.findall(code) if w not in KEYWORDS}
+    return best(frozenset({Alternative(rf"\b{w}\b", len(w) + 1.5, True, w)}) for w in words)
+
+
+def string_metavariables(text: str) -> set[str]:
+    """Metavariables written inside a string literal of a pattern (``"$X"``)."""
+    return {m for s in _STRING.findall(text) for m in _METAVARIABLE.findall(s)}
+
+
+# --- regular expressions ------------------------------------------------------------------
+
+_CATEGORIES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D",
+               sre.CATEGORY_SPACE: r"\s", sre.CATEGORY_NOT_SPACE: r"\S",
+               sre.CATEGORY_WORD: r"\w", sre.CATEGORY_NOT_WORD: r"\W"}
+_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+
+
+def regex_requirement(regex: str) -> Requirement:
+    """The literal runs any match of ``regex`` contains (None when it has none, or when
+    Python cannot read it as semgrep would)."""
+    if _FOREIGN_REGEX.search(regex):
+        return None
+    try:
+        parsed = sre_parse.parse(regex)
+    except (re.error, RecursionError, OverflowError):
+        return None
+    return _sequence(list(parsed), bool(parsed.state.flags & re.IGNORECASE))
+
+
+def _atom(op: Any, av: Any) -> tuple[str, float, str] | None:
+    """A one-character item as (source, weight, the character if a literal), or None."""
+    if op is sre.LITERAL:
+        return (re.escape(chr(av)), 1.0, chr(av)) if av < 128 else None
+    if op is sre.NOT_LITERAL:
+        return (f"[^{re.escape(chr(av))}]", 0.2, "") if av < 128 else None
+    if op is sre.ANY:
+        return r"(?s:.)", 0.0, ""
+    if op is sre.IN:
+        parts = []
+        for item_op, item in av:
+            if item_op is sre.NEGATE:
+                parts.append("^")
+            elif item_op is sre.LITERAL and item < 128:
+                parts.append(re.escape(chr(item)))
+            elif item_op is sre.RANGE and item[1] < 128:
+                parts.append(f"{re.escape(chr(item[0]))}-{re.escape(chr(item[1]))}")
+            elif item_op is sre.CATEGORY and item in _CATEGORIES:
+                parts.append(_CATEGORIES[item])
+            else:
+                return None
+        if parts == ["^"]:
+            return None
+        return f"[{''.join(parts)}]", 0.4, ""
+    return None
+
+
+def _sequence(items: list[tuple[Any, Any]], icase: bool) -> Requirement:
+    candidates: list[Requirement] = []
+    run: list[tuple[str, float, str]] = []
+
+    def close() -> None:
+        if run:
+            source = "".join(s for s, _, _ in run)
+            folded = icase and any(c.isalpha() for _, _, c in run)  # else a faster search
+            if folded:
+                source = f"(?i:{source})"
+            weight = sum(w for _, w, _ in run)
+            literals = "".join(c or "\0" for _, _, c in run).split("\0")
+            key = max(literals, key=len)
+            run.clear()
+            if not key:  # classes only (`\w+`): as good as none
+                return
+            candidates.append(frozenset({Alternative(source, weight, False,
+                                                     key.lower() if folded else key, folded)}))
+
+    for op, av in items:
+        atom = _atom(op, av)
+        if atom is not None:
+            run.append(atom)
+            continue
+        if op in _REPEATS:
+            low, high, body = av
+            inner = _atom(*body[0]) if len(body) == 1 else None
+            if inner is not None and low >= 1:
+                run.extend([inner] * min(low, 4))
+                if high != low:
+                    close()
+                continue
+            close()
+            if low >= 1:
+                candidates.append(_sequence(list(body), icase))
+            continue
+        close()
+        if op is sre.SUBPATTERN:
+            _group, add, remove, body = av
+            inner_icase = (icase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
+            candidates.append(_sequence(list(body), inner_icase))
+        elif op is sre.ATOMIC_GROUP:
+            candidates.append(_sequence(list(av), icase))
+        elif op is sre.BRANCH:
+            candidates.append(union(_sequence(list(b), icase) for b in av[1]))
+        # AT, ASSERT, ASSERT_NOT, GROUPREF, ...: match no characters of their own
+    close()
+    return best(candidates)
+
+
+# --- rules --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RuleFilter:
+    """One rule's prefilter: its text requirement and its ``paths:``."""
+
+    rule_id: str
+    requirement: Requirement
+    include: tuple[re.Pattern[str], ...] | None  # None: every path
+    exclude: tuple[re.Pattern[str], ...]
+
+    def applies_to(self, path: str) -> bool:
+        if self.include is not None and not any(g.match(path) for g in self.include):
+            return False
+        return not any(g.match(path) for g in self.exclude)
+
+
+def rule_filter(rule: dict[str, Any]) -> RuleFilter:
+    """The prefilter of one rule (a parsed YAML mapping)."""
+    paths = rule.get("paths")
+    include: tuple[re.Pattern[str], ...] | None = None
+    exclude: tuple[re.Pattern[str], ...] = ()
+    if isinstance(paths, dict):
+        include = _globs(paths.get("include"), broad=True)
+        exclude = _globs(paths.get("exclude"), broad=False) or ()
+    return RuleFilter(str(rule.get("id")), _rule_requirement(rule), include, exclude)
+
+
+def _rule_requirement(rule: dict[str, Any]) -> Requirement:
+    languages = rule.get("languages")
+    if not isinstance(languages, list) or not languages or \
+            any(str(lang).lower() not in PYTHON for lang in languages):
+        return None
+    if rule.get("mode", "search") != "search":
+        return None
+    formulas = [key for key in rule if key in RULE_FORMULAS]
+    if len(formulas) != 1 or "match" in rule:
+        return None
+    options = rule.get("options")
+    if options is not None and not isinstance(options, dict):
+        return None
+    folded = (options or {}).get("constant_propagation", True) is not False
+    strings = _string_metavariables(rule[formulas[0]]) if folded else set()
+    return _formula(formulas[0], rule[formulas[0]], strings)
+
+
+def _formula(key: str, value: Any, strings: set[str]) -> Requirement:
+    """The requirement of one operator (``key: value``) of a formula."""
+    if key in POSITIVE:
+        if isinstance(value, str):
+            return pattern_requirement(value)
+        return _formula_node(value, strings)
+    if key == "patterns" and isinstance(value, list):
+        return best(_formula_node(item, strings, conjunct=True) for item in value)
+    if key == "pattern-either" and isinstance(value, list):
+        return union(_formula_node(item, strings) for item in value)
+    if key == "pattern-regex" and isinstance(value, str):
+        return regex_requirement(value)
+    if key == "metavariable-regex" and isinstance(value, dict):
+        variable, regex = value.get("metavariable"), value.get("regex")
+        if not isinstance(regex, str) or not isinstance(variable, str) or \
+                variable in strings or value.get("constant-propagation") is True:
+            return None
+        return regex_requirement(regex)
+    return None
+
+
+def _formula_node(node: Any, strings: set[str], conjunct: bool = False) -> Requirement:
+    """A list item or nested mapping: exactly one operator. In a conjunction an operator
+    that narrows (a negation, a condition) or is unknown adds nothing; elsewhere an
+    unknown one means no requirement."""
+    if isinstance(node, dict) and len(node) == 1:
+        ((key, value),) = node.items()
+        if conjunct and key in NEUTRAL:
+            return None
+        return _formula(str(key), value, strings)
+    return None
+
+
+def _string_metavariables(node: Any) -> set[str]:
+    """Metavariables that appear inside string literals of any pattern of the formula."""
+    if isinstance(node, str):
+        return string_metavariables(node)
+    if isinstance(node, dict):
+        return set().union(*(_string_metavariables(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_string_metavariables(v) for v in node))
+    return set()
+
+
+# --- paths --------------------------------------------------------------------------------
+
+def _globs(value: Any, broad: bool) -> tuple[re.Pattern[str], ...] | None:
+    """Compiled ``paths:`` globs; None (include: every path) when one cannot be read."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        return None if broad else ()
+    found: list[re.Pattern[str]] = []
+    for glob in value:
+        compiled = glob_regex(glob) if isinstance(glob, str) else None
+        if compiled is None:
+            if broad:
+                return None  # an include we cannot read: every path may be included
+            continue  # an exclude we cannot read excludes nothing
+        found.append(compiled)
+        if broad:  # also anywhere, and a folder's content
+            found += [p for p in (glob_regex(f"**/{glob}"), glob_regex(f"{glob}/**"),
+                                  glob_regex(f"**/{glob}/**")) if p is not None]
+    return tuple(found)
+
+
+def glob_regex(glob: str) -> re.Pattern[str] | None:
+    """A gitignore-style glob (``**``, ``*``, ``?``) as a regex over a relative path; None
+    for the other forms (character classes, braces, negation, escapes, absolute)."""
+    glob = glob.strip()
+    while glob.startswith("./"):
+        glob = glob[2:]
+    if not glob or glob.startswith(("/", "!")) or any(c in glob for c in "[]{}\\"):
+        return None
+    out = []
+    parts = glob.rstrip("/").split("/")
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        if part == "**":
+            out.append(".*" if last else "(?:.*/)?")
+            continue
+        out.append("".join("[^/]*" if c == "*" else "[^/]" if c == "?" else re.escape(c)
+                           for c in part))
+        if not last:
+            out.append("/")
+    return re.compile("".join(out) + r"\Z")
+
+
+# --- the run's prefilter ------------------------------------------------------------------
+
+class Prefilter:
+    """The selected rules' filters: which of them a file (path and bytes) can match."""
+
+    def __init__(self, filters: list[RuleFilter]) -> None:
+        self.filters = [(f, [_test(a) for a in f.requirement] if f.requirement else None)
+                        for f in filters]
+
+    def rules_for(self, path: str, data: bytes) -> tuple[str, ...]:
+        found = []
+        text = _Text(data)
+        for rule, tests in self.filters:
+            if rule.applies_to(path) and (tests is None or any(text.meets(*t) for t in tests)):
+                found.append(rule.rule_id)
+        return tuple(found)
+
+
+_Test = tuple[bytes, bool, "re.Pattern[bytes] | None", bool]
+
+
+def _test(alternative: Alternative) -> _Test:
+    """(key, fold, the search to confirm a found key or None, valid on any text)."""
+    key = alternative.key.encode("ascii")
+    plain = re.escape(alternative.key) == alternative.source and not alternative.fold
+    search = None if plain else re.compile(alternative.source.encode("ascii"))
+    return key, alternative.fold, search, alternative.any_text
+
+
+class _Text:
+    """A file's bytes, with what the tests need computed once: ASCII or not, lower-cased."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self._ascii: bool | None = None
+        self._lower: bytes | None = None
+
+    def meets(self, key: bytes, fold: bool, search: re.Pattern[bytes] | None,
+              any_text: bool) -> bool:
+        if not any_text:
+            if self._ascii is None:
+                self._ascii = self.data.isascii()
+            if not self._ascii:
+                return True
+        if fold:
+            if self._lower is None:
+                self._lower = self.data.lower()
+            if key not in self._lower:
+                return False
+        elif key not in self.data:
+            return False
+        return search is None or search.search(self.data) is not None
+
+
+def build_prefilter(rules: list[SemgrepRuleInfo], config: Config) -> Prefilter:
+    """The prefilter of the rules semgrep runs, read from the rule text semgrep gets."""
+    return Prefilter(rule_filters(rules, config))
+
+
+def rule_filters(rules: list[SemgrepRuleInfo], config: Config) -> list[RuleFilter]:
+    """Each rule's filter, in order (one with no requirement when its YAML cannot be read:
+    semgrep then reports the rule file itself)."""
+    import yaml
+
+    documents: dict[Path, dict[str, dict[str, Any]]] = {}
+    filters = []
+    for info in rules:
+        if info.file not in documents:
+            try:
+                document = yaml.load(rule_text(info, config).decode("utf-8"),
+                                     Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+                listed = document.get("rules") if isinstance(document, dict) else None
+                documents[info.file] = {str(r.get("id")): r for r in listed or ()
+                                        if isinstance(r, dict)}
+            except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+                documents[info.file] = {}
+        rule = documents[info.file].get(info.rule_id)
+        filters.append(rule_filter(rule) if rule is not None
+                       else RuleFilter(info.rule_id, None, None, ()))
+    return filters

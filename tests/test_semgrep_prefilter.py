@@ -1,0 +1,324 @@
+"""The semgrep prefilter (issue 15): files no selected rule can match are not handed to semgrep.
+
+The derived requirements are checked rule by rule, the derivation on custom rules that have
+none, and, with real semgrep (one module-scoped project), that a file without any required
+word is left out, that import aliases still reach semgrep, and that the per-file cache stays
+right when a left-out file gains a word.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from archguard.project.config import Config
+from archguard.rules.registry import Rule, all_rules
+from archguard.run.runner import CheckRequest, run_check
+from archguard.semgrep import prefilter, process
+from archguard.semgrep.prefilter import (
+    Prefilter, RuleFilter, build_prefilter, glob_regex, pattern_requirement,
+    regex_requirement, rule_filter,
+)
+from archguard.semgrep.rules import builtin_rule
+
+SEMGREP_RULES = {rule.name: rule for rule in all_rules() if rule.engine == "semgrep"}
+# The requirement of every shipped rule: a file holds a match only if one of these is found.
+EXPECTED = {
+    "actor-location": [r"\bGenericActor\b", r"\bdramatiq\b", "actor"],
+    "blocking-call-in-async": [
+        r"\bhttpx\b", r"\bopen\b", r"\bpathlib\b", r"\bpopen\b", r"\bread_bytes\b",
+        r"\bread_text\b", r"\brequest\b", r"\brequests\b", r"\bsleep\b", r"\bsubprocess\b",
+        r"\bsystem\b", r"\bwrite_bytes\b", r"\bwrite_text\b"],
+    "environment-access": [r"\benviron\b", r"\benvironb\b", r"\bgetenv\b", r"\bgetenvb\b",
+                           r"\bputenv\b", r"\bunsetenv\b"],
+    "hardcoded-config": ["(?i:access)", "(?i:api)", "(?i:passwd)", "(?i:password)",
+                         "(?i:private)", "(?i:secret)", "(?i:token)", r"://[\S]",
+                         r":[\d][\d]"],
+    "manual-session": ["(?i:async_session)", "(?i:session)", r"\bAsyncSession\b",
+                       r"\basync_sessionmaker\b", r"\bsessionmaker\b"],
+    "mocked-database": ["AsyncSession", r"\bdependency_overrides\b", "patch",
+                        r"patch\.object", "setattr"],
+    "sync-database": [r"\bcreate_engine\b", r"\bengine_from_config\b", r"\bquery\b",
+                      r"\bscoped_session\b", r"\bsessionmaker\b", r"\bsqlalchemy\b",
+                      r"\bsqlmodel\b"],
+    "unbounded-actor": [r"\bdramatiq\b", "actor"],
+}
+
+
+def sources(requirement: Any) -> list[str] | None:
+    return None if requirement is None else sorted(a.source for a in requirement)
+
+
+def filter_of(text: str) -> RuleFilter:
+    (rule,) = yaml.safe_load(textwrap.dedent(text))["rules"]
+    return rule_filter(rule)
+
+
+@pytest.mark.parametrize("rule", SEMGREP_RULES.values(), ids=lambda r: r.code)
+def test_requirement_of_every_shipped_rule(rule: Rule) -> None:
+    prefilter = build_prefilter([builtin_rule(rule)], Config())
+    ((derived, _),) = prefilter.filters
+    assert sources(derived.requirement) == EXPECTED[rule.name]
+
+
+def test_every_shipped_rule_has_a_requirement() -> None:
+    assert set(EXPECTED) == set(SEMGREP_RULES)
+
+
+def test_pattern_words_leave_out_metavariables_keywords_strings_and_types() -> None:
+    assert sources(pattern_requirement("os.environ")) == [r"\benviron\b"]  # the longest
+    assert sources(pattern_requirement("$X.read_text(...)")) == [r"\bread_text\b"]
+    assert sources(pattern_requirement('async def $F(...):\n  ...')) is None
+    assert sources(pattern_requirement('$F("requests", $...ARGS)')) is None
+    assert sources(pattern_requirement("($X : Foo).bar()")) == [r"\bbar\b"]
+    assert sources(pattern_requirement("f(1e5)  # the_reason_why")) == [r"\bf\b"]
+
+
+def test_combinations() -> None:
+    both = filter_of("""
+        rules:
+          - id: r
+            languages: [python]
+            message: m
+            severity: ERROR
+            patterns:
+              - pattern-inside: "def $F(...): ..."
+              - pattern-not: foo.quite_long_name(...)
+              - pattern-either:
+                  - pattern: alpha(...)
+                  - pattern: beta.gamma(...)
+        """)
+    assert sources(both.requirement) == [r"\balpha\b", r"\bgamma\b"]
+    open_branch = filter_of("""
+        rules:
+          - id: r
+            languages: [python]
+            message: m
+            severity: ERROR
+            pattern-either:
+              - pattern: alpha(...)
+              - pattern: $F($X)
+        """)
+    assert open_branch.requirement is None  # a branch without a word: every file
+
+
+@pytest.mark.parametrize("body", [
+    # taint mode
+    """
+    mode: taint
+    pattern-sources: [{pattern: source(...)}]
+    pattern-sinks: [{pattern: sink(...)}]
+    """,
+    # the newer `match:` syntax, unknown to the prefilter
+    "match: {pattern: foo(...)}",
+    # a regex without a fixed character
+    r"pattern-regex: '\w+'",
+    # a string metavariable that constant propagation may have folded
+    """
+    patterns:
+      - pattern: '"$X"'
+      - metavariable-regex: {metavariable: $X, regex: ^https://}
+    """,
+    # another language
+    "pattern: foo(...)\nlanguages: [generic]",
+], ids=["taint", "match", "regex", "folded-string", "generic"])
+def test_custom_rules_without_a_requirement_see_every_file(body: str) -> None:
+    head = "rules:\n  - id: r\n    message: m\n    severity: ERROR\n"
+    if "languages" not in body:
+        head += "    languages: [python]\n"
+    derived = filter_of(head + textwrap.indent(textwrap.dedent(body), "    "))
+    assert derived.requirement is None
+    prefilter = Prefilter([derived])
+    assert prefilter.rules_for("pkg/empty.py", b"") == ("r",)
+
+
+def test_regular_expressions() -> None:
+    assert sources(regex_requirement(
+        r"(?i)\b(async_?)?(db_?)?session_?(local|factory|maker)\b|\basync_session\b")) == \
+        ["(?i:async_session)", "(?i:session)"]
+    assert sources(regex_requirement(r"^([\w.]*\.)?get_db$")) == ["get_db"]
+    assert regex_requirement("a|") is None  # an empty branch
+    assert regex_requirement("[[:alpha:]]+x") is None  # read differently by PCRE
+    assert regex_requirement("(unclosed") is None
+
+
+def test_a_regex_requirement_holds_on_any_non_ascii_file() -> None:
+    derived = filter_of(r"""
+        rules:
+          - id: r
+            languages: [python]
+            message: m
+            severity: ERROR
+            pattern-regex: (?i)token
+        """)
+    prefilter = Prefilter([derived])
+    assert prefilter.rules_for("a.py", b"x = 1\n") == ()
+    assert prefilter.rules_for("a.py", b"x = 'TOKEN'\n") == ("r",)
+    # a Unicode engine folds the Kelvin sign to k: never decided on bytes
+    assert prefilter.rules_for("a.py", "x = 'to\u212aen'\n".encode()) == ("r",)
+
+
+def test_paths() -> None:
+    tests = glob_regex("**/tests/**")
+    assert tests is not None
+    assert tests.match("tests/a.py") and tests.match("x/tests/b/a.py")
+    assert not tests.match("xtests/a.py")
+    assert glob_regex("[ab].py") is None
+    derived = filter_of("""
+        rules:
+          - id: r
+            languages: [python]
+            message: m
+            severity: ERROR
+            pattern: foo(...)
+            paths:
+              include: [tests]
+              exclude: ["[ab].py", "**/skip_*.py"]
+        """)
+    assert derived.applies_to("tests/a.py")  # an include matches anywhere, and below
+    assert derived.applies_to("pkg/tests/x/a.py")
+    assert not derived.applies_to("pkg/a.py")
+    assert not derived.applies_to("tests/skip_me.py")
+    assert derived.applies_to("tests/b.py")  # an exclude it cannot read excludes nothing
+
+
+# --- with real semgrep --------------------------------------------------------------------
+
+PROJECT = {
+    "pyproject.toml": '[tool.archguard]\npackage = "cpv3"\n',
+    "cpv3/__init__.py": "",
+    "cpv3/plain.py": """
+        def add(a: int, b: int) -> int:
+            return a + b
+        """,
+    # every form semgrep resolves through the file's imports
+    "cpv3/aliases.py": """
+        import os as o
+        from os import environ as ENV
+
+        import dramatiq as dq
+        from sqlalchemy.orm import Session as S
+
+
+        def read() -> str | None:
+            return o.getenv("A") or ENV.get("B")
+
+
+        def make() -> object:
+            return S()
+
+
+        @dq.actor
+        def job() -> None:
+            pass
+        """,
+    "cpv3/modules/tasks/service.py": """
+        from dramatiq import actor as task
+
+
+        @task
+        def job() -> None:
+            pass
+        """,
+}
+ALIAS_FINDINGS = [("AG406", "cpv3/aliases.py", 13), ("AG703", "cpv3/aliases.py", 9),
+                  ("AG703", "cpv3/aliases.py", 9), ("AG704", "cpv3/aliases.py", 17),
+                  ("AG704", "cpv3/modules/tasks/service.py", 5),
+                  ("AG705", "cpv3/aliases.py", 17)]
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def semgrep_findings(root: Path) -> list[tuple[str, str, int]]:
+    report = run_check(CheckRequest([root], select=[code for code in (
+        "AG406", "AG407", "AG701", "AG702", "AG703", "AG704", "AG705", "AG805")]))
+    return sorted((d.code, d.path, d.line) for d in report.diagnostics)
+
+
+@pytest.fixture
+def launches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[list[str]]:
+    """The targets of every semgrep start (semgrep runs for real)."""
+    monkeypatch.delenv("ARCHGUARD_NO_SEMGREP", raising=False)
+    monkeypatch.setenv("ARCHGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    started: list[list[str]] = []
+    real = process.launch
+
+    def recording(command: list[str], *args: Any) -> Any:
+        started.append(command[command.index("--") + 1:])
+        return real(command, *args)
+
+    monkeypatch.setattr(process, "launch", recording)
+    return started
+
+
+def test_aliases_reach_semgrep_and_a_file_without_a_word_does_not(
+        tmp_path: Path, launches: list[list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write(tmp_path / "project", PROJECT)
+    assert semgrep_findings(root) == ALIAS_FINDINGS
+    (targets,) = launches
+    assert sorted(targets) == ["cpv3/aliases.py", "cpv3/modules/tasks/service.py"]
+    # warm: the left-out files are cached as having no findings, semgrep is not started
+    assert semgrep_findings(root) == ALIAS_FINDINGS
+    assert len(launches) == 1
+    # the left-out file gains a word: it alone is scanned, and its finding is reported; the
+    # rule filters come from the cache (no YAML read again)
+    def refuse(*args: object) -> None:
+        raise AssertionError("rule filters derived again")
+
+    monkeypatch.setattr(prefilter, "rule_filters", refuse)
+    (root / "cpv3/plain.py").write_text("import os\n\nHOME = os.environ['HOME']\n")
+    assert ("AG703", "cpv3/plain.py", 3) in semgrep_findings(root)
+    assert launches[1] == ["cpv3/plain.py"]
+
+
+def test_a_custom_rule_without_a_requirement_sees_every_file(
+        tmp_path: Path, launches: list[list[str]]) -> None:
+    files = {**PROJECT, "pyproject.toml": '[tool.archguard]\npackage = "cpv3"\n'
+                                          'semgrep-rules = ["rules"]\n',
+             "rules/taint.yaml": """
+                 rules:
+                   - id: input-to-eval
+                     languages: [python]
+                     severity: ERROR
+                     message: input() reaches eval()
+                     mode: taint
+                     pattern-sources: [{pattern: input(...)}]
+                     pattern-sinks: [{pattern: eval(...)}]
+                 """}
+    root = write(tmp_path / "project", files)
+    run_check(CheckRequest([root]))
+    (targets,) = launches
+    assert sorted(targets) == ["cpv3/__init__.py", "cpv3/aliases.py",
+                               "cpv3/modules/tasks/service.py", "cpv3/plain.py"]
+
+
+
+@pytest.mark.parametrize("name", ["environment-access", "mocked-database"])
+def test_paths_read_as_semgrep_reads_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          name: str) -> None:
+    """The shipped excludes (AG703) and includes (AG805): a path the prefilter keeps from a
+    rule is one semgrep does not scan with it."""
+    paths = ["conftest.py", "test_a.py", "a_test.py", "plain.py", "tests/x.py",
+             "sub/tests/y.py", "sub/testsx/z.py", "cpv3/infrastructure/settings.py",
+             "cpv3/infrastructure/other.py", "cpv3/conftest_helpers.py"]
+    write(tmp_path, {path: "import os\nA = os.environ['A']\n" for path in paths})
+    monkeypatch.delenv("ARCHGUARD_NO_SEMGREP", raising=False)
+    info = builtin_rule(SEMGREP_RULES[name])
+    semgrep = process.SemgrepProcess(tmp_path, 300)
+    try:
+        semgrep.start([info.file], paths)
+        scanned = {process.normal_path(p) for p in semgrep.wait()["scanned"]}
+    finally:
+        semgrep.close()
+    ((derived, _),) = build_prefilter([info], Config()).filters
+    assert {p for p in paths if derived.applies_to(p)} == scanned
