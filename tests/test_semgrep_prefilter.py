@@ -33,10 +33,9 @@ EXPECTED = {
         r"\bhttpx\b", r"\bopen\b", r"\bpathlib\b", r"\bpopen\b", r"\bread_bytes\b",
         r"\bread_text\b", r"\brequest\b", r"\brequests\b", r"\bsleep\b", r"\bsubprocess\b",
         r"\bsystem\b", r"\bwrite_bytes\b", r"\bwrite_text\b"],
-    "environment-access": [r"\benviron\b", r"\benvironb\b", r"\bgetenv\b", r"\bgetenvb\b",
-                           r"\bputenv\b", r"\bunsetenv\b"],
+    "environment-access": [r"\benviron\b", r"\benvironb\b", r"\bgetenv\b", r"\bgetenvb\b"],
     "hardcoded-config": ["(?i:access)", "(?i:api)", "(?i:passwd)", "(?i:password)",
-                         "(?i:private)", "(?i:secret)", "(?i:token)", r"://[\S]",
+                         "(?i:private)", "(?i:secret)", "(?i:token)", "://",
                          r":[\d][\d]"],
     "manual-session": ["(?i:async_session)", "(?i:session)", r"\bAsyncSession\b",
                        r"\basync_sessionmaker\b", r"\bsessionmaker\b"],
@@ -276,7 +275,7 @@ def test_aliases_reach_semgrep_and_a_file_without_a_word_does_not(
         raise AssertionError("rule filters derived again")
 
     monkeypatch.setattr(prefilter, "rule_filters", refuse)
-    (root / "cpv3/plain.py").write_text("import os\n\nHOME = os.environ['HOME']\n")
+    (root / "cpv3/plain.py").write_text("import os\n\nBUCKET = os.environ['BUCKET']\n")
     assert ("AG703", "cpv3/plain.py", 3) in semgrep_findings(root)
     assert launches[1] == ["cpv3/plain.py"]
 
