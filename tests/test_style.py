@@ -287,6 +287,28 @@ def test_any_in_public_signatures_in_every_form() -> None:
     ]
 
 
+def test_dont_care_slots_of_coroutines_and_generators_are_not_judged() -> None:
+    """`Coroutine[Any, Any, T]` is how an async callable's type is spelled (Hyperion's
+    dependency factories); the result slot is still judged."""
+    found = run({SERVICE: dedent(typed("""
+        from collections.abc import AsyncGenerator, Callable, Coroutine, Generator
+        from typing import Any
+
+
+        def factory() -> Callable[[int], Coroutine[Any, Any, int]]: ...
+
+
+        def loose() -> Callable[[int], Coroutine[Any, Any, Any]]: ...
+
+
+        def stream() -> AsyncGenerator[int, Any]: ...
+
+
+        def rows() -> Generator[Any, None, None]: ...
+    """))}, ["AG803"])
+    assert [(d.line, d.column) for d in found] == [(9, 52), (15, 25)]
+
+
 def test_any_reported_at_the_any_and_named() -> None:
     found = run({SERVICE: dedent(typed("""
         from typing import Any

@@ -359,10 +359,19 @@ def may_name_any(ctx: FileContext) -> bool:
 _ANY_HOLDERS = frozenset({*ANY_TYPES, *(name.rpartition(".")[0] for name in ANY_TYPES)})
 
 
+# Generic protocols whose other slots are routinely `Any` (what is sent into a coroutine or
+# generator, what a coroutine yields to the event loop): only these slots are judged.
+_TYPED_SLOTS = {f"{module}.{name}": slots
+                for module in ("typing", "typing_extensions", "collections.abc")
+                for name, slots in (("Coroutine", (2,)), ("Generator", (0,)),
+                                    ("AsyncGenerator", (0,)))}
+
+
 def any_in_annotation(ctx: FileContext, node: ast.expr) -> Iterator[ast.expr]:
     """The parts of an annotation that are ``Any``: a quoted part yields its string node (the
     only one with a real position). ``Literal[...]`` values and ``Annotated`` metadata are
-    values, not types, and are skipped."""
+    values, not types, and are skipped, as are the send/yield slots of ``Coroutine`` and
+    the send/return slots of ``Generator``/``AsyncGenerator``."""
     yield from _any_parts(ctx, node, None)
 
 
@@ -381,7 +390,11 @@ def _any_parts(ctx: FileContext, node: ast.AST, anchor: ast.expr | None) -> Iter
         if origin in LITERAL:
             return
         args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-        for arg in args[:1] if origin in ANNOTATED else args:
+        if origin in ANNOTATED:
+            args = args[:1]
+        elif origin in _TYPED_SLOTS:  # the rest are "don't care" slots, Any by convention
+            args = [args[i] for i in _TYPED_SLOTS[origin] if i < len(args)]
+        for arg in args:
             yield from _any_parts(ctx, arg, anchor)
         return
     for child in child_nodes(node):

@@ -291,7 +291,9 @@ class AnyType(FileRule):
     or return annotation of a public function (see AG802 for what is public) is reported at
     the `Any`: any import alias, `typing.Any`/`t.Any`, nested in `list[...]`,
     `dict[str, Any]`, `Optional[...]`, `X | Any`, and quoted annotations (reported at the
-    string). `Literal[...]` values and `Annotated` metadata are not types and are skipped.
+    string). `Literal[...]` values and `Annotated` metadata are not types and are skipped,
+    and so are the "don't care" slots of `Coroutine[Any, Any, T]` and of
+    `Generator[T, Any, Any]`/`AsyncGenerator[T, Any]` (only `T` is judged).
     The implementation of an `@overload`ed function is exempt (callers see the overloads).
     Type aliases are not followed (`JSON = dict[str, Any]` in a signature is not seen)."""
 
