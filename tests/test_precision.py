@@ -608,3 +608,53 @@ def test_repository_handed_another_drivers_connection_is_not_judged() -> None:
         """),
     }
     assert findings(files, ["AG401"]) == [("AG401", REPO, 15)]
+
+
+def test_an_association_table_is_not_asked_for_the_mixin() -> None:
+    """polar's token-organization link: two foreign keys forming the primary key."""
+    files = {
+        BASE: BASE_SOURCE,
+        "cpv3/modules/users/models.py": dedent("""
+            from uuid import UUID
+
+            from sqlalchemy import Column, ForeignKey, String, Uuid
+            from sqlalchemy.orm import Mapped, mapped_column
+
+            from cpv3.db.base import Base
+
+
+            class UserProject(Base):
+                __tablename__ = "user_projects"
+
+                user_id: Mapped[UUID] = mapped_column(Uuid, ForeignKey("users.id"),
+                                                      primary_key=True)
+                project_id: Mapped[UUID] = mapped_column(ForeignKey("projects.id"),
+                                                         primary_key=True)
+
+
+            class UserTag(Base):
+                __tablename__ = "user_tags"
+
+                user_id = Column(ForeignKey("users.id"), primary_key=True)
+                tag_id = Column(ForeignKey("tags.id"), primary_key=True)
+                label: Mapped[str]
+
+
+            class UserNote(Base):
+                __tablename__ = "user_notes"
+
+                user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"), primary_key=True)
+                note: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+            class Lonely:
+                __tablename__ = "lonely"
+
+                a_id = Column(ForeignKey("a.id"), primary_key=True)
+                b_id = Column(ForeignKey("b.id"), primary_key=True)
+        """),
+    }
+    assert findings(files, ["AG304"]) == [
+        ("AG304", "cpv3/modules/users/models.py", 18),  # a column beside the keys
+        ("AG304", "cpv3/modules/users/models.py", 26),  # a key that links nothing
+        ("AG304", "cpv3/modules/users/models.py", 33)]  # no base at all

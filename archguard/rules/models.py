@@ -26,6 +26,29 @@ SCHEMA_ITEMS = frozenset({
 })
 
 
+COLUMN_CALLS = frozenset({"mapped_column", "Column"})
+
+
+def _is_association(node: ast.ClassDef) -> bool:
+    """Two or more columns, each a ``ForeignKey`` in the primary key, and nothing else
+    (a ``Mapped[...]`` annotation without a value is a column too)."""
+    if any(isinstance(statement, ast.AnnAssign) and statement.value is None
+           and isinstance(statement.annotation, ast.Subscript)
+           and (dotted_name(statement.annotation.value) or "").rsplit(".", 1)[-1] == "Mapped"
+           for statement in node.body):
+        return False
+    columns = [value for _, value in class_assignments(node)
+               if isinstance(value, ast.Call)
+               and (dotted_name(value.func) or "").rsplit(".", 1)[-1] in COLUMN_CALLS]
+    return len(columns) >= 2 and all(
+        any(isinstance(arg, ast.Call)
+            and (dotted_name(arg.func) or "").rsplit(".", 1)[-1] == "ForeignKey"
+            for arg in column.args)
+        and any(k.arg == "primary_key" and isinstance(k.value, ast.Constant)
+                and k.value.value is True for k in column.keywords)
+        for column in columns)
+
+
 @register
 class ModelBase(ProjectRule):
     """Every table gets its primary key, `created_at`/`updated_at` and the `is_deleted`
@@ -38,7 +61,10 @@ class ModelBase(ProjectRule):
     it must derive from both the base and the mixin, directly or through other project
     classes in any file (names resolved through imports, aliases and `__init__` re-exports).
     The base, the mixin and abstract classes (`__abstract__ = True`) are exempt; a subclass
-    of a model reported for the same missing class is not reported again (one problem)."""
+    of a model reported for the same missing class is not reported again (one problem). An
+    association table (two or more columns, every one a foreign key in the primary key)
+    that derives from the base is not asked for the mixin: its key is the pair it links,
+    and it has no life of its own to time-stamp or soft-delete."""
 
     code = "AG304"
     name = "model-base"
@@ -63,7 +89,10 @@ class ModelBase(ProjectRule):
     def collect(self, ctx: FileContext) -> dict[str, list[str]] | None:
         mapped: list[str] = []
         abstract: list[str] = []
+        association: list[str] = []
         for node, qualname in class_nodes(ctx.tree, ctx.module):
+            if _is_association(node):
+                association.append(qualname)
             names = {name for name, _ in class_assignments(node)}
             names |= {s.name for s in node.body if isinstance(s, (ast.FunctionDef,
                                                                     ast.AsyncFunctionDef))}
@@ -72,16 +101,18 @@ class ModelBase(ProjectRule):
             if any(name == "__abstract__" and isinstance(value, ast.Constant) and value.value
                    is True for name, value in class_assignments(node)):
                 abstract.append(qualname)
-        return {"mapped": mapped, "abstract": abstract} if mapped or abstract else None
+        return {"mapped": mapped, "abstract": abstract, "association": association} \
+            if mapped or abstract else None
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
         base = project.resolve(project.config.model_base)
         mixin = project.resolve(project.config.model_mixin)
-        mapped, abstract = set(), set()
+        mapped, abstract, association = set(), set(), set()
         for facts in project.iter_files():
             data = facts.extra.get(self.code, {})
             mapped.update(data.get("mapped", ()))
             abstract.update(data.get("abstract", ()))
+            association.update(data.get("association", ()))
         lacking: dict[str, tuple[str, ...]] = {}  # model -> what it misses
         for cls in project.classes.values():
             if cls.qualname in (base, mixin) or cls.qualname in abstract or \
@@ -91,6 +122,8 @@ class ModelBase(ProjectRule):
             if cls.qualname not in mapped and base not in bases:
                 continue
             missing = tuple(name for name in (base, mixin) if name not in bases)
+            if missing == (mixin,) and cls.qualname in association:  # the pair is its key
+                continue
             if missing:
                 lacking[cls.qualname] = missing
         for facts in project.iter_files():
