@@ -176,3 +176,12 @@ def test_a_stub_with_a_runtime_class_of_the_same_name_is_judged() -> None:
     files = {"cpv3/modules/users/address.py": address,
              "cpv3/modules/users/schemas.py": SCHEMA}
     assert findings(files, ["AG303"]) == [("AG303", "cpv3/modules/users/schemas.py", 8)]
+
+
+def test_a_test_full_of_asserts_is_not_complex() -> None:
+    """papermerge's router tests: radon adds one per assert; test code is not judged."""
+    body = "".join(f"    assert response[{i}] == {i}\n" for i in range(14))
+    source = f"def test_router(response: list[int]) -> None:\n{body}"
+    assert findings({"cpv3/modules/users/tests/test_router.py": source,
+                     "cpv3/modules/users/checks.py": source.replace("test_router", "check")},
+                    ["AG601"]) == [("AG601", "cpv3/modules/users/checks.py", 1)]

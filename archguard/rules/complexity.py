@@ -24,9 +24,12 @@ class Complexity(FileRule):
     """Functions stay simple: early returns over deep nesting. A function, method or nested
     function whose radon cyclomatic complexity grade is worse than `max-grade` (default B,
     i.e. a score above 10) is reported at its `def` line with its score and grade. Radon is
-    fed the tree archguard already parsed; it never re-reads the file."""
+    fed the tree archguard already parsed; it never re-reads the file. Test code (test
+    files and `conftest.py`, also inside the package) is not checked: radon counts every
+    `assert` as a branch, so a straight-line test scores like a tangle."""
 
     code = "AG601"
+    checks_tests = False
     ruff = ("C901",)
     ruff_overlap = (
         "ruff's C901 measures the same McCabe complexity (`lint.mccabe.max-complexity`, "
