@@ -658,3 +658,47 @@ def test_an_association_table_is_not_asked_for_the_mixin() -> None:
         ("AG304", "cpv3/modules/users/models.py", 18),  # a column beside the keys
         ("AG304", "cpv3/modules/users/models.py", 26),  # a key that links nothing
         ("AG304", "cpv3/modules/users/models.py", 33)]  # no base at all
+
+
+def test_association_keyed_by_a_table_constraint_and_foreign_table_classes() -> None:
+    """tracecat's link tables declare the key in __table_args__; realworld's query builder
+    subclasses pypika's Table, whose `__table__` is its own attribute."""
+    files = {
+        BASE: BASE_SOURCE,
+        "cpv3/modules/users/models.py": dedent("""
+            from sqlalchemy import ForeignKey, PrimaryKeyConstraint
+            from sqlalchemy.orm import Mapped, mapped_column
+
+            from cpv3.db.base import Base
+
+
+            class TagLink(Base):
+                __tablename__ = "tag_link"
+                __table_args__ = (PrimaryKeyConstraint("tag_id", "user_id"),)
+
+                tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"), nullable=False)
+                user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+
+
+            class Tag(Base):
+                __tablename__ = "tags"
+                __table_args__ = (PrimaryKeyConstraint("name", "user_id"),)
+
+                name: Mapped[str] = mapped_column(nullable=False)
+                user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+        """),
+        "cpv3/db/queries.py": dedent("""
+            from pypika import Table
+
+
+            class TypedTable(Table):
+                __table__ = ""
+
+
+            class Orphan:
+                __table__ = ""
+        """),
+    }
+    assert findings(files, ["AG304"]) == [
+        ("AG304", "cpv3/db/queries.py", 8),  # no third-party base: judged as before
+        ("AG304", "cpv3/modules/users/models.py", 15)]  # a key column that links nothing

@@ -27,11 +27,13 @@ SCHEMA_ITEMS = frozenset({
 
 
 COLUMN_CALLS = frozenset({"mapped_column", "Column"})
+ORM_PACKAGES = frozenset({"sqlalchemy", "sqlmodel"})
 
 
 def _is_association(node: ast.ClassDef) -> bool:
-    """Two or more columns, each a ``ForeignKey`` in the primary key, and nothing else
-    (a ``Mapped[...]`` annotation without a value is a column too)."""
+    """Two or more columns, each a ``ForeignKey`` in the primary key (``primary_key=True``,
+    or a ``PrimaryKeyConstraint`` in ``__table_args__``), and nothing else (a
+    ``Mapped[...]`` annotation without a value is a column too)."""
     if any(isinstance(statement, ast.AnnAssign) and statement.value is None
            and isinstance(statement.annotation, ast.Subscript)
            and (dotted_name(statement.annotation.value) or "").rsplit(".", 1)[-1] == "Mapped"
@@ -40,12 +42,16 @@ def _is_association(node: ast.ClassDef) -> bool:
     columns = [value for _, value in class_assignments(node)
                if isinstance(value, ast.Call)
                and (dotted_name(value.func) or "").rsplit(".", 1)[-1] in COLUMN_CALLS]
+    table_key = any(name == "__table_args__" and value is not None and any(
+        isinstance(part, ast.Call)
+        and (dotted_name(part.func) or "").rsplit(".", 1)[-1] == "PrimaryKeyConstraint"
+        for part in ast.walk(value)) for name, value in class_assignments(node))
     return len(columns) >= 2 and all(
         any(isinstance(arg, ast.Call)
             and (dotted_name(arg.func) or "").rsplit(".", 1)[-1] == "ForeignKey"
             for arg in column.args)
-        and any(k.arg == "primary_key" and isinstance(k.value, ast.Constant)
-                and k.value.value is True for k in column.keywords)
+        and (table_key or any(k.arg == "primary_key" and isinstance(k.value, ast.Constant)
+                              and k.value.value is True for k in column.keywords))
         for column in columns)
 
 
@@ -60,7 +66,9 @@ class ModelBase(ProjectRule):
     `declarative_base()` result, `declared_attr` directives or not) is not;
     it must derive from both the base and the mixin, directly or through other project
     classes in any file (names resolved through imports, aliases and `__init__` re-exports).
-    The base, the mixin and abstract classes (`__abstract__ = True`) are exempt; a subclass
+    A class deriving from a third-party class other than SQLAlchemy's (pypika's `Table`
+    with a `__table__` of its own) is not a model. The base, the mixin and abstract classes
+    (`__abstract__ = True`) are exempt; a subclass
     of a model reported for the same missing class is not reported again (one problem). An
     association table (two or more columns, every one a foreign key in the primary key)
     that derives from the base is not asked for the mixin: its key is the pair it links,
@@ -121,6 +129,9 @@ class ModelBase(ProjectRule):
             bases = project.mro_names(cls.qualname)
             if cls.qualname not in mapped and base not in bases:
                 continue
+            if base not in bases and any(b.split(".")[0] not in ORM_PACKAGES
+                                         for b in project.unseen_bases(cls.qualname)):
+                continue  # a third-party class with a `__table__` of its own (pypika's Table)
             missing = tuple(name for name in (base, mixin) if name not in bases)
             if missing == (mixin,) and cls.qualname in association:  # the pair is its key
                 continue
