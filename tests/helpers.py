@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
+from pathlib import Path
 
 from archguard.diagnostics import Diagnostic
 from archguard.project.config import Config
@@ -14,6 +15,15 @@ Finding = tuple[str, str, int]  # (code, path, line)
 
 def dedent(source: str) -> str:
     return textwrap.dedent(source).lstrip("\n")
+
+
+def write_tree(root: Path, files: Mapping[str, str]) -> Path:
+    """Write ``files`` (relative path -> dedented source) under ``root``."""
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
 
 
 def run(files: Mapping[str, str | bytes], select: list[str] | None = None,

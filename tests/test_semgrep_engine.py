@@ -16,7 +16,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import textwrap
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ import jsonschema
 import pytest
 import yaml
 from conftest import REPO, semgrep_env
+from helpers import write_tree
 
 from archguard.semgrep import binary, process
 from archguard.cli import main
@@ -181,14 +181,6 @@ EXPECTED = [
 REPORTED = {code for code, _, _ in EXPECTED}
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for path, text in files.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
-
-
 def triples(diagnostics: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
     return [(d["code"], d["path"], d["line"]) for d in diagnostics if d["code"] in REPORTED]
 
@@ -295,7 +287,7 @@ def catalog(root: Path) -> dict[str, Any]:
 
 
 def test_recorded_report_becomes_diagnostics(tmp_path: Path) -> None:
-    root = write(tmp_path, PROJECT)
+    root = write_tree(tmp_path, PROJECT)
     report = json.loads(RECORDED.read_text())
     found = diagnostics_by_path(report, catalog(root), root)
     media = {(d.code, d.line): d for d in found[MEDIA]}
@@ -370,7 +362,7 @@ SMALL_CONFIG = '[tool.archguard]\nignore = ["AG1"]\n'  # no layout findings: one
 
 @pytest.fixture
 def small(tmp_path: Path) -> Path:
-    return write(tmp_path / "small", {
+    return write_tree(tmp_path / "small", {
         "pyproject.toml": SMALL_CONFIG,
         "cpv3/__init__.py": "",
         "cpv3/modules/users/service.py": """
@@ -407,7 +399,7 @@ def test_no_semgrep_says_so_and_judges_no_semgrep_suppression(
 
 def test_config_semgrep_false(small: Path, no_launch: None,
                               capsys: pytest.CaptureFixture[str]) -> None:
-    write(small, {"pyproject.toml": SMALL_CONFIG + "semgrep = false\n"})
+    write_tree(small, {"pyproject.toml": SMALL_CONFIG + "semgrep = false\n"})
     code, out, _ = check(capsys, str(small), "--no-cache", "--format", "concise")
     assert code == 0 and "semgrep rules off: semgrep = false)." in out
 
@@ -448,7 +440,7 @@ def test_semgrep_timeout_is_exit_2_and_kills_it(small: Path, semgrep_on: None,
     pid_file = tmp_path / "pid"
     script = fake_semgrep(tmp_path, f"echo $$ > {pid_file}; exec sleep 60")
     monkeypatch.setattr(binary, "find_semgrep", lambda: str(script))
-    write(small, {"pyproject.toml": SMALL_CONFIG + "semgrep-timeout = 1\n"})
+    write_tree(small, {"pyproject.toml": SMALL_CONFIG + "semgrep-timeout = 1\n"})
     code, _, err = check(capsys, str(small), "--no-cache")
     assert code == 2
     assert err.startswith("archguard: error: semgrep did not finish within 1 s: raise "
@@ -459,7 +451,7 @@ def test_semgrep_timeout_is_exit_2_and_kills_it(small: Path, semgrep_on: None,
 
 def test_semgrep_timeout_must_be_positive(small: Path, capsys: pytest.CaptureFixture[str],
                                           ) -> None:
-    write(small, {"pyproject.toml": SMALL_CONFIG + "semgrep-timeout = 0\n"})
+    write_tree(small, {"pyproject.toml": SMALL_CONFIG + "semgrep-timeout = 0\n"})
     code, _, err = check(capsys, str(small))
     assert code == 2 and "'tool.archguard.semgrep-timeout' must be at least 1" in err
 
@@ -476,7 +468,7 @@ def test_semgrep_timeout_must_be_positive(small: Path, capsys: pytest.CaptureFix
 def test_bad_custom_rule_folders_are_exit_2(small: Path, no_launch: None,
                                             capsys: pytest.CaptureFixture[str],
                                             rules: dict[str, str], message: str) -> None:
-    write(small, {"pyproject.toml": SMALL_CONFIG + 'semgrep-rules = ["rules"]\n', **rules})
+    write_tree(small, {"pyproject.toml": SMALL_CONFIG + 'semgrep-rules = ["rules"]\n', **rules})
     code, _, err = check(capsys, str(small), "--no-cache")
     assert code == 2 and message in err and err.count("\n") == 1
 
@@ -484,7 +476,7 @@ def test_bad_custom_rule_folders_are_exit_2(small: Path, no_launch: None,
 def test_custom_codes_are_valid_for_select_and_ignore(small: Path, no_launch: None,
                                                       capsys: pytest.CaptureFixture[str],
                                                       ) -> None:
-    write(small, {"pyproject.toml": SMALL_CONFIG + 'semgrep-rules = ["rules"]\n',
+    write_tree(small, {"pyproject.toml": SMALL_CONFIG + 'semgrep-rules = ["rules"]\n',
                   "rules/r.yaml": PROJECT["rules/custom.yaml"]})
     code, _, _ = check(capsys, str(small), "--no-cache", "--no-semgrep", "--select",
                        "no-print,XY1", "--ignore", "NO-PRINT")
@@ -515,7 +507,7 @@ class Run:
 def e2e(tmp_path_factory: pytest.TempPathFactory) -> Run:
     """archguard check on PROJECT, without network (no network namespace, or failing
     proxies), with an empty HOME and its own cache folder."""
-    root = write(tmp_path_factory.mktemp("e2e") / "project", PROJECT)
+    root = write_tree(tmp_path_factory.mktemp("e2e") / "project", PROJECT)
     cache, home = tmp_path_factory.mktemp("cache"), tmp_path_factory.mktemp("home")
     unshared = can_unshare()
     prefix = ["unshare", "-rn"] if unshared else []
@@ -595,7 +587,7 @@ def test_a_changed_file_is_the_only_one_scanned_again(e2e: Run, semgrep_on: None
 
 def test_invalid_rule_is_exit_2(tmp_path: Path, semgrep_on: None,
                                 capsys: pytest.CaptureFixture[str]) -> None:
-    root = write(tmp_path, {
+    root = write_tree(tmp_path, {
         "cpv3/__init__.py": "print(1)\n",
         "pyproject.toml": '[tool.archguard]\nsemgrep-rules = ["rules"]\n',
         "rules/broken.yaml": """
@@ -623,7 +615,7 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     for rule in SEMGREP_RULES:
         for kind in ("bad", "good"):
             for path, text in rule.example_files(getattr(rule, kind)).items():
-                write(root, {f"{rule.code}/{kind}/{path}": text})
+                write_tree(root, {f"{rule.code}/{kind}/{path}": text})
                 targets.append(f"{rule.code}/{kind}/{path}")
     infos = [builtin_rule(rule) for rule in SEMGREP_RULES]
     process = SemgrepProcess(root, 300)
@@ -669,7 +661,7 @@ def record_report(folder: Path) -> None:
     python -c "import sys; sys.path[:0] = ['tests']; import test_semgrep_engine as t; \\
     t.record_report(__import__('pathlib').Path('/tmp/semgrep-record'))"
     """
-    root = write(folder, PROJECT)
+    root = write_tree(folder, PROJECT)
     location: ProjectLocation = locate_project([root])
     rules = [builtin_rule(rule) for rule in SEMGREP_RULES]
     targets = sorted(str(p.relative_to(root)) for p in root.rglob("*.py"))
@@ -732,7 +724,7 @@ def test_bounds_the_broker_sets_are_not_asked_of_each_actor(
         time_limit: str, expected: list[tuple[str, str, int]]) -> None:
     """Retries(max_retries=...) on the broker: an actor needs only a time limit; with
     TimeLimit(time_limit=...) too, every actor is bounded (polar's shape)."""
-    root = write(tmp_path / "project", {
+    root = write_tree(tmp_path / "project", {
         "pyproject.toml": '[tool.archguard]\npackage = "app"\nmodules-dir = "app"\n',
         "app/__init__.py": "", "app/media/__init__.py": "",
         "app/worker.py": WORKER.replace("{time_limit}", time_limit),

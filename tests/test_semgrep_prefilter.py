@@ -24,6 +24,7 @@ from archguard.semgrep.prefilter import (
     regex_requirement, rule_filter,
 )
 from archguard.semgrep.rules import builtin_rule
+from helpers import write_tree
 
 SEMGREP_RULES = {rule.name: rule for rule in all_rules() if rule.engine == "semgrep"}
 # The requirement of every shipped rule: a file holds a match only if one of these is found.
@@ -230,14 +231,6 @@ ALIAS_FINDINGS = [("AG406", "cpv3/aliases.py", 13), ("AG703", "cpv3/aliases.py",
                   ("AG705", "cpv3/aliases.py", 17)]
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for path, text in files.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
-
-
 def semgrep_findings(root: Path) -> list[tuple[str, str, int]]:
     report = run_check(CheckRequest([root], select=[code for code in (
         "AG406", "AG407", "AG701", "AG702", "AG703", "AG704", "AG705", "AG805")]))
@@ -262,7 +255,7 @@ def launches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[list[str]]
 
 def test_aliases_reach_semgrep_and_a_file_without_a_word_does_not(
         tmp_path: Path, launches: list[list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
-    root = write(tmp_path / "project", PROJECT)
+    root = write_tree(tmp_path / "project", PROJECT)
     assert semgrep_findings(root) == ALIAS_FINDINGS
     (targets,) = launches
     assert sorted(targets) == ["cpv3/aliases.py", "cpv3/modules/tasks/service.py"]
@@ -294,7 +287,7 @@ def test_a_custom_rule_without_a_requirement_sees_every_file(
                      pattern-sources: [{pattern: input(...)}]
                      pattern-sinks: [{pattern: eval(...)}]
                  """}
-    root = write(tmp_path / "project", files)
+    root = write_tree(tmp_path / "project", files)
     run_check(CheckRequest([root]))
     (targets,) = launches
     assert sorted(targets) == ["cpv3/__init__.py", "cpv3/aliases.py",
@@ -310,7 +303,7 @@ def test_paths_read_as_semgrep_reads_them(tmp_path: Path, monkeypatch: pytest.Mo
     paths = ["conftest.py", "test_a.py", "a_test.py", "plain.py", "tests/x.py",
              "sub/tests/y.py", "sub/testsx/z.py", "cpv3/infrastructure/settings.py",
              "cpv3/infrastructure/other.py", "cpv3/conftest_helpers.py"]
-    write(tmp_path, {path: "import os\nA = os.environ['A']\n" for path in paths})
+    write_tree(tmp_path, {path: "import os\nA = os.environ['A']\n" for path in paths})
     monkeypatch.delenv("ARCHGUARD_NO_SEMGREP", raising=False)
     info = builtin_rule(SEMGREP_RULES[name])
     semgrep = process.SemgrepProcess(tmp_path, 300)

@@ -25,7 +25,6 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
-from itertools import islice
 from typing import TypeVar
 
 from archguard.analysis.facts import FileFacts, ImportFact, Span

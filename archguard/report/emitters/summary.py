@@ -6,8 +6,6 @@ from collections import Counter
 from typing import Any
 
 from archguard.diagnostics import Diagnostic
-
-from archguard.diagnostics import Diagnostic
 from archguard.report.result import CheckReport
 from archguard.rules.registry import all_rules
 
