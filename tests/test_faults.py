@@ -372,6 +372,44 @@ def test_a_signal_leaves_no_worker_no_semgrep_and_no_temp_folder(
     assert b"Traceback" not in process.stderr.read()  # type: ignore[union-attr]
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
+    """SIGKILL leaves no handler to stop the pool: the kernel's parent-death signal must.
+    Without it the workers wait forever on a queue their siblings keep open (seen after a
+    SIGTERM that landed while the pool was starting)."""
+    root = make_project(tmp_path / "p")
+    body = "".join(f"def f{i}(x: int) -> int:\n    return x + {i}\n\n" for i in range(300))
+    for i in range(400):
+        (root / "cpv3" / f"m{i}.py").write_text(body)
+    env = {**os.environ, "ARCHGUARD_NO_SEMGREP": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "archguard", "check", str(root),
+                                "--no-cache", "-j", "2"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_pids_of_children(process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = _pids_of_children(process.pid)
+        assert len(workers) >= 2, "the check finished before it could be killed"
+        process.kill()
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+    def alive() -> list[int]:
+        return [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3]]
+
+    deadline = time.monotonic() + 10
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    leftover = alive()
+    for pid in leftover:  # never leave them behind, even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert leftover == []
+
+
 # --- crashes: deep code, vanishing files, long target lists -------------------------------
 
 DEEP = {

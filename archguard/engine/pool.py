@@ -232,10 +232,12 @@ def _in_pool(root: Path, paths: list[str], config: Config, workers: int,
 
     chunks = chunked(paths, workers)
     codes = tuple(rule.code for rule in all_rules())
+    context = pool_context(start_method)
+    # a forked worker's parent is this process (a forkserver's or a spawned one's may not be)
+    parent = os.getpid() if context.get_start_method() == "fork" else None
     try:
-        pool = ProcessPoolExecutor(workers, mp_context=pool_context(start_method),
-                                   initializer=_init_worker,
-                                   initargs=(root, config, codes, digest_facts))
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                   initargs=(root, config, codes, digest_facts, parent))
     except (OSError, NotImplementedError, ImportError, ValueError) as error:
         raise _PoolUnavailable from error
     gc.freeze()  # forked workers neither scan nor copy (on write) what they inherit
@@ -251,7 +253,11 @@ def _run(pool: ProcessPoolExecutor, chunks: list[list[str]], total: int,
     try:  # with fork, the processes start at the first submit
         futures = {pool.submit(_analyze_chunk, chunk): i for i, chunk in enumerate(chunks)}
     except OSError as error:
+        _stop_workers(pool)
         raise _PoolUnavailable from error
+    except BaseException:  # a signal while the workers start: none may outlive the run
+        _stop_workers(pool)
+        raise
     try:
         return _collect(futures, len(chunks), total, progress)
     except BaseException:  # an error, Ctrl-C or SIGTERM: no worker outlives the run
@@ -294,16 +300,36 @@ def _collect(futures: dict[Future[list[_Shipped]], int],
 
 
 _worker: dict[str, object] = {}
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """On Linux, the kernel sends the worker SIGTERM when the parent dies, however it dies
+    (SIGKILL, a signal while the pool starts): an orphaned worker would wait forever on a
+    queue whose write end its sibling workers still hold open."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl (musl without it, a sandbox): best effort
+        return
+    if parent is not None and os.getppid() != parent:  # the parent died before the call
+        os._exit(1)
 
 
 def _init_worker(root: Path, config: Config, codes: tuple[str, ...],
-                 digest_facts: bool) -> None:
+                 digest_facts: bool, parent: int | None = None) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     for name in ("SIGTERM", "SIGHUP"):  # a forked worker inherits the parent's handlers:
         if hasattr(signal, name):  # the parent stops workers with SIGTERM, which must kill
             signal.signal(getattr(signal, name), signal.SIG_DFL)
+    _die_with_parent(parent)
     gc.set_threshold(*RELAXED_GC_THRESHOLD)  # forked workers inherit it; spawned ones do not
     _worker.update(root=root, config=config, codes=codes, digest_facts=digest_facts)
 
