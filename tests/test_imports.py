@@ -48,6 +48,28 @@ def test_relative_import_from_package_init_resolves_against_the_package() -> Non
     assert "use 'from cpv3.modules.users.service import UserService'" in diagnostic.message
 
 
+def test_relative_import_in_a_src_layout_resolves_below_the_source_root() -> None:
+    """`src/app/...`: the source root is not part of the dotted name, so the import has an
+    absolute form (and a fix); one dot too many still climbs above the package."""
+    from archguard.project.config import Config
+
+    config = Config(package="app", source_root="src", modules_dir="src/app/modules",
+                    module_names=["users"])
+    found = run({"src/app/modules/users/service.py": dedent("""
+        from __future__ import annotations
+
+        from .repository import UserRepository
+        from ....outside import thing
+    """)}, ["AG201"], config)
+    assert [(d.code, d.path, d.line, d.message, d.fix) for d in found] == [
+        ("AG201", "src/app/modules/users/service.py", 3,
+         "relative import 'from .repository import UserRepository': use "
+         "'from app.modules.users.repository import UserRepository'", "safe"),
+        ("AG201", "src/app/modules/users/service.py", 4,
+         "relative import 'from ....outside import thing' reaches above the package root",
+         "")]
+
+
 def test_absolute_imports_and_strings_are_not_relative_imports() -> None:
     files = {"cpv3/modules/media/service.py": src("""
         import os.path

@@ -9,17 +9,17 @@ from archguard.analysis.astindex import nodes_of
 from archguard.analysis.context import FileContext, layout_of
 from archguard.analysis.facts import Span, module_name_for, resolve_relative
 from archguard.analysis.project_view import Project
-from archguard.diagnostics import Diagnostic
-from archguard.diagnostics import SAFE
+from archguard.diagnostics import SAFE, Diagnostic
+from archguard.project.config import Config
 from archguard.rules.registry import FileRule, Fixer, ProjectRule, register
 
 
-def absolute_import(path: str, level: int, target: str | None, package: str) -> str:
+def absolute_import(path: str, level: int, target: str | None, config: Config) -> str:
     """The absolute module of a relative import in ``path``, or "" when it climbs above the
     package root (or resolves outside the configured package)."""
-    module, is_init = module_name_for(path)
+    module, is_init = module_name_for(path, config.source_root)
     absolute = resolve_relative(module, is_init, level, target)
-    root = package.split(".")[0]
+    root = config.package.split(".")[0]
     return absolute if absolute == root or absolute.startswith(root + ".") else ""
 
 
@@ -57,18 +57,15 @@ class RelativeImport(FileRule):
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for node in nodes_of(ctx.tree, ast.ImportFrom):
             if isinstance(node, ast.ImportFrom) and node.level:
-                fixable = absolute_import(ctx.path, node.level, node.module,
-                                          ctx.config.package)
-                yield self.report(ctx, ctx.span(node), self._message(ctx, node),
-                                  fix=SAFE if fixable else "")
+                absolute = absolute_import(ctx.path, node.level, node.module, ctx.config)
+                yield self.report(ctx, ctx.span(node), self._message(node, absolute),
+                                  fix=SAFE if absolute else "")
 
-    def _message(self, ctx: FileContext, node: ast.ImportFrom) -> str:
+    @staticmethod
+    def _message(node: ast.ImportFrom, absolute: str) -> str:
         names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in node.names)
         written = f"from {'.' * node.level}{node.module or ''} import {names}"
-        absolute = next((f.module for f in ctx.facts.imports
-                         if f.span.line == node.lineno and f.level), "")
-        if not absolute or not absolute_import(ctx.path, node.level, node.module,
-                                               ctx.config.package):
+        if not absolute:
             return f"relative import '{written}' reaches above the package root"
         return f"relative import '{written}': use 'from {absolute} import {names}'"
 

@@ -36,7 +36,7 @@ def _on_text(request: FixRequest) -> FixOutput | None:
         if match is None:
             return None
         absolute = absolute_import(request.path, len(match["dots"]), match["module"],
-                                   request.config.package)
+                                   request.config)
         if not absolute:
             output.skip(finding, "the import climbs above the package root")
             continue
@@ -63,8 +63,7 @@ def _with_libcst(request: FixRequest) -> FixOutput:
             continue
         line = finding.line
         target = cst.Module([]).code_for_node(node.module) if node.module else None
-        absolute = absolute_import(request.path, len(node.relative), target,
-                                   request.config.package)
+        absolute = absolute_import(request.path, len(node.relative), target, request.config)
         if absolute:
             replacements[id(node)] = node.with_changes(
                 relative=(), module=cst.parse_expression(absolute))
