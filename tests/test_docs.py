@@ -27,6 +27,21 @@ def test_generated_docs_match_the_rule_classes_and_the_config() -> None:
     assert not stale_rule_pages(REPO), REGENERATE
 
 
+def test_rule_pages_fill_the_hints_placeholders() -> None:
+    """A hint worded from the configuration reads with the default layout on its page, as
+    in `explain` (`{settings_module}` -> `cpv3/infrastructure/settings.py`)."""
+    import re
+
+    from archguard.rules.docs import rule_page
+
+    for rule in all_rules():
+        page = rule_page(rule)
+        fix = page.split("## Fix", 1)[1].split("## Configure", 1)[0] if "## Fix" in page else ""
+        assert not re.search(r"\{[a-z_]+\}", fix), rule.code
+    assert "cpv3/infrastructure/settings.py" in rule_page(
+        next(r for r in all_rules() if r.code == "AG703"))
+
+
 def test_one_page_per_rule(tmp_path: Path) -> None:
     pages = sorted(p.name for p in (REPO / RULE_PAGES_DIR).glob("AG*.md"))
     assert pages == sorted(f"{rule.code}.md" for rule in all_rules())

@@ -140,7 +140,7 @@ def rule_page(rule: Rule) -> str:
         if example:
             parts += ["", f"## {title}", "", "```python", example.rstrip(), "```"]
     if rule.hint:
-        parts += ["", "## Fix", "", rule.hint]
+        parts += ["", "## Fix", "", default_hint(rule.hint)]
     parts += ["", "## Configure and suppress", ""]
     if rule.configuration:
         parts += [rule.configuration, ""]
