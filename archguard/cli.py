@@ -571,6 +571,7 @@ def _terminate(signum: int, frame: object) -> None:
 def _signals_end_the_run() -> Iterator[None]:
     import threading
 
+    _signalled.clear()  # a signal of an earlier in-process run does not end this one
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -398,3 +398,16 @@ def test_warm_run_imports_nothing_heavy(tree: Path) -> None:
                            check=True).stdout.strip() for _ in range(2)]  # cold, warm
     assert runs[0] != "[]"  # the cold run analysed files in a pool
     assert runs[1] == "[]"
+
+
+def test_the_stored_diagnostic_check_covers_every_field() -> None:
+    """A new Diagnostic field must get its type in the cache's check, or a damaged entry
+    with a wrong-typed value in that field would be served."""
+    from archguard.diagnostics import Diagnostic
+    from archguard.engine.cache import _FIELD_TYPES, well_formed
+
+    assert len(_FIELD_TYPES) == len(Diagnostic.__slots__)
+    good = Diagnostic("a.py", 1, 1, "AG201", "r", "m", 1, 2, fix="safe")
+    assert well_formed(good)
+    damaged = Diagnostic("a.py", 1, 1, "AG201", "r", "m", 1, 2, fix=None)  # type: ignore[arg-type]
+    assert not well_formed(damaged)

@@ -480,8 +480,11 @@ def test_watch_checks_again_after_a_save(project: Path) -> None:
         assert process.stderr is not None
         line = process.stderr.readline()  # printed once the first run is done
         assert line.startswith("watching ")
-        time.sleep(0.5)
-        (project / SERVICE).write_text(RELATIVE.replace("from .models import Media\n", ""))
+        # the watcher may start after the line: save again until a run has seen a save
+        deadline = time.monotonic() + 30
+        while process.poll() is None and time.monotonic() < deadline:
+            (project / SERVICE).write_text(RELATIVE.replace("from .models import Media\n", ""))
+            time.sleep(0.2)
         out, err = process.communicate(timeout=30)
     finally:
         process.kill()

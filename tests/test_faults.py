@@ -893,3 +893,14 @@ def test_init_and_a_fifo_baseline_do_not_hang(tmp_path: Path) -> None:
                timeout=60)
     assert done.returncode == 2
     assert b"cannot read baseline" in done.stderr and b"not a regular file" in done.stderr
+
+
+def test_an_earlier_signal_does_not_end_a_later_in_process_run(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`main` is the library's entry point: a SIGTERM that ended one run is forgotten by the
+    next."""
+    from archguard import cli
+
+    cli._signalled.append(signal.SIGTERM)  # as the handler leaves it after a signal
+    assert cli.main(["rules", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)

@@ -749,3 +749,13 @@ def test_actor_bounds_are_detected_from_the_broker_middleware() -> None:
                    "b.py": "dramatiq.actor(time_limit=1)\n"}) == []
     assert detect_layout(Config(actor_bounds=["time_limit"]), {
         "a.py": "Retries(max_retries=3)\n"})[0].actor_bounds == ["time_limit"]
+
+
+def test_semgrep_is_not_finished_while_batches_wait(tmp_path: Path) -> None:
+    """The first batch's end is not semgrep's end: the progress bar names the semgrep stage
+    until the last batch is done."""
+    run = SemgrepProcess(tmp_path, 300)
+    run.pending = [["b.py"]]  # a batch still to run after the current (absent) process
+    assert not run.finished()
+    run.pending = []
+    assert run.finished()

@@ -295,7 +295,7 @@ def clean(root: Path) -> Path | None:
     return directory
 
 
-_FIELD_TYPES = (str, int, int, str, str, str, int, int, str, str)  # Diagnostic's fields
+_FIELD_TYPES = (str, int, int, str, str, str, int, int, str, str, str)  # Diagnostic's fields
 
 
 def well_formed(diagnostic: object) -> bool:

@@ -21,8 +21,7 @@ class Change:
         """Overlapping ranges, or two insertions at one place (their order is unknown)."""
         if self.start == self.end == other.start == other.end:
             return True
-        return self.start < other.end and other.start < self.end or \
-            other.start < self.start < other.end or self.start < other.start < self.end
+        return self.start < other.end and other.start < self.end
 
 
 def changes_between(old: str, new: str) -> list[Change]:

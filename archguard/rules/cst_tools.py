@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from archguard.analysis.parsing import parse_module
+from archguard.analysis.parsing import parse_module, python_lines
 
 if TYPE_CHECKING:
     from archguard.rules.fixing import FixOutput, FixRequest
@@ -105,7 +105,7 @@ def string_starts(located: Located) -> dict[tuple[int, int], cst.BaseExpression]
         tree = None
     starts: list[tuple[int, int]] = []
     if tree is not None:
-        lines = located.text.splitlines()
+        lines = python_lines(located.text)
         todo: list[ast.AST] = [tree]
         while todo:
             node = todo.pop()
@@ -126,7 +126,7 @@ def _ast_starts(tree: ast.Module, kinds: tuple[type[ast.AST], ...], text: str,
                 ) -> list[tuple[int, int]] | None:
     """Starts of the ``kinds`` nodes in source order (an outer node before an inner one
     that starts at the same place); definitions by their line alone (column 0)."""
-    lines = text.splitlines()
+    lines = python_lines(text)
     found: list[tuple[int, int, int]] = []
     todo: list[tuple[ast.AST, int]] = [(tree, 0)]
     while todo:

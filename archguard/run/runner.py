@@ -62,7 +62,7 @@ def run_check(request: CheckRequest) -> CheckReport:
                                                  semgrep.custom_aliases))
     in_scope = scope(location.root, request)
     apply_baseline = _baseline_filter(baseline_file(location, request))  # fail before work
-    notes = [*location.notes, *semgrep.notes()]  # project_findings adds vanished files
+    notes = [*location.notes, *semgrep.notes()]  # _findings_and_cache adds vanished files
     if cache_error is not None:  # reported where the cache is first needed, as before
         raise cache_error
     found, cache = _findings_and_cache(location, paths, selection, request, semgrep, notes,
@@ -125,23 +125,16 @@ def _hints_on_disk(location: ProjectLocation, path: str, cache: FileCache) -> in
     return hints
 
 
-def project_findings(location: ProjectLocation, paths: list[str], selection: Selection,
-                     request: CheckRequest, semgrep: SemgrepPlan | None = None,
-                     notes: list[str] | None = None, cache: FileCache | None = None,
-                     ) -> list[Diagnostic]:
-    """Every finding of the project, before the PATHs/--since scope is applied (so one
-    cached report serves every scope): from the cache's memo when no input changed.
-    Files deleted during the run are left out, named in ``notes``. A cache whose stored
-    entries cannot be used (tampered with, written by a broken build) is rebuilt: it never
-    fails a run. ``cache``: the run's cache, already refreshed (else opened here)."""
-    return _findings_and_cache(location, paths, selection, request, semgrep, notes, cache)[0]
-
-
 def _findings_and_cache(location: ProjectLocation, paths: list[str], selection: Selection,
                         request: CheckRequest, semgrep: SemgrepPlan | None,
                         notes: list[str] | None, cache: FileCache | None,
                         ) -> tuple[list[Diagnostic], FileCache]:
-    """``project_findings``, and the cache that produced them (a rebuilt one, if it was)."""
+    """Every finding of the project, before the PATHs/--since scope is applied (so one
+    cached report serves every scope): from the cache's memo when no input changed; and
+    the cache that produced them. Files deleted during the run are left out, named in
+    ``notes``. A cache whose stored entries cannot be used (tampered with, written by a
+    broken build) is rebuilt: it never fails a run. ``cache``: the run's cache, already
+    refreshed (else opened here)."""
     try:
         return _project_findings(location, paths, selection, request, semgrep, notes,
                                  cache=cache)

@@ -158,7 +158,7 @@ class SemgrepProcess:
                            self.workdir / f"err{self.runs}.txt")
 
     def finished(self) -> bool:
-        return self.process is None or self.process.poll() is not None
+        return not self.pending and (self.process is None or self.process.poll() is not None)
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
