@@ -205,6 +205,20 @@ def test_chunked_bulk_writes_are_one_query() -> None:
     assert found == want == []
 
 
+def test_chunked_reads_beside_an_unrelated_write_stay_reported() -> None:
+    source = REPO_HEAD + """
+        async def load(self, ids: list[int]) -> list[User]:  # expect
+            found: list[User] = []
+            logs = []
+            for batch in batched(ids, 100):
+                found += await self.session.scalars(select(User).where(User.id.in_(batch)))
+                logs.append(sa.insert(User).values(note="loaded"))
+            return found
+    """
+    found, want = check("AG403", REPO, source)
+    assert found == want and len(want) == 1
+
+
 def test_per_item_and_mixed_loops_in_a_repository_stay_reported() -> None:
     source = REPO_HEAD + """
         async def rename_each(self, users: list[User]) -> None:  # expect

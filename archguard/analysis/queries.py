@@ -132,14 +132,26 @@ def queries_in_loop(ctx: FileContext, function: FunctionNode, methods: frozenset
 def chunked_write(ctx: FileContext, loop: ast.For | ast.AsyncFor | ast.While,
                   methods: frozenset[str]) -> bool:
     """A loop over chunks (``while``, or ``for`` over ``batched(...)``/``chunks(...)``/
-    ``range(start, stop, step)``) whose body awaits exactly one query and builds an
-    ``update``/``delete``/``insert``: the same bulk write run a chunk (or keyset page) at a
-    time, one statement built the same way each time."""
+    ``range(start, stop, step)``) whose body awaits exactly one query, and that query runs
+    an ``update``/``delete``/``insert`` (built in its call, or in a local the call reads):
+    the same bulk write run a chunk (or keyset page) at a time, one statement built the same
+    way each time. Reads in chunks stay reported."""
     if not isinstance(loop, ast.While) and not _chunks(loop.iter):
         return False
     body = list(walk_scope(loop.body))
-    return sum(1 for n in body if is_query_await(n, methods)) == 1 and any(
-        isinstance(n, ast.Call) and ctx.qualname(n.func) in WRITE_BUILDERS for n in body)
+    awaited = [n for n in body if is_query_await(n, methods)]
+    if len(awaited) != 1:
+        return False
+
+    def builds_write(node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Call) and ctx.qualname(n.func) in WRITE_BUILDERS
+                   for n in walk_scope(node))
+
+    if builds_write(awaited[0]):
+        return True
+    read = {n.id for n in walk_scope(awaited[0]) if isinstance(n, ast.Name)}
+    return any(isinstance(n, ast.Assign) and builds_write(n.value) and any(
+        isinstance(t, ast.Name) and t.id in read for t in n.targets) for n in body)
 
 
 def _chunks(node: ast.expr) -> bool:
