@@ -256,7 +256,7 @@ class _FactCollector(ast.NodeVisitor):
         self.facts.classes.append(ClassFact(
             node.name, qualname, self.columns.header_span(node), tuple(self._bases(node)),
             bool(self.class_stack) or self.function_depth > 0,
-            any(_is_dataclass_decorator(d) for d in node.decorator_list),
+            any(is_dataclass_decorator(d) for d in node.decorator_list),
         ))
         self.class_stack.append(node.name)
         self.generic_visit(node)
@@ -321,7 +321,7 @@ def dotted_name(node: ast.expr) -> str | None:
 DATACLASS_DECORATORS = ("dataclass", "define", "frozen", "mutable", "s", "attrs")
 
 
-def _is_dataclass_decorator(node: ast.expr) -> bool:
+def is_dataclass_decorator(node: ast.expr) -> bool:
     """``@dataclass``, ``@dataclasses.dataclass(...)``, ``@attrs.define``, ``@attr.s``."""
     written = dotted_name(node.func if isinstance(node, ast.Call) else node) or ""
     parts = written.split(".")

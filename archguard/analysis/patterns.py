@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from archguard.analysis.astindex import child_nodes, enclosed, flat, nodes_of, per_file, walk
 from archguard.analysis.context import FileContext
-from archguard.analysis.facts import dotted_name
+from archguard.analysis.facts import dotted_name, is_dataclass_decorator
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -538,8 +538,7 @@ def is_value_class(ctx: FileContext, node: ast.ClassDef, bases: set[str]) -> boo
         return True
     if any(b.rsplit(".", 1)[-1] in VALUE_BASE_NAMES for b in bases):
         return True
-    return any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1]
-               in ("dataclass", "define", "frozen") for d in node.decorator_list)
+    return any(is_dataclass_decorator(d) for d in node.decorator_list)
 
 
 def repository_classes(ctx: FileContext) -> list[ast.ClassDef]:
