@@ -564,3 +564,29 @@ def test_allowed_bases_are_exempt() -> None:
         allowed_bases=["BaseService", "cpv3.modules.users.service.BaseRepository"]))
     assert check(source, ["AG804"], config=config) == []
     assert check(source, ["AG804"]) == [("AG804", SERVICE, 2), ("AG804", SERVICE, 6)]
+
+
+def test_none_return_fix_judges_the_function_s_own_returns() -> None:
+    """`-> None` is offered only where the function itself returns nothing: a nested def's
+    or lambda's `return 1` is theirs; a method is judged like a function."""
+    found = run({SERVICE: dedent(typed("""
+        def outer(x: int):
+            def inner() -> int:
+                return 1
+            key = lambda: 2
+            print(inner(), key())
+
+
+        def gives(x: int):
+            return x
+
+
+        def generator(x: int):
+            yield x
+
+
+        class Store:
+            def save(self, x: int):
+                self.x = x
+    """))}, ["AG802"])
+    assert [(d.line, d.fix) for d in found] == [(2, "safe"), (9, ""), (13, ""), (18, "safe")]

@@ -11,7 +11,7 @@ from archguard.analysis.astindex import nodes_of
 from archguard.analysis.facts import ClassFact, Span
 from archguard.analysis.patterns import (
     OVERLOAD, ScopedFunction, any_in_annotation, class_nodes, has_decorator, may_name_any,
-    scoped_functions, signature_parameters,
+    scoped_functions, signature_parameters, walk_scope,
 )
 from archguard.analysis.project_view import Project
 from archguard.diagnostics import SAFE, Diagnostic
@@ -182,7 +182,6 @@ class FutureAnnotations(FileRule):
                           "missing 'from __future__ import annotations'", fix=SAFE)
 
 
-_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _ABSTRACT = frozenset({"abc.abstractmethod", "abc.abstractproperty"})
 
 
@@ -197,16 +196,12 @@ def returns_nothing(ctx: FileContext, function: ast.FunctionDef | ast.AsyncFunct
     if all(isinstance(s, (ast.Pass, ast.Raise)) or (isinstance(s, ast.Expr) and isinstance(
             s.value, ast.Constant) and s.value.value is Ellipsis) for s in body):
         return False
-    todo: list[ast.AST] = list(function.body)
-    while todo:
-        node = todo.pop()
+    for node in walk_scope(function.body):  # a nested def's returns are its own
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             return False
         if isinstance(node, ast.Return) and node.value is not None and not (
                 isinstance(node.value, ast.Constant) and node.value.value is None):
             return False
-        if not isinstance(node, _NESTED_SCOPES):
-            todo.extend(ast.iter_child_nodes(node))
     return True
 
 
