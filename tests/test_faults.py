@@ -708,6 +708,13 @@ def test_symlinked_module_folders_are_followed_once_and_loops_reported(
     assert "cpv3/modules/users/models.py:3:1: AG201" in out  # its files are analysed
     assert "cpv3/modules/users/loop:1:1: AG000 [parse-error] symlinked folder already " \
            "checked as 'cpv3' (a loop?)" in out
+    # the module folders (the layout rules' view) follow the loop once too
+    from archguard.project.discovery import locate_project, module_folders
+
+    _, folders = module_folders(locate_project([root]))
+    users = next(f for f in folders if f.name == "users")
+    assert not any(p.startswith("loop/") and p.count("/") > 4 for p in users.python_files)
+    assert "models.py" in users.python_files
 
 
 def _git(repo: Path, *args: str) -> None:

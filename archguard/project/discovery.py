@@ -197,8 +197,8 @@ def module_folders(location: ProjectLocation) -> tuple[bool, list[ModuleFolder]]
             if not _is_dir(entry) or _skipped_dir(entry.name) or layout.is_shared(rel) \
                     or is_excluded(rel, config):
                 continue
-            python = tuple(p for p in _python_files_in(entry.path)
-                           if not is_excluded(f"{rel}/{p}", config))
+            python = tuple(p.removeprefix(f"{rel}/") for p in walk_python_files(
+                location.root, Path(entry.path), config))  # links followed once each
             if not python:  # assets, fonts, a built frontend: not a module
                 continue
             children = [c for c in _sorted_entries(entry.path)
@@ -210,16 +210,6 @@ def module_folders(location: ProjectLocation) -> tuple[bool, list[ModuleFolder]]
                 rel, python,
             ))
     return exists, folders
-
-
-def _python_files_in(folder: str) -> tuple[str, ...]:
-    found = []
-    for current, dirs, names in os.walk(folder, followlinks=True):  # as the package walk
-        dirs[:] = sorted(d for d in dirs if not _skipped_dir(d))
-        rel = Path(current).relative_to(folder).as_posix()
-        found.extend(name if rel == "." else f"{rel}/{name}"
-                     for name in names if name.endswith(".py"))
-    return tuple(sorted(found))
 
 
 def _sorted_entries(folder: str | Path) -> list[os.DirEntry[str]]:
