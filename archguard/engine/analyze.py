@@ -101,10 +101,14 @@ def file_failure(path: str, message: str, line: int = 1, column: int = 1,
                       FileSuppressions())
 
 
+def file_problem(path: str, message: str) -> Diagnostic:
+    """An AG000 finding at the top of a file or folder."""
+    return find_rule(PARSE_ERROR).diagnostic(path, Span(1, 1, 1, 1), message)
+
+
 def too_deep(path: str, stage: str) -> Diagnostic:
-    return find_rule(PARSE_ERROR).diagnostic(
-        path, Span(1, 1, 1, 1), f"too deeply nested to analyse ({stage}): its other "
-        f"findings may be missing")
+    return file_problem(path, f"too deeply nested to analyse ({stage}): its other findings "
+                              f"may be missing")
 
 
 def analyze_file(path: str, data: bytes, config: Config) -> FileResult:

@@ -10,11 +10,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from archguard.analysis.facts import Span
 from archguard.diagnostics import ArchguardError, Diagnostic, sort_diagnostics
 from archguard.engine.analyze import (
-    PARSE_ERROR, FileResult, ProjectInput, Selection, analyze_file, finish, path_filter,
-    project_rule_findings,
+    PARSE_ERROR, FileResult, ProjectInput, Selection, analyze_file, file_problem, finish,
+    path_filter, project_rule_findings,
 )
 from archguard.engine.cache import FileCache
 from archguard.engine.pool import ProgressCallback, analyze_on_disk, relaxed_gc
@@ -26,7 +25,7 @@ from archguard.project.discovery import (
     module_folders, package_files,
 )
 from archguard.report.result import CheckedFiles, CheckReport
-from archguard.rules.registry import all_rules, find_rule
+from archguard.rules.registry import all_rules
 from archguard.semgrep.scan import SemgrepPlan
 
 
@@ -67,7 +66,7 @@ def run_check(request: CheckRequest) -> CheckReport:
         raise cache_error
     found, cache = _findings_and_cache(location, paths, selection, request, semgrep, notes,
                                        cache)
-    found += [unreadable_folder(path, message) for path, message in problems
+    found += [file_problem(path, message) for path, message in problems
               if PARSE_ERROR in selection]
     diagnostics = sort_diagnostics([d for d in found if in_scope(d.path)])
     diagnostics, python_notes = _python_versions(location.root, diagnostics)
@@ -83,10 +82,6 @@ def run_check(request: CheckRequest) -> CheckReport:
                          rules=tuple(r.code for r in all_rules() if r.code in selection),
                          checked=CheckedFiles(tuple(paths), cache.digests))
     return apply_baseline(report, in_scope)
-
-
-def unreadable_folder(path: str, message: str) -> Diagnostic:
-    return find_rule(PARSE_ERROR).diagnostic(path, Span(1, 1, 1, 1), message)
 
 
 def _open_cache(location: ProjectLocation, request: CheckRequest,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archguard.diagnostics import Diagnostic
-from archguard.engine.analyze import Selection
+from archguard.engine.analyze import Selection, file_problem
 from archguard.engine.cache import FileCache
 from archguard.project.config import Config
 from archguard.project.discovery import ProjectLocation, walk_python_files
@@ -212,14 +212,6 @@ class SemgrepScan:
         for found in fresh.values():  # a path semgrep spelled differently: still reported
             self.diagnostics.extend(found)
         self.store.save(set(self.package) | set(self.outside), set(self.outside))
-
-
-def file_problem(path: str, message: str) -> Diagnostic:
-    from archguard.analysis.facts import Span
-    from archguard.engine.analyze import PARSE_ERROR
-    from archguard.rules.registry import find_rule
-
-    return find_rule(PARSE_ERROR).diagnostic(path, Span(1, 1, 1, 1), message)
 
 
 def outside_files(root: Path, config: Config, package: set[str]) -> list[str]:
