@@ -328,14 +328,40 @@ def _pids_of_children(pid: int) -> set[int]:
     return found
 
 
+def busy_project(root: Path) -> Path:
+    """A project big enough that a check with a pool is still running when interrupted."""
+    make_project(root)
+    body = "".join(f"def f{i}(x: int) -> int:\n    return x + {i}\n\n" for i in range(300))
+    for i in range(400):
+        (root / "cpv3" / f"m{i}.py").write_text(body)
+    return root
+
+
+def children_once_started(process: subprocess.Popen[bytes], count: int) -> set[int]:
+    deadline = time.monotonic() + 60
+    while len(_pids_of_children(process.pid)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return _pids_of_children(process.pid)
+
+
+def still_alive(pids: set[int], wait_s: float = 10) -> list[int]:
+    """The processes of ``pids`` still running (not zombies) after up to ``wait_s``: a
+    loaded machine schedules dying workers late."""
+    def alive() -> list[int]:
+        return [pid for pid in pids if Path(f"/proc/{pid}").exists()
+                and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3]]
+
+    deadline = time.monotonic() + wait_s
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return alive()
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
 def test_a_signal_leaves_no_worker_no_semgrep_and_no_temp_folder(
         tmp_path: Path, signum: int) -> None:
-    root = make_project(tmp_path / "p")
-    body = "".join(f"def f{i}(x: int) -> int:\n    return x + {i}\n\n" for i in range(300))
-    for i in range(400):
-        (root / "cpv3" / f"m{i}.py").write_text(body)
+    root = busy_project(tmp_path / "p")
     temp = tmp_path / "tmp"
     temp.mkdir()
     fake = tmp_path / "bin"
@@ -350,24 +376,14 @@ def test_a_signal_leaves_no_worker_no_semgrep_and_no_temp_folder(
                                 "--no-cache", "-j", "2"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 60
-        while len(_pids_of_children(process.pid)) < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)  # semgrep and two workers
-        children = _pids_of_children(process.pid)
+        children = children_once_started(process, 3)  # semgrep and two workers
         assert len(children) >= 3, "the check finished before it could be interrupted"
         process.send_signal(signum)
         assert process.wait(timeout=30) == 128 + signum
     finally:
         if process.poll() is None:
             process.kill()
-    def alive() -> list[int]:
-        return [pid for pid in children if Path(f"/proc/{pid}").exists()
-                and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3]]
-
-    deadline = time.monotonic() + 10  # a loaded machine schedules the dying workers late
-    while alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert alive() == []
+    assert still_alive(children) == []
     assert list(temp.iterdir()) == []
     assert b"Traceback" not in process.stderr.read()  # type: ignore[union-attr]
 
@@ -377,34 +393,20 @@ def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
     """SIGKILL leaves no handler to stop the pool: the kernel's parent-death signal must.
     Without it the workers wait forever on a queue their siblings keep open (seen after a
     SIGTERM that landed while the pool was starting)."""
-    root = make_project(tmp_path / "p")
-    body = "".join(f"def f{i}(x: int) -> int:\n    return x + {i}\n\n" for i in range(300))
-    for i in range(400):
-        (root / "cpv3" / f"m{i}.py").write_text(body)
+    root = busy_project(tmp_path / "p")
     env = {**os.environ, "ARCHGUARD_NO_SEMGREP": "1"}
     process = subprocess.Popen([sys.executable, "-m", "archguard", "check", str(root),
                                 "--no-cache", "-j", "2"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while len(_pids_of_children(process.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        workers = _pids_of_children(process.pid)
+        workers = children_once_started(process, 2)
         assert len(workers) >= 2, "the check finished before it could be killed"
         process.kill()
         process.wait(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
-
-    def alive() -> list[int]:
-        return [pid for pid in workers if Path(f"/proc/{pid}").exists()
-                and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3]]
-
-    deadline = time.monotonic() + 10
-    while alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    leftover = alive()
+    leftover = still_alive(workers)
     for pid in leftover:  # never leave them behind, even when the test fails
         os.kill(pid, signal.SIGKILL)
     assert leftover == []

@@ -572,24 +572,28 @@ def test_fixes_of_a_file_changed_since_the_check_are_not_kept(tmp_path: Path) ->
     service.write_text(original)
     assert check() == expected
 
-if __name__ == "__main__" and sys.argv[1:] == ["--regenerate"]:
-    regenerate()
+
+
+def amounts_project(tmp_path: Path, source: str) -> Path:
+    """A package of one file, ``cpv3/amounts.py``, layout rules off."""
+    root = tmp_path / "project"
+    (root / "cpv3").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[tool.archguard]\nignore = ["AG1"]\n')
+    (root / "cpv3" / "__init__.py").write_text("")
+    (root / "cpv3" / "amounts.py").write_text(source)
+    return root
 
 
 def test_fixes_in_a_file_with_except_groups(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     """PEP 758 syntax (3.14) is read on every Python: the JSON fix records and --fix parse
     such a file again without failing (polar's shape: a 4,000-line endpoints file)."""
-    root = tmp_path / "project"
-    (root / "cpv3").mkdir(parents=True)
-    (root / "pyproject.toml").write_text('[tool.archguard]\nignore = ["AG1"]\n')
-    (root / "cpv3" / "__init__.py").write_text("")
-    (root / "cpv3" / "amounts.py").write_text(
+    root = amounts_project(tmp_path, (
         "def parse(value: str) -> int:\n"
         "    try:\n"
         "        return int(value)\n"
         "    except ValueError, TypeError:\n"
-        '        raise ValueError("not an amount") from None\n')
+        '        raise ValueError("not an amount") from None\n'))
     assert main(["check", str(root), "--no-semgrep", "--no-cache", "--format", "json",
                  "--select", "AG000,AG501,AG801"]) == 1
     found = json.loads(capsys.readouterr().out)["diagnostics"]
@@ -603,16 +607,16 @@ def test_fixes_in_a_file_with_except_groups(tmp_path: Path,
 def test_a_form_feed_does_not_shift_the_lines_a_fix_looks_at(tmp_path: Path) -> None:
     """Python counts lines at \\n, \\r\\n and \\r only; a form feed (old page breaks) is not a
     line break for it, so the fixers must not split there either."""
-    root = tmp_path / "project"
-    (root / "cpv3").mkdir(parents=True)
-    (root / "pyproject.toml").write_text('[tool.archguard]\nignore = ["AG1"]\n')
-    (root / "cpv3" / "__init__.py").write_text("")
-    (root / "cpv3" / "amounts.py").write_text(
+    root = amounts_project(tmp_path, (
         "from __future__ import annotations\n# page one\f page two\n\n\n"
         "def parse(value: str) -> int:\n"
         "    if not value:\n"
         '        raise ValueError("empty amount")\n'
-        "    return int(value)\n")
+        "    return int(value)\n"))
     assert fix(root, "--select", "AG501", "--unsafe-fixes", "--fix") == 0
     text = (root / "cpv3" / "amounts.py").read_text()
     assert 'raise ValueError(ERROR_EMPTY_AMOUNT)' in text
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--regenerate"]:
+    regenerate()
