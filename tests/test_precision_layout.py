@@ -174,9 +174,9 @@ def test_layer_folders_are_not_modules() -> None:
 
 
 def test_the_folder_defining_the_configured_bases_is_the_shared_kernel() -> None:
-    """polar/kit: schemas.py defines the schema base, db/ the model base; a folder that only
-    imports them is judged as usual."""
-    files = {**module("app/kit", "__init__.py", "schemas.py", "metadata.py", "utils.py"),
+    """polar/kit: schemas.py defines the schema base, db/ the model base (and repository.py
+    the base repository); a folder that only imports them is judged as usual."""
+    files = {**module("app/kit", "__init__.py", "schemas.py", "repository.py", "utils.py"),
              **module("app/kit/db", "__init__.py", "models.py"),
              **module("app/orders", "__init__.py", "service.py", "helpers.py")}
     config = detected(schema_base="app.kit.schemas.Schema", model_base="app.kit.db.models.Model")
@@ -184,3 +184,15 @@ def test_the_folder_defining_the_configured_bases_is_the_shared_kernel() -> None
         ("AG101", "app/orders/helpers.py")]
     assert ("AG102", "app/kit/db") in [
         (code, path) for code, path, _ in findings(files, ["AG101", "AG102"], detected())]
+
+
+def test_a_schemas_file_alone_is_no_evidence() -> None:
+    """tracecat/expressions and tracecat/mcp: an engine and a server that describe their data
+    with a schemas.py (or a ``*_schema.py``) but have no router, service, repository or
+    models: not modules. The same schemas.py beside a service is part of a judged module."""
+    files = {**module("app/expressions", "__init__.py", "schemas.py", "parser.py", "eval.py"),
+             **module("app/expressions/functions", "__init__.py", "builtins.py"),
+             **module("app/mcp", "__init__.py", "server_schema.py", "auth.py"),
+             **module("app/cases", "__init__.py", "schemas.py", "service.py", "enums.py")}
+    assert findings(files, LAYOUT, detected()) == [
+        ("AG103", "app/cases", 1), ("AG101", "app/cases/enums.py", 1)]

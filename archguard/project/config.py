@@ -216,8 +216,8 @@ class Config:
         "AG102) leave alone.", '["*/migrations"]')
     module_names: list[str] = setting(
         DEFAULT_MODULES, "The expected module folders (AG104, AG105), each judged by the "
-        "layout rules; `[]` accepts any module and judges only folders holding a role file "
-        "(AG101-AG103).",
+        "layout rules; `[]` accepts any module and judges only folders holding a router, "
+        "service, models or repository file (AG101-AG103).",
         '["users", "billing"]')
     schema_base: str = setting(
         "cpv3.common.schemas.Schema", "The class every Pydantic schema derives from, where it "

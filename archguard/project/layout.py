@@ -37,15 +37,18 @@ class ModuleFolder:
         return any(p.startswith(subdir + "/") for p in self.python_paths())
 
 
-# Words that name a role in a file name the roles config does not cover
+# Words that name a behaviour role in a file name the roles config does not cover
 # (``recipe_service.py``, ``endpoints_booking.py``, ``cruds_loan.py``): evidence of a module.
+# Schema words are not: data shapes are what engines, clients and servers hold too.
 ROLE_WORDS = frozenset({
-    "models", "model", "schemas", "schema", "repository", "repositories", "crud", "cruds",
+    "models", "model", "repository", "repositories", "crud", "cruds",
     "service", "services", "router", "routers", "routes", "endpoints", "views"})
+# Roles whose file is no evidence of a module either (the package marker, data shapes).
+NO_EVIDENCE_ROLES = (None, "init", "schemas")
 
 
 def role_named(file_name: str) -> bool:
-    """A Python file whose name holds a role word between underscores."""
+    """A Python file whose name holds a behaviour role word between underscores."""
     stem = file_name.removesuffix(".py")
     return file_name.endswith(".py") and any(
         word in ROLE_WORDS for word in stem.lower().strip("_").split("_"))
@@ -137,20 +140,21 @@ class ProjectLayout:
         """Whether the layout rules (AG101-AG103) judge the folder as a domain module.
 
         Listed modules (``module-names``) are always judged, as before. With ``[]`` a folder
-        is a module only with evidence: a role file other than the package marker (a
-        router, service, models, schemas or repository file, as the roles name them) directly
-        inside, or at a role pattern's subfolder path; or a file directly inside named with a
-        role word the roles do not cover (``recipe_service.py``, ``cruds_booking.py``). A
-        helper or engine package, a container of self-contained packages (plugins, a
-        sub-application's areas) and a layer folder (``views/`` holding every router) hold
-        none and are left alone. Nor is the shared kernel judged: the folder that defines
+        is a module only with evidence: a behaviour role file (a router, service, models or
+        repository file, as the roles name them) directly inside, or at a role pattern's
+        subfolder path; or a file directly inside named with a behaviour role word the roles
+        do not cover (``recipe_service.py``, ``cruds_booking.py``). A schemas file alone is
+        no evidence: data shapes are what engines, clients and servers hold too (tracecat's
+        expression engine and MCP server). A helper or engine package, a container of
+        self-contained packages (plugins, a sub-application's areas) and a layer folder
+        (``views/`` holding every router) hold none and are left alone. Nor is the shared kernel judged: the folder that defines
         the configured ``schema-base``, ``model-base`` or ``model-mixin`` (polar's ``kit``)."""
         if self.config.module_names:
             return True
         if self._holds_a_configured_base(self.folder_path(folder)):
             return False
         roles = self.config.roles
-        return any(roles.role_of(path, folder.name) not in (None, "init")
+        return any(roles.role_of(path, folder.name) not in NO_EVIDENCE_ROLES
                    or ("/" not in path and role_named(path))
                    for path in folder.python_paths() if not is_test_path(path))
 

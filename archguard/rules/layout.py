@@ -16,7 +16,7 @@ from archguard.rules.registry import Fixer, ProjectRule, register
 FILE_START = Span(1, 1, 1, 1)
 LAYOUT_CONFIG = ("Role file names: `[tool.archguard.roles]`; the modules folder: `modules-dir`; "
                  "the module list: `module-names` (`[]` accepts any module, and judges only folders "
-                 "holding a role file).")
+                 "holding a router, service, models or repository file).")
 
 
 def _folder_path(project: Project, folder: ModuleFolder, *parts: str) -> str:
