@@ -25,6 +25,7 @@ import re
 import tokenize
 
 from archguard.project.config import Config
+from archguard.project.layout import is_test_path
 
 APPLICATION = ""
 MIGRATION = "migration"
@@ -46,13 +47,9 @@ _GENERATED = re.compile(
 
 
 def is_test_file(path: str, tests_dir: str) -> bool:
-    """A test file: under ``tests-dir`` or a ``tests``/``test`` folder, ``test_*.py``,
-    ``*_test.py`` or ``conftest.py``."""
-    parts = path.split("/")
-    name = parts[-1]
-    return path.startswith(tests_dir.strip("/") + "/") or any(
-        p in ("tests", "test") for p in parts[:-1]) or name.startswith("test_") or \
-        name.endswith("_test.py") or name == "conftest.py"
+    """A test file: under ``tests-dir``, or a test path as the layout rules see it (a
+    ``tests``/``test``/``test_*`` folder, ``test_*.py``, ``*_test.py``, ``conftest.py``)."""
+    return path.startswith(tests_dir.strip("/") + "/") or is_test_path(path)
 
 
 def file_scope(path: str, text: str, tree: ast.Module, config: Config) -> str:

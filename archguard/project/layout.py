@@ -56,7 +56,7 @@ def role_named(file_name: str) -> bool:
 
 def is_test_path(path: str) -> bool:
     """A test file or folder inside a module (``tests/``, ``test/``, ``test_*``,
-    ``*_test.py``, ``conftest.py``): the module graph leaves these out too."""
+    ``*_test.py``, ``conftest.py``); ``scope.is_test_file`` adds the ``tests-dir``."""
     parts = path.split("/")
     name = parts[-1]
     return any(p in ("tests", "test") or p.startswith("test_") for p in parts) or \
