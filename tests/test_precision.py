@@ -352,6 +352,14 @@ def test_settings_module_and_db_layer_are_detected() -> None:
     assert fallback.settings_modules == ["app/settings.py"]
 
 
+def test_db_folder_of_a_src_layout_is_the_db_layer() -> None:
+    """dispatch-style ``src/<package>/``: the db folder lies under the source root."""
+    texts = {"src/app/db/session.py": "X = 1\n", "src/app/infrastructure/s3.py": "X = 1\n",
+             "src/app/users/service.py": "X = 1\n", "app/db/stray.py": "X = 1\n"}
+    config, _ = detect_layout(Config(package="app", source_root="src"), texts)
+    assert config.db_layer_globs == ["src/app/db/**", "src/app/infrastructure/**"]
+
+
 def test_configured_paths_that_do_not_exist_get_a_note() -> None:
     config = Config(package="app", settings_module=["app/settings.py", "app/gone.py"],
                     db_layer=["app/db/**", "app/nowhere/**"], actor_bounds=[])

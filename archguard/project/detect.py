@@ -110,9 +110,10 @@ def layout_from_hints(config: Config, hints: Mapping[str, int]) -> tuple[Config,
 
 
 def _db_layer(config: Config, hints: Mapping[str, int]) -> list[str]:
-    """``<package>/db/**`` and ``<package>/infrastructure/**`` when they exist, then every
-    other file that owns the sessions' lifecycle."""
-    package = config.package.replace(".", "/")
+    """``<package>/db/**`` and ``<package>/infrastructure/**`` (under the ``source-root``)
+    when they exist, then every other file that owns the sessions' lifecycle."""
+    source = config.source_root.strip("/")
+    package = (source + "/" if source else "") + config.package.replace(".", "/")
     globs = [f"{package}/{layer}/**" for layer in ("db", "infrastructure")
              if any(p.startswith(f"{package}/{layer}/") for p in hints)]
     for path in sorted(hints):
