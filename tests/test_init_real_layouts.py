@@ -206,6 +206,10 @@ def test_dispatch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
                                           "from sqlalchemy.orm import sessionmaker\n"
                                           "engine = create_engine('x')\n"
                                           "SessionLocal = sessionmaker(bind=engine)\n",
+        "src/dispatch/config.py": F + "import os\n\nDATABASE_HOSTNAME = os.getenv('DB_HOST')\n",
+        "src/dispatch/core/settings.py": F + "from pydantic_settings import BaseSettings\n\n\n"
+                                            "class PluginSettings(BaseSettings):\n    x: int = 1\n",
+        "src/dispatch/api_deps.py": F + "async def get_db():\n    yield None\n",
         **dispatch_module("incident", F + "from dispatch.case.service import get\n"
                           "from dispatch.database.core import SessionLocal\n"),
         **dispatch_module("case"),
@@ -226,6 +230,10 @@ def test_dispatch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "dispatch", "src", "src/dispatch")
     assert table["module-names"] == ["case", "incident", "tag"]
     assert table["roles"]["router"] == "views.py"
+    # found as check finds them: every settings file, the database folder and get_db's file
+    assert table["settings-module"] == ["src/dispatch/config.py",
+                                        "src/dispatch/core/settings.py"]
+    assert "database     src/dispatch/api_deps.py, src/dispatch/database/core.py" in out
     found = check(tmp_path, capsys, "AG101,AG102,AG104,AG2")
     assert found == [("AG101", "src/dispatch/incident/flows.py", 1)]
 

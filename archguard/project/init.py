@@ -28,11 +28,13 @@ from pathlib import Path
 from archguard.diagnostics import ArchguardError
 from archguard.project.fileio import DEFAULT_MAX_FILE_KB, read_regular, write_user_file
 from archguard.project.config import (
+    Config,
     RolesConfig,
     archguard_table,
     load_config_table,
     read_pyproject,
 )
+from archguard.project.detect import detect_layout
 from archguard.project.ruff import duplicated
 
 # Role -> known file stems; each also matches as ``<stem>_{module}.py`` (Hyperion's
@@ -56,8 +58,6 @@ SHARED_NAMES = frozenset({"kit", "common", "core", "shared", "utils", "lib", "li
 _CLASS_SCHEMA = re.compile(r"^class\s+Schema\s*[(:]", re.MULTILINE)
 _CLASS = re.compile(r"^class\s+(\w+)\s*\(([^)]*)\)", re.MULTILINE)
 _IMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))", re.MULTILINE)
-_ENGINE = re.compile(r"\bcreate_(?:async_)?engine\s*\(")
-_SESSION_FACTORY = re.compile(r"\b(?:async_)?sessionmaker\s*[(\[]")
 _DECLARATIVE = re.compile(r"^class\s+(\w+)\s*\([^)]*\bDeclarativeBase\b|^(\w+)\s*=\s*"
                           r"declarative_base\s*\(", re.MULTILINE)
 MIN_SHARED_IMPORTERS = 3
@@ -74,12 +74,12 @@ class Layout:
     role_counts: dict[str, int] = field(default_factory=dict)
     schema_base: str = ""
     schema_found: bool = False
-    settings_module: str | None = None
+    settings_module: str | list[str] = field(default_factory=list)  # [] when none found
     tests_dir: str | None = None
     source_root: str = ""
     shared: list[str] = field(default_factory=list)
     model_base: str | None = None
-    database_layer: str | None = None
+    database_layer: list[str] = field(default_factory=list)  # globs and files, as db-layer
     module_folders: int = 0  # the modules' folders (a name may repeat across modules dirs)
     exclude: list[str] = field(default_factory=list)  # tests kept inside module folders
 
@@ -312,25 +312,22 @@ def _find_schema(sources: _Sources, package_dir: Path, package: str) -> tuple[st
     return f"{package}.common.schemas.Schema", False
 
 
-def _find_settings(sources: _Sources) -> str | None:
-    """The file defining a ``BaseSettings`` subclass (settings/config files first)."""
-    found = [path for _, path, text in sources.files
-             if re.search(r"^class\s+\w+\s*\([^)]*\bBaseSettings\b", text, re.MULTILINE)]
-    found.sort(key=lambda p: (p.stem not in ("settings", "config"), len(p.parts), str(p)))
-    return found[0].relative_to(sources.root).as_posix() if found else None
-
-
-def _find_database(sources: _Sources) -> tuple[str | None, str | None]:
-    """(the file building the engine and session factory, the declarative base)."""
-    layer = next((path.relative_to(sources.root).as_posix() for _, path, text in sources.files
-                  if _ENGINE.search(text) and _SESSION_FACTORY.search(text)), None)
-    base = None
+def _find_declarative_base(sources: _Sources) -> str | None:
+    """The project's declarative base (``class Base(DeclarativeBase)``, ``declarative_base()``)."""
     for dotted, _, text in sources.files:
         match = _DECLARATIVE.search(text)
         if match:
-            base = f"{dotted}.{match[1] or match[2]}"
-            break
-    return layer, base
+            return f"{dotted}.{match[1] or match[2]}"
+    return None
+
+
+def _settings_and_database(sources: _Sources, package: str, source_root: str,
+                           ) -> tuple[list[str], list[str]]:
+    """The settings modules and the database layer, found as ``check`` finds them when the
+    configuration leaves them unset (``archguard.project.detect``)."""
+    texts = {path.relative_to(sources.root).as_posix(): text for _, path, text in sources.files}
+    found, _ = detect_layout(Config(package=package, source_root=source_root), texts)
+    return found.settings_modules, found.db_layer_globs
 
 
 def _tests_in_modules(root: Path, modules_dirs: list[Path], modules: list[Path]) -> list[str]:
@@ -364,7 +361,7 @@ def detect(root: Path) -> Layout:
     domain = [d for d in module_dirs if d not in shared]
     roles, counts = detect_roles(domain)
     schema_base, schema_found = _find_schema(sources, package_dir, package)
-    database_layer, model_base = _find_database(sources)
+    settings, database_layer = _settings_and_database(sources, package, source_root)
     dirs = [d.relative_to(root).as_posix() for d in modules_dirs] or [
         (package_dir / "modules").relative_to(root).as_posix()]
     return Layout(
@@ -375,11 +372,11 @@ def detect(root: Path) -> Layout:
         modules=sorted({d.name for d in domain}),
         roles=roles, role_counts=counts,
         schema_base=schema_base, schema_found=schema_found,
-        settings_module=_find_settings(sources),
+        settings_module=settings[0] if len(settings) == 1 else settings,
         tests_dir=next((n for n in ("tests", "test") if (root / n).is_dir()), None),
         source_root=source_root,
         shared=[d.relative_to(root).as_posix() for d in shared],
-        model_base=model_base, database_layer=database_layer,
+        model_base=_find_declarative_base(sources), database_layer=database_layer,
     )
 
 
@@ -429,8 +426,8 @@ def render_section(layout: Layout, ruff_covered: dict[str, tuple[str, ...]] | No
     if layout.model_base:
         lines.append(f"model-base = {_toml(layout.model_base)}  # the declarative base")
     if layout.database_layer:
-        lines.append(f"# The database layer (engine and session factory): "
-                     f"{layout.database_layer}")
+        lines.append(f"# The database layer (engine, session factory, get_db): "
+                     f"{', '.join(layout.database_layer)}")
     if layout.settings_module:
         lines.append(f"settings-module = {_toml(layout.settings_module)}")
     if layout.tests_dir:
@@ -603,8 +600,8 @@ def describe(layout: Layout, pyproject: Path,
         f"  schema-base  {layout.schema_base}"
         + ("" if layout.schema_found else " (not found: create it, or edit the key)"),
         f"  model-base   {layout.model_base or 'not found'}",
-        f"  database     {layout.database_layer or 'not found'}",
-        f"  settings     {layout.settings_module or 'not found'}",
+        f"  database     {', '.join(layout.database_layer) or 'not found'}",
+        f"  settings     {_patterns(layout.settings_module) or 'not found'}",
     ]
     if ruff_covered:
         lines.append(f"  ignore       {', '.join(sorted(ruff_covered))} (ruff already checks them)")
