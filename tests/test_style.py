@@ -309,6 +309,30 @@ def test_dont_care_slots_of_coroutines_and_generators_are_not_judged() -> None:
     assert [(d.line, d.column) for d in found] == [(9, 52), (15, 25)]
 
 
+def test_any_callable_is_not_judged() -> None:
+    """`Callable[..., Any]` spells "any callable" (Hyperion's scheduler receives FastAPI's
+    `dependency_overrides: dict[Callable[..., Any], Callable[..., Any]]`); a typed parameter
+    list with an `Any` result, an `Any` argument, or a quoted `Any` result are still judged."""
+    found = run({SERVICE: dedent(typed("""
+        import typing as t
+        from collections.abc import Callable
+        from typing import Any as Anything
+
+
+        def schedule(job: Callable[..., Anything], deps: dict[t.Callable[..., t.Any], int]) -> None: ...
+
+
+        def typed_args(job: Callable[[int], Anything]) -> None: ...
+
+
+        def any_arg(job: Callable[[Anything], int]) -> None: ...
+
+
+        def quoted(job: Callable[..., "Anything"]) -> None: ...
+    """))}, ["AG803"])
+    assert [(d.line, d.column) for d in found] == [(10, 37), (13, 28), (16, 31)]
+
+
 def test_any_reported_at_the_any_and_named() -> None:
     found = run({SERVICE: dedent(typed("""
         from typing import Any

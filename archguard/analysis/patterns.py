@@ -367,11 +367,22 @@ _TYPED_SLOTS = {f"{module}.{name}": slots
                                     ("AsyncGenerator", (0,)))}
 
 
+_CALLABLE = frozenset(f"{module}.Callable"
+                      for module in ("typing", "typing_extensions", "collections.abc"))
+
+
+def _any_callable(ctx: FileContext, args: list[ast.expr]) -> bool:
+    """``Callable[..., Any]``: the spelling of "any callable" (its signature is unknown by
+    design, as in FastAPI's ``dependency_overrides``), not a return type left unchecked."""
+    return (len(args) == 2 and isinstance(args[0], ast.Constant) and args[0].value is ...
+            and isinstance(args[1], (ast.Name, ast.Attribute)) and is_any(ctx, args[1]))
+
+
 def any_in_annotation(ctx: FileContext, node: ast.expr) -> Iterator[ast.expr]:
     """The parts of an annotation that are ``Any``: a quoted part yields its string node (the
     only one with a real position). ``Literal[...]`` values and ``Annotated`` metadata are
-    values, not types, and are skipped, as are the send/yield slots of ``Coroutine`` and
-    the send/return slots of ``Generator``/``AsyncGenerator``."""
+    values, not types, and are skipped, as are the send/yield slots of ``Coroutine``, the
+    send/return slots of ``Generator``/``AsyncGenerator`` and ``Callable[..., Any]``."""
     yield from _any_parts(ctx, node, None)
 
 
@@ -394,6 +405,8 @@ def _any_parts(ctx: FileContext, node: ast.AST, anchor: ast.expr | None) -> Iter
             args = args[:1]
         elif origin in _TYPED_SLOTS:  # the rest are "don't care" slots, Any by convention
             args = [args[i] for i in _TYPED_SLOTS[origin] if i < len(args)]
+        elif origin in _CALLABLE and _any_callable(ctx, args):
+            return
         for arg in args:
             yield from _any_parts(ctx, arg, anchor)
         return

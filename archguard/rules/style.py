@@ -288,7 +288,8 @@ class AnyType(FileRule):
     `dict[str, Any]`, `Optional[...]`, `X | Any`, and quoted annotations (reported at the
     string). `Literal[...]` values and `Annotated` metadata are not types and are skipped,
     and so are the "don't care" slots of `Coroutine[Any, Any, T]` and of
-    `Generator[T, Any, Any]`/`AsyncGenerator[T, Any]` (only `T` is judged).
+    `Generator[T, Any, Any]`/`AsyncGenerator[T, Any]` (only `T` is judged), and
+    `Callable[..., Any]`, the spelling of "any callable".
     The implementation of an `@overload`ed function is exempt (callers see the overloads).
     Type aliases are not followed (`JSON = dict[str, Any]` in a signature is not seen)."""
 
