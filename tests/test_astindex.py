@@ -17,7 +17,7 @@ from archguard.analysis.astindex import child_nodes, enclosed, indexed, nodes_of
 from archguard.analysis.facts import ClassFact, ImportFact, Span
 from archguard.diagnostics import Diagnostic
 from archguard.report.suppressions import Suppression
-from archguard.rules.complexity import MAX_SCORE, may_exceed
+from archguard.rules.complexity import MAX_SCORE, suspect_defs
 
 CONTEXTS = (ast.Load, ast.Store, ast.Del)
 SOURCE = textwrap.dedent('''
@@ -133,6 +133,11 @@ def radon_worst(source: str) -> int:
         scores.append(block.complexity)
         pending.extend(block.closures)
     return max(scores)
+
+
+def may_exceed(tree: ast.Module, grade: str) -> bool:
+    """Whether any function could score worse than ``grade`` (the bound the rule uses)."""
+    return bool(suspect_defs(tree, grade))
 
 
 def bounded(source: str, grade: str) -> bool:

@@ -66,11 +66,6 @@ class Complexity(FileRule):
                     f"(grade {grade}, max {ctx.config.complexity.max_grade})")
 
 
-def may_exceed(tree: ast.Module, max_grade: str) -> bool:
-    """Whether any function could score worse than ``max_grade`` (see ``suspect_defs``)."""
-    return bool(suspect_defs(tree, max_grade))
-
-
 def suspect_defs(tree: ast.Module, max_grade: str) -> list[tuple[ast.AST, str]]:
     """The outermost defs that could score worse than ``max_grade``, each with the prefix
     radon names it by (its enclosing classes: ``Outer.Inner.``): a cheap upper bound that
