@@ -8,6 +8,7 @@ right when a left-out file gains a word.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -19,38 +20,77 @@ from archguard.project.config import Config
 from archguard.rules.registry import Rule, all_rules
 from archguard.run.runner import CheckRequest, run_check
 from archguard.semgrep import prefilter, process
+from archguard.semgrep import prefilter as prefilter_module
 from archguard.semgrep.prefilter import (
-    Prefilter, RuleFilter, build_prefilter, glob_regex, pattern_requirement,
-    regex_requirement, rule_filter,
+    MAX_TERMS, Alternative, Prefilter, Requirement, RuleFilter, build_prefilter, conjunction,
+    glob_regex, pattern_requirement, regex_requirement, requirement_of, rule_filter, union,
 )
 from archguard.semgrep.rules import builtin_rule
 from helpers import write_tree
 
 SEMGREP_RULES = {rule.name: rule for rule in all_rules() if rule.engine == "semgrep"}
-# The requirement of every shipped rule: a file holds a match only if one of these is found.
+# The requirement of every shipped rule: a file holds a match only if it meets all the
+# alternatives of one of these terms.
 EXPECTED = {
-    "actor-location": [r"\bGenericActor\b", r"\bdramatiq\b", "actor"],
+    "actor-location": [
+        [r"\bGenericActor\b", r"\bdramatiq\b"], ["actor"]],
     "blocking-call-in-async": [
-        r"\bhttpx\b", r"\bopen\b", r"\bpathlib\b", r"\bpopen\b", r"\bread_bytes\b",
-        r"\bread_text\b", r"\brequest\b", r"\brequests\b", r"\bsleep\b", r"\bsubprocess\b",
-        r"\bsystem\b", r"\bwrite_bytes\b", r"\bwrite_text\b"],
-    "environment-access": [r"\benviron\b", r"\benvironb\b", r"\bgetenv\b", r"\bgetenvb\b"],
-    "hardcoded-config": ["(?i:access)", "(?i:api)", "(?i:passwd)", "(?i:password)",
-                         "(?i:private)", "(?i:secret)", "(?i:token)", "://",
-                         r":[\d][\d]"],
-    "manual-session": ["(?i:async_session)", "(?i:session)", r"\bAsyncSession\b",
-                       r"\basync_sessionmaker\b", r"\bsessionmaker\b"],
-    "mocked-database": ["AsyncSession", r"\bdependency_overrides\b", "patch",
-                        r"patch\.object", "setattr"],
-    "sync-database": [r"\bcreate_engine\b", r"\bengine_from_config\b", r"\bquery\b",
-                      r"\bscoped_session\b", r"\bsessionmaker\b", r"\bsqlalchemy\b",
-                      r"\bsqlmodel\b"],
-    "unbounded-actor": [r"\bdramatiq\b", "actor"],
+        ["Client", r"\bhttpx\b"], ["Popen", r"\bsubprocess\b"], [r"\bhttpx\b", "delete"],
+        [r"\bhttpx\b", "get"], [r"\bhttpx\b", "head"], [r"\bhttpx\b", "options"],
+        [r"\bhttpx\b", "patch"], [r"\bhttpx\b", "post"], [r"\bhttpx\b", "put"],
+        [r"\bhttpx\b", "request"], [r"\bhttpx\b", "stream"], [r"\bopen\b"],
+        [r"\bos\b", r"\bpopen\b"], [r"\bos\b", r"\bsystem\b"], [r"\bread_bytes\b"],
+        [r"\bread_text\b"], [r"\brequest\b", r"\burllib\b", r"\burlopen\b"], [r"\brequests\b"],
+        [r"\bsleep\b", r"\btime\b"], [r"\bsubprocess\b", "call"],
+        [r"\bsubprocess\b", "check_output"], [r"\bsubprocess\b", "getoutput"],
+        [r"\bsubprocess\b", "getstatusoutput"], [r"\bsubprocess\b", "run"],
+        [r"\bwrite_bytes\b"], [r"\bwrite_text\b"]],
+    "environment-access": [
+        [r"\benviron\b", r"\bos\b"], [r"\benvironb\b", r"\bos\b"], [r"\bgetenv\b", r"\bos\b"],
+        [r"\bgetenvb\b", r"\bos\b"]],
+    "hardcoded-config": [
+        ["(?i:access)", "(?i:key)"], ["(?i:amqp)", "://"], ["(?i:api)", "(?i:key)"],
+        ["(?i:backend)", r":[\d][\d]"], ["(?i:database)", r":[\d][\d]"],
+        ["(?i:db)", r":[\d][\d]"], ["(?i:elasticsearch)", r":[\d][\d]"],
+        ["(?i:frontend)", r":[\d][\d]"], ["(?i:ftp)", "://"], ["(?i:gs)", "://"],
+        ["(?i:http)", "://"], ["(?i:kafka)", "://"], ["(?i:kafka)", r":[\d][\d]"],
+        ["(?i:key)", "(?i:private)"], ["(?i:localhost)", r":[\d][\d]"],
+        ["(?i:mariadb)", "://"], ["(?i:memcache)", "://"], ["(?i:memcached)", r":[\d][\d]"],
+        ["(?i:minio)", "://"], ["(?i:minio)", r":[\d][\d]"], ["(?i:mongo)", r":[\d][\d]"],
+        ["(?i:mongodb)", "://"], ["(?i:mssql)", "://"], ["(?i:mysql)", "://"],
+        ["(?i:nats)", "://"], ["(?i:oracle)", "://"], ["(?i:passwd)"], ["(?i:password)"],
+        ["(?i:postgres)", "://"], ["(?i:postgres)", r":[\d][\d]"],
+        ["(?i:rabbitmq)", r":[\d][\d]"], ["(?i:redis)", "://"], ["(?i:redis)", r":[\d][\d]"],
+        ["(?i:remotion)", r":[\d][\d]"], ["(?i:s3)", "://"], ["(?i:secret)"],
+        ["(?i:smtp)", "://"], ["(?i:sqlite)", "://"], ["(?i:token)"], ["(?i:ws)", "://"],
+        [r":[\d][\d]", r"\."]],
+    "manual-session": [
+        ["(?i:async_session)"], ["(?i:factory)", "(?i:session)"],
+        ["(?i:local)", "(?i:session)"], ["(?i:maker)", "(?i:session)"],
+        [r"\bAsyncSession\b", r"\basyncio\b", r"\bext\b", r"\bsqlalchemy\b"],
+        [r"\basync_sessionmaker\b", r"\basyncio\b", r"\bext\b", r"\bsqlalchemy\b"],
+        [r"\borm\b", r"\bsessionmaker\b", r"\bsqlalchemy\b"]],
+    "mocked-database": [
+        ["AsyncSession", "Mock"], ["AsyncSession", "create_autospec"],
+        ["Mock", r"\bdependency_overrides\b", "get_db"],
+        [r"\bdependency_overrides\b", "create_autospec", "get_db"], ["patch"], ["setattr"]],
+    "sync-database": [
+        ["(?i:db)", r"\bquery\b"], ["(?i:sess)", r"\bquery\b"],
+        [r"\bSession\b", r"\borm\b", r"\bsqlalchemy\b"], [r"\bSession\b", r"\bsqlmodel\b"],
+        [r"\bcreate_engine\b", r"\bsqlalchemy\b"], [r"\bcreate_engine\b", r"\bsqlmodel\b"],
+        [r"\bengine_from_config\b", r"\bsqlalchemy\b"],
+        [r"\borm\b", r"\bscoped_session\b", r"\bsqlalchemy\b"],
+        [r"\borm\b", r"\bsessionmaker\b", r"\bsqlalchemy\b"]],
+    "unbounded-actor": [
+        ["actor"]],
 }
 
 
-def sources(requirement: Any) -> list[str] | None:
-    return None if requirement is None else sorted(a.source for a in requirement)
+def sources(requirement: Any) -> list[list[str]] | None:
+    """The terms of a requirement, each as its alternatives' sources, sorted."""
+    if requirement is None:
+        return None
+    return sorted(sorted(a.source for a in term) for term in requirement)
 
 
 def filter_of(text: str) -> RuleFilter:
@@ -70,12 +110,70 @@ def test_every_shipped_rule_has_a_requirement() -> None:
 
 
 def test_pattern_words_leave_out_metavariables_keywords_strings_and_types() -> None:
-    assert sources(pattern_requirement("os.environ")) == [r"\benviron\b"]  # the longest
-    assert sources(pattern_requirement("$X.read_text(...)")) == [r"\bread_text\b"]
+    assert sources(pattern_requirement("os.environ")) == [[r"\benviron\b", r"\bos\b"]]
+    assert sources(pattern_requirement("$X.read_text(...)")) == [[r"\bread_text\b"]]
     assert sources(pattern_requirement('async def $F(...):\n  ...')) is None
     assert sources(pattern_requirement('$F("requests", $...ARGS)')) is None
-    assert sources(pattern_requirement("($X : Foo).bar()")) == [r"\bbar\b"]
-    assert sources(pattern_requirement("f(1e5)  # the_reason_why")) == [r"\bf\b"]
+    assert sources(pattern_requirement("($X : Foo).bar()")) == [[r"\bbar\b"]]
+    assert sources(pattern_requirement("f(1e5)  # the_reason_why")) == [[r"\bf\b"]]
+
+
+def word(text: str) -> Alternative:
+    return Alternative(rf"\b{text}\b", len(text) + 1.5, True, text)
+
+
+def literal(text: str) -> Alternative:
+    return Alternative(re.escape(text), len(text), False, text)
+
+
+def test_conjunction_and_union() -> None:
+    a, b, c, d = (requirement_of(word(w)) for w in ("alpha", "beta", "gamma", "delta"))
+    either = union([a, b])
+    assert sources(union([a, None])) is None  # a branch without a requirement: every file
+    assert sources(conjunction([None, a, None])) == sources(a)  # None adds nothing
+    assert conjunction([None, None]) is None
+    assert sources(conjunction([either, union([c, d])])) == [
+        [r"\balpha\b", r"\bdelta\b"], [r"\balpha\b", r"\bgamma\b"],
+        [r"\bbeta\b", r"\bdelta\b"], [r"\bbeta\b", r"\bgamma\b"]]
+    # a term that implies another is left out of a union: meeting it meets the other
+    assert sources(union([conjunction([a, b]), a])) == sources(a)
+    # a plain literal inside another alternative's key is implied by it
+    assert sources(union([requirement_of(literal("patch.object")),
+                          requirement_of(literal("patch"))])) == [["patch"]]
+    assert sources(conjunction([requirement_of(word("requests")),
+                                requirement_of(literal("request"))])) == [[r"\brequests\b"]]
+    assert sources(conjunction([requirement_of(word("requests")),
+                                requirement_of(literal("requests"))])) == [[r"\brequests\b"]]
+    # not the other way round: a word test is no plain search, a regex literal is met on any
+    # non-ASCII file, a case-folded one in more files
+    assert sources(conjunction([requirement_of(literal("requests")),
+                                requirement_of(word("request"))])) == \
+        [[r"\brequest\b", "requests"]]
+    everywhere = Alternative("token", 5, True, "token")
+    assert sources(union([requirement_of(literal("tokens")), requirement_of(everywhere)])) == \
+        [["token"], ["tokens"]]
+    assert sources(union([requirement_of(Alternative("(?i:tokens)", 6, False, "tokens", True)),
+                          requirement_of(literal("token"))])) == [["(?i:tokens)"], ["token"]]
+
+
+def test_a_product_is_bounded_by_leaving_out_the_weakest_conjuncts() -> None:
+    def branches(*words: str) -> Requirement:
+        return union(requirement_of(word(w)) for w in words)
+
+    strong = branches(*(f"strong_word_{i}" for i in range(8)))
+    weak = branches(*(f"w{i}" for i in range(8)))
+    single = requirement_of(word("s"))
+    assert MAX_TERMS == 32
+    # 8 x 8 terms would exceed the bound: the weak conjunct is left out, a one-term conjunct
+    # (which never adds terms) is kept, whatever the order
+    for order in ([weak, single, strong], [strong, weak, single], [single, strong, weak]):
+        assert sources(conjunction(order)) == sorted(
+            sorted([r"\bs\b", rf"\bstrong_word_{i}\b"]) for i in range(8))
+    four = branches("w0", "w1", "w2", "w3")
+    assert len(conjunction([strong, four]) or ()) == 32  # within the bound: kept
+    # two terms of the same weight are more selective than four: the four are left out
+    assert sources(conjunction([four, strong, branches("v0", "v1")])) == sorted(
+        sorted([rf"\bv{j}\b", rf"\bstrong_word_{i}\b"]) for i in range(8) for j in range(2))
 
 
 def test_combinations() -> None:
@@ -91,8 +189,16 @@ def test_combinations() -> None:
               - pattern-either:
                   - pattern: alpha(...)
                   - pattern: beta.gamma(...)
+              - pattern: $X.delta
         """)
-    assert sources(both.requirement) == [r"\balpha\b", r"\bgamma\b"]
+    assert sources(both.requirement) == [[r"\balpha\b", r"\bdelta\b"],
+                                         [r"\bbeta\b", r"\bdelta\b", r"\bgamma\b"]]
+    prefilter = Prefilter([both])
+    assert prefilter.rules_for("a.py", b"alpha(x.delta)") == ("r",)
+    assert prefilter.rules_for("a.py", b"beta.gamma(x.delta)") == ("r",)
+    assert prefilter.rules_for("a.py", b"gamma(x.delta)") == ()  # beta is missing
+    assert prefilter.rules_for("a.py", b"alpha(x.deltas)") == ()  # a word, not a part
+    assert prefilter.rules_for("a.py", b"beta.gamma(alphabet)") == ()
     open_branch = filter_of("""
         rules:
           - id: r
@@ -138,12 +244,44 @@ def test_custom_rules_without_a_requirement_see_every_file(body: str) -> None:
 
 def test_regular_expressions() -> None:
     assert sources(regex_requirement(
-        r"(?i)\b(async_?)?(db_?)?session_?(local|factory|maker)\b|\basync_session\b")) == \
-        ["(?i:async_session)", "(?i:session)"]
-    assert sources(regex_requirement(r"^([\w.]*\.)?get_db$")) == ["get_db"]
+        r"(?i)\b(async_?)?(db_?)?session_?(local|factory|maker)\b|\basync_session\b")) == [
+        ["(?i:async_session)"], ["(?i:factory)", "(?i:session)"],
+        ["(?i:local)", "(?i:session)"], ["(?i:maker)", "(?i:session)"]]
+    assert sources(regex_requirement(r"^([\w.]*\.)?get_db$")) == [["get_db"]]
+    # every literal run of a sequence, a repeated group's body, not an optional one
+    assert sources(regex_requirement(r"ab\d+cd(ef)?(gh|ij)+")) == [
+        ["ab[\\d]", "cd", "gh"], ["ab[\\d]", "cd", "ij"]]
+    assert sources(regex_requirement(r"(?i:api)[_-]?(?-i:KEY)")) == [["(?i:api)", "KEY"]]
+    assert sources(regex_requirement(r"(?!secret)token")) == [["token"]]  # no lookaround
     assert regex_requirement("a|") is None  # an empty branch
     assert regex_requirement("[[:alpha:]]+x") is None  # read differently by PCRE
     assert regex_requirement("(unclosed") is None
+
+
+def test_each_test_runs_once_per_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An alternative in several terms and rules is searched for once per file."""
+    rules = [filter_of(f"""
+        rules:
+          - id: {name}
+            languages: [python]
+            message: m
+            severity: ERROR
+            pattern-either:
+              - pattern: shared.{name}_one
+              - pattern: shared.{name}_two
+        """) for name in ("r", "s")]
+    prefilter = Prefilter(rules)
+    assert len(prefilter.tests) == 5
+    seen: list[bytes] = []
+    real = prefilter_module._Text.meets
+
+    def counting(self: Any, key: bytes, *rest: Any) -> bool:
+        seen.append(key)
+        return bool(real(self, key, *rest))
+
+    monkeypatch.setattr(prefilter_module._Text, "meets", counting)
+    assert prefilter.rules_for("a.py", b"shared.s_two\n") == ("s",)
+    assert sorted(seen) == [b"r_one", b"r_two", b"s_one", b"s_two", b"shared"]
 
 
 def test_a_regex_requirement_holds_on_any_non_ascii_file() -> None:

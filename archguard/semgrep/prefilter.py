@@ -37,6 +37,7 @@ written); a glob archguard cannot read never excludes a file.
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 from collections.abc import Iterable
@@ -76,28 +77,80 @@ class Alternative(NamedTuple):
     key: str = ""  # characters every match contains (a cheap test before the search)
     fold: bool = False  # ``key`` is lower-case, to find in the lower-cased bytes
 
+    @property
+    def plain(self) -> bool:
+        """Met exactly when ``key`` is found (in the lower-cased bytes if ``fold``)."""
+        escaped = re.escape(self.key)
+        return self.source == (f"(?i:{escaped})" if self.fold else escaped)
 
-Requirement = frozenset[Alternative] | None  # None: every file
+
+Term = frozenset[Alternative]  # all of them must be met
+Requirement = frozenset[Term] | None  # some term must be met; None: every file
+MAX_TERMS = 32  # a conjunction's product is kept at most this long (see ``conjunction``)
 
 
-def best(candidates: Iterable[Requirement]) -> Requirement:
-    """The most selective of requirements that all hold (a conjunction)."""
-    known = sorted((c for c in candidates if c), key=lambda r: sorted(a.source for a in r))
-    return max(known, key=_score, default=None)  # the first of equals: the same every run
+def requirement_of(*alternatives: Alternative) -> Requirement:
+    """One term: all of ``alternatives`` (none: every file)."""
+    return frozenset({frozenset(alternatives)}) if alternatives else None
+
+
+def conjunction(conjuncts: Iterable[Requirement]) -> Requirement:
+    """The requirement of ``conjuncts`` that all hold: the cross product of their terms.
+    A conjunct without a requirement adds nothing. From the most selective conjunct down, one
+    whose product would exceed ``MAX_TERMS`` terms is left out: leaving a conjunct out only
+    loosens the requirement (a file meeting all conjuncts meets the rest)."""
+    known = sorted((c for c in conjuncts if c), key=_order)
+    product: Requirement = None
+    for conjunct in known:
+        if product is None:
+            product = conjunct
+            continue
+        if len(product) * len(conjunct) <= MAX_TERMS:
+            product = _absorb(frozenset(a | b for a in product for b in conjunct))
+    return product
 
 
 def union(branches: Iterable[Requirement]) -> Requirement:
-    """The requirement of a disjunction: any branch's alternatives."""
-    found: set[Alternative] = set()
+    """The requirement of a disjunction: any branch's terms (none if a branch has none)."""
+    found: set[Term] = set()
     for branch in branches:
         if not branch:
             return None
         found |= branch
-    return frozenset(found) or None
+    return _absorb(frozenset(found)) if found else None
 
 
-def _score(requirement: frozenset[Alternative]) -> float:
-    return min(a.weight for a in requirement) - 0.01 * len(requirement)
+def _implies(a: Alternative, b: Alternative) -> bool:
+    """Every file meeting ``a`` meets ``b``: the same, or ``b`` a plain search for a part of
+    ``a``'s key (which a file meeting ``a`` holds unless it is met as non-ASCII)."""
+    return a == b or (b.plain and a.fold == b.fold and b.key in a.key
+                      and (a.any_text or not b.any_text))
+
+
+def _absorb(terms: frozenset[Term]) -> frozenset[Term]:
+    """The same requirement, simpler: an alternative another of its term implies is left
+    out, and so is a term that implies another (meeting it meets the other)."""
+    lean = {frozenset(a for a in term if not any(
+                b != a and _implies(b, a) and (not _implies(a, b) or b < a) for b in term))
+            for term in terms}  # of two that imply each other, the smaller is kept
+    return frozenset(t for t in lean if not any(
+        u != t and _covers(u, t) and (not _covers(t, u) or sorted(u) < sorted(t))
+        for u in lean))
+
+
+def _covers(weaker: Term, stronger: Term) -> bool:
+    """Every file meeting ``stronger`` meets ``weaker``."""
+    return all(any(_implies(s, w) for s in stronger) for w in weaker)
+
+
+def _term_order(term: Term) -> list[str]:
+    return sorted(a.source for a in term)
+
+
+def _order(requirement: frozenset[Term]) -> tuple[float, list[list[str]]]:
+    """Most selective first (the weakest term decides), the same order every run."""
+    weakest = min(sum(a.weight for a in term) for term in requirement)
+    return -weakest + 0.01 * len(requirement), sorted(_term_order(t) for t in requirement)
 
 
 # --- patterns -----------------------------------------------------------------------------
@@ -107,8 +160,8 @@ def pattern_requirement(text: str) -> Requirement:
     code = _COMMENT.sub(" ", _STRING.sub(" ", text))
     code = _TYPED.sub(" ", _NUMBER.sub(" ", code))
     code = _METAVARIABLE.sub(" ", code)
-    words = {w for w in _WORD.findall(code) if w not in KEYWORDS}
-    return best(frozenset({Alternative(rf"\b{w}\b", len(w) + 1.5, True, w)}) for w in words)
+    words = sorted({w for w in _WORD.findall(code) if w not in KEYWORDS})
+    return requirement_of(*(Alternative(rf"\b{w}\b", len(w) + 1.5, True, w) for w in words))
 
 
 def string_metavariables(text: str) -> set[str]:
@@ -164,7 +217,7 @@ def _atom(op: Any, av: Any) -> tuple[str, float, str] | None:
 
 
 def _sequence(items: list[tuple[Any, Any]], icase: bool) -> Requirement:
-    candidates: list[Requirement] = []
+    parts: list[Requirement] = []  # all of them hold
     run: list[tuple[str, float, str]] = []
 
     def close() -> None:
@@ -179,8 +232,8 @@ def _sequence(items: list[tuple[Any, Any]], icase: bool) -> Requirement:
             run.clear()
             if not key:  # classes only (`\w+`): as good as none
                 return
-            candidates.append(frozenset({Alternative(source, weight, False,
-                                                     key.lower() if folded else key, folded)}))
+            parts.append(requirement_of(Alternative(source, weight, False,
+                                                    key.lower() if folded else key, folded)))
 
     for op, av in items:
         atom = _atom(op, av)
@@ -197,20 +250,20 @@ def _sequence(items: list[tuple[Any, Any]], icase: bool) -> Requirement:
                 continue
             close()
             if low >= 1:
-                candidates.append(_sequence(list(body), icase))
+                parts.append(_sequence(list(body), icase))
             continue
         close()
         if op is sre.SUBPATTERN:
             _group, add, remove, body = av
             inner_icase = (icase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
-            candidates.append(_sequence(list(body), inner_icase))
+            parts.append(_sequence(list(body), inner_icase))
         elif op is sre.ATOMIC_GROUP:
-            candidates.append(_sequence(list(av), icase))
+            parts.append(_sequence(list(av), icase))
         elif op is sre.BRANCH:
-            candidates.append(union(_sequence(list(b), icase) for b in av[1]))
+            parts.append(union(_sequence(list(b), icase) for b in av[1]))
         # AT, ASSERT, ASSERT_NOT, GROUPREF, ...: match no characters of their own
     close()
-    return best(candidates)
+    return conjunction(parts)
 
 
 # --- rules --------------------------------------------------------------------------------
@@ -266,7 +319,7 @@ def _formula(key: str, value: Any, strings: set[str]) -> Requirement:
             return pattern_requirement(value)
         return _formula_node(value, strings)
     if key == "patterns" and isinstance(value, list):
-        return best(_formula_node(item, strings, conjunct=True) for item in value)
+        return conjunction(_formula_node(item, strings, conjunct=True) for item in value)
     if key == "pattern-either" and isinstance(value, list):
         return union(_formula_node(item, strings) for item in value)
     if key == "pattern-regex" and isinstance(value, str):
@@ -353,27 +406,45 @@ class Prefilter:
     """The selected rules' filters: which of them a file (path and bytes) can match."""
 
     def __init__(self, filters: list[RuleFilter]) -> None:
-        self.filters = [(f, [_test(a) for a in f.requirement] if f.requirement else None)
-                        for f in filters]
+        self.tests: list[_Test] = []  # each distinct alternative's test, once
+        index: dict[_Test, int] = {}
+        self.filters: list[tuple[RuleFilter, list[tuple[int, ...]] | None]] = []
+        for rule in filters:
+            terms = None
+            if rule.requirement:
+                terms = []
+                for term in sorted(rule.requirement, key=sorted):
+                    # the longest key first: the likeliest to be missing, ending the term
+                    tests = sorted({_test(a) for a in term}, key=lambda t: (-len(t[0]), t))
+                    terms.append(tuple(index.setdefault(t, len(index)) for t in tests))
+            self.filters.append((rule, terms))
+        self.tests = sorted(index, key=index.__getitem__)
 
     def rules_for(self, path: str, data: bytes) -> tuple[str, ...]:
         found = []
         text = _Text(data)
-        for rule, tests in self.filters:
-            if rule.applies_to(path) and (tests is None or any(text.meets(*t) for t in tests)):
+        met: list[bool | None] = [None] * len(self.tests)  # each test run once per file
+
+        def meets(test: int) -> bool:
+            result = met[test]
+            if result is None:
+                result = met[test] = text.meets(*self.tests[test])
+            return result
+
+        for rule, terms in self.filters:
+            if rule.applies_to(path) and (terms is None or any(
+                    all(meets(test) for test in term) for term in terms)):
                 found.append(rule.rule_id)
         return tuple(found)
 
 
-_Test = tuple[bytes, bool, "re.Pattern[bytes] | None", bool]
+_Test = tuple[bytes, bool, "str | None", bool]
 
 
 def _test(alternative: Alternative) -> _Test:
     """(key, fold, the search to confirm a found key or None, valid on any text)."""
-    key = alternative.key.encode("ascii")
-    plain = re.escape(alternative.key) == alternative.source and not alternative.fold
-    search = None if plain else re.compile(alternative.source.encode("ascii"))
-    return key, alternative.fold, search, alternative.any_text
+    search = None if alternative.plain else alternative.source
+    return alternative.key.encode("ascii"), alternative.fold, search, alternative.any_text
 
 
 class _Text:
@@ -384,8 +455,7 @@ class _Text:
         self._ascii: bool | None = None
         self._lower: bytes | None = None
 
-    def meets(self, key: bytes, fold: bool, search: re.Pattern[bytes] | None,
-              any_text: bool) -> bool:
+    def meets(self, key: bytes, fold: bool, search: str | None, any_text: bool) -> bool:
         if not any_text:
             if self._ascii is None:
                 self._ascii = self.data.isascii()
@@ -398,7 +468,12 @@ class _Text:
                 return False
         elif key not in self.data:
             return False
-        return search is None or search.search(self.data) is not None
+        return search is None or _compiled(search).search(self.data) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(source: str) -> re.Pattern[bytes]:
+    return re.compile(source.encode("ascii"))
 
 
 def build_prefilter(rules: list[SemgrepRuleInfo], config: Config) -> Prefilter:
