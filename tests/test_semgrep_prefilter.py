@@ -452,3 +452,96 @@ def test_paths_read_as_semgrep_reads_them(tmp_path: Path, monkeypatch: pytest.Mo
         semgrep.close()
     ((derived, _),) = build_prefilter([info], Config()).filters
     assert {p for p in paths if derived.applies_to(p)} == scanned
+
+
+# Each file holds a match only through what its imports make of a name (files that match),
+# or spells some but not all of the words one term needs (files no rule is given).
+REACHED = {
+    "pyproject.toml": '[tool.archguard]\npackage = "cpv3"\n',
+    "cpv3/__init__.py": "",
+    "cpv3/module_alias.py": """
+        import sqlalchemy as sa
+
+
+        def make(engine: object) -> object:
+            return sa.orm.Session(engine)
+        """,
+    "cpv3/name_alias.py": """
+        from sqlalchemy.orm import Session as S
+
+
+        def make(engine: object) -> object:
+            return S(engine)
+        """,
+    "cpv3/star.py": """
+        from sqlalchemy.orm import *
+
+
+        def make(engine: object) -> object:
+            return Session(engine)
+        """,
+    "cpv3/submodule.py": """
+        from sqlalchemy import orm
+
+
+        def make(engine: object) -> object:
+            return orm.Session(engine)
+        """,
+    "cpv3/legacy.py": """
+        def rows(db: object) -> object:
+            return db.query(int).all()
+        """,
+    "cpv3/environment.py": """
+        from os import getenv as read
+
+
+        def url() -> str | None:
+            return read("URL")
+        """,
+    # sqlalchemy, but no Session (AsyncSession is another word), sessionmaker or engine
+    "cpv3/async_only.py": """
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+
+        async def count(s: AsyncSession) -> int:
+            return 1
+        """,
+    # Session without sqlalchemy or sqlmodel
+    "cpv3/other_session.py": """
+        from requests import Session
+
+
+        def make() -> Session:
+            return Session()
+        """,
+    # query on something named neither db nor session
+    "cpv3/search.py": """
+        def find(index: object) -> object:
+            return index.query("x")
+        """,
+    # environ, but not os
+    "cpv3/settings_like.py": """
+        environ = {"A": "1"}
+        A = environ["A"]
+        """,
+}
+REACHED_FINDINGS = [("AG406", "cpv3/legacy.py", 2), ("AG406", "cpv3/module_alias.py", 5),
+                    ("AG406", "cpv3/name_alias.py", 5), ("AG406", "cpv3/star.py", 5),
+                    ("AG406", "cpv3/submodule.py", 5), ("AG703", "cpv3/environment.py", 5)]
+
+
+def test_a_file_semgrep_matches_is_sent_and_one_it_cannot_is_not(
+        tmp_path: Path, launches: list[list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_tree(tmp_path / "project", REACHED)
+    select = ["AG406", "AG703"]
+    assert sorted((d.code, d.path, d.line) for d in run_check(
+        CheckRequest([root], select=select)).diagnostics) == REACHED_FINDINGS
+    (targets,) = launches
+    assert sorted(targets) == sorted({path for _, path, _ in REACHED_FINDINGS})
+    # without the prefilter semgrep sees every file, and finds nothing more
+    monkeypatch.setenv("ARCHGUARD_CACHE_DIR", str(tmp_path / "cache-everything"))
+    monkeypatch.setattr(Prefilter, "rules_for", lambda self, path, data: tuple(
+        rule.rule_id for rule, _ in self.filters if rule.applies_to(path)))
+    assert sorted((d.code, d.path, d.line) for d in run_check(
+        CheckRequest([root], select=select)).diagnostics) == REACHED_FINDINGS
+    assert len(launches[1]) == len([p for p in REACHED if p.endswith(".py")])
