@@ -1,9 +1,10 @@
 """Which files semgrep needs to see: a text requirement per rule, derived from its YAML.
 
-A requirement is a set of alternatives (regular expressions over the file's bytes): a file
-where none of them is found cannot hold a match of the rule, so semgrep is not given it for
-that rule. A rule whose requirement cannot be derived (taint mode, ``match:``, an operator
-archguard does not know, a pattern without a fixed word) has none and sees every file.
+A requirement is a disjunction of terms, each term a set of alternatives (regular
+expressions over the file's bytes) that must all be found: a file that meets no term cannot
+hold a match of the rule, so semgrep is not given it for that rule. A rule whose requirement
+cannot be derived (taint mode, ``match:``, an operator archguard does not know, a pattern
+without a fixed word) has none (``None``) and sees every file.
 
 How a formula combines (the same reasoning as semgrep's own prefilter,
 ``src/optimizing/Analyze_rule.ml``, which skips rules per file; archguard's skips the file
@@ -11,23 +12,34 @@ before semgrep starts, so a file no rule can match costs semgrep nothing):
 
 - ``pattern`` / ``pattern-inside``: every identifier the pattern spells outside strings,
   metavariables (``$X``, ``$...X``) and Python keywords must occur in a matching file, so
-  any one of them is a requirement; the longest is kept. This holds through imports:
-  semgrep matches ``a.b.c(...)`` against ``c(...)`` after ``from a.b import c``, against
-  ``z.c(...)`` after ``import a.b as z`` and against ``d(...)`` after
+  the requirement is one term holding all of them. This holds through imports: semgrep
+  matches ``a.b.c(...)`` against ``c(...)`` after ``from a.b import c`` (or
+  ``from a.b import *``), against ``z.c(...)`` after ``import a.b as z``, against
+  ``b.c(...)`` after ``from a import b`` and against ``d(...)`` after
   ``from a.b import c as d``, but every such file spells ``a``, ``b`` and ``c`` (in the import
   statement, or in the use); semgrep resolves names only through a file's own imports. The
   words of a typed metavariable's type (``($X : Foo)``) are left out (semgrep matches the
   type without it being written).
-- ``patterns`` (all must hold): any conjunct's requirement is one of the whole; the most
-  selective is kept. Negations (``pattern-not*``), ``focus-metavariable``,
-  ``metavariable-pattern``/``-comparison`` and unknown conjuncts add nothing.
-- ``pattern-either`` (one must hold): the union of the branches'; none if a branch has none.
+- ``patterns`` (all must hold): the cross product of the conjuncts' terms (each product term
+  holds one term of every conjunct). Negations (``pattern-not*``), ``focus-metavariable``,
+  ``metavariable-pattern``/``-comparison`` and unknown conjuncts add nothing. A product is
+  kept at most ``MAX_TERMS`` terms long: from the most selective conjunct down, one that
+  would make it longer is left out (a conjunct left out only loosens the requirement).
+- ``pattern-either`` (one must hold): the union of the branches' terms; none if a branch has
+  none.
 - ``pattern-regex``, and ``metavariable-regex`` on a metavariable whose text is the matched
   code (not a string literal that constant propagation may have folded from pieces, as
-  ``"$X"`` can be unless the rule sets ``constant_propagation: false``): the literal runs
-  (characters and simple classes) every match of the regular expression must contain. Such a
-  requirement is trusted on ASCII files only (on others a Unicode-aware engine may match a
-  class or a case-folded letter that a bytes search does not), so any non-ASCII file meets it.
+  ``"$X"`` can be unless the rule sets ``constant_propagation: false``): every literal run
+  (characters and simple classes) of a sequence must occur, a group repeated at least once
+  needs its body, an alternation (``a|b``) is a union, and an optional part, a lookaround or
+  a run of classes only needs nothing. Such an alternative is trusted on ASCII files only (on
+  others a Unicode-aware engine may match a class or a case-folded letter that a bytes search
+  does not), so any non-ASCII file meets it.
+
+Terms are kept small: an alternative another of its term implies is left out (the whole word
+``requests`` implies the plain ``request``), and so is a term of a union that implies
+another (``patch.object`` implies ``patch``). ``Prefilter.rules_for`` tests each distinct
+alternative at most once per file, the cheap ``key in bytes`` first.
 
 ``paths.include``/``paths.exclude`` are honoured for the path semgrep is given (the rule text
 as semgrep gets it: shipped globs rewritten for the layout). An include is read broadly (a
