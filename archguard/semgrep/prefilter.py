@@ -49,9 +49,9 @@ written); a glob archguard cannot read never excludes a file.
 
 from __future__ import annotations
 
-import functools
 import keyword
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -418,39 +418,54 @@ class Prefilter:
     """The selected rules' filters: which of them a file (path and bytes) can match."""
 
     def __init__(self, filters: list[RuleFilter]) -> None:
-        self.tests: list[_Test] = []  # each distinct alternative's test, once
+        tested = [None if not f.requirement else
+                  [{_test(a) for a in term} for term in sorted(f.requirement, key=sorted)]
+                  for f in filters]
+        shared = Counter(t for terms in tested for term in terms or () for t in term)
         index: dict[_Test, int] = {}
         self.filters: list[tuple[RuleFilter, list[tuple[int, ...]] | None]] = []
-        for rule in filters:
-            terms = None
-            if rule.requirement:
-                terms = []
-                for term in sorted(rule.requirement, key=sorted):
-                    # the longest key first: the likeliest to be missing, ending the term
-                    tests = sorted({_test(a) for a in term}, key=lambda t: (-len(t[0]), t))
-                    terms.append(tuple(index.setdefault(t, len(index)) for t in tests))
-            self.filters.append((rule, terms))
-        self.tests = sorted(index, key=index.__getitem__)
+        for rule, terms in zip(filters, tested):
+            # in a term, the test most terms share first (its result is kept for them all),
+            # then the longest key (the likeliest to be missing)
+            self.filters.append((rule, None if terms is None else [
+                tuple(index.setdefault(t, len(index))
+                      for t in sorted(term, key=lambda t: (-shared[t], -len(t[0]), _order_of(t))))
+                for term in terms]))
+        self.tests: list[_Compiled] = [
+            (key, fold, None if search is None else re.compile(search.encode()), every)
+            for key, fold, search, every in sorted(index, key=index.__getitem__)]
 
     def rules_for(self, path: str, data: bytes) -> tuple[str, ...]:
         found = []
         text = _Text(data)
-        met: list[bool | None] = [None] * len(self.tests)  # each test run once per file
-
-        def meets(test: int) -> bool:
-            result = met[test]
-            if result is None:
-                result = met[test] = text.meets(*self.tests[test])
-            return result
-
+        tests = self.tests
+        met: list[bool | None] = [None] * len(tests)  # each test run once per file
         for rule, terms in self.filters:
-            if rule.applies_to(path) and (terms is None or any(
-                    all(meets(test) for test in term) for term in terms)):
+            if not rule.applies_to(path):
+                continue
+            if terms is None:
                 found.append(rule.rule_id)
+                continue
+            for term in terms:  # plain loops: this runs for every file and test
+                for test in term:
+                    result = met[test]
+                    if result is None:
+                        result = met[test] = text.meets(*tests[test])
+                    if not result:
+                        break
+                else:
+                    found.append(rule.rule_id)
+                    break
         return tuple(found)
 
 
 _Test = tuple[bytes, bool, "str | None", bool]
+_Compiled = tuple[bytes, bool, "re.Pattern[bytes] | None", bool]
+
+
+def _order_of(test: _Test) -> tuple[bytes, bool, str, bool]:
+    key, fold, search, any_text = test
+    return key, fold, search or "", any_text
 
 
 def _test(alternative: Alternative) -> _Test:
@@ -467,7 +482,8 @@ class _Text:
         self._ascii: bool | None = None
         self._lower: bytes | None = None
 
-    def meets(self, key: bytes, fold: bool, search: str | None, any_text: bool) -> bool:
+    def meets(self, key: bytes, fold: bool, search: re.Pattern[bytes] | None,
+              any_text: bool) -> bool:
         if not any_text:
             if self._ascii is None:
                 self._ascii = self.data.isascii()
@@ -480,12 +496,7 @@ class _Text:
                 return False
         elif key not in self.data:
             return False
-        return search is None or _compiled(search).search(self.data) is not None
-
-
-@functools.lru_cache(maxsize=1024)
-def _compiled(source: str) -> re.Pattern[bytes]:
-    return re.compile(source.encode("ascii"))
+        return search is None or search.search(self.data) is not None
 
 
 def build_prefilter(rules: list[SemgrepRuleInfo], config: Config) -> Prefilter:
