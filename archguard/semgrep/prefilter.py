@@ -424,12 +424,16 @@ class Prefilter:
         shared = Counter(t for terms in tested for term in terms or () for t in term)
         index: dict[_Test, int] = {}
         self.filters: list[tuple[RuleFilter, list[tuple[int, ...]] | None]] = []
+
+        def first(test: _Test) -> tuple[int, int, tuple[bytes, bool, str, bool]]:
+            """In a term, the test most terms share first (its result is kept for them all),
+            then the longest key (the likeliest to be missing)."""
+            key, fold, search, any_text = test
+            return -shared[test], -len(key), (key, fold, search or "", any_text)
+
         for rule, terms in zip(filters, tested):
-            # in a term, the test most terms share first (its result is kept for them all),
-            # then the longest key (the likeliest to be missing)
             self.filters.append((rule, None if terms is None else [
-                tuple(index.setdefault(t, len(index))
-                      for t in sorted(term, key=lambda t: (-shared[t], -len(t[0]), _order_of(t))))
+                tuple(index.setdefault(t, len(index)) for t in sorted(term, key=first))
                 for term in terms]))
         self.tests: list[_Compiled] = [
             (key, fold, None if search is None else re.compile(search.encode()), every)
@@ -461,11 +465,6 @@ class Prefilter:
 
 _Test = tuple[bytes, bool, "str | None", bool]
 _Compiled = tuple[bytes, bool, "re.Pattern[bytes] | None", bool]
-
-
-def _order_of(test: _Test) -> tuple[bytes, bool, str, bool]:
-    key, fold, search, any_text = test
-    return key, fold, search or "", any_text
 
 
 def _test(alternative: Alternative) -> _Test:
