@@ -298,6 +298,21 @@ def test_a_regex_requirement_holds_on_any_non_ascii_file() -> None:
     assert prefilter.rules_for("a.py", b"x = 'TOKEN'\n") == ("r",)
     # a Unicode engine folds the Kelvin sign to k: never decided on bytes
     assert prefilter.rules_for("a.py", "x = 'to\u212aen'\n".encode()) == ("r",)
+    # in a term, only the regex part is met by a non-ASCII file: its words are still needed
+    both = Prefilter([filter_of(r"""
+        rules:
+          - id: r
+            languages: [python]
+            message: m
+            severity: ERROR
+            patterns:
+              - pattern: requests.$FN(...)
+              - metavariable-regex: {metavariable: $FN, regex: "^(?i:get)$"}
+        """)])
+    assert both.rules_for("a.py", "import requests  # \u00e9\n".encode()) == ("r",)
+    assert both.rules_for("a.py", "import httpx  # g\u00e9t\n".encode()) == ()
+    assert both.rules_for("a.py", b"import requests\n") == ()
+    assert both.rules_for("a.py", b"import requests\nrequests.GET(1)\n") == ("r",)
 
 
 def test_paths() -> None:
