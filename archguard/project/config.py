@@ -152,6 +152,13 @@ class PaginationConfig:
         ["get_pagination", "PaginationParams", "Pagination"],
         "Dependencies that paginate a route, matched against the last component of the "
         "resolved name given to `Depends()` (AG503).", '["Paginator"]')
+    # parameter names that cap a list when their value has an upper bound (AG503)
+    bounded_limits: list[str] = setting(
+        ["limit", "size", "page_size", "per_page", "items_per_page", "max_results"],
+        "Parameters that cap how many items a list route returns: one of these names (or "
+        "its `alias=`) with an upper bound on its value (`Query(le=...)`/`lt=`, also in "
+        "`Annotated`, `Field(le=...)`, `conint(le=...)`) makes the route bounded (AG503).",
+        '["limit", "top"]')
 
 
 @dataclass(frozen=True)
