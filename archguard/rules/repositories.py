@@ -374,9 +374,11 @@ class NPlusOne(FileRule):
     `delete` (inline or a local name only assigned one); transaction control (`commit`,
     `rollback`, `flush`, `begin_nested`) and unit-of-work marks (`add`, `add_all`,
     `delete`, `expunge`, `expire`) are not queries per item. On a repository, every method
-    except those named for a write (`create`, `add`, `update`, `delete`, `remove`, `save`,
-    `upsert`, `set`, `mark`, `soft_delete`, `bulk_*`, ... alone or followed by `_`): a
-    write-only batch loop is not N+1, whether or not `create()` flushes. A call in a branch
+    except those named for a write (the configured `write-verbs`: `create`, `add`, `update`,
+    `delete`, `remove`, `save`, `upsert`, `set`, `mark`, `soft_delete`, `bulk_*`, `link`/
+    `unlink`, `attach`/`detach`, `assign`, `increment`, `revoke`, `reset`, `archive`, ...
+    alone or followed by `_`): a write-only batch loop is not N+1, whether or not
+    `create()` flushes. A call in a branch
     that refills a dict loaded in bulk above it (the `except KeyError`/`LookupError` of a
     `try` reading `d[k]`, or `if k not in d:`, storing `d[k] = ...`, where `d` was assigned
     from an awaited call) is a cache miss, not N+1; a memo dict that starts empty is N+1."""
@@ -384,6 +386,8 @@ class NPlusOne(FileRule):
     code = "AG405"
     name = "n-plus-one"
     summary = "An awaited repository or session call inside a loop in a service"
+    configuration = ("`write-verbs`: the verbs of repository methods that write (a loop of "
+                     "them is a batch); `query-methods`: more session methods that read.")
     rulebook = ("**N+1 queries in service layer** — loading a list of parent objects then "
                 "querying children one-by-one inside a loop. Use `selectinload()` or "
                 "`joinedload()` eagerly.")

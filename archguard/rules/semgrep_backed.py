@@ -261,7 +261,11 @@ class MockedDatabase(SemgrepRule):
     (under `tests-dir`, `test_*.py`, `*_test.py`, `conftest.py`): a mock specced as
     `AsyncSession`, patching `get_db`, and `dependency_overrides[get_db]` set to a mock.
     Overriding `get_db` with a fixture that yields a real session, and mocks of other things
-    (Redis, HTTP clients), are fine."""
+    (Redis, HTTP clients), are fine. So is a placeholder: a mock that a `conftest.py` fixture
+    returns or yields when no function under that conftest's folder takes the fixture (as a
+    parameter, in `usefixtures(...)` or `getfixturevalue(...)`), as in a DB-free suite that
+    overrides the global `session` fixture so the parent conftest's setup never reaches the
+    database: no test runs code against it."""
 
     code = "AG805"
     name = "mocked-database"
