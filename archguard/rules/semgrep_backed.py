@@ -140,7 +140,11 @@ class HardcodedConfig(SemgrepRule):
     namespaces, the `public-hosts` you list, example data (`example=`, `examples/`
     folders), OpenAPI metadata (`servers`, `contact`, `license_info`) and links for people
     bound to names that say so (`docs_url`, `link_url`, `avatar`); names that merely
-    contain the word (`token_type`, `password_hash`) are not secrets. Test files are not
+    contain the word (`token_type`, `password_hash`) are not secrets, and neither is a
+    placeholder value: at most a short vendor prefix (1-5 letters) followed only by words
+    saying it is not real (`valid`, `invalid`, `test`, `testing`, `dummy`, `fake`, `mock`,
+    `example`, `sample`, `placeholder`, `redacted`, `changeme`, `xxx`), as in
+    `App(token="xoxb-valid", token_verification_enabled=False)`. Test files are not
     checked."""
 
     code = "AG702"
