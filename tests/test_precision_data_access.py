@@ -100,7 +100,11 @@ def test_a_repository_file_that_loads_actions_from_git_is_not_the_data_layer() -
 
 
             class Repository:
+                "Select actions from their origin and load them."
+
                 def __init__(self, origin: str) -> None:
+                    if not origin:
+                        raise ValueError("Select an origin from the list")
                     self._store: dict[str, object] = {}
                     self._origin = origin
 
@@ -149,8 +153,8 @@ def test_repository_files_that_touch_sql_keep_their_rank() -> None:
             from cpv3.modules.tags.service import TagService
 
 
-            async def all_tags(conn) -> list[str]:
-                return await conn.fetch("SELECT name FROM tags ORDER BY name")
+            async def all_tags(conn, table: str) -> list[str]:
+                return await conn.fetch(f"SELECT name FROM {table} ORDER BY name")
         """),
         "cpv3/modules/tags/service.py": "class TagService:\n    pass\n",
         "cpv3/modules/projects/repository.py": dedent("""
@@ -174,6 +178,6 @@ def test_repository_files_that_touch_sql_keep_their_rank() -> None:
         ("AG204", "cpv3/modules/media/repository.py", 2),  # an ORM model as a value
         ("AG203", "cpv3/modules/media/router.py", 1),
         ("AG204", "cpv3/modules/projects/repository.py", 1),  # imports only: by its name
-        ("AG204", "cpv3/modules/tags/repository.py", 1),  # SQL text
+        ("AG204", "cpv3/modules/tags/repository.py", 1),  # SQL text, in an f-string
         ("AG204", "cpv3/modules/users/repository.py", 2),  # SQL in its base, another file
     ]

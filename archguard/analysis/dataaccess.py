@@ -34,9 +34,11 @@ SESSION_NAMES = frozenset({
     "async_scoped_session", "AsyncEngine", "Engine", "AsyncConnection", "Connection",
     "create_async_engine", "create_engine",
 })
-# SQL text: a statement's shape, not one keyword ("update failed" is a message).
-RAW_SQL = re.compile(r"\s*(select\s.*\sfrom\s|insert\s+into\s|update\s+\S+\s+set\s|"
-                     r"delete\s+from\s)", re.IGNORECASE | re.DOTALL)
+# SQL text: a statement's shape, its keywords all upper or all lower case (a message such
+# as "Select a user from the list" is prose; docstrings are not looked at).
+RAW_SQL = re.compile(r"\s*(SELECT\s.*\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\S+\s+SET\s|"
+                     r"DELETE\s+FROM\s|select\s.*\sfrom\s|insert\s+into\s|"
+                     r"update\s+\S+\s+set\s|delete\s+from\s)", re.DOTALL)
 DECLARATIVE_ROOTS = frozenset({
     "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta",
     "sqlalchemy.orm.decl_api.DeclarativeBase", "sqlalchemy.orm.declarative_base",
@@ -99,8 +101,9 @@ class _Walker:
         self.annotations: set[str] = set()
 
     def visit(self, node: ast.AST, annotation: bool) -> None:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            return
+        if isinstance(node, (ast.Import, ast.ImportFrom)) or (
+                isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+            return  # imports are not uses; docstrings are prose
         if isinstance(node, (ast.Name, ast.Attribute)) and dotted_name(node) is not None:
             self._name(node, annotation)
             return

@@ -28,6 +28,7 @@ HTTP_PACKAGES = ("fastapi", "starlette")
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 REPEATING = (ast.For, ast.AsyncFor, ast.While, *COMPREHENSIONS)
 
+
 @register
 class RepositorySession(ProjectRule):
     """A repository is handed the request's `AsyncSession` by its constructor, so that the
@@ -49,7 +50,8 @@ class RepositorySession(ProjectRule):
     it names SQLAlchemy, SQLModel or one of those drivers (a `select(...)`, an
     `AsyncSession` or sync `Session`), writes SQL text (`"SELECT ... FROM ..."`), uses an
     ORM model as a value (`session.get(User, id)`, `User.id`; a model in an annotation is
-    data handed in, not data access), or names a project alias of a session."""
+    data handed in, not data access), or names a project alias of a session. A class with
+    nothing to judge (methods that are `...`, `pass` or a docstring) is judged by its name."""
 
     code = "AG401"
     name = "repository-session"
