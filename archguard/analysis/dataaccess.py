@@ -12,12 +12,14 @@ not data access.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
+from archguard.analysis.astindex import indexed_tree, nodes_of
 from archguard.analysis.context import FileContext
-from archguard.analysis.facts import dotted_name
-from archguard.analysis.patterns import string_annotation
+from archguard.analysis.patterns import is_value_class, type_name
 from archguard.analysis.project_view import Project
 
 ORM_PACKAGES = frozenset({"sqlalchemy", "sqlmodel"})
@@ -39,6 +41,7 @@ SESSION_NAMES = frozenset({
 RAW_SQL = re.compile(r"\s*(SELECT\s.*\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\S+\s+SET\s|"
                      r"DELETE\s+FROM\s|select\s.*\sfrom\s|insert\s+into\s|"
                      r"update\s+\S+\s+set\s|delete\s+from\s)", re.DOTALL)
+CLASS_PART = re.compile(r"\.[A-Z]")  # a project class, or a name inside one
 DECLARATIVE_ROOTS = frozenset({
     "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta",
     "sqlalchemy.orm.decl_api.DeclarativeBase", "sqlalchemy.orm.declarative_base",
@@ -67,15 +70,89 @@ class SqlEvidence(NamedTuple):
                            tuple(sorted({*self.annotations, *other.annotations})))
 
 
-def sql_evidence(ctx: FileContext, nodes: list[ast.stmt]) -> SqlEvidence:
-    """The SQL that ``nodes`` (a class, a module's statements) show; imports are not uses.
-    ``code``: a function or class among them has a body to judge."""
-    walker = _Walker(ctx)
-    for node in nodes:
-        walker.visit(node, annotation=False)
-    code = has_code([n for n in nodes if isinstance(n, SCOPES)])
-    return SqlEvidence(code, walker.queries, walker.sessions, tuple(sorted(walker.values)),
-                       tuple(sorted(walker.annotations)))
+def file_sql_evidence(ctx: FileContext) -> tuple[dict[str, SqlEvidence], SqlEvidence]:
+    """The SQL each top-level class of the file shows (by qualname; only classes showing
+    something, and no data class: a Pydantic or ORM model, an enum, a dataclass is never a
+    repository), and what its statements outside classes show. Imports are not uses and
+    docstrings are prose. One pass over the file's indexed names and strings."""
+    body = ctx.tree.body
+    judged = {id(s) for s in body if isinstance(s, ast.ClassDef) and not is_value_class(
+        ctx, s, {type_name(ctx, base) or "" for base in s.bases})}
+    if not judged and ctx.role != "repository":
+        return {}, SqlEvidence()  # data classes only (models, schemas): no repository here
+    ends, positions = indexed_tree(ctx.tree)
+    starts = [positions[id(statement)] for statement in body]
+    owners = [_Evidence() for _ in body]
+    annotations = _annotation_ranges(ctx.tree, ends, positions)
+    prefix = ctx.config.package.split(".")[0] + "."
+
+    def owner_of(node: ast.AST) -> tuple[_Evidence | None, bool]:
+        """The evidence of the top-level statement holding ``node``; in an annotation?"""
+        at = positions[id(node)]
+        index = bisect.bisect_right(starts, at) - 1
+        if index < 0 or at >= ends[starts[index]]:
+            return None, False
+        return owners[index], _inside(annotations, at)
+
+    for node, resolved, kind in _relevant_names(ctx, prefix):
+        owner, in_annotation = owner_of(node)
+        if owner is not None:
+            owner.add(kind, resolved, in_annotation)
+    prose = {id(n.value) for n in nodes_of(ctx.tree, ast.Expr)}  # docstrings
+    for node in nodes_of(ctx.tree, ast.Constant):
+        if isinstance(node.value, str) and RAW_SQL.match(node.value) and id(node) not in prose:
+            owner, in_annotation = owner_of(node)
+            if owner is not None and not in_annotation:
+                owner.queries = True
+    classes = {}
+    outside = _Evidence()
+    for statement, found in zip(body, owners):
+        if isinstance(statement, ast.ClassDef):
+            evidence = found.evidence(has_code(statement.body))
+            if evidence and id(statement) in judged:
+                classes[f"{ctx.module}.{statement.name}"] = evidence
+        else:
+            outside.merge(found)
+    functions = [s for s in body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return classes, outside.evidence(has_code(functions))
+
+
+def _relevant_names(ctx: FileContext, prefix: str) -> Iterator[tuple[ast.expr, str, str]]:
+    """(node, resolved name, kind) of every name and whole attribute chain (``sa.orm.Session``,
+    not ``sa.orm`` again) that names SQLAlchemy, a driver or a project class. The file's
+    bound names are classified once; a chain is resolved only when its head is a SQL or
+    project module."""
+    symbols, local = ctx.resolver.symbols, ctx.resolver.local
+    bound = {**local, **symbols}  # as the resolver looks them up: symbols first
+    kinds = {name: _kind(target, prefix) for name, target in bound.items()}
+    heads = {name for name, target in bound.items()
+             if target.split(".", 1)[0] in SQL_PACKAGES or target.startswith(prefix)}
+    inner = {id(n.value) for n in nodes_of(ctx.tree, ast.Attribute)}
+    for node in nodes_of(ctx.tree, ast.Name):
+        kind = kinds.get(node.id)
+        if kind is not None and id(node) not in inner:
+            yield node, bound[node.id], kind
+    for node in nodes_of(ctx.tree, ast.Attribute):
+        if id(node) in inner:
+            continue
+        head = node.value
+        while isinstance(head, ast.Attribute):
+            head = head.value
+        if isinstance(head, ast.Name) and head.id in heads:
+            resolved = ctx.qualname(node)
+            kind = _kind(resolved, prefix) if resolved is not None else None
+            if kind is not None:
+                yield node, resolved or "", kind
+
+
+def _kind(resolved: str, prefix: str) -> str | None:
+    """``query``/``session`` for SQLAlchemy's (or a driver's) names, ``project`` for a
+    project class or a name inside one, None for anything else."""
+    if resolved.split(".", 1)[0] in SQL_PACKAGES:
+        return "session" if resolved.rsplit(".", 1)[-1] in SESSION_NAMES else "query"
+    if resolved.startswith(prefix) and CLASS_PART.search(resolved):
+        return "project"
+    return None
 
 
 def has_code(statements: list[ast.stmt]) -> bool:
@@ -91,61 +168,54 @@ def has_code(statements: list[ast.stmt]) -> bool:
     return False
 
 
-class _Walker:
-    def __init__(self, ctx: FileContext) -> None:
-        self.ctx = ctx
-        self.prefix = ctx.config.package.split(".")[0] + "."
+class _Evidence:
+    """What one top-level statement shows, gathered while the file is read."""
+
+    def __init__(self) -> None:
         self.queries = False
         self.sessions = False
         self.values: set[str] = set()
         self.annotations: set[str] = set()
 
-    def visit(self, node: ast.AST, annotation: bool) -> None:
-        if isinstance(node, (ast.Import, ast.ImportFrom)) or (
-                isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
-            return  # imports are not uses; docstrings are prose
-        if isinstance(node, (ast.Name, ast.Attribute)) and dotted_name(node) is not None:
-            self._name(node, annotation)
-            return
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if annotation:
-                parsed = string_annotation(node)
-                if parsed is not node:
-                    self.visit(parsed, annotation=True)
-            elif RAW_SQL.match(node.value):
-                self.queries = True
-            return
-        if isinstance(node, ast.arg):
-            if node.annotation is not None:
-                self.visit(node.annotation, annotation=True)
-            return
-        if isinstance(node, ast.AnnAssign):
-            self.visit(node.annotation, annotation=True)
-            self.visit(node.target, annotation)
-            if node.value is not None:
-                self.visit(node.value, annotation)
-            return
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns:
-            self.visit(node.returns, annotation=True)
-        for field, value in ast.iter_fields(node):
-            if field == "returns":
-                continue
-            for child in value if isinstance(value, list) else [value]:
-                if isinstance(child, ast.AST):
-                    self.visit(child, annotation)
-
-    def _name(self, node: ast.Name | ast.Attribute, annotation: bool) -> None:
-        resolved = self.ctx.qualname(node)
-        if resolved is None:
-            return
-        if resolved.split(".")[0] in SQL_PACKAGES:
-            if resolved.rsplit(".", 1)[-1] in SESSION_NAMES:
-                self.sessions = True
-            else:
-                self.queries = True
-        elif resolved.startswith(self.prefix) and any(
-                part[:1].isupper() for part in resolved.split(".")[1:]):  # a class, or in one
+    def add(self, kind: str, resolved: str, annotation: bool) -> None:
+        if kind == "query":
+            self.queries = True
+        elif kind == "session":
+            self.sessions = True
+        else:
             (self.annotations if annotation else self.values).add(resolved)
+
+    def merge(self, other: _Evidence) -> None:
+        self.queries |= other.queries
+        self.sessions |= other.sessions
+        self.values |= other.values
+        self.annotations |= other.annotations
+
+    def evidence(self, code: bool) -> SqlEvidence:
+        return SqlEvidence(code, self.queries, self.sessions, tuple(sorted(self.values)),
+                           tuple(sorted(self.annotations)))
+
+
+def _annotation_ranges(tree: ast.Module, ends: list[int], positions: dict[int, int],
+                       ) -> tuple[list[int], list[int]]:
+    """The starts and ends (sorted by start) of the file's annotations' index ranges:
+    parameters, returns, annotated assignments. Annotations do not nest: disjoint."""
+    found = []
+    for node in [*nodes_of(tree, ast.arg), *nodes_of(tree, ast.AnnAssign),
+                 *nodes_of(tree, ast.FunctionDef), *nodes_of(tree, ast.AsyncFunctionDef)]:
+        annotation = node.returns if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+            else node.annotation
+        if annotation is not None:
+            start = positions[id(annotation)]
+            found.append((start, ends[start]))
+    found.sort()
+    return [start for start, _ in found], [end for _, end in found]
+
+
+def _inside(ranges: tuple[list[int], list[int]], at: int) -> bool:
+    starts, ends = ranges
+    index = bisect.bisect_right(starts, at) - 1
+    return index >= 0 and at < ends[index]
 
 
 def touches_sql(project: Project, evidence: SqlEvidence, sessions: bool) -> bool:

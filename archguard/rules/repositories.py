@@ -8,7 +8,9 @@ from collections.abc import Iterator
 
 from archguard.analysis.astindex import enclosed, nodes_of
 from archguard.analysis.context import FileContext
-from archguard.analysis.dataaccess import OTHER_DRIVERS, SqlEvidence, sql_evidence, touches_sql
+from archguard.analysis.dataaccess import (
+    OTHER_DRIVERS, SqlEvidence, file_sql_evidence, touches_sql,
+)
 from archguard.analysis.facts import Span, dotted_name
 from archguard.analysis.patterns import (
     HTTP_EXCEPTIONS, FunctionNode, class_assignments, class_methods, class_nodes,
@@ -81,17 +83,14 @@ class RepositorySession(ProjectRule):
     def collect(self, ctx: FileContext) -> dict[str, object] | None:
         # class qualname -> the types its __init__'s parameters are annotated with
         inits: dict[str, list[str]] = {}
-        sql: dict[str, SqlEvidence] = {}  # class qualname -> the SQL it shows (bases too)
         for node, qualname in class_nodes(ctx.tree, ctx.module):
             init = _init(node)
             if init is not None:
                 inits[qualname] = _parameter_types(ctx, init)
-            evidence = sql_evidence(ctx, [node])
-            if evidence:
-                sql[qualname] = evidence
-        # a repository-role file's own code (outside classes), for the layer rules
-        own = sql_evidence(ctx, [s for s in ctx.tree.body if not isinstance(s, ast.ClassDef)]) \
-            if ctx.role == "repository" else None
+        # top-level class qualname -> the SQL it shows (its subclasses' too); a repository
+        # role file's own code outside classes, for the layer rules
+        sql, outside = file_sql_evidence(ctx)
+        own = outside if ctx.role == "repository" else None
         repositories = []
         for node in repository_classes(ctx):
             init = _init(node)
