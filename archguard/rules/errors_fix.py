@@ -10,18 +10,20 @@ from dataclasses import dataclass
 import libcst as cst
 
 from archguard.analysis.facts import module_name_for, resolve_relative
-from archguard.analysis.parsing import parse_module
 from archguard.diagnostics import Diagnostic
 from archguard.rules.cst_tools import (
     Located,
     after_imports,
+    ast_or_none,
     bound_names,
     dotted,
     insert_statements,
     is_constant,
     parse_or_none,
     parsed_or_skipped,
+    rebuilt,
     string_starts,
+    walk,
 )
 from archguard.rules.errors import ERROR_PREFIX, error_constant_name
 from archguard.rules.fixing import FixOutput, FixRequest, module_path
@@ -84,11 +86,8 @@ def hoist_messages(request: FixRequest) -> FixOutput:
     if not replacements:
         return output
 
-    class Replace(cst.CSTTransformer):
-        def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
-            return replacements.get(id(original), updated)  # type: ignore[return-value]
-
-    module = located.module.visit(Replace())
+    module = rebuilt(located.module, {key: (lambda _, new=new: new)
+                                      for key, new in replacements.items()})
     new = [cst.parse_statement(f"{h.name} = {h.value}\n") for h in hoisted.values() if h.is_new]
     body = insert_statements(list(module.body), index, new)  # type: ignore[arg-type]
     output.changes[request.path] = module.with_changes(body=body).code
@@ -109,9 +108,8 @@ def _first_line(located: Located, index: int) -> int:
 def _function_lines(located: Located) -> list[tuple[int, int]]:
     """(def line, last line) of every function, whose body runs later than the module;
     none when ``ast`` cannot read what libcst did (newer syntax): nothing is moved then."""
-    try:
-        tree = parse_module(located.text)
-    except (SyntaxError, ValueError):
+    tree = ast_or_none(located.text)
+    if tree is None:
         return []
     return [(node.lineno, node.end_lineno or node.lineno) for node in ast.walk(tree)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
@@ -334,14 +332,7 @@ def _imports_name(text: str, module: str, is_init: bool, name: str, definers: se
 
 
 def _from_imports(module: cst.Module) -> list[cst.ImportFrom]:
-    found: list[cst.ImportFrom] = []
-
-    class Collect(cst.CSTVisitor):
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-            found.append(node)
-
-    module.visit(Collect())
-    return found
+    return [node for node in walk(module) if isinstance(node, cst.ImportFrom)]
 
 
 def _absolute(node: cst.ImportFrom, module: str, is_init: bool) -> str:
@@ -352,15 +343,8 @@ def _absolute(node: cst.ImportFrom, module: str, is_init: bool) -> str:
 
 
 def _attribute_use(module: cst.Module, name: str) -> bool:
-    found = False
-
-    class Find(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> None:
-            nonlocal found
-            found = found or node.attr.value == name
-
-    module.visit(Find())
-    return found
+    return any(isinstance(node, cst.Attribute) and node.attr.value == name
+               for node in walk(module))
 
 
 class _Rename(cst.CSTTransformer):

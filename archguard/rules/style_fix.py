@@ -8,8 +8,13 @@ import re
 
 import libcst as cst
 
-from archguard.analysis.parsing import parse_module
-from archguard.rules.cst_tools import insert_statements, is_docstring, parsed_or_skipped
+from archguard.rules.cst_tools import (
+    ast_or_none,
+    insert_statements,
+    is_docstring,
+    parsed_or_skipped,
+    rebuilt,
+)
 from archguard.rules.fixing import FixOutput, FixRequest, text_lines
 
 FUTURE_IMPORT = "from __future__ import annotations\n"
@@ -29,10 +34,10 @@ def _future_on_text(request: FixRequest) -> FixOutput | None:
     (with a blank line between them), else right above the first statement (its comments and
     blank lines stay above the import), and a blank line before the next statement when
     none separates them. None for any other shape (libcst decides)."""
-    try:
-        body = parse_module(request.text).body
-    except (SyntaxError, ValueError):
+    tree = ast_or_none(request.text)
+    if tree is None:
         return None
+    body = tree.body
     if not body:
         return None
     lines = text_lines(request.text)
@@ -99,17 +104,14 @@ def annotate_none_return(request: FixRequest) -> FixOutput:
         if isinstance(node, cst.FunctionDef) and node.returns is None:
             targets[id(node)] = finding.line
 
-    class AddNone(cst.CSTTransformer):
-        def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef,
-                              ) -> cst.FunctionDef:
-            if id(original) in targets:
-                return updated.with_changes(returns=cst.Annotation(cst.Name("None")))
-            return updated
+    def add_none(updated: cst.CSTNode) -> cst.CSTNode:
+        return updated.with_changes(returns=cst.Annotation(cst.Name("None")))
 
     done = set(targets.values())
     for finding in request.findings:
         if finding.line not in done:
             output.skip(finding, "no unannotated function at this line")
     if targets:
-        output.changes[request.path] = located.module.visit(AddNone()).code
+        output.changes[request.path] = rebuilt(located.module, dict.fromkeys(
+            targets, add_none)).code
     return output
