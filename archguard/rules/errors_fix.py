@@ -35,7 +35,7 @@ MAX_WORDS = 8
 # --- AG501 -------------------------------------------------------------------------------
 
 @dataclass
-class _Hoisted:
+class Hoisted:
     name: str
     value: str  # the constant's source text
     is_new: bool
@@ -45,6 +45,12 @@ def hoist_messages(request: FixRequest) -> FixOutput:
     """Each message becomes ``ERROR_<WORDS> = "..."`` after the imports and the existing
     constants (a message already held by an ``ERROR_*`` constant reuses it; one constant
     per distinct message; a new name never clashes with a name of the file)."""
+    from archguard.rules.errors_fix_text import hoist_on_text
+
+    return hoist_on_text(request) or hoist_with_libcst(request)
+
+
+def hoist_with_libcst(request: FixRequest) -> FixOutput:
     output = FixOutput()
     located = parsed_or_skipped(request, output)
     if located is None:
@@ -56,7 +62,7 @@ def hoist_messages(request: FixRequest) -> FixOutput:
     first_deferred_line = _first_line(located, index)
     existing = _existing_constants(located.module)
     taken = bound_names(located.module)
-    hoisted: dict[str, _Hoisted] = {}
+    hoisted: dict[str, Hoisted] = {}
     replacements: dict[int, cst.BaseExpression] = {}
     strings = string_starts(located)
     functions = _function_lines(located) if request.findings else []
@@ -69,15 +75,15 @@ def hoist_messages(request: FixRequest) -> FixOutput:
                 start < finding.line <= end for start, end in functions):
             output.skip(finding, "the message is used above where the constants go")
             continue
-        converted = _constant_text(located.module, node)
+        converted = constant_text(located.module, node)
         if converted is None:
             output.skip(finding, "the f-string has nested or self-documenting fields")
             continue
         value, arguments, words = converted
         constant = hoisted.get(value)
         if constant is None:
-            name = existing.get(value) or _new_name(words, taken)
-            constant = hoisted[value] = _Hoisted(name, value, value not in existing)
+            name = existing.get(value) or new_name(words, taken)
+            constant = hoisted[value] = Hoisted(name, value, value not in existing)
             taken.add(name)
         replacement: cst.BaseExpression = cst.Name(constant.name)
         if arguments:
@@ -115,7 +121,7 @@ def _function_lines(located: Located) -> list[tuple[int, int]]:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
 
 
-def _constant_text(module: cst.Module, node: cst.BaseExpression,
+def constant_text(module: cst.Module, node: cst.BaseExpression,
                    ) -> tuple[str, list[str], list[str]] | None:
     """(the constant's source, the ``.format`` arguments, the words to name it by); None
     for an f-string with nested or self-documenting (``{x=}``) fields."""
@@ -180,7 +186,7 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[A-Za-z0-9]+", text, re.ASCII)[:MAX_WORDS]
 
 
-def _new_name(words: list[str], taken: set[str]) -> str:
+def new_name(words: list[str], taken: set[str]) -> str:
     base = ERROR_PREFIX + ("_".join(w.upper() for w in words) or "MESSAGE")
     name, number = base, 2
     while name in taken:
