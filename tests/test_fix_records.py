@@ -260,8 +260,38 @@ def test_rebuilt_is_what_a_transformer_makes() -> None:
             return updated
 
     changes = {id(n): rename for n in names}
-    changes[id(imports[0])] = lambda _: cst.RemoveFromParent()  # type: ignore[assignment,return-value]
+    def remove(_: cst.CSTNode) -> cst.CSTNode:
+        return cst.RemoveFromParent()  # type: ignore[return-value]
+
+    changes[id(imports[0])] = remove
     expected = module.visit(Rename()).code
     assert rebuilt(module, changes).code == expected
     assert "async for K in h" in expected and "from __future__" not in expected
     assert rebuilt(module, {}) is module
+
+
+LONG_BLOCK = "".join(f"    x{n} = {n}\n" for n in range(100))
+AG801_LONG_SHAPES = {  # the first lines are parsed alone: statements that cross the cut
+    "long docstring": '"""Doc.\n' + "more\n" * 100 + '"""\nimport os\n'
+                      + LONG_BLOCK.replace("    ", ""),
+    "first class crosses the cut": "# header\n\n@decorate\nclass A:\n" + LONG_BLOCK + "B = 1\n",
+    "else beyond the cut": '"""Doc."""\nif A:\n' + LONG_BLOCK + "else:\n    pass\n",
+    "docstring then a long call": '"""Doc."""\nCALL = f(\n' + "    1,\n" * 100 + ")\n",
+    "docstring and code on its last line": '"""Doc.\n' + "more\n" * 70 + '"""; import os\n',
+}
+
+
+@pytest.mark.parametrize("shape", sorted(AG801_LONG_SHAPES))
+def test_ag801_on_the_first_lines_gives_what_libcst_gives(tmp_path: Path, shape: str) -> None:
+    from archguard.rules.style_fix import _future_on_text, _future_with_libcst
+
+    source = AG801_LONG_SHAPES[shape]
+    findings = tuple(d for d in check_sources({SERVICE: source}, Config(), select=["AG801"]))
+    assert len(findings) == 1, shape
+    request = FixRequest(tmp_path, SERVICE, source, findings, Config(), (SERVICE,))
+    fast = _future_on_text(request)
+    if shape == "docstring and code on its last line":
+        assert fast is None
+        return
+    assert fast is not None
+    assert fast.changes == _future_with_libcst(request).changes

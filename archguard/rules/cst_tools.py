@@ -465,5 +465,6 @@ def _learn(node: cst.CSTNode) -> tuple[str, ...]:
     recorder = _FieldOrder(node)
     node._visit_and_replace_children(recorder)  # noqa: SLF001 (libcst's own visiting order)
     seen = list(dict.fromkeys(recorder.fields))
-    rest = [f.name for f in dataclasses.fields(node) if f.name not in seen]  # type: ignore[arg-type]
+    fields = dataclasses.fields(node)  # type: ignore[arg-type]
+    rest = [f.name for f in fields if f.name not in seen]
     return tuple(seen + rest)
