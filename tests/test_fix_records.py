@@ -276,6 +276,7 @@ def test_rebuilt_is_what_a_transformer_makes() -> None:
 
 
 LONG_BLOCK = "".join(f"    x{n} = {n}\n" for n in range(100))
+ANNOTATED = "\n\ndef g(y: int) -> None:\n    pass\n"  # AG801 reports annotated files
 AG801_LONG_SHAPES = {  # the first lines are parsed alone: statements that cross the cut
     "long docstring": '"""Doc.\n' + "more\n" * 100 + '"""\nimport os\n'
                       + LONG_BLOCK.replace("    ", ""),
@@ -290,7 +291,7 @@ AG801_LONG_SHAPES = {  # the first lines are parsed alone: statements that cross
 def test_ag801_on_the_first_lines_gives_what_libcst_gives(tmp_path: Path, shape: str) -> None:
     from archguard.rules.style_fix import _future_on_text, _future_with_libcst
 
-    source = AG801_LONG_SHAPES[shape]
+    source = AG801_LONG_SHAPES[shape] + ANNOTATED
     findings = tuple(d for d in check_sources({SERVICE: source}, Config(), select=["AG801"]))
     assert len(findings) == 1, shape
     request = FixRequest(tmp_path, SERVICE, source, findings, Config(), (SERVICE,))
