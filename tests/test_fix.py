@@ -497,9 +497,9 @@ def test_json_fix_records_are_kept_per_file(tmp_path: Path, capsys: pytest.Captu
     computed: list[list[str]] = []
     real = records.fixes_of
 
-    def recording(findings, location, files, texts=None):  # type: ignore[no-untyped-def]
+    def recording(findings, location, files, texts=None, jobs=0):  # type: ignore[no-untyped-def]
         computed.append(sorted(d.path for d in findings))
-        return real(findings, location, files, texts)
+        return real(findings, location, files, texts, jobs)
 
     monkeypatch.setattr(records, "fixes_of", recording)
     args = ["check", str(root), "--no-semgrep", "--select", "AG801", "--format", "json"]
