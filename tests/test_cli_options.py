@@ -327,7 +327,7 @@ def test_color_always_never_and_the_environment(project: Path,
 
 def test_statistics_sorted_with_total_and_as_json(project: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    (project / "cpv3/modules/media/extra.py").write_text("x = 1\n")
+    (project / "cpv3/modules/media/extra.py").write_text("x: int = 1\n")
     assert main(["check", str(project), "--statistics", "--format", "concise"]) == 1
     assert capsys.readouterr().out.splitlines() == [
         "count  code   rule                  fixable  summary",

@@ -360,12 +360,12 @@ def test_explain_shows_the_autofix() -> None:
 def test_crlf_newlines_and_permissions_are_kept(tmp_path: Path) -> None:
     root = copy(FIXTURES / "AG201" / "before", tmp_path)
     service = root / "cpv3" / "modules" / "media" / "service.py"
-    service.write_bytes(b"from .schemas import MediaRead\r\n\r\nX = MediaRead\r\n")
+    service.write_bytes(b"from .schemas import MediaRead\r\n\r\nX: type = MediaRead\r\n")
     service.chmod(0o640)
     assert fix(root, "--fix", "--select", "AG201,AG801") == 0
     assert service.read_bytes() == (b"from __future__ import annotations\r\n\r\n"
                                     b"from cpv3.modules.media.schemas import MediaRead\r\n"
-                                    b"\r\nX = MediaRead\r\n")
+                                    b"\r\nX: type = MediaRead\r\n")
     assert service.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in service.parent.iterdir() if p.name.endswith(".tmp")] == []
 
@@ -421,7 +421,13 @@ def test_missing_role_files_follow_role_patterns_in_any_modules_dir(tmp_path: Pa
         "app/modules/loan/schemas_loan.py"]
 
 
-FAST_PATH_SOURCES = [  # (path, source): the shapes the text paths handle, and some they leave
+def _annotated(source: str) -> str:
+    """``source`` with one annotation at the end: AG801 passes over a file without any."""
+    return source + ("LIMIT: int = 1\r\n" if "\r\n" in source else "LIMIT: int = 1\n")
+
+
+FAST_PATH_SOURCES = [(path, _annotated(source)) for path, source in [
+    # (path, source): the shapes the text paths handle, and some they leave
     ("cpv3/modules/media/service.py", '"""Doc."""\n\nfrom .models import Media\n'),
     ("cpv3/modules/media/service.py", '"""Doc.\n\nMore.\n"""\nfrom . import models\n'),
     ("cpv3/modules/media/service.py", "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n"
@@ -432,7 +438,7 @@ FAST_PATH_SOURCES = [  # (path, source): the shapes the text paths handle, and s
     ("cpv3/modules/media/service.py", "from . . models import Media\n"),  # libcst's
     ("cpv3/modules/media/service.py", '"""Doc."""; import os\nfrom .models import M\n'),
     ("cpv3/modules/media/service.py", "from .... import too_far\n"),  # above the root
-]
+]]
 
 
 @pytest.mark.parametrize("path,source", FAST_PATH_SOURCES)
@@ -470,7 +476,7 @@ def test_the_text_paths_leave_unusual_spellings_to_libcst(tmp_path: Path) -> Non
 
     path = "cpv3/modules/media/service.py"
     for source, fast in (("from . . models import Media\n", _on_text),
-                         ('"""Doc."""; import os\n', _future_on_text)):
+                         ('"""Doc."""; import os\nX: int = 1\n', _future_on_text)):
         findings = tuple(check_sources({path: source}, Config(), select=["AG201", "AG801"]))
         assert findings
         assert fast(FixRequest(tmp_path, path, source, findings, Config(), (path,))) is None
@@ -486,14 +492,14 @@ def test_json_fix_records_are_kept_per_file(tmp_path: Path, capsys: pytest.Captu
     for name in ("a", "b"):
         path = root / "cpv3" / "modules" / name / "service.py"
         path.parent.mkdir(parents=True)
-        path.write_text('"""Service."""\n\nVALUE = 1\n')
+        path.write_text('"""Service."""\n\nVALUE: int = 1\n')
     (root / "pyproject.toml").write_text('[tool.archguard]\nmodule-names = ["a", "b"]\n')
     computed: list[list[str]] = []
     real = records.fixes_of
 
-    def recording(findings, location, files, texts=None):  # type: ignore[no-untyped-def]
+    def recording(findings, location, files, texts=None, jobs=0):  # type: ignore[no-untyped-def]
         computed.append(sorted(d.path for d in findings))
-        return real(findings, location, files, texts)
+        return real(findings, location, files, texts, jobs)
 
     monkeypatch.setattr(records, "fixes_of", recording)
     args = ["check", str(root), "--no-semgrep", "--select", "AG801", "--format", "json"]
@@ -501,7 +507,7 @@ def test_json_fix_records_are_kept_per_file(tmp_path: Path, capsys: pytest.Captu
     first = json.loads(capsys.readouterr().out)
     assert main(args) == 1
     assert json.loads(capsys.readouterr().out) == first  # from the cache, nothing computed
-    (root / "cpv3/modules/b/service.py").write_text('"""Service."""\n\nVALUE = 2\n')
+    (root / "cpv3/modules/b/service.py").write_text('"""Service."""\n\nVALUE: int = 2\n')
     assert main(args) == 1
     edits = {d["path"]: [{k: v for k, v in e.items() if k != "path"} for e in d["fix"]["edits"]]
              for d in json.loads(capsys.readouterr().out)["diagnostics"]}
@@ -515,7 +521,7 @@ def _two_services(root: Path) -> None:
     for name in ("a", "b"):
         path = root / "cpv3" / "modules" / name / "service.py"
         path.parent.mkdir(parents=True)
-        path.write_text('"""Service."""\n\nVALUE = 1\n')
+        path.write_text('"""Service."""\n\nVALUE: int = 1\n')
     (root / "pyproject.toml").write_text('[tool.archguard]\nmodule-names = ["a", "b"]\n')
 
 

@@ -164,3 +164,75 @@ def test_type_checking_imports_count_when_configured() -> None:
     config = Config(type_checking_imports=True)
     assert findings(files, ["AG202"], config) == [
         ("AG202", "cpv3/modules/projects/service.py", 5)]
+
+
+# Repository files that also declare the shapes they return (polar's merchant migration:
+# `type RecordCounts = dict[...]` beside the repository class). The PEP 695 one parses on
+# 3.12+ only, so it sits in a file of its own.
+PEP_695_REPO = src("""
+    type RecordCounts = dict[str, int]
+
+
+    class MigrationRepository:
+        pass
+""")
+TYPED_REPO = src("""
+    from typing import Protocol, TypeAlias, TypedDict
+
+    import typing_extensions
+
+
+    Totals: TypeAlias = dict[str, int]
+    Pair = typing_extensions.TypeAliasType("Pair", tuple[int, int])
+    Implicit = dict[str, int]
+    DEFAULT_PAGE = 50
+
+
+    class UserRow(TypedDict):
+        email: str
+
+
+    class Named(typing_extensions.Protocol):
+        name: str
+
+
+    class ExtendedRow(UserRow):
+        admin: bool
+
+
+    class UserRepository:
+        pass
+""")
+
+
+def test_an_import_of_types_only_is_not_a_repository_bypass() -> None:
+    """Only type aliases, TypedDicts and Protocols (one statement or several, through a
+    re-export): not reported. One name that is more in the statement (the repository, a
+    constant, an implicit alias, a subclass of a TypedDict defined there): reported. The
+    PEP 695 alias is read from the tokens where the running Python cannot parse it."""
+    files = _project(
+        """
+        from cpv3.modules.migrations.repository import RecordCounts
+        from cpv3.modules.users.repository import Named, Pair, Totals, UserRow
+        from cpv3.modules.users import Totals as Sums
+        from cpv3.modules.migrations.repository import RecordCounts as C, MigrationRepository
+        from cpv3.modules.users.repository import DEFAULT_PAGE
+        from cpv3.modules.users.repository import Implicit
+        from cpv3.modules.users.repository import ExtendedRow
+        """,
+        **{"cpv3/modules/users/__init__.py":
+           "from cpv3.modules.users.repository import Totals\n",
+           "cpv3/modules/migrations/repository.py": PEP_695_REPO},
+    )
+    files[REPO] = TYPED_REPO
+    assert findings(files, ["AG202"]) == [
+        ("AG202", "cpv3/modules/projects/service.py", line) for line in (5, 6, 7, 8)]
+
+
+def test_a_type_alias_statement_in_a_string_or_a_function_is_not_read() -> None:
+    from archguard.analysis.parsing import type_alias_statements
+
+    text = ('x = """\ntype Fake = int\n"""\n# type Comment = int\n'
+            "def f():\n    type Local = int\n    return 1\n"
+            "type Real = int\ntype Generic[T] = list[T]\ntype = 3\ntype: int = 3\n")
+    assert type_alias_statements(text) == ["Real", "Generic"]

@@ -252,13 +252,18 @@ def test_cross_module_direction() -> None:
 def test_own_module_message_and_attribute_use() -> None:
     files = {f"{M}/users/repository.py": py("""
         import cpv3
+        from sqlalchemy import select
 
 
         def helper():
             return cpv3.modules.users.service.UserService
+
+
+        def statement():
+            return select(cpv3.modules.users.models.User)
         """)}
     found = run(files, ["AG204"])
-    assert [(d.line, d.column) for d in found] == [(6, 12)]
+    assert [(d.line, d.column) for d in found] == [(7, 12)]
     assert found[0].message.startswith(
         "repository uses 'cpv3.modules.users.service.UserService' from its own module's "
         "service:")

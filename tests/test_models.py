@@ -157,6 +157,66 @@ def test_configured_base_and_mixin() -> None:
     assert findings(files, ["AG304"], config) == [("AG304", MODELS, 9)]
 
 
+def test_a_base_archguard_cannot_see_may_supply_what_the_mixin_gives() -> None:
+    """tracecat's fastapi-users tables: `AccessToken(SQLAlchemyBaseAccessTokenTableUUID,
+    Base)` gets its key, timestamps and user key from the library; unknown, not reported,
+    whether the library class is named directly, through a project alias or re-export, or
+    comes from a project file that fails to parse. SQLAlchemy's own classes and the standard
+    library's supply no columns: still judged."""
+    files = tree(**{
+        "cpv3/db/users.py": """
+            from fastapi_users_db_sqlalchemy import SQLAlchemyBaseUserTableUUID as UserTable
+        """,
+        "cpv3/db/__init__.py": "from cpv3.db.users import UserTable\n",
+        "cpv3/db/broken.py": "class Stamped(:\n",
+        MODELS: """
+            import abc
+
+            from fastapi_users_db_sqlalchemy.access_token import (
+                SQLAlchemyBaseAccessTokenTableUUID,
+            )
+            from sqlalchemy.orm import MappedAsDataclass
+
+            from cpv3.db import UserTable
+            from cpv3.db.base import Base
+            from cpv3.db.broken import Stamped
+
+
+            class AccessToken(SQLAlchemyBaseAccessTokenTableUUID, Base):
+                pass
+
+
+            class User(UserTable, Base):
+                __tablename__ = "users"
+
+
+            class Stamp(Base, Stamped):
+                __tablename__ = "stamps"
+
+
+            class Admin(User):
+                __tablename__ = "admins"
+
+
+            class Dated(MappedAsDataclass, Base):
+                __tablename__ = "dated"
+
+
+            class Checked(Base, abc.ABC):
+                __tablename__ = "checked"
+
+
+            class Plain(Base):
+                __tablename__ = "plain"
+        """,
+    })
+    assert findings(files, ["AG304", "AG000"]) == [
+        ("AG000", "cpv3/db/broken.py", 1),
+        ("AG304", MODELS, 29),  # sqlalchemy's MappedAsDataclass declares no key
+        ("AG304", MODELS, 33),  # abc.ABC neither
+        ("AG304", MODELS, 37)]
+
+
 # --- AG305 implicit-column-type -----------------------------------------------------------
 
 def test_columns_without_a_type_in_every_form() -> None:

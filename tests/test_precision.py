@@ -24,16 +24,20 @@ def test_repository_inheriting_from_a_base_in_a_file_that_fails_to_parse() -> No
                     self.session = session
         """),
         REPO: dedent("""
+            from sqlalchemy import select
+
             from cpv3.kit.repository import RepositoryBase
             from cpv3.kit.visible import VisibleBase
 
 
             class UserRepository(RepositoryBase):
-                async def get(self) -> None: ...
+                async def get(self) -> None:
+                    return await self.session.scalar(select(User))
 
 
             class ProjectRepository(VisibleBase):
-                async def get(self) -> None: ...
+                async def get(self) -> None:
+                    return await self.session.scalar(select(Project))
         """),
         "cpv3/kit/visible.py": dedent("""
             class VisibleBase:
@@ -41,7 +45,7 @@ def test_repository_inheriting_from_a_base_in_a_file_that_fails_to_parse() -> No
                     pass
         """),
     }
-    assert findings(files, ["AG401"]) == [("AG401", REPO, 9)]  # only the visible one
+    assert findings(files, ["AG401"]) == [("AG401", REPO, 12)]  # only the visible one
 
 
 def test_session_aliases_defined_in_other_files_are_sessions() -> None:
@@ -60,6 +64,8 @@ def test_session_aliases_defined_in_other_files_are_sessions() -> None:
         """),
         "cpv3/db/__init__.py": "from cpv3.db.types import AnySession, DbSession\n",
         REPO: dedent("""
+            from sqlalchemy import text
+
             from cpv3.db import AnySession, DbSession
             from cpv3.db.types import AsyncReadSession
 
@@ -82,9 +88,12 @@ def test_session_aliases_defined_in_other_files_are_sessions() -> None:
             class FileRepository:
                 def __init__(self, path: str) -> None:
                     self.path = path
+
+                async def names(self) -> list[str]:
+                    return await read_all(self.path, text("SELECT name FROM files"))
         """),
     }
-    assert findings(files, ["AG401"]) == [("AG401", REPO, 21)]
+    assert findings(files, ["AG401"]) == [("AG401", REPO, 23)]
 
 
 def test_init_taking_a_type_from_a_file_that_fails_to_parse_is_unknown() -> None:
@@ -134,6 +143,7 @@ def test_data_classes_named_like_repositories_are_not_repositories() -> None:
 
             from pydantic import BaseModel
 
+            from cpv3.modules.integrations.models import BaseRegistryRepository
             from cpv3.modules.integrations.schemas import GitHubRepository
 
 
@@ -161,18 +171,27 @@ def test_data_classes_named_like_repositories_are_not_repositories() -> None:
             class PlainRepository:
                 def __init__(self) -> None:
                     pass
+
+                async def by_name(self, name: str) -> BaseRegistryRepository | None:
+                    return await open_session().get(BaseRegistryRepository, name)
         """),
     }
     assert findings(files, ["AG401", "AG804"]) == [
-        ("AG401", "cpv3/modules/integrations/service.py", 31)]
+        ("AG401", "cpv3/modules/integrations/service.py", 32)]
 
 
 def test_a_repository_subclass_in_another_file_is_a_repository() -> None:
     files = {
         "cpv3/kit/repository.py": dedent("""
-            class RepositoryBase:
+            from sqlalchemy import select
+
+
+            class RepositoryBase:  # its SQL makes its subclasses SQL repositories
                 def __init__(self, path: str) -> None:
                     self.path = path
+
+                async def all(self) -> list[object]:
+                    return await connect(self.path).scalars(select(self.model))
         """),
         "cpv3/modules/files/store.py": dedent("""
             from cpv3.kit.repository import RepositoryBase
@@ -613,6 +632,9 @@ def test_repository_handed_another_drivers_connection_is_not_judged() -> None:
             class FilesRepository:
                 def __init__(self, path: str) -> None:
                     self.path = path
+
+                async def names(self) -> list[str]:
+                    return await fetch(self.path, "select name from files where id = $1")
         """),
     }
     assert findings(files, ["AG401"]) == [("AG401", REPO, 15)]

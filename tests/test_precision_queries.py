@@ -7,6 +7,7 @@ Each tree marks the lines that must be reported with ``# expect``."""
 
 from __future__ import annotations
 
+from archguard.project.config import Config, load_config_table
 from helpers import dedent, findings, run
 
 REPO = "cpv3/modules/users/repository.py"
@@ -84,6 +85,39 @@ def test_transaction_control_and_unit_of_work_calls_in_loops_are_not_queries() -
     """
     found, want = check("AG405", SERVICE, source)
     assert found == want == []
+
+
+def test_per_item_writes_named_by_other_verbs_are_a_batch() -> None:
+    """polar's billing entries: ``link_pending_by_subscription_and_meter(...)`` per order
+    item is one UPDATE each, like ``update_...``. A verb only as a later word
+    (``get_linked``), a prefix of a longer word (``settings``, ``linked_ids``) or a verb
+    left out of a configured list reads."""
+    source = SERVICE_HEAD + """
+        async def link(self, items: dict[int, int]) -> None:
+            for item_id, meter_id in items.items():
+                await self._users.link_pending_by_meter(meter_id, item_id)
+                await self._users.unlink(item_id)
+                await self.invoice_repository.attach_to_order(item_id)
+                await self.invoice_repository.assign_owner(item_id, meter_id)
+                await self._users.increment_usage(item_id)
+                await self._users.revoke_tokens(item_id)
+                await self._users._archive(item_id)
+
+        async def reads(self, ids: list[int]) -> None:
+            for user_id in ids:
+                await self._users.get_linked(user_id)  # expect
+                await self._users.settings(user_id)  # expect
+                await self._users.linked_ids(user_id)  # expect
+    """
+    found, want = check("AG405", SERVICE, source)
+    assert found == want and len(want) == 3
+    config = Config(write_verbs=["update"])
+    assert [line for _, _, line in findings({SERVICE: source}, ["AG405"], config)] == [
+        *range(22, 29), *(line for _, _, line in want)]
+
+
+def test_write_verbs_key_loads() -> None:
+    assert load_config_table({"write-verbs": ["link"]}, "t").write_verbs == ["link"]
 
 
 def test_reads_in_loops_stay_n_plus_one_in_every_form() -> None:

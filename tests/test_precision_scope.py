@@ -18,7 +18,7 @@ LONG_BODY = "".join(f"    op.add_column('t{i}', sa.Column('c', sa.Integer()))\n"
 MIGRATION = (
     '"""add columns\n\nRevision ID: 4a1b\nRevises: 39c0\n"""\n'
     "import sqlalchemy as sa\nfrom alembic import op\n\n"
-    "revision = '4a1b'\ndown_revision = '39c0'\nbranch_labels = None\ndepends_on = None\n\n\n"
+    "revision: str = '4a1b'\ndown_revision = '39c0'\nbranch_labels = None\ndepends_on = None\n\n\n"
     "def upgrade():\n" + LONG_BODY + "\n\ndef downgrade():\n    pass\n")
 CODES = ["AG602", "AG801", "AG802"]
 
@@ -38,9 +38,10 @@ def test_a_migration_is_recognised_by_its_header_outside_a_versions_folder() -> 
 def test_a_file_that_only_mentions_revision_is_checked() -> None:
     source = ("import sqlalchemy as sa\nfrom alembic import op\n\n\n"
               "def upgrade(revision, down_revision):\n"
-              "    revision = '4a1b'\n    down_revision = '39c0'\n" + LONG_BODY)
+              "    revision = '4a1b'\n    down_revision = '39c0'\n" + LONG_BODY
+              + "\n\nTIMEOUT: int = 30\n")  # an annotation: AG801 applies
     files = {"app/alembic/versions/helpers.py": source,
-             "app/service.py": "revision = 'v2'\n\n\ndef current(name):\n    return name\n"}
+             "app/service.py": "revision: str = 'v2'\n\n\ndef current(name):\n    return name\n"}
     assert findings(files, CODES) == [
         ("AG801", "app/alembic/versions/helpers.py", 1),
         ("AG602", "app/alembic/versions/helpers.py", 5),
@@ -112,7 +113,7 @@ def test_generated_markers() -> None:
 
 
 def test_a_generated_marker_counts_only_near_the_top() -> None:
-    source = "import os\n" + "x = 1\n" * 3 + "# auto-generated below\ny = os.sep\n"
+    source = "import os\n" + "x = 1\n" * 3 + "# auto-generated below\ny: str = os.sep\n"
     assert not is_generated(source)
     late = "\n".join(["# header"] * 12) + "\n# DO NOT EDIT\nimport os\n"
     assert not is_generated(late)

@@ -69,15 +69,21 @@ def repository(body: str, header: str = HEADER, **extra: str) -> dict[str, str]:
 # --- AG401 repository-session -------------------------------------------------------------
 
 def test_init_without_an_async_session() -> None:
-    files = {REPO: dedent("""
+    files = {BASE: BASE_SOURCE, USER_MODELS: USER_MODELS_SOURCE, REPO: dedent("""
         from __future__ import annotations
 
+        from sqlalchemy import select
         from sqlalchemy.orm import Session
+
+        from cpv3.modules.users.models import User
 
 
         class UserRepository:
             def __init__(self, session) -> None:
                 self._session = session
+
+            async def by_id(self, user_id: int) -> User | None:
+                return await self._session.get(User, user_id)
 
 
         class ProjectRepository:
@@ -88,20 +94,33 @@ def test_init_without_an_async_session() -> None:
         @final
         class MediaRepository:
             async def get(self) -> None:
-                return None
+                return await open_session().scalar(select(User))
 
 
         class TokenStore:
             async def get(self) -> None:
-                return None
+                return await open_session().execute("SELECT token FROM tokens")
     """), SERVICE: dedent("""
-        class CacheRepository:
+        from sqlalchemy import select
+
+        from cpv3.modules.users.models import User
+
+
+        class AuditRepository:
+            def __init__(self, client: object) -> None:
+                self._client = client
+
+            async def users(self) -> list[User]:
+                return list(await self._client.scalars(select(User)))
+
+
+        class CacheRepository:  # a cache, not SQL: not judged
             def __init__(self, client: object) -> None:
                 self._client = client
     """)}
     assert findings(files, ["AG401"]) == [
-        ("AG401", REPO, 7), ("AG401", REPO, 12), ("AG401", REPO, 17), ("AG401", REPO, 22),
-        ("AG401", SERVICE, 2),
+        ("AG401", REPO, 10), ("AG401", REPO, 18), ("AG401", REPO, 23), ("AG401", REPO, 28),
+        ("AG401", SERVICE, 7),
     ]
     messages = [d.message for d in run(files, ["AG401"])]
     assert messages[:3] == [
@@ -180,6 +199,8 @@ def test_inherited_init_across_files() -> None:
         """),
         "cpv3/db/__init__.py": "from cpv3.db.repository_base import SessionHolder as Holder\n",
         REPO: dedent("""
+            from sqlalchemy import func, select
+
             from cpv3.db import Holder
             from cpv3.db.repository_base import NoSession
             from somelib import LibraryRepository
@@ -195,7 +216,8 @@ def test_inherited_init_across_files() -> None:
 
 
             class MediaRepository(NoSession):
-                pass
+                async def count(self) -> int:
+                    return await self.scalar(select(func.count()))
 
 
             class FileRepository(LibraryRepository):
@@ -204,7 +226,7 @@ def test_inherited_init_across_files() -> None:
     }
     # FileRepository's __init__ comes from a library class archguard cannot see: unknown,
     # not a violation.
-    assert findings(files, ["AG401"]) == [("AG401", REPO, 15)]
+    assert findings(files, ["AG401"]) == [("AG401", REPO, 17)]
 
 
 # --- AG402 soft-delete-filter -------------------------------------------------------------

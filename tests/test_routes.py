@@ -145,6 +145,84 @@ def test_configured_parameter_sets_and_dependencies() -> None:
     """, ["AG503"], config=config) == [("AG503", ROUTER, 10), ("AG503", ROUTER, 18)]
 
 
+def test_a_limit_with_an_upper_bound_caps_the_list() -> None:
+    """tracecat: `limit: int = Query(default=..., ge=..., le=config.MAX)` alone. The bound
+    in a default, in `Annotated` metadata, a pydantic `conint`/`Field`, under an alias.
+    Not a bound: no `le`/`lt`, `le=None`, a bound on a parameter that limits nothing, a
+    limit-like name that is not in the configured list."""
+    assert check("""
+        from typing import Annotated
+
+        import fastapi
+        from fastapi import APIRouter, Query
+        from pydantic import Field, conint
+
+        from cpv3.core import config
+        from cpv3.modules.users.schemas import UserRead
+
+        router = APIRouter()
+
+
+        @router.get("/a")
+        async def a(limit: int = Query(default=20, ge=1, le=config.MAX_LIMIT)) -> list[UserRead]:
+            ...
+
+
+        @router.get("/b")
+        async def b(page_size: Annotated[int, fastapi.Query(lt=101)] = 20) -> list[UserRead]:
+            ...
+
+
+        @router.get("/c")
+        async def c(size: conint(ge=1, le=100) = 10) -> list[UserRead]: ...
+
+
+        @router.get("/d")
+        async def d(n: Annotated[int | None, Field(le=50, alias="limit")] = None,
+                    ) -> list[UserRead]: ...
+
+
+        @router.get("/e")
+        async def e(limit: int = Query(20, ge=1)) -> list[UserRead]: ...
+
+
+        @router.get("/f")
+        async def f(limit: int = Query(20, le=None)) -> list[UserRead]: ...
+
+
+        @router.get("/g")
+        async def g(year: int = Query(2024, le=2100)) -> list[UserRead]: ...
+
+
+        @router.get("/h")
+        async def h(count: int = Query(20, le=100)) -> list[UserRead]: ...
+
+
+        @router.get("/i")
+        async def i(limit: Annotated[int, Query(description="how many")] = 20,
+                    ) -> list[UserRead]: ...
+    """, ["AG503"]) == [("AG503", ROUTER, line) for line in (33, 37, 41, 45, 49)]
+
+
+def test_configured_bounded_limits() -> None:
+    config = Config(pagination=PaginationConfig(bounded_limits=["count"]))
+    assert check("""
+        from fastapi import APIRouter, Query
+
+        from cpv3.modules.users.schemas import UserRead
+
+        router = APIRouter()
+
+
+        @router.get("/a")
+        async def a(limit: int = Query(20, le=100)) -> list[UserRead]: ...
+
+
+        @router.get("/b")
+        async def b(count: int = Query(20, le=100)) -> list[UserRead]: ...
+    """, ["AG503"], config=config) == [("AG503", ROUTER, 9)]
+
+
 def test_imported_router_object_and_decorated_def_line() -> None:
     assert check("""
         from cpv3.api.v1.routers import users_router

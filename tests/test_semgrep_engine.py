@@ -759,3 +759,94 @@ def test_semgrep_is_not_finished_while_batches_wait(tmp_path: Path) -> None:
     assert not run.finished()
     run.pending = []
     assert run.finished()
+
+
+# polar's DB-free suites: the conftest overrides the global `session` fixture with a mock
+# (and the database setup with a no-op) so that the parent conftest's setup does not reach
+# Postgres; no test of the suite takes `session`.
+PLACEHOLDER_CONFTEST = """
+    from collections.abc import AsyncIterator
+    from unittest.mock import AsyncMock
+
+    import pytest_asyncio
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+    @pytest_asyncio.fixture(scope="session", autouse=True)
+    async def initialize_test_database() -> AsyncIterator[None]:
+        yield
+
+
+    @pytest_asyncio.fixture
+    async def session() -> AsyncIterator[AsyncSession]:
+        yield AsyncMock(spec=AsyncSession)
+    """
+NAMED_CONFTEST = """
+    from unittest.mock import MagicMock
+
+    import pytest
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+    @pytest.fixture(name="db")
+    def fake_db() -> AsyncSession:
+        return MagicMock(spec=AsyncSession)
+    """
+
+
+def test_a_session_mock_no_test_of_its_suite_receives_is_a_placeholder(
+        tmp_path: Path, semgrep_on: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """Dropped: the mock a conftest fixture yields when no function under the conftest's
+    folder takes the fixture (a call passing `session=AsyncMock()` is no request). Kept:
+    a test (in a nested folder too) or a fixture taking it, `usefixtures("db")`, a suite
+    file that does not parse, and a mock that is not a fixture's value."""
+    root = write_tree(tmp_path / "project", {
+        "pyproject.toml": '[tool.archguard]\npackage = "app"\nmodules-dir = "app"\n',
+        "app/__init__.py": "",
+        "tests/cli/conftest.py": PLACEHOLDER_CONFTEST,
+        "tests/cli/test_listen.py": """
+            from unittest.mock import AsyncMock
+
+
+            async def test_listen(redis: object) -> None:
+                await listen(redis=redis, session=AsyncMock())
+            """,
+        "tests/users/conftest.py": PLACEHOLDER_CONFTEST,
+        "tests/users/api/test_users.py": """
+            async def test_create(session: object) -> None:
+                session.execute.return_value = None
+            """,
+        "tests/orgs/conftest.py": PLACEHOLDER_CONFTEST + """
+
+    @pytest_asyncio.fixture
+    async def organization(session: AsyncSession) -> object:
+        return await create_organization(session)
+    """,
+        "tests/named/conftest.py": NAMED_CONFTEST,
+        "tests/named/test_named.py": """
+            import pytest
+
+
+            @pytest.mark.usefixtures("db")
+            def test_named() -> None:
+                pass
+            """,
+        "tests/unnamed/conftest.py": NAMED_CONFTEST,
+        "tests/unnamed/test_unnamed.py": "def test_plain() -> None:\n    pass\n",
+        "tests/broken/conftest.py": PLACEHOLDER_CONFTEST,
+        "tests/broken/test_broken.py": "def test_broken(:\n",
+        "tests/direct/conftest.py": """
+            from unittest.mock import AsyncMock
+
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            SESSION = AsyncMock(spec=AsyncSession)
+            """,
+    })
+    code, out, err = check(capsys, str(root), "--select", "AG805", "--no-cache",
+                           "--format", "json")
+    assert err == ""
+    assert [(d["path"], d["line"]) for d in json.loads(out)["diagnostics"]] == [
+        ("tests/broken/conftest.py", 15), ("tests/direct/conftest.py", 5),
+        ("tests/named/conftest.py", 9), ("tests/orgs/conftest.py", 15),
+        ("tests/users/conftest.py", 15)]

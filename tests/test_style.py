@@ -92,11 +92,13 @@ def test_future_annotations_required_in_files_with_statements() -> None:
     files = {
         "cpv3/modules/users/__init__.py": "",
         "cpv3/modules/media/__init__.py": '"""Media module."""\n# nothing here\n',
-        "cpv3/modules/jobs/__init__.py": "from cpv3.modules.jobs.service import JobService\n",
-        "cpv3/modules/jobs/service.py": '"""Doc."""\n\nimport os\n',
-        "cpv3/modules/jobs/models.py": '"""Doc."""\nfrom __future__ import annotations\nX = 1\n',
+        # each reported file holds an annotation: a file without any is exempt (below)
+        "cpv3/modules/jobs/__init__.py": "from cpv3.modules.jobs.service import JobService\n"
+                                         "__all__: list[str] = ['JobService']\n",
+        "cpv3/modules/jobs/service.py": '"""Doc."""\n\nimport os\n\nSEP: str = os.sep\n',
+        "cpv3/modules/jobs/models.py": '"""Doc."""\nfrom __future__ import annotations\nX: int = 1\n',
         "cpv3/modules/jobs/router.py": "from __future__ import division, annotations\n",
-        "cpv3/modules/jobs/schemas.py": "import __future__\nX = 1\n",
+        "cpv3/modules/jobs/schemas.py": "import __future__\nX: int = 1\n",
         "cpv3/modules/jobs/repository.py": "def f() -> None:\n"
                                            "    from __future__ import annotations\n",
     }
@@ -107,6 +109,62 @@ def test_future_annotations_required_in_files_with_statements() -> None:
         ("AG801", "cpv3/modules/jobs/service.py", 1),
     ]
 
+
+
+def test_future_annotations_not_required_in_files_without_any_annotation() -> None:
+    """Constants, an enum, an ``Annotated`` alias (an assignment), an untyped vendored
+    helper: the import would change nothing. One annotation anywhere, however deep (a
+    nested function's parameter, a method's return, a class field), and it is reported."""
+    files = {
+        "cpv3/modules/jobs/metrics.py": """
+            from prometheus_client import Counter
+
+            JOBS_STARTED = Counter("jobs_started", "Jobs started")
+            """,
+        "cpv3/modules/jobs/sorting.py": """
+            from enum import StrEnum
+            from typing import Annotated
+
+            from fastapi import Depends
+
+
+            class JobSortProperty(StrEnum):
+                created_at = "created_at"
+
+
+            ListSorting = Annotated[list[str], Depends(lambda: [])]
+            """,
+        "cpv3/modules/jobs/vendored.py": """
+            import re
+
+
+            def tokenize(text, lower=True):
+                def split(part):
+                    return re.split(r"\\W+", part)
+                return [t.lower() if lower else t for t in split(text)]
+            """,
+        "cpv3/modules/jobs/nested_param.py": """
+            def outer():
+                def inner(value: int):
+                    return value
+                return inner
+            """,
+        "cpv3/modules/jobs/method_return.py": """
+            class Runner:
+                def run(self) -> None:
+                    pass
+            """,
+        "cpv3/modules/jobs/field.py": """
+            class Settings:
+                retries: int = 3
+            """,
+        "cpv3/modules/jobs/lambda_only.py": "KEY = lambda job: job.id\n",
+    }
+    assert findings(files, ["AG801"]) == [
+        ("AG801", "cpv3/modules/jobs/field.py", 1),
+        ("AG801", "cpv3/modules/jobs/method_return.py", 1),
+        ("AG801", "cpv3/modules/jobs/nested_param.py", 1),
+    ]
 
 # --- AG802 --------------------------------------------------------------------------------
 

@@ -108,6 +108,15 @@ def flat(node: ast.AST) -> tuple[list[ast.AST], list[int], int]:
     return index.nodes, index.ends, start
 
 
+def indexed_tree(tree: ast.AST) -> tuple[list[int], dict[int, int]]:
+    """(end positions, position by ``id(node)``) of the nodes of ``tree``: the shared index
+    when ``tree`` is the tree being analysed, else an index of its own."""
+    index = _current.get()
+    if index is None or not index.nodes or index.nodes[0] is not tree:
+        index = NodeIndex(tree)
+    return index.ends, index.positions
+
+
 def enclosed(node: ast.AST, types: tuple[type, ...],
              ) -> list[tuple[ast.AST, tuple[ast.AST, ...]]]:
     """Every node of ``types`` below ``node``, pre-order, with the nodes of ``types`` between

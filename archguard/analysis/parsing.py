@@ -190,3 +190,25 @@ def _newer_python_needed(message: str, source_line: str) -> str | None:
 def _version_tuple(version: str) -> tuple[int, int]:
     major, minor = version.split(".")
     return int(major), int(minor)
+
+
+def type_alias_statements(text: str) -> list[str]:
+    """The names of the top-level PEP 695 ``type X = ...`` / ``type X[T] = ...`` statements,
+    read from the tokens (the parser before 3.12 rejects them; the tokenizer does not, and
+    it keeps strings and comments apart). A tokenizer error ends the scan: what was read
+    before it counts."""
+    found: list[str] = []
+    tokens: list[tokenize.TokenInfo] = []
+    try:
+        tokens.extend(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    for index in range(len(tokens) - 2):
+        keyword, name, after = tokens[index:index + 3]
+        if keyword.type == tokenize.NAME and keyword.string == "type" and keyword.start[1] == 0 \
+                and name.type == tokenize.NAME and after.string in ("=", "[") \
+                and (index == 0 or tokens[index - 1].type in (tokenize.NEWLINE, tokenize.NL,
+                                                               tokenize.COMMENT,
+                                                               tokenize.DEDENT)):
+            found.append(name.string)
+    return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from archguard.analysis.facts import ClassFact, FileFacts
 from archguard.analysis.patterns import VALUE_BASE_NAMES
@@ -13,6 +14,7 @@ from archguard.project.layout import ModuleFolder
 
 
 DURABLE_ENTRIES = 16
+T = TypeVar("T")
 
 
 class DurableMemo:
@@ -49,6 +51,9 @@ class Project:
                                        compare=False)
     _owners: dict[str, tuple[str, str] | None] = field(default_factory=dict, init=False,
                                                         repr=False, compare=False)
+    # Tables the rules derive from the facts once per run, by name (``memo``).
+    _derived: dict[str, object] = field(default_factory=dict, init=False, repr=False,
+                                        compare=False)
 
     @cached_property
     def by_module(self) -> dict[str, FileFacts]:
@@ -101,6 +106,12 @@ class Project:
         """(role, module name) of the file a dotted name lives in (see ``owner_file``)."""
         owner = self.owner_file(dotted)
         return (None, None) if owner is None else self.config.layout.layout_of(owner[1])
+
+    def memo(self, name: str, compute: Callable[[], T]) -> T:
+        """A table derived from the facts, computed once per run (several rules ask)."""
+        if name not in self._derived:
+            self._derived[name] = compute()
+        return self._derived[name]  # type: ignore[return-value]
 
     def iter_files(self) -> Iterator[FileFacts]:
         for path in sorted(self.files):

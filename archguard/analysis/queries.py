@@ -4,7 +4,7 @@ loop, and whether a call's receiver is a repository or a session (AG403, AG405).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from archguard.analysis.astindex import per_file, walk
@@ -215,13 +215,6 @@ SESSION_NO_QUERY = frozenset({
     "add", "add_all", "delete", "expunge", "expunge_all", "expire", "expire_all", "commit",
     "rollback", "flush", "begin", "begin_nested", "close", "in_transaction",
     "in_nested_transaction"})
-# A repository method whose name starts with one of these writes (or controls the
-# transaction): a loop of writes is a batch, not N+1 reads.
-WRITE_VERBS = ("add", "create", "insert", "update", "delete", "remove", "save", "upsert",
-               "persist", "store", "set", "soft_delete", "mark", "bulk", "commit", "rollback",
-               "flush", "begin", "expunge", "expire", "close")
-
-
 def writes(ctx: FileContext, function: FunctionNode, statement: ast.expr) -> bool:
     """``statement`` is an ``insert``/``update``/``delete`` (any alias, with its method
     chain), or a local name only ever assigned one in ``function``."""
@@ -245,9 +238,10 @@ def _builder(ctx: FileContext, node: ast.expr) -> str | None:
     return ctx.qualname(node.func) if isinstance(node, ast.Call) else None
 
 
-def is_write_name(method: str) -> bool:
+def is_write_name(method: str, verbs: Iterable[str]) -> bool:
+    """``method`` is named for a write: one of ``verbs``, alone or followed by ``_``."""
     bare = method.lstrip("_")
-    return any(bare == verb or bare.startswith(f"{verb}_") for verb in WRITE_VERBS)
+    return any(bare == verb or bare.startswith(f"{verb}_") for verb in verbs)
 
 
 def queries_database(ctx: FileContext, function: FunctionNode, call: ast.Call, kind: str,
@@ -255,11 +249,11 @@ def queries_database(ctx: FileContext, function: FunctionNode, call: ast.Call, k
     """Does ``receiver.method(...)`` (a ``kind`` receiver) read from the database? A session
     call does when it is a read method (:data:`SESSION_READS` and the configured query
     methods, less :data:`SESSION_NO_QUERY`) not running an insert/update/delete; a
-    repository call does unless its name says it writes (:data:`WRITE_VERBS`)."""
+    repository call does unless its name says it writes (the configured ``write-verbs``)."""
     assert isinstance(call.func, ast.Attribute)
     method = call.func.attr
     if kind == "repository":
-        return not is_write_name(method)
+        return not is_write_name(method, ctx.config.write_verbs)
     if method not in (SESSION_READS | methods) - SESSION_NO_QUERY:
         return False
     return not (call.args and writes(ctx, function, call.args[0]))

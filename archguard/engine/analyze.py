@@ -17,7 +17,7 @@ from pathlib import Path
 from archguard.analysis.astindex import indexed
 from archguard.analysis.context import FileContext, layout_of
 from archguard.analysis.facts import FileFacts, LineColumns, Span, collect_facts, module_name_for
-from archguard.analysis.parsing import ParsedSource, ParseFailure, parse_source
+from archguard.analysis.parsing import ParsedSource, ParseFailure, decode_source, parse_source
 from archguard.analysis.project_view import DurableMemo, Project
 from archguard.analysis.scope import APPLICATION, file_scope, judged
 from archguard.diagnostics import ArchguardError, Diagnostic, sort_diagnostics
@@ -118,8 +118,11 @@ def analyze_file(path: str, data: bytes, config: Config) -> FileResult:
     parsed = parse_source(data)
     if isinstance(parsed, ParseFailure):
         hint = NEWER_PYTHON_HINT.format(version=parsed.needs) if parsed.needs else None
-        return file_failure(path, parsed.message, parsed.line, parsed.column,
-                            config.source_root, hint)
+        failed = file_failure(path, parsed.message, parsed.line, parsed.column,
+                              config.source_root, hint)
+        if parsed.needs:  # valid code on a newer Python: what can be read without a tree
+            _collect_unparsed(failed.facts, data)
+        return failed
     try:
         with indexed(parsed.tree):  # one walk of the tree, shared by every rule
             return _analyze_tree(path, parsed, config)
@@ -165,6 +168,18 @@ def _collect_extra(ctx: FileContext) -> list[Diagnostic]:
         if data is not None:
             ctx.facts.extra[rule.code] = data
     return failed
+
+
+def _collect_unparsed(facts: FileFacts, data: bytes) -> None:
+    """Project rules' per-file facts of a file that needs a newer Python to parse
+    (``ProjectRule.collect_unparsed``) into ``facts.extra``."""
+    text = decode_source(data)
+    if isinstance(text, ParseFailure):
+        return
+    for rule in project_rules():
+        data_of_rule = rule.collect_unparsed(text)
+        if data_of_rule is not None:
+            facts.extra[rule.code] = data_of_rule
 
 
 @dataclass

@@ -40,7 +40,7 @@ def attach_fixes(report: CheckReport, request: CheckRequest) -> None:
     units = _units(wanted)
     if not request.use_cache:  # nothing to key: every fix is computed
         report.fixes.update(fixes_of([d for found in units.values() for d in found],
-                                     location, files))
+                                     location, files, jobs=request.jobs))
         return
     store = CacheStore(cache_dir(location.root))
     name = f"{cache_key(location.root, location.config)}.fixes"
@@ -61,7 +61,7 @@ def attach_fixes(report: CheckReport, request: CheckRequest) -> None:
             content[unit] = digest
             todo.extend(findings)
     texts = {d.path: _read(location, d.path) for d in todo}
-    fresh = fixes_of(todo, location, files, texts) if todo else {}
+    fresh = fixes_of(todo, location, files, texts, request.jobs) if todo else {}
     for d, fix in fresh.items():
         entries[_unit_of(d)][1][d] = fix
     for _, fixes in entries.values():
@@ -114,14 +114,16 @@ PER_FINDING = frozenset({"AG103", "AG502"})  # their fixes span files: computed 
 
 
 def fixes_of(findings: list[Diagnostic], location: ProjectLocation, files: tuple[str, ...],
-             texts: dict[str, str | None] | None = None) -> dict[Diagnostic, Fix]:
+             texts: dict[str, str | None] | None = None, jobs: int = 0,
+             ) -> dict[Diagnostic, Fix]:
     """Each finding's fix as edits; left out when its fixer cannot make it.
 
     One fixer run per rule and file (parsing and printing a file per finding would cost
     minutes on a large project): a finding's fix is the edits on its own lines plus the
     edits on no finding's lines (the constants AG501 hoists, an import AG305 adds), so it
     is complete applied alone. Fixes that span files are computed finding by finding.
-    ``texts``: the findings' files as already read (path -> text, None: unreadable)."""
+    ``texts``: the findings' files as already read (path -> text, None: unreadable);
+    ``jobs``: fixer processes as ``--jobs`` says (0: one per core, 1: none)."""
     if texts is None:
         texts = {d.path: _read(location, d.path) for d in findings}
     groups: dict[tuple[str, str], list[Diagnostic]] = {}
@@ -133,7 +135,7 @@ def fixes_of(findings: list[Diagnostic], location: ProjectLocation, files: tuple
                                        location.config, files))
             for (path, _), group in groups.items()]
     fixes: dict[Diagnostic, Fix] = {}
-    for (code, request), output in zip(work, run_fixers(work)):
+    for (code, request), output in zip(work, run_fixers(work, jobs)):
         skipped = {id(d) for d, _ in output.skipped}
         edits: list[Edit] = []
         for path, new in sorted(output.changes.items()):

@@ -152,6 +152,13 @@ class PaginationConfig:
         ["get_pagination", "PaginationParams", "Pagination"],
         "Dependencies that paginate a route, matched against the last component of the "
         "resolved name given to `Depends()` (AG503).", '["Paginator"]')
+    # parameter names that cap a list when their value has an upper bound (AG503)
+    bounded_limits: list[str] = setting(
+        ["limit", "size", "page_size", "per_page", "items_per_page", "max_results"],
+        "Parameters that cap how many items a list route returns: one of these names (or "
+        "its `alias=`) with an upper bound on its value (`Query(le=...)`/`lt=`, also in "
+        "`Annotated`, `Field(le=...)`, `conint(le=...)`) makes the route bounded (AG503).",
+        '["limit", "top"]')
 
 
 @dataclass(frozen=True)
@@ -237,6 +244,18 @@ class Config:
         ["execute", "scalar", "scalars", "get", "get_one", "stream", "stream_scalars"],
         "Awaited calls that count as one query in a repository method (AG403).",
         '["execute", "scalars", "flush"]')
+    # repository method verbs that write: a loop of them is a batch, not N+1 reads (AG405)
+    write_verbs: list[str] = setting(
+        ["add", "create", "insert", "update", "delete", "remove", "save", "upsert", "persist",
+         "store", "set", "unset", "soft_delete", "mark", "bulk", "commit", "rollback", "flush",
+         "begin", "expunge", "expire", "close", "link", "unlink", "attach", "detach", "assign",
+         "unassign", "associate", "dissociate", "disassociate", "increment", "decrement",
+         "grant", "revoke", "reset", "release", "record", "promote", "demote", "activate",
+         "deactivate", "enable", "disable", "archive", "unarchive", "restore", "transfer",
+         "patch", "replace", "rename", "move", "touch", "clear", "purge"],
+        "Verbs of repository methods that write: a method named `<verb>` or `<verb>_...` "
+        "(leading underscores ignored) called in a loop is a batch of writes, not N+1 reads "
+        "(AG405).", '["add", "create", "update", "delete", "link"]')
     select: list[str] | None = setting(
         None, "Codes or prefixes to report; overridden by `--select`.", '["AG2", "AG501"]',
         default_text="every rule that is on by default")

@@ -4,8 +4,10 @@ names, insert statements after the imports. Imported only when something is fixe
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -60,19 +62,8 @@ class Located:
 
     def _find_starts(self, kind: type[cst.CSTNode], ast_kinds: tuple[type[ast.AST], ...],
                      ) -> dict[tuple[int, int], cst.CSTNode]:
-        try:
-            tree = parse_module(self.text)
-        except (SyntaxError, ValueError):
-            tree = None
-        found: list[cst.CSTNode] = []
-
-        class Collect(cst.CSTVisitor):
-            def on_visit(self, node: cst.CSTNode) -> bool:
-                if isinstance(node, kind):
-                    found.append(node)
-                return True
-
-        self.module.visit(Collect())
+        tree = ast_or_none(self.text)
+        found = [node for node in walk(self.module) if isinstance(node, kind)]
         located = _ast_starts(tree, ast_kinds, self.text) if tree is not None else None
         if located is None or len(located) != len(found):  # never pair nodes wrongly
             return {self.start_of(node) if not isinstance(node, (
@@ -89,20 +80,11 @@ def string_starts(located: Located) -> dict[tuple[int, int], cst.BaseExpression]
     literal that is not part of another (a concatenation's pieces, strings inside an
     f-string) pairs in source order with ``ast``'s ``Constant``/``JoinedStr`` outside any
     ``JoinedStr``. Positions from libcst's metadata when the two do not pair up."""
-    found: list[cst.BaseExpression] = []
-
-    class Collect(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            if isinstance(node, STRING_NODES):
-                found.append(node)  # type: ignore[arg-type]
-                return False  # its pieces and inner strings are not separate literals
-            return True
-
-    located.module.visit(Collect())
-    try:
-        tree: ast.Module | None = parse_module(located.text)
-    except (SyntaxError, ValueError):
-        tree = None
+    # a string's pieces and inner strings are not separate literals
+    found: list[cst.BaseExpression] = [
+        node for node in walk(located.module, STRING_NODES)  # type: ignore[misc]
+        if isinstance(node, STRING_NODES)]
+    tree = ast_or_none(located.text)
     starts: list[tuple[int, int]] = []
     if tree is not None:
         lines = python_lines(located.text)
@@ -141,6 +123,32 @@ def _ast_starts(tree: ast.Module, kinds: tuple[type[ast.AST], ...], text: str,
         todo.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
     found.sort()
     return [(line, column) for line, column, _ in found]
+
+
+def ast_or_none(text: str) -> ast.Module | None:
+    """The file's ``ast`` tree (``parse_module``'s), or None when it does not parse.
+    Memoised like ``parse_or_none`` (several fixes of a file read it; none changes it)."""
+    return plain_ast_or_none(text) or _shimmed_ast_or_none(text)
+
+
+@functools.lru_cache(maxsize=8)
+def plain_ast_or_none(text: str) -> ast.Module | None:
+    """``ast.parse`` of the text as it is (what ``parse_module`` tries first), or None."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            return ast.parse(text, type_comments=False)
+        except (SyntaxError, ValueError):
+            return None
+
+
+@functools.lru_cache(maxsize=8)
+def _shimmed_ast_or_none(text: str) -> ast.Module | None:
+    try:
+        return parse_module(text)
+    except (SyntaxError, ValueError):
+        return None
 
 
 @functools.lru_cache(maxsize=8)
@@ -193,14 +201,7 @@ def after_imports(body: Sequence[cst.CSTNode]) -> int:
 
 def bound_names(module: cst.Module) -> set[str]:
     """Every name written anywhere in the file (a new name must be none of them)."""
-    names: set[str] = set()
-
-    class Collect(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            names.add(node.value)
-
-    module.visit(Collect())
-    return names
+    return {node.value for node in walk(module) if isinstance(node, cst.Name)}
 
 
 def import_statement(module: str, name: str) -> cst.SimpleStatementLine:
@@ -303,3 +304,167 @@ def is_constant(statement: cst.CSTNode) -> bool:
     else:
         return False
     return isinstance(target, cst.Name) and target.value.isupper()
+
+
+# --- walking and rebuilding without libcst's visitors ------------------------------------
+# A libcst visit rebuilds (and validates) every node of the tree, even for a read-only
+# visitor: it was most of the JSON/SARIF fix records' time. ``walk`` reads the same nodes
+# in the same order from the fields; ``rebuilt`` rebuilds only the ancestors of the nodes
+# it changes. Both give what the visitors gave (tests/test_cst_walk.py compares them).
+
+def walk(node: cst.CSTNode, prune: tuple[type[cst.CSTNode], ...] = ()) -> Iterator[cst.CSTNode]:
+    """``node`` and every node under it in libcst's visiting order (source order); the
+    children of a ``prune`` kind are not entered."""
+    flat = _flattened(node)
+    nodes, ends = flat.nodes, flat.ends
+    index, size = 0, len(nodes)
+    while index < size:
+        current = nodes[index]
+        yield current
+        index = ends[index] if prune and isinstance(current, prune) else index + 1
+
+
+def rebuilt(module: cst.Module, changes: Mapping[int, Callable[[cst.CSTNode], cst.CSTNode]],
+            ) -> cst.Module:
+    """What a ``CSTTransformer`` whose ``on_leave`` returns ``changes[id(original)](updated)``
+    for those nodes (and ``updated`` for the rest) makes of ``module``: only the changed
+    nodes and their ancestors are built again. A change may return ``RemoveFromParent()``
+    for an item of a sequence (a statement of a body, a name of an import)."""
+    if not changes:
+        return module
+    flat = _flattened(module)
+    ancestors: set[int] = set()
+    for index, node in enumerate(flat.nodes):
+        if id(node) in changes:
+            parent = flat.parents[index]
+            while parent >= 0 and id(flat.nodes[parent]) not in ancestors:
+                ancestors.add(id(flat.nodes[parent]))
+                parent = flat.parents[parent]
+    return _rebuild(module, changes, ancestors)  # type: ignore[return-value]
+
+
+def _rebuild(node: cst.CSTNode, changes: Mapping[int, Callable[[cst.CSTNode], cst.CSTNode]],
+             ancestors: set[int]) -> cst.CSTNode:
+    updated = node
+    if id(node) in ancestors:
+        fields: dict[str, object] = {}
+        for name in _child_fields(node):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                if id(value) in ancestors or id(value) in changes:
+                    fields[name] = _checked(_rebuild(value, changes, ancestors), name)
+            elif isinstance(value, (tuple, list)) and any(
+                    id(v) in ancestors or id(v) in changes for v in value):
+                items = (_rebuild(v, changes, ancestors) if isinstance(v, cst.CSTNode) else v
+                         for v in value)  # a sequence drops a removed item, as a visit does
+                fields[name] = tuple(v for v in items if not isinstance(v, cst.RemovalSentinel))
+        updated = node.with_changes(**fields)
+    change = changes.get(id(node))
+    return change(updated) if change is not None else updated
+
+
+def _checked(node: cst.CSTNode | cst.RemovalSentinel, name: str) -> cst.CSTNode:
+    if isinstance(node, cst.RemovalSentinel):
+        raise TypeError(f"a {name} cannot be removed from its parent")
+    return node
+
+
+@dataclasses.dataclass
+class _Flat:
+    """A tree's nodes in visiting order, each node's parent (its index; -1 for the root)
+    and the index just past its subtree."""
+
+    root: cst.CSTNode
+    nodes: list[cst.CSTNode]
+    parents: list[int]
+    ends: list[int]
+
+
+_FLAT: list[_Flat] = []  # the last few trees flattened (a file's fixes walk its tree often)
+
+
+def _flattened(root: cst.CSTNode) -> _Flat:
+    for flat in _FLAT:
+        if flat.root is root:
+            return flat
+    nodes: list[cst.CSTNode] = []
+    parents: list[int] = []
+    ends: list[int] = []
+    todo: list[tuple[cst.CSTNode | None, int]] = [(root, -1)]
+    while todo:
+        node, parent = todo.pop()
+        if node is None:  # the end of the subtree of ``parent``
+            ends[parent] = len(nodes)
+            continue
+        index = len(nodes)
+        nodes.append(node)
+        parents.append(parent)
+        ends.append(index + 1)
+        children = _children(node)
+        if children:
+            todo.append((None, index))
+            todo.extend((child, index) for child in reversed(children))
+    flat = _Flat(root, nodes, parents, ends)
+    _FLAT.insert(0, flat)
+    del _FLAT[4:]
+    return flat
+
+
+_NODE_KINDS: dict[type, bool] = {}  # type -> is a CSTNode (isinstance on its ABC is slow)
+
+
+def _is_node(value: object) -> bool:
+    kind = type(value)
+    known = _NODE_KINDS.get(kind)
+    if known is None:
+        known = _NODE_KINDS[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
+def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    children: list[cst.CSTNode] = []
+    for name in _child_fields(node):
+        value = getattr(node, name)
+        if type(value) is tuple or type(value) is list:
+            children.extend(v for v in value if _is_node(v))
+        elif _is_node(value):
+            children.append(value)
+    return children
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(node: cst.CSTNode) -> tuple[str, ...]:
+    """The fields of the node's kind in the order libcst visits them, learnt from libcst
+    itself on the first node of the kind; a field it skipped on that node (``format_spec``
+    of an f-string field without one, the only such field) is visited last."""
+    order = _FIELDS.get(type(node))
+    if order is None:
+        order = _FIELDS[type(node)] = _learn(node)
+    return order
+
+
+class _FieldOrder(cst.CSTVisitor):
+    """Records the fields a node's ``_visit_and_replace_children`` visits, in order."""
+
+    def __init__(self, node: cst.CSTNode) -> None:
+        super().__init__()
+        self.node = node
+        self.fields: list[str] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return False  # one level: the children are not entered
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if node is self.node:
+            self.fields.append(attribute)
+
+
+def _learn(node: cst.CSTNode) -> tuple[str, ...]:
+    recorder = _FieldOrder(node)
+    node._visit_and_replace_children(recorder)  # noqa: SLF001 (libcst's own visiting order)
+    seen = list(dict.fromkeys(recorder.fields))
+    fields = dataclasses.fields(node)  # type: ignore[arg-type]
+    rest = [f.name for f in fields if f.name not in seen]
+    return tuple(seen + rest)

@@ -10,18 +10,20 @@ from dataclasses import dataclass
 import libcst as cst
 
 from archguard.analysis.facts import module_name_for, resolve_relative
-from archguard.analysis.parsing import parse_module
 from archguard.diagnostics import Diagnostic
 from archguard.rules.cst_tools import (
     Located,
     after_imports,
+    ast_or_none,
     bound_names,
     dotted,
     insert_statements,
     is_constant,
     parse_or_none,
     parsed_or_skipped,
+    rebuilt,
     string_starts,
+    walk,
 )
 from archguard.rules.errors import ERROR_PREFIX, error_constant_name
 from archguard.rules.fixing import FixOutput, FixRequest, module_path
@@ -33,7 +35,7 @@ MAX_WORDS = 8
 # --- AG501 -------------------------------------------------------------------------------
 
 @dataclass
-class _Hoisted:
+class Hoisted:
     name: str
     value: str  # the constant's source text
     is_new: bool
@@ -43,6 +45,12 @@ def hoist_messages(request: FixRequest) -> FixOutput:
     """Each message becomes ``ERROR_<WORDS> = "..."`` after the imports and the existing
     constants (a message already held by an ``ERROR_*`` constant reuses it; one constant
     per distinct message; a new name never clashes with a name of the file)."""
+    from archguard.rules.errors_fix_text import hoist_on_text
+
+    return hoist_on_text(request) or hoist_with_libcst(request)
+
+
+def hoist_with_libcst(request: FixRequest) -> FixOutput:
     output = FixOutput()
     located = parsed_or_skipped(request, output)
     if located is None:
@@ -54,7 +62,7 @@ def hoist_messages(request: FixRequest) -> FixOutput:
     first_deferred_line = _first_line(located, index)
     existing = _existing_constants(located.module)
     taken = bound_names(located.module)
-    hoisted: dict[str, _Hoisted] = {}
+    hoisted: dict[str, Hoisted] = {}
     replacements: dict[int, cst.BaseExpression] = {}
     strings = string_starts(located)
     functions = _function_lines(located) if request.findings else []
@@ -67,15 +75,15 @@ def hoist_messages(request: FixRequest) -> FixOutput:
                 start < finding.line <= end for start, end in functions):
             output.skip(finding, "the message is used above where the constants go")
             continue
-        converted = _constant_text(located.module, node)
+        converted = constant_text(located.module, node)
         if converted is None:
             output.skip(finding, "the f-string has nested or self-documenting fields")
             continue
         value, arguments, words = converted
         constant = hoisted.get(value)
         if constant is None:
-            name = existing.get(value) or _new_name(words, taken)
-            constant = hoisted[value] = _Hoisted(name, value, value not in existing)
+            name = existing.get(value) or new_name(words, taken)
+            constant = hoisted[value] = Hoisted(name, value, value not in existing)
             taken.add(name)
         replacement: cst.BaseExpression = cst.Name(constant.name)
         if arguments:
@@ -84,11 +92,8 @@ def hoist_messages(request: FixRequest) -> FixOutput:
     if not replacements:
         return output
 
-    class Replace(cst.CSTTransformer):
-        def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
-            return replacements.get(id(original), updated)  # type: ignore[return-value]
-
-    module = located.module.visit(Replace())
+    module = rebuilt(located.module, {key: (lambda _, new=new: new)
+                                      for key, new in replacements.items()})
     new = [cst.parse_statement(f"{h.name} = {h.value}\n") for h in hoisted.values() if h.is_new]
     body = insert_statements(list(module.body), index, new)  # type: ignore[arg-type]
     output.changes[request.path] = module.with_changes(body=body).code
@@ -109,15 +114,14 @@ def _first_line(located: Located, index: int) -> int:
 def _function_lines(located: Located) -> list[tuple[int, int]]:
     """(def line, last line) of every function, whose body runs later than the module;
     none when ``ast`` cannot read what libcst did (newer syntax): nothing is moved then."""
-    try:
-        tree = parse_module(located.text)
-    except (SyntaxError, ValueError):
+    tree = ast_or_none(located.text)
+    if tree is None:
         return []
     return [(node.lineno, node.end_lineno or node.lineno) for node in ast.walk(tree)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
 
 
-def _constant_text(module: cst.Module, node: cst.BaseExpression,
+def constant_text(module: cst.Module, node: cst.BaseExpression,
                    ) -> tuple[str, list[str], list[str]] | None:
     """(the constant's source, the ``.format`` arguments, the words to name it by); None
     for an f-string with nested or self-documenting (``{x=}``) fields."""
@@ -182,7 +186,7 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[A-Za-z0-9]+", text, re.ASCII)[:MAX_WORDS]
 
 
-def _new_name(words: list[str], taken: set[str]) -> str:
+def new_name(words: list[str], taken: set[str]) -> str:
     base = ERROR_PREFIX + ("_".join(w.upper() for w in words) or "MESSAGE")
     name, number = base, 2
     while name in taken:
@@ -334,14 +338,7 @@ def _imports_name(text: str, module: str, is_init: bool, name: str, definers: se
 
 
 def _from_imports(module: cst.Module) -> list[cst.ImportFrom]:
-    found: list[cst.ImportFrom] = []
-
-    class Collect(cst.CSTVisitor):
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-            found.append(node)
-
-    module.visit(Collect())
-    return found
+    return [node for node in walk(module) if isinstance(node, cst.ImportFrom)]
 
 
 def _absolute(node: cst.ImportFrom, module: str, is_init: bool) -> str:
@@ -352,15 +349,8 @@ def _absolute(node: cst.ImportFrom, module: str, is_init: bool) -> str:
 
 
 def _attribute_use(module: cst.Module, name: str) -> bool:
-    found = False
-
-    class Find(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> None:
-            nonlocal found
-            found = found or node.attr.value == name
-
-    module.visit(Find())
-    return found
+    return any(isinstance(node, cst.Attribute) and node.attr.value == name
+               for node in walk(module))
 
 
 class _Rename(cst.CSTTransformer):

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from archguard.analysis.astindex import nodes_of
 from archguard.analysis.context import FileContext, layout_of
-from archguard.analysis.facts import Span, module_name_for, resolve_relative
+from archguard.analysis.facts import Span, dotted_name, module_name_for, resolve_relative
+from archguard.analysis.parsing import type_alias_statements
 from archguard.analysis.project_view import Project
 from archguard.diagnostics import SAFE, Diagnostic
 from archguard.project.config import Config
@@ -78,7 +79,11 @@ class CrossModuleRepository(ProjectRule):
     `import ... as`, `from cpv3.modules.b import repository`, relative forms, attribute access
     through an imported package, and names that B's `__init__.py` re-exports from its
     repository. One finding per import statement (`from b.repository import X, Y` is one).
-    `if TYPE_CHECKING:` imports are ignored unless `type-checking-imports = true`.
+    `if TYPE_CHECKING:` imports are ignored unless `type-checking-imports = true`. So is an
+    import whose every name is, in the repository file, a type and nothing else: a type
+    alias (`type X = ...`, `X: TypeAlias = ...`, `X = TypeAliasType(...)`), a `TypedDict`
+    or a `Protocol` class. Annotating with the shape a repository returns runs none of its
+    queries; importing the repository class, a function or a constant beside it does.
     """
 
     code = "AG202"
@@ -92,6 +97,15 @@ class CrossModuleRepository(ProjectRule):
            "from cpv3.modules.users.repository import UserRepository\n")
     good = ("from __future__ import annotations\n\n"
             "from cpv3.modules.users.service import UserService\n")
+
+    def collect(self, ctx: FileContext) -> list[str] | None:
+        """The module-level names of this file that are types and nothing else (of every
+        file: a repository can be a package, and the walk is of the top level only)."""
+        return type_only_names(ctx.tree) or None
+
+    def collect_unparsed(self, text: str) -> list[str] | None:
+        """A file with ``type X = ...`` parses only on 3.12+: its aliases, from the tokens."""
+        return type_alias_statements(text) or None
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
         for facts in project.iter_files():
@@ -109,12 +123,17 @@ class CrossModuleRepository(ProjectRule):
                     target = project.resolve(dotted)
                     other = _repository_owner(target, project)
                     if other is None or other == own_module or other in skip or \
-                            span in statements:
+                            span in statements or self._type_only(project, target):
                         continue
                     flagged.add(other)
                     statements.add(span)
                     message, hint = self.check_message(project, dotted, target, other)
                     yield self.diagnostic(facts.path, span, message, hint)
+
+    def _type_only(self, project: Project, target: str) -> bool:
+        module, _, name = target.rpartition(".")
+        owner = project.by_module.get(module)
+        return owner is not None and name in owner.extra.get(self.code, ())
 
     def check_message(self, project: Project, dotted: str, target: str, other: str,
                       ) -> tuple[str, str | None]:
@@ -128,6 +147,38 @@ class CrossModuleRepository(ProjectRule):
 
 NO_SERVICE_HINT = ("give module '{module}' a service that the other modules call, or move "
                    "what they share into a shared folder; never import its repository")
+
+
+_TYPE_ALIAS = frozenset({"TypeAlias", "typing.TypeAlias", "typing_extensions.TypeAlias"})
+_ALIAS_TYPE = frozenset({"TypeAliasType", "typing.TypeAliasType",
+                         "typing_extensions.TypeAliasType"})
+_TYPE_BASES = frozenset({"TypedDict", "Protocol"})  # by last part: typing.X, typing_extensions.X
+
+
+def type_only_names(tree: ast.Module) -> list[str]:
+    """Module-level names that are types only: PEP 695 ``type X = ...``, ``X: TypeAlias =
+    ...``, ``X = TypeAliasType(...)``, ``TypedDict`` and ``Protocol`` classes (matched as
+    written, any import spelling of the typing name)."""
+    found = []
+    for statement in tree.body:
+        if statement.__class__.__name__ == "TypeAlias" \
+                and isinstance(getattr(statement, "name", None), ast.Name):  # 3.12+ only
+            found.append(getattr(statement, "name").id)
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) \
+                and dotted_name(statement.annotation) in _TYPE_ALIAS:
+            found.append(statement.target.id)
+        elif isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call) \
+                and dotted_name(statement.value.func) in _ALIAS_TYPE:
+            found.extend(t.id for t in statement.targets if isinstance(t, ast.Name))
+        elif isinstance(statement, ast.ClassDef) and statement.bases and all(
+                (dotted_name(_unsubscripted(base)) or "").rpartition(".")[2] in _TYPE_BASES
+                for base in statement.bases):
+            found.append(statement.name)
+    return found
+
+
+def _unsubscripted(node: ast.expr) -> ast.expr:
+    return node.value if isinstance(node, ast.Subscript) else node
 
 
 def _repository_owner(target: str, project: Project) -> str | None:

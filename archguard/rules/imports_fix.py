@@ -6,11 +6,12 @@ records); any other spelling goes through libcst."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 import libcst as cst
 
-from archguard.rules.cst_tools import parsed_or_skipped
+from archguard.rules.cst_tools import parsed_or_skipped, rebuilt
 from archguard.rules.fixing import FixOutput, FixRequest, text_lines
 from archguard.rules.imports import absolute_import
 
@@ -69,16 +70,13 @@ def _with_libcst(request: FixRequest) -> FixOutput:
                 relative=(), module=cst.parse_expression(absolute))
             fixed.add(line)
 
-    class Absolute(cst.CSTTransformer):
-        def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom,
-                             ) -> cst.ImportFrom:
-            new = replacements.get(id(original))
-            return updated if new is None else updated.with_changes(
-                relative=(), module=new.module)
+    def absolute(new: cst.ImportFrom, updated: cst.CSTNode) -> cst.CSTNode:
+        return updated.with_changes(relative=(), module=new.module)
 
     for finding in request.findings:
         if finding.line not in fixed:
             output.skip(finding, "the import climbs above the package root")
     if replacements:
-        output.changes[request.path] = located.module.visit(Absolute()).code
+        output.changes[request.path] = rebuilt(located.module, {
+            key: functools.partial(absolute, new) for key, new in replacements.items()}).code
     return output

@@ -16,10 +16,11 @@ from archguard.analysis.facts import Span
 from archguard.analysis.project_view import Project
 from archguard.diagnostics import Diagnostic
 from archguard.graph.modules import (
-    ModuleGraph, Reference, cycle_edges, cycle_report, first_reference, module_cycles,
+    ModuleGraph, Node, Reference, cycle_edges, cycle_report, first_reference, module_cycles,
     module_graph,
 )
 from archguard.rules.registry import ProjectRule, register
+from archguard.rules.repositories import is_data_layer_file
 
 TYPE_CHECKING_TEXT = ("`type-checking-imports = true` also counts imports under "
                       "`if TYPE_CHECKING:`.")
@@ -72,8 +73,9 @@ class RouterRepositoryAccess(GraphRule):
     are covered by it — names re-exported by a module's `__init__.py`), attribute chains
     through `import cpv3...`, and calls through an imported package
     (`users.UserRepository(db)` after `from cpv3.modules import users`). A repository is
-    whatever lives in a file with the repository role inside a module folder; a variable
-    or a module elsewhere that is merely called `repository` is not one."""
+    whatever lives in a file with the repository role inside a module folder and touches
+    the SQL database (see AG204); a variable or a module elsewhere that is merely called
+    `repository` is not one."""
 
     code = "AG203"
     name = "router-repository-access"
@@ -106,12 +108,24 @@ class RouterRepositoryAccess(GraphRule):
 
     def violates(self, project: Project, graph: ModuleGraph, ref: Reference) -> bool:
         return (graph.nodes[ref.source].role == "router"
-                and graph.nodes[ref.target].role == "repository")
+                and layer_role(project, graph.nodes[ref.target]) == "repository")
 
     def message(self, project: Project, graph: ModuleGraph, ref: Reference) -> str:
         owner = graph.nodes[ref.target].module
         return (f"router {VERBS[ref.kind]} '{ref.resolved}' of the {owner} repository"
                 f"{_via(ref)}: routers call services, never repositories")
+
+
+def layer_role(project: Project, node: Node) -> str | None:
+    """The file's role for the layer rules: a repository file (by its name) that shows no
+    SQL is not the data layer (tracecat's ``registry/repository.py`` loads actions from git)
+    and has no rank; every other file keeps the role of its name."""
+    if node.role != "repository" or not node.exists:
+        return node.role
+    judged = project.memo("data-layer-files", dict)
+    if node.path not in judged:
+        judged[node.path] = is_data_layer_file(project, node.path)
+    return node.role if judged[node.path] else None
 
 
 def layer_order(project: Project) -> str:
@@ -136,7 +150,13 @@ class LayerDirection(GraphRule):
     files and files outside module folders are unranked and never judged. Reported at the
     import, after resolving re-exports (`from cpv3.modules.b import BService` imports b's
     service); imports inside functions count. Routers reaching into repositories are
-    AG203's concern."""
+    AG203's concern. A file named as a repository that does not touch the SQL database (a
+    git repository of plugins, a wrapper of an analytics API) is not the data layer and
+    has no rank: its code, outside classes, names no SQLAlchemy, SQLModel or other database
+    driver query API and writes no SQL text; uses no ORM model as a value (an annotation is
+    data handed in); and none of its classes, with their project bases, does that or names a
+    session (a function handing a session on to a service does not make a data layer). A
+    file with no code to judge (imports only, stubs) keeps the role of its name."""
 
     code = "AG204"
     name = "layer-direction"
@@ -156,8 +176,8 @@ class LayerDirection(GraphRule):
 
     def violates(self, project: Project, graph: ModuleGraph, ref: Reference) -> bool:
         layers = project.config.layers
-        source = layers.rank(graph.nodes[ref.source].role)
-        target = layers.rank(graph.nodes[ref.target].role)
+        source = layers.rank(layer_role(project, graph.nodes[ref.source]))
+        target = layers.rank(layer_role(project, graph.nodes[ref.target]))
         return 0 < source < target
 
     def message(self, project: Project, graph: ModuleGraph, ref: Reference) -> str:

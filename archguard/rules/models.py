@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 
 from archguard.analysis.astindex import nodes_of
+from archguard.analysis.dataaccess import ORM_PACKAGES, is_declarative_root
 from archguard.analysis.context import FileContext
 from archguard.analysis.facts import dotted_name, is_string_expression
 from archguard.analysis.patterns import class_assignments, class_nodes, string_annotation
@@ -27,7 +29,6 @@ SCHEMA_ITEMS = frozenset({
 
 
 COLUMN_CALLS = frozenset({"mapped_column", "Column"})
-ORM_PACKAGES = frozenset({"sqlalchemy", "sqlmodel"})
 
 
 def _is_association(node: ast.ClassDef) -> bool:
@@ -66,8 +67,11 @@ class ModelBase(ProjectRule):
     `declarative_base()` result, `declared_attr` directives or not) is not;
     it must derive from both the base and the mixin, directly or through other project
     classes in any file (names resolved through imports, aliases and `__init__` re-exports).
-    A class deriving from a third-party class other than SQLAlchemy's (pypika's `Table`
-    with a `__table__` of its own) is not a model. The base, the mixin and abstract classes
+    A class with a base archguard cannot see (a third-party class other than SQLAlchemy's
+    and SQLModel's own, such as fastapi-users' `SQLAlchemyBaseUserTableUUID`, which supplies
+    the key, timestamps and user key, or pypika's `Table` with a `__table__` of its own; or
+    a project class whose file failed to parse) is not reported: that base may give what the
+    mixin gives, or not be a model at all. The base, the mixin and abstract classes
     (`__abstract__ = True`) are exempt; a subclass
     of a model reported for the same missing class is not reported again (one problem). An
     association table (two or more columns, every one a foreign key in the primary key)
@@ -129,9 +133,13 @@ class ModelBase(ProjectRule):
             bases = project.mro_names(cls.qualname)
             if cls.qualname not in mapped and base not in bases:
                 continue
-            if base not in bases and any(b.split(".")[0] not in ORM_PACKAGES
-                                         for b in project.unseen_bases(cls.qualname)):
-                continue  # a third-party class with a `__table__` of its own (pypika's Table)
+            if any(is_opaque_base(b) and b not in (base, mixin)
+                   and not is_declarative_root(project, (b,))
+                   for b in project.unseen_bases(cls.qualname)):
+                # A base archguard cannot see may supply what the mixin gives (fastapi-users'
+                # tables: key, timestamps, user key) or hold a `__table__` of its own
+                # (pypika's Table): unknown, so not reported.
+                continue
             missing = tuple(name for name in (base, mixin) if name not in bases)
             if missing == (mixin,) and cls.qualname in association:  # the pair is its key
                 continue
@@ -155,24 +163,12 @@ class ModelBase(ProjectRule):
         return f"model '{name}' derives from {short[present]} but not {short[missing[0]]}"
 
 
-DECLARATIVE_ROOTS = frozenset({
-    "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta",
-    "sqlalchemy.orm.decl_api.DeclarativeBase", "sqlalchemy.orm.declarative_base",
-    "sqlalchemy.ext.declarative.declarative_base", "sqlalchemy.orm.decl_api.declarative_base",
-    "sqlmodel.SQLModel",
-})
-
-
-def is_declarative_root(project: Project, bases: tuple[str, ...]) -> bool:
-    """A class deriving directly from SQLAlchemy's declarative machinery (``DeclarativeBase``,
-    a ``declarative_base()`` result, ``registry().generate_base()``): a declarative base,
-    the metadata holder models derive from, not a model."""
-    for base in bases:
-        names = project.type_names(base) if base else set()
-        if names & DECLARATIVE_ROOTS or any(n.endswith(("generate_base", "declarative_base"))
-                                            for n in names):
-            return True
-    return False
+def is_opaque_base(name: str) -> bool:
+    """A base class archguard cannot see into that may declare columns: anything outside
+    SQLAlchemy's and SQLModel's own packages and the standard library (a third-party
+    library's class, or a project class whose file failed to parse)."""
+    top = name.split(".")[0]
+    return top not in ORM_PACKAGES and top not in sys.stdlib_module_names
 
 
 @register

@@ -4,11 +4,11 @@ string column name) and imported from sqlalchemy, with libcst."""
 from __future__ import annotations
 
 import ast
+import functools
 
 import libcst as cst
 
-from archguard.analysis.parsing import parse_module
-from archguard.rules.cst_tools import add_import, parse_or_none
+from archguard.rules.cst_tools import add_import, ast_or_none, parse_or_none, rebuilt
 from archguard.rules.fixing import FixOutput, FixRequest
 from archguard.rules.models import implied_sql_type, mapped_annotations
 
@@ -16,10 +16,7 @@ from archguard.rules.models import implied_sql_type, mapped_annotations
 def add_column_types(request: FixRequest) -> FixOutput:
     output = FixOutput()
     located = parse_or_none(request.text)
-    try:
-        tree = parse_module(request.text)
-    except (SyntaxError, ValueError):
-        tree = None
+    tree = ast_or_none(request.text)
     if located is None or tree is None:
         for finding in request.findings:
             output.skip(finding, "the file does not parse")
@@ -53,22 +50,20 @@ def add_column_types(request: FixRequest) -> FixOutput:
             return output
         module, names[sql_type] = added
 
-    class AddType(cst.CSTTransformer):
-        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
-            sql_type = wanted.get(id(original))
-            if sql_type is None:
-                return updated
-            args = list(updated.args)
-            at = 1 if args and args[0].keyword is None and isinstance(
-                args[0].value, (cst.SimpleString, cst.ConcatenatedString)) else 0
-            arg = cst.Arg(cst.Name(names[sql_type]))
-            if at < len(args):
-                arg = arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            elif args and isinstance(args[-1].comma, cst.MaybeSentinel):
-                args[-1] = args[-1].with_changes(comma=cst.Comma(
-                    whitespace_after=cst.SimpleWhitespace(" ")))
-            args.insert(at, arg)
-            return updated.with_changes(args=args)
+    def add_type(sql_type: str, updated: cst.Call) -> cst.Call:
+        args = list(updated.args)
+        at = 1 if args and args[0].keyword is None and isinstance(
+            args[0].value, (cst.SimpleString, cst.ConcatenatedString)) else 0
+        arg = cst.Arg(cst.Name(names[sql_type]))
+        if at < len(args):
+            arg = arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        elif args and isinstance(args[-1].comma, cst.MaybeSentinel):
+            args[-1] = args[-1].with_changes(comma=cst.Comma(
+                whitespace_after=cst.SimpleWhitespace(" ")))
+        args.insert(at, arg)
+        return updated.with_changes(args=args)
 
-    output.changes[request.path] = module.visit(AddType()).code
+    output.changes[request.path] = rebuilt(module, {
+        key: functools.partial(add_type, sql_type)  # type: ignore[misc]
+        for key, sql_type in wanted.items()}).code
     return output

@@ -112,6 +112,11 @@ class ProjectRule(Rule):
         and stored as ``facts.extra[code]`` (plain picklable data; None stores nothing)."""
         return None
 
+    def collect_unparsed(self, text: str) -> object:
+        """Like ``collect``, for a file that is valid only on a newer Python than the one
+        running (no tree: read the tokens, or return None to know nothing of it)."""
+        return None
+
 
 class EngineRule(Rule):
     """Reported by the engine itself (parse errors, suppressions); carries the docs only."""

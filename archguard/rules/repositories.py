@@ -8,6 +8,9 @@ from collections.abc import Iterator
 
 from archguard.analysis.astindex import enclosed, nodes_of
 from archguard.analysis.context import FileContext
+from archguard.analysis.dataaccess import (
+    OTHER_DRIVERS, SqlEvidence, file_sql_evidence, touches_sql,
+)
 from archguard.analysis.facts import Span, dotted_name
 from archguard.analysis.patterns import (
     HTTP_EXCEPTIONS, FunctionNode, class_assignments, class_methods, class_nodes,
@@ -26,10 +29,6 @@ from archguard.rules.registry import FileRule, ProjectRule, register
 HTTP_PACKAGES = ("fastapi", "starlette")
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 REPEATING = (ast.For, ast.AsyncFor, ast.While, *COMPREHENSIONS)
-# Async database drivers other than SQLAlchemy: a repository handed one of their
-# connections takes its database from the caller, which is what AG401 asks for.
-OTHER_DRIVERS = frozenset({"asyncpg", "databases", "motor", "aiosqlite", "aiomysql", "asyncmy",
-                           "aiopg", "psycopg", "psycopg_pool"})
 
 
 @register
@@ -47,7 +46,14 @@ class RepositorySession(ProjectRule):
     driver (a parameter typed from `asyncpg`, `databases`, `motor`, `aiosqlite`,
     `aiomysql`, `asyncmy`, `aiopg`, `psycopg`, `psycopg_pool`) is not reported: the
     project does not use SQLAlchemy sessions there, and the caller still owns the
-    connection."""
+    connection. A repository of something other than the SQL database (a git repository
+    of plugins, an analytics HTTP API) is not reported either: only a class that shows SQL,
+    itself or through a project class in its bases (any file), is judged. It shows SQL when
+    it names SQLAlchemy, SQLModel or one of those drivers (a `select(...)`, an
+    `AsyncSession` or sync `Session`), writes SQL text (`"SELECT ... FROM ..."`), uses an
+    ORM model as a value (`session.get(User, id)`, `User.id`; a model in an annotation is
+    data handed in, not data access), or names a project alias of a session. A class with
+    nothing to judge (methods that are `...`, `pass` or a docstring) is judged by its name."""
 
     code = "AG401"
     name = "repository-session"
@@ -55,14 +61,24 @@ class RepositorySession(ProjectRule):
     rulebook = "One repository class per model, accepts `AsyncSession` in constructor"
     hint = "def __init__(self, session: AsyncSession) -> None: self._session = session"
     example_path = "cpv3/modules/media/repository.py"
-    bad = ("from __future__ import annotations\n\n"
-           "from cpv3.db.session import session_factory\n\n\n"
+    bad = ("from __future__ import annotations\n\nimport uuid\n\n"
+           "from sqlalchemy import select\n\n"
+           "from cpv3.db.session import session_factory\n"
+           "from cpv3.modules.media.models import Media\n\n\n"
            "class MediaRepository:\n    def __init__(self) -> None:\n"
-           "        self._session = session_factory()\n")
-    good = ("from __future__ import annotations\n\n"
-            "from sqlalchemy.ext.asyncio import AsyncSession\n\n\n"
+           "        self._session = session_factory()\n\n"
+           "    async def get(self, media_id: uuid.UUID) -> Media | None:\n"
+           "        return await self._session.scalar(select(Media).where(Media.id == "
+           "media_id))\n")
+    good = ("from __future__ import annotations\n\nimport uuid\n\n"
+            "from sqlalchemy import select\n"
+            "from sqlalchemy.ext.asyncio import AsyncSession\n\n"
+            "from cpv3.modules.media.models import Media\n\n\n"
             "class MediaRepository:\n    def __init__(self, session: AsyncSession) -> None:\n"
-            "        self._session = session\n")
+            "        self._session = session\n\n"
+            "    async def get(self, media_id: uuid.UUID) -> Media | None:\n"
+            "        return await self._session.scalar(select(Media).where(Media.id == "
+            "media_id))\n")
 
     def collect(self, ctx: FileContext) -> dict[str, object] | None:
         # class qualname -> the types its __init__'s parameters are annotated with
@@ -71,14 +87,18 @@ class RepositorySession(ProjectRule):
             init = _init(node)
             if init is not None:
                 inits[qualname] = _parameter_types(ctx, init)
+        # top-level class qualname -> the SQL it shows (its subclasses' too); a repository
+        # role file's own code outside classes, for the layer rules
+        sql, outside = file_sql_evidence(ctx)
+        own = outside if ctx.role == "repository" else None
         repositories = []
         for node in repository_classes(ctx):
             init = _init(node)
             repositories.append((f"{ctx.module}.{node.name}", node.name, ctx.def_span(node),
                                  None if init is None else ctx.def_span(init),
                                  ctx.role == "repository"))
-        return {"inits": inits, "repositories": repositories} if inits or repositories \
-            else None
+        return {"inits": inits, "repositories": repositories, "sql": sql, "file_sql": own} \
+            if inits or repositories or sql or own is not None else None
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
         inits: dict[str, list[str]] = {}
@@ -87,7 +107,8 @@ class RepositorySession(ProjectRule):
         for facts in project.iter_files():
             for qualname, name, span, init_span, in_role in facts.extra.get(
                     self.code, {}).get("repositories", ()):
-                if not is_repository(project, qualname, in_role):
+                if not is_repository(project, qualname, in_role) or \
+                        class_shows_sql(project, qualname) is False:
                     continue
                 if init_span is not None:
                     if _takes_session(project, inits.get(qualname, [])) is False:
@@ -124,6 +145,46 @@ def is_repository(project: Project, qualname: str, in_role_file: bool) -> bool:
     if not bases:
         return True
     return any(b in project.classes and "Repositor" in b.rsplit(".", 1)[-1] for b in bases)
+
+
+def _sql_facts(project: Project) -> dict[str, SqlEvidence]:
+    """Class qualname -> the SQL it shows, from every file."""
+    def merged() -> dict[str, SqlEvidence]:
+        found: dict[str, SqlEvidence] = {}
+        for facts in project.iter_files():
+            found.update(facts.extra.get(RepositorySession.code, {}).get("sql", {}))
+        return found
+    return project.memo("sql-evidence", merged)
+
+
+def class_shows_sql(project: Project, qualname: str) -> bool | None:
+    """True: the class or a project class in its bases touches the SQL database (see
+    ``archguard.analysis.dataaccess``); False: they have code and none of it does (a
+    repository of something else: git, an HTTP API); None: they are stubs, nothing to
+    judge."""
+    sql = _sql_facts(project)
+    evidence = SqlEvidence()
+    for name in (project.resolve(qualname), *project.mro_names(qualname)):
+        evidence = evidence.merged(sql.get(name, SqlEvidence()))
+    if touches_sql(project, evidence, sessions=True):
+        return True
+    return False if evidence.code else None
+
+
+def is_data_layer_file(project: Project, path: str) -> bool:
+    """A repository-role file that touches the SQL database: its own code builds or runs
+    SQL, or one of its classes does (a function handing a session on to a service does not
+    make a data layer). A file without code to judge (imports, a re-export facade, stubs)
+    and one archguard has no facts for are judged by their name."""
+    facts = project.files.get(path)
+    own = None if facts is None else facts.extra.get(RepositorySession.code, {}).get("file_sql")
+    if facts is None or own is None:
+        return True
+    if touches_sql(project, own, sessions=False):
+        return True
+    judged = [class_shows_sql(project, cls.qualname) for cls in facts.classes
+              if not cls.is_nested]
+    return any(judged) or not (own.code or False in judged)
 
 
 def _init(node: ast.ClassDef) -> FunctionNode | None:
@@ -374,9 +435,11 @@ class NPlusOne(FileRule):
     `delete` (inline or a local name only assigned one); transaction control (`commit`,
     `rollback`, `flush`, `begin_nested`) and unit-of-work marks (`add`, `add_all`,
     `delete`, `expunge`, `expire`) are not queries per item. On a repository, every method
-    except those named for a write (`create`, `add`, `update`, `delete`, `remove`, `save`,
-    `upsert`, `set`, `mark`, `soft_delete`, `bulk_*`, ... alone or followed by `_`): a
-    write-only batch loop is not N+1, whether or not `create()` flushes. A call in a branch
+    except those named for a write (the configured `write-verbs`: `create`, `add`, `update`,
+    `delete`, `remove`, `save`, `upsert`, `set`, `mark`, `soft_delete`, `bulk_*`, `link`/
+    `unlink`, `attach`/`detach`, `assign`, `increment`, `revoke`, `reset`, `archive`, ...
+    alone or followed by `_`): a write-only batch loop is not N+1, whether or not
+    `create()` flushes. A call in a branch
     that refills a dict loaded in bulk above it (the `except KeyError`/`LookupError` of a
     `try` reading `d[k]`, or `if k not in d:`, storing `d[k] = ...`, where `d` was assigned
     from an awaited call) is a cache miss, not N+1; a memo dict that starts empty is N+1."""
@@ -384,6 +447,8 @@ class NPlusOne(FileRule):
     code = "AG405"
     name = "n-plus-one"
     summary = "An awaited repository or session call inside a loop in a service"
+    configuration = ("`write-verbs`: the verbs of repository methods that write (a loop of "
+                     "them is a batch); `query-methods`: more session methods that read.")
     rulebook = ("**N+1 queries in service layer** — loading a list of parent objects then "
                 "querying children one-by-one inside a loop. Use `selectinload()` or "
                 "`joinedload()` eagerly.")

@@ -41,8 +41,36 @@ def is_paginated(ctx: FileContext, route: Route) -> bool:
         return True
     defaults = parameter_defaults(route.function)
     for parameter in parameters:
-        for dependency in _dependencies(ctx, parameter, defaults.get(parameter.arg)):
+        default = defaults.get(parameter.arg)
+        if _bounded_limit(parameter, default, config.bounded_limits):
+            return True
+        for dependency in _dependencies(ctx, parameter, default):
             if dependency.rsplit(".", 1)[-1] in config.dependencies:
+                return True
+    return False
+
+
+# Calls whose `le=`/`lt=` bounds a parameter's value: FastAPI's parameter functions (also in
+# `Annotated` metadata), pydantic's `Field` and `conint`. Matched on the last name part.
+BOUNDING_CALLS = frozenset({"Query", "Path", "Body", "Form", "Header", "Field", "conint"})
+
+
+def _bounded_limit(parameter: ast.arg, default: ast.expr | None, names: list[str]) -> bool:
+    """A limit-like parameter (by name or ``alias=``) whose value has an upper bound
+    (``le=``/``lt=`` other than None) in its default or anywhere in its annotation."""
+    for expression in (default, parameter.annotation):
+        for node in walk(expression) if expression is not None else ():
+            if not isinstance(node, ast.Call):
+                continue
+            called = node.func.attr if isinstance(node.func, ast.Attribute) else \
+                node.func.id if isinstance(node.func, ast.Name) else ""
+            if called not in BOUNDING_CALLS:
+                continue
+            alias = _keyword(node, "alias")
+            named = alias.value if isinstance(alias, ast.Constant) else parameter.arg
+            bound = _keyword(node, "le") or _keyword(node, "lt")
+            if named in names and bound is not None and not (
+                    isinstance(bound, ast.Constant) and bound.value is None):
                 return True
     return False
 
@@ -81,7 +109,10 @@ class UnpaginatedListRoute(FileRule):
     GET) on any APIRouter/FastAPI instance whose `response_model` or return annotation is a
     collection (`list`, `List`, `Sequence`, `tuple`, `set`, also inside `Annotated` or
     `Optional`) needs every parameter of one pagination set (limit+offset, page+size, ...) or
-    a parameter that `Depends` on a pagination dependency. A router is what FastAPI's
+    a parameter that `Depends` on a pagination dependency, or a limit-like parameter
+    (`limit`, `page_size`, ... by name or `alias=`) whose value has an upper bound
+    (`Query(le=100)`/`lt=`, also in `Annotated`, `Field(le=...)`, `conint(le=...)`): the
+    result is capped, so not unbounded. A router is what FastAPI's
     `APIRouter`/`FastAPI` (any alias) or a project class or factory of that name builds, an
     instance of a class of the file deriving from one, what a function annotated to return
     one (or named `make_router`, `get_router`, ...) returns, a `router`/`app` attribute of a
@@ -98,7 +129,9 @@ class UnpaginatedListRoute(FileRule):
     hint = "add limit/offset parameters (or Depends(get_pagination)) and apply them in the query"
     configuration = ("`[tool.archguard.pagination]`: `parameter-sets` (lists of parameter "
                      "names, e.g. `[[\"limit\", \"offset\"], [\"cursor\"]]`) and `dependencies` "
-                     "(names given to `Depends`, matched on their last component).")
+                     "(names given to `Depends`, matched on their last component) and "
+                     "`bounded-limits` (names of parameters that cap the result when their "
+                     "value has an upper bound).")
     example_path = "cpv3/modules/projects/router.py"
     bad = ("from __future__ import annotations\n\nfrom fastapi import APIRouter\n\n"
            "from cpv3.modules.projects.schemas import ProjectRead\n\n"

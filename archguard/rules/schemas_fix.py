@@ -8,7 +8,7 @@ import ast
 import libcst as cst
 
 from archguard.analysis.facts import module_name_for
-from archguard.rules.cst_tools import add_import, dotted, parsed_or_skipped
+from archguard.rules.cst_tools import add_import, dotted, parsed_or_skipped, rebuilt, walk
 from archguard.rules.fixing import FixOutput, FixRequest, module_path
 
 
@@ -43,61 +43,47 @@ def derive_from_schema(request: FixRequest) -> FixOutput:
         module, local = added
     old_bases: set[str] = set()
 
-    class Rebase(cst.CSTTransformer):
-        def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef,
-                           ) -> cst.ClassDef:
-            if id(original) not in classes:
-                return updated
-            old_bases.add(cst.Module([]).code_for_node(updated.bases[0].value))
-            return updated.with_changes(bases=[updated.bases[0].with_changes(
-                value=cst.Name(local))])
+    def rebase(updated: cst.ClassDef) -> cst.ClassDef:
+        old_bases.add(cst.Module([]).code_for_node(updated.bases[0].value))
+        return updated.with_changes(bases=[updated.bases[0].with_changes(
+            value=cst.Name(local))])
 
-    module = module.visit(Rebase())
+    module = rebuilt(module, dict.fromkeys(classes, rebase))  # type: ignore[arg-type]
     for written in old_bases:  # BaseModel (not pydantic.BaseModel): drop it when unused now
         if "." not in written and written not in used_names(module):
-            module = module.visit(_DropImportedName("pydantic", written))
+            module = _drop_imported_name(module, "pydantic", written)
     output.changes[request.path] = module.code
     return output
 
 
 def used_names(module: cst.Module) -> set[str]:
     """Names read or written anywhere but in import statements."""
-    names: set[str] = set()
-
-    class Collect(cst.CSTVisitor):
-        def visit_Import(self, node: cst.Import) -> bool:
-            return False
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-            return False
-
-        def visit_Name(self, node: cst.Name) -> None:
-            names.add(node.value)
-
-    module.visit(Collect())
-    return names
+    return {node.value for node in walk(module, (cst.Import, cst.ImportFrom))
+            if isinstance(node, cst.Name)}
 
 
-class _DropImportedName(cst.CSTTransformer):
+def _drop_imported_name(module: cst.Module, source: str, name: str) -> cst.Module:
     """``from source import a, name, b`` -> ``from source import a, b`` (the statement goes
-    when ``name`` was its only name)."""
+    when ``name`` was its only name), wherever it is."""
 
-    def __init__(self, source: str, name: str) -> None:
-        self.source, self.name = source, name
-
-    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine,
-                                  updated: cst.SimpleStatementLine,
-                                  ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
-        if len(updated.body) != 1 or not isinstance(updated.body[0], cst.ImportFrom):
-            return updated
+    def drop(updated: cst.CSTNode) -> cst.CSTNode | cst.RemovalSentinel:
+        assert isinstance(updated, cst.SimpleStatementLine)
         node = updated.body[0]
-        if node.relative or node.module is None or dotted(node.module) != self.source or \
-                isinstance(node.names, cst.ImportStar):
-            return updated
-        kept = [a for a in node.names if not (dotted(a.name) == self.name and a.asname is None)]
-        if len(kept) == len(node.names):
-            return updated
+        assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
+        kept = [a for a in node.names if not (dotted(a.name) == name and a.asname is None)]
         if not kept:
             return cst.RemoveFromParent()
         kept[-1] = kept[-1].with_changes(comma=node.names[-1].comma)
         return updated.with_changes(body=[node.with_changes(names=kept)])
+
+    def imports_name(node: cst.CSTNode) -> bool:
+        if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1 or \
+                not isinstance(node.body[0], cst.ImportFrom):
+            return False
+        small = node.body[0]
+        return not small.relative and small.module is not None and \
+            dotted(small.module) == source and not isinstance(small.names, cst.ImportStar) \
+            and any(dotted(a.name) == name and a.asname is None for a in small.names)
+
+    return rebuilt(module, {id(node): drop for node in walk(module)  # type: ignore[misc]
+                            if imports_name(node)})

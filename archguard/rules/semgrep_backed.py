@@ -140,7 +140,11 @@ class HardcodedConfig(SemgrepRule):
     namespaces, the `public-hosts` you list, example data (`example=`, `examples/`
     folders), OpenAPI metadata (`servers`, `contact`, `license_info`) and links for people
     bound to names that say so (`docs_url`, `link_url`, `avatar`); names that merely
-    contain the word (`token_type`, `password_hash`) are not secrets. Test files are not
+    contain the word (`token_type`, `password_hash`) are not secrets, and neither is a
+    placeholder value: at most a short vendor prefix (1-5 letters) followed only by words
+    saying it is not real (`valid`, `invalid`, `test`, `testing`, `dummy`, `fake`, `mock`,
+    `example`, `sample`, `placeholder`, `redacted`, `changeme`, `xxx`), as in
+    `App(token="xoxb-valid", token_verification_enabled=False)`. Test files are not
     checked."""
 
     code = "AG702"
@@ -261,7 +265,11 @@ class MockedDatabase(SemgrepRule):
     (under `tests-dir`, `test_*.py`, `*_test.py`, `conftest.py`): a mock specced as
     `AsyncSession`, patching `get_db`, and `dependency_overrides[get_db]` set to a mock.
     Overriding `get_db` with a fixture that yields a real session, and mocks of other things
-    (Redis, HTTP clients), are fine."""
+    (Redis, HTTP clients), are fine. So is a placeholder: a mock that a `conftest.py` fixture
+    returns or yields when no function under that conftest's folder takes the fixture (as a
+    parameter, in `usefixtures(...)` or `getfixturevalue(...)`), as in a DB-free suite that
+    overrides the global `session` fixture so the parent conftest's setup never reaches the
+    database: no test runs code against it."""
 
     code = "AG805"
     name = "mocked-database"

@@ -142,8 +142,11 @@ class FutureAnnotations(FileRule):
     need no quotes, imports used only in annotations can move under `TYPE_CHECKING`, and the
     whole codebase evaluates annotations the same way. Every file of the package must start
     with it; a file with no statement besides an optional docstring (an empty
-    `__init__.py`) is exempt, and so are migrations and generated files. Reported at line
-    1."""
+    `__init__.py`) is exempt, and so are migrations and generated files. So is a file with
+    no annotation anywhere (no parameter, return or variable annotation, nested functions
+    and classes included: constants, enums, a vendored untyped helper): the import would
+    change nothing there, and it is reported once the file gains its first annotation.
+    Reported at line 1."""
 
     code = "AG801"
     ruff = ("I002",)
@@ -178,8 +181,21 @@ class FutureAnnotations(FileRule):
             if isinstance(statement, ast.ImportFrom) and statement.module == "__future__" \
                     and any(alias.name == "annotations" for alias in statement.names):
                 return
+        if not has_annotation(ctx.tree):
+            return
         yield self.report(ctx, FILE_START,
                           "missing 'from __future__ import annotations'", fix=SAFE)
+
+
+def has_annotation(tree: ast.AST) -> bool:
+    """Any parameter, return or variable annotation in the file (``X = Annotated[...]`` is
+    an assignment, not an annotation: evaluated at import either way)."""
+    if nodes_of(tree, ast.AnnAssign):
+        return True
+    if any(node.returns is not None
+           for node in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef)):
+        return True
+    return any(node.annotation is not None for node in nodes_of(tree, ast.arg))
 
 
 _ABSTRACT = frozenset({"abc.abstractmethod", "abc.abstractproperty"})

@@ -9,7 +9,13 @@ import re
 import libcst as cst
 
 from archguard.analysis.parsing import parse_module
-from archguard.rules.cst_tools import insert_statements, is_docstring, parsed_or_skipped
+from archguard.rules.cst_tools import (
+    ast_or_none,
+    insert_statements,
+    is_docstring,
+    parsed_or_skipped,
+    rebuilt,
+)
 from archguard.rules.fixing import FixOutput, FixRequest, text_lines
 
 FUTURE_IMPORT = "from __future__ import annotations\n"
@@ -29,13 +35,10 @@ def _future_on_text(request: FixRequest) -> FixOutput | None:
     (with a blank line between them), else right above the first statement (its comments and
     blank lines stay above the import), and a blank line before the next statement when
     none separates them. None for any other shape (libcst decides)."""
-    try:
-        body = parse_module(request.text).body
-    except (SyntaxError, ValueError):
-        return None
+    lines = text_lines(request.text)
+    body = _leading_statements(request.text, lines)
     if not body:
         return None
-    lines = text_lines(request.text)
     found = _NEWLINE.search(request.text)
     ending = found.group() if found else "\n"  # the file's own line ending
     first = body[0]
@@ -64,6 +67,25 @@ def _future_on_text(request: FixRequest) -> FixOutput | None:
     output = FixOutput()
     output.changes[request.path] = "".join(lines[:at]) + insert + "".join(lines[at:])
     return output
+
+
+def _leading_statements(text: str, lines: list[str]) -> list[ast.stmt] | None:
+    """The module's statements, or enough of them: the first lines parsed alone when they
+    hold two statements (what is read of them, the first one whole and where the second
+    starts, reads the same in the whole file: a statement cut short does not parse, and a
+    block cut short keeps its first line), else the whole file (None: it does not parse).
+    A finding of AG801 means the check parsed the whole file; most are big."""
+    size = 64
+    while size < len(lines):
+        try:
+            body = parse_module("".join(lines[:size])).body
+        except (SyntaxError, ValueError):
+            body = []
+        if len(body) >= 2:
+            return body
+        size *= 4
+    tree = ast_or_none(text)
+    return tree.body if tree is not None else None
 
 
 def _future_with_libcst(request: FixRequest) -> FixOutput:
@@ -99,17 +121,14 @@ def annotate_none_return(request: FixRequest) -> FixOutput:
         if isinstance(node, cst.FunctionDef) and node.returns is None:
             targets[id(node)] = finding.line
 
-    class AddNone(cst.CSTTransformer):
-        def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef,
-                              ) -> cst.FunctionDef:
-            if id(original) in targets:
-                return updated.with_changes(returns=cst.Annotation(cst.Name("None")))
-            return updated
+    def add_none(updated: cst.CSTNode) -> cst.CSTNode:
+        return updated.with_changes(returns=cst.Annotation(cst.Name("None")))
 
     done = set(targets.values())
     for finding in request.findings:
         if finding.line not in done:
             output.skip(finding, "no unannotated function at this line")
     if targets:
-        output.changes[request.path] = located.module.visit(AddNone()).code
+        output.changes[request.path] = rebuilt(located.module, dict.fromkeys(
+            targets, add_none)).code
     return output

@@ -28,6 +28,7 @@ from archguard.semgrep.binary import semgrep_version
 from archguard.semgrep.cache import (
     SemgrepCache, Snapshot, diagnostics_of, snapshot, unchanged_since,
 )
+from archguard.semgrep.placeholders import drop_placeholder_mocks
 from archguard.semgrep.rules import (
     SemgrepRuleInfo, load_custom_rules, needs_copy, rule_text, rules_fingerprint,
     selected_rules, semgrep_codes,
@@ -142,6 +143,8 @@ class SemgrepScan:
             scanned = {normal_path(str(p)) for p in report.get("scanned") or []}
             failed = file_errors(report.get("errors") or [])
             self._collect(todo, fresh, scanned, failed)
+            self.diagnostics = drop_placeholder_mocks(self.root, self.diagnostics,
+                                                      self.package + self.outside)
         finally:
             if process is not None:
                 process.close()

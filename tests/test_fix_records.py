@@ -1,0 +1,303 @@
+"""The fix records JSON/SARIF show: pinned for every fixable rule on a fixture tree where
+one file has several findings of one rule and of several rules (so the fixes of a file
+share one parse and its trees), and the faster paths compared with libcst's.
+
+``tests/data/golden/fix_records.json`` (the fixable rules' findings) was written by the
+libcst-only fixes (before the shared walks and the AG501 text path); it must not change.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from archguard.cli import main
+from archguard.project.config import Config
+from archguard.rules.cst_tools import rebuilt, walk
+from archguard.rules.errors_fix import hoist_with_libcst
+from archguard.rules.errors_fix_text import hoist_on_text
+from archguard.rules.fixing import FixRequest
+from archguard.run.runner import check_sources
+
+TREE = Path(__file__).parent / "data" / "fix_records"
+GOLDEN = Path(__file__).parent / "data" / "golden" / "fix_records.json"
+
+
+FIXABLE = {"AG103", "AG201", "AG301", "AG305", "AG501", "AG502", "AG801", "AG802"}
+
+
+def json_report(root: Path, capsys: pytest.CaptureFixture[str], *options: str) -> list[dict]:
+    """The findings of the fixable rules, with their fix records."""
+    main(["check", str(root), "--no-semgrep", "--format", "json", "--exit-zero",
+          "--unsafe-fixes", *options])
+    return [d for d in json.loads(capsys.readouterr().out)["diagnostics"]
+            if d["code"] in FIXABLE]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_fix_records_of_every_fixable_rule_are_pinned(tmp_path: Path, jobs: str,
+                                                      capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      ) -> None:
+    monkeypatch.setattr("archguard.fix.parallel.PARALLEL_MIN_GROUPS", 2)  # -j 2: the pool
+    root = tmp_path / "project"
+    shutil.copytree(TREE, root)
+    found = json_report(root, capsys, "--no-cache", "-j", jobs)
+    assert found == json.loads(GOLDEN.read_text(encoding="utf-8"))
+    fixed = {d["code"] for d in found if d["fix"] and d["fix"]["edits"]}
+    assert fixed == FIXABLE
+    service = [d["code"] for d in found if d["path"] == "cpv3/modules/users/service.py"]
+    assert service.count("AG501") == 6 and service.count("AG802") == 3 and "AG801" in service
+    # the cached records are the same records
+    assert json_report(root, capsys, "-j", jobs) == found
+    assert json_report(root, capsys, "-j", jobs) == found
+
+
+SERVICE = "cpv3/modules/users/service.py"
+HOIST_SHAPES = {  # name -> source: the shapes AG501's text path takes, and some it leaves
+    "usual": '''"""Doc."""
+
+from fastapi import HTTPException
+
+LIMIT = 1
+
+
+def f(x: int) -> None:
+    if x:
+        raise HTTPException(status_code=400, detail="Bad value")
+    raise ValueError("Bad value")
+''',
+    "type checking block before": '''from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from x import Y
+
+
+def f() -> None:
+    raise ValueError("Nothing here")
+''',
+    "type checking block with a trailing comment": '''from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from x import Y
+    # the block's own comment
+
+def f() -> None:
+    raise ValueError("Nothing here")
+''',
+    "no blank line after the imports": '''import os
+def f() -> None:
+    raise ValueError(f"No {os.sep!r:>3} here")
+''',
+    "existing constant reused": '''import os
+
+ERROR_NO_FILE = "No file"
+ERROR_OTHER: str = 'Other'
+
+
+def f() -> None:
+    raise ValueError("No file")
+''',
+    "a clashing name": '''import os
+
+
+def f() -> None:
+    ERROR_NO_FILE = 1
+    raise ValueError("No file")
+''',
+    "a name only in a comment": '''import os
+
+
+def f() -> None:  # ERROR_NO_FILE
+    raise ValueError("No file")
+''',
+    "over lines in a block": '''import os
+
+
+class S:
+    def f(self) -> None:
+        raise ValueError(
+            "First part, "
+                "second part"
+        )
+        raise ValueError(f"A {os.sep} "
+                         "b")
+''',
+    "a triple-quoted message": '''import os
+
+
+def f() -> None:
+    raise ValueError("""Line one
+    line two""")
+''',
+    "its own parentheses": '''import os
+
+
+def f() -> None:
+    raise ValueError(("Wrapped"))
+''',
+    "first argument after a comment": '''import os
+
+
+def f() -> None:
+    raise ValueError(  # why
+        "Commented"
+    )
+''',
+    "used above the constants": '''import os
+
+try:
+    import x
+except ImportError:
+    raise RuntimeError("x is required")
+
+from y import z
+''',
+    "nested f-string field": '''import os
+
+
+def f(w: int) -> None:
+    raise ValueError(f"Width {os.sep:{w}}")
+''',
+    "crlf": 'import os\r\n\r\n\r\ndef f() -> None:\r\n    raise ValueError("Crlf")\r\n',
+    "statements on one line": '''import os; import sys
+
+
+def f() -> None:
+    raise ValueError("Semicolons")
+''',
+    "nothing after the imports": '''import os
+
+raise ValueError("At the end")
+''',
+}
+LEFT_TO_LIBCST = {"crlf", "statements on one line", "its own parentheses",
+                  "a name only in a comment", "first argument after a comment",
+                  "type checking block with a trailing comment"}
+
+
+@pytest.mark.parametrize("shape", sorted(HOIST_SHAPES))
+def test_ag501_text_path_gives_exactly_what_libcst_gives(tmp_path: Path, shape: str) -> None:
+    source = HOIST_SHAPES[shape]
+    findings = tuple(d for d in check_sources({SERVICE: source}, Config(), select=["AG501"]))
+    assert findings, shape
+    request = FixRequest(tmp_path, SERVICE, source, findings, Config(), (SERVICE,))
+    fast = hoist_on_text(request)
+    if shape in LEFT_TO_LIBCST:
+        assert fast is None
+        return
+    assert fast is not None
+    reference = hoist_with_libcst(request)
+    assert fast.changes == reference.changes
+    assert fast.skipped == reference.skipped
+
+
+WALKED = '''"""Every kind of node the fixes meet."""
+from __future__ import annotations
+from . import a as b, c
+from .x import *
+import os.path as p
+
+@decorate(1, key="v")
+async def f(x: int = 1, *args: str, y: "T" = ..., **kw) -> None:
+    """Doc."""
+    global G
+    async with open("f") as h, g() as (i, j):
+        async for k in h:
+            yield f"{k!r:>{x}} and {k=}" "tail" + b"bytes"
+    try:
+        pass
+    except* (ValueError, TypeError) as error:
+        raise RuntimeError("no") from error
+    match x:
+        case {"a": 1, **rest}: pass
+        case Point(x=0, y=[1, *others]) | None: pass
+    lambda q, /, r=2: q if r else -r
+    return [n async for n in h if n] or {m: m for m in ()} or {*s} or (yield)
+
+
+class C(Base, metaclass=Meta):
+    x: T = 1
+    y = z = (1, *w)
+    del x[1:2, ::3], x.attr
+'''
+
+
+def test_walk_visits_what_libcst_visits_in_its_order() -> None:
+    module = cst.parse_module(WALKED)
+    seen: list[cst.CSTNode] = []
+
+    class Record(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            seen.append(node)
+            return True
+
+    module.visit(Record())
+    walked = list(walk(module))
+    assert len(walked) == len(seen) and all(a is b for a, b in zip(walked, seen))
+    strings = [n for n in walk(module, (cst.SimpleString, cst.ConcatenatedString,
+                                        cst.FormattedString))]
+    assert len(strings) < len(walked)
+    assert not any(isinstance(n, cst.FormattedStringText) for n in strings)
+
+
+def test_rebuilt_is_what_a_transformer_makes() -> None:
+    module = cst.parse_module(WALKED)
+    names = [n for n in walk(module) if isinstance(n, cst.Name) and n.value in ("x", "k")]
+    imports = [n for n in walk(module) if isinstance(n, cst.SimpleStatementLine)
+               and isinstance(n.body[0], cst.ImportFrom)]
+    targets = {id(n) for n in names}
+
+    def rename(updated: cst.CSTNode) -> cst.CSTNode:
+        return updated.with_changes(value=updated.value.upper())  # type: ignore[attr-defined]
+
+    class Rename(cst.CSTTransformer):
+        def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode,
+                     ) -> cst.CSTNode | cst.RemovalSentinel:
+            if id(original) in targets:
+                return rename(updated)
+            if id(original) == id(imports[0]):
+                return cst.RemoveFromParent()
+            return updated
+
+    changes = {id(n): rename for n in names}
+    def remove(_: cst.CSTNode) -> cst.CSTNode:
+        return cst.RemoveFromParent()  # type: ignore[return-value]
+
+    changes[id(imports[0])] = remove
+    expected = module.visit(Rename()).code
+    assert rebuilt(module, changes).code == expected
+    assert "async for K in h" in expected and "from __future__" not in expected
+    assert rebuilt(module, {}) is module
+
+
+LONG_BLOCK = "".join(f"    x{n} = {n}\n" for n in range(100))
+ANNOTATED = "\n\ndef g(y: int) -> None:\n    pass\n"  # AG801 reports annotated files
+AG801_LONG_SHAPES = {  # the first lines are parsed alone: statements that cross the cut
+    "long docstring": '"""Doc.\n' + "more\n" * 100 + '"""\nimport os\n'
+                      + LONG_BLOCK.replace("    ", ""),
+    "first class crosses the cut": "# header\n\n@decorate\nclass A:\n" + LONG_BLOCK + "B = 1\n",
+    "else beyond the cut": '"""Doc."""\nif A:\n' + LONG_BLOCK + "else:\n    pass\n",
+    "docstring then a long call": '"""Doc."""\nCALL = f(\n' + "    1,\n" * 100 + ")\n",
+    "docstring and code on its last line": '"""Doc.\n' + "more\n" * 70 + '"""; import os\n',
+}
+
+
+@pytest.mark.parametrize("shape", sorted(AG801_LONG_SHAPES))
+def test_ag801_on_the_first_lines_gives_what_libcst_gives(tmp_path: Path, shape: str) -> None:
+    from archguard.rules.style_fix import _future_on_text, _future_with_libcst
+
+    source = AG801_LONG_SHAPES[shape] + ANNOTATED
+    findings = tuple(d for d in check_sources({SERVICE: source}, Config(), select=["AG801"]))
+    assert len(findings) == 1, shape
+    request = FixRequest(tmp_path, SERVICE, source, findings, Config(), (SERVICE,))
+    fast = _future_on_text(request)
+    if shape == "docstring and code on its last line":
+        assert fast is None
+        return
+    assert fast is not None
+    assert fast.changes == _future_with_libcst(request).changes
