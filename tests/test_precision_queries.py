@@ -230,6 +230,17 @@ def test_chunked_bulk_writes_are_one_query() -> None:
                 if count < 500:
                     break
 
+        async def link_pending_keyset(self, pending: sa.Select, team_id: int) -> None:
+            last_id = None
+            while True:  # the executed select reads a local built from the update's CTE
+                updated = update(User).where(User.id.in_(pending.limit(500))).values(
+                    team_id=team_id).returning(User.id).cte("updated")
+                statement = select(func.count(), select(updated.c.id).limit(1)
+                                   .scalar_subquery()).select_from(updated)
+                count, last_id = (await self.session.execute(statement)).one()
+                if count < 500:
+                    break
+
         async def purge(self, ids: list[int]) -> None:
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
@@ -248,6 +259,22 @@ def test_chunked_reads_beside_an_unrelated_write_stay_reported() -> None:
                 found += await self.session.scalars(select(User).where(User.id.in_(batch)))
                 logs.append(sa.insert(User).values(note="loaded"))
             return found
+    """
+    found, want = check("AG403", REPO, source)
+    assert found == want and len(want) == 1
+
+
+def test_chunked_reads_through_locals_that_never_reach_a_write_stay_reported() -> None:
+    source = REPO_HEAD + """
+        async def load(self, pending: sa.Select) -> None:  # expect
+            last_id = None
+            while True:
+                page = pending.where(User.id > last_id).limit(100)
+                statement = select(func.count()).select_from(page.subquery())
+                log = sa.insert(User).values(note="paged")
+                count, last_id = (await self.session.execute(statement)).one()
+                if not count:
+                    break
     """
     found, want = check("AG403", REPO, source)
     assert found == want and len(want) == 1

@@ -133,7 +133,8 @@ def chunked_write(ctx: FileContext, loop: ast.For | ast.AsyncFor | ast.While,
                   methods: frozenset[str]) -> bool:
     """A loop over chunks (``while``, or ``for`` over ``batched(...)``/``chunks(...)``/
     ``range(start, stop, step)``) whose body awaits exactly one query, and that query runs
-    an ``update``/``delete``/``insert`` (built in its call, or in a local the call reads):
+    an ``update``/``delete``/``insert`` (built in its call, or in a local of the loop the
+    call reads, directly or through other locals):
     the same bulk write run a chunk (or keyset page) at a time, one statement built the same
     way each time. Reads in chunks stay reported."""
     if not isinstance(loop, ast.While) and not _chunks(loop.iter):
@@ -149,9 +150,23 @@ def chunked_write(ctx: FileContext, loop: ast.For | ast.AsyncFor | ast.While,
 
     if builds_write(awaited[0]):
         return True
-    read = {n.id for n in walk_scope(awaited[0]) if isinstance(n, ast.Name)}
-    return any(isinstance(n, ast.Assign) and builds_write(n.value) and any(
-        isinstance(t, ast.Name) and t.id in read for t in n.targets) for n in body)
+    # the locals the query reads, and the locals those are built from (a CTE of the
+    # ``update`` selected from: ``updated = update(...).cte(); stmt = select(updated.c.id)``)
+    assigned = [(n.value, {t.id for t in n.targets if isinstance(t, ast.Name)})
+                for n in body if isinstance(n, ast.Assign)]
+    read = _names(awaited[0])
+    while True:
+        sources = [value for value, targets in assigned if targets & read]
+        if any(builds_write(value) for value in sources):
+            return True
+        wider = read.union(*(_names(value) for value in sources))
+        if wider == read:
+            return False
+        read = wider
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in walk_scope(node) if isinstance(n, ast.Name)}
 
 
 def _chunks(node: ast.expr) -> bool:
