@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import dedent, findings, run
 
 FUTURE = "from __future__ import annotations\n"
@@ -93,16 +95,38 @@ def _project(service_source: str, **extra: str) -> dict[str, str]:
     return files
 
 
-def test_every_import_form_of_another_modules_repository() -> None:
+IMPORT_FORMS = [
+    "from cpv3.modules.users.repository import UserRepository",
+    "import cpv3.modules.users.repository as users_repo",
+    "from cpv3.modules.users import repository",
+    "from ..users.repository import UserRepository as R",
+    "import cpv3.modules.users.repository",
+]
+
+
+@pytest.mark.parametrize("form", IMPORT_FORMS)
+def test_every_import_form_of_another_modules_repository(form: str) -> None:
+    assert findings(_project(form + "\n"), ["AG202"]) == [
+        ("AG202", "cpv3/modules/projects/service.py", 2)]
+
+
+def test_one_finding_per_file_and_repository_naming_the_other_imports() -> None:
+    """polar's customer_seat service imports OrganizationRepository at the top and again
+    inside a function: one file reaching into one repository, one finding. The users module
+    has its service as a package (polar's transaction/service/): a service to go through."""
     files = _project("""
         from cpv3.modules.users.repository import UserRepository
         import cpv3.modules.users.repository as users_repo
-        from cpv3.modules.users import repository
-        from ..users.repository import UserRepository as R
-        import cpv3.modules.users.repository
-    """)
-    assert findings(files, ["AG202"]) == [
-        ("AG202", "cpv3/modules/projects/service.py", line) for line in (2, 3, 4, 5, 6)]
+
+
+        def later() -> object:
+            from cpv3.modules.users.repository import UserRepository
+            return UserRepository
+        """, **{"cpv3/modules/users/service/__init__.py": FUTURE})
+    (diagnostic,) = run(files, ["AG202"])
+    assert (diagnostic.line, diagnostic.message) == (2, (
+        "'cpv3.modules.users.repository.UserRepository' belongs to module 'users''s "
+        "repository: go through the users service (imported again on lines 3, 7)"))
 
 
 def test_name_reexported_by_the_other_modules_init() -> None:
@@ -225,8 +249,8 @@ def test_an_import_of_types_only_is_not_a_repository_bypass() -> None:
            "cpv3/modules/migrations/repository.py": PEP_695_REPO},
     )
     files[REPO] = TYPED_REPO
-    assert findings(files, ["AG202"]) == [
-        ("AG202", "cpv3/modules/projects/service.py", line) for line in (5, 6, 7, 8)]
+    assert [(d.line, d.message.endswith("(imported again on lines 7, 8)"))
+            for d in run(files, ["AG202"])] == [(5, False), (6, True)]
 
 
 def test_a_type_alias_statement_in_a_string_or_a_function_is_not_read() -> None:

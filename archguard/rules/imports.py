@@ -78,7 +78,9 @@ class CrossModuleRepository(ProjectRule):
     Cross-module calls go service to service. Every import form counts: `from ... import`,
     `import ... as`, `from cpv3.modules.b import repository`, relative forms, attribute access
     through an imported package, and names that B's `__init__.py` re-exports from its
-    repository. One finding per import statement (`from b.repository import X, Y` is one).
+    repository. One finding per file and repository, at its first import (`from
+    b.repository import X, Y` is one; a second import of B's repository in the same file,
+    say inside a function, is named in that finding's message).
     `if TYPE_CHECKING:` imports are ignored unless `type-checking-imports = true`. So is an
     import whose every name is, in the repository file, a type and nothing else: a type
     alias (`type X = ...`, `X: TypeAlias = ...`, `X = TypeAliasType(...)`), a `TypedDict`
@@ -108,41 +110,66 @@ class CrossModuleRepository(ProjectRule):
         return type_alias_statements(text) or None
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
+        served = _modules_with_a_service(project)
         for facts in project.iter_files():
             _, own_module = layout_of(facts.path, project.config)
             if own_module is None:
                 continue
-            flagged: set[str] = set()
-            statements: set[Span] = set()  # one finding per import statement
+            # the first reference to each other module's repository, and the lines of the
+            # rest: one file reaching into one repository is one problem
+            first: dict[str, tuple[str, str, Span]] = {}
+            more: dict[str, list[int]] = {}
             imports = [((f.module if f.name is None else f.target), f.span, f.type_checking)
                        for f in facts.imports]
-            for references, skip in ((imports, set()), (facts.module_refs, flagged)):
+            for references, kind in ((imports, "import"), (facts.module_refs, "reference")):
                 for dotted, span, type_only in references:
                     if type_only and not project.config.type_checking_imports:
                         continue
                     target = project.resolve(dotted)
                     other = _repository_owner(target, project)
-                    if other is None or other == own_module or other in skip or \
-                            span in statements or self._type_only(project, target):
+                    if other is None or other == own_module or self._type_only(project, target):
                         continue
-                    flagged.add(other)
-                    statements.add(span)
-                    message, hint = self.check_message(project, dotted, target, other)
-                    yield self.diagnostic(facts.path, span, message, hint)
+                    if other not in first:
+                        first[other] = (dotted, target, span)
+                    elif kind == "import" and span != first[other][2] \
+                            and span.line not in more.setdefault(other, []):
+                        more[other].append(span.line)
+            for other, (dotted, target, span) in sorted(first.items(),
+                                                         key=lambda item: item[1][2]):
+                message, hint = self.check_message(dotted, target, other, other in served)
+                lines = sorted(line for line in more.get(other, []) if line != span.line)
+                if lines:
+                    message += f" (imported again on line{'s' * (len(lines) > 1)} " \
+                        f"{', '.join(map(str, lines))})"
+                yield self.diagnostic(facts.path, span, message, hint)
 
     def _type_only(self, project: Project, target: str) -> bool:
         module, _, name = target.rpartition(".")
         owner = project.by_module.get(module)
         return owner is not None and name in owner.extra.get(self.code, ())
 
-    def check_message(self, project: Project, dotted: str, target: str, other: str,
+    def check_message(self, dotted: str, target: str, other: str, has_service: bool,
                       ) -> tuple[str, str | None]:
         via = f" (re-exported as '{dotted}')" if dotted != target else ""
-        if "service" in project.module_roles.get(other, set()):
+        if has_service:
             return (f"'{target}' belongs to module '{other}''s repository{via}: "
                     f"go through the {other} service"), None
         return (f"'{target}' belongs to module '{other}''s repository{via}: module '{other}' "
                 f"has no service to go through"), NO_SERVICE_HINT.format(module=other)
+
+
+def _modules_with_a_service(project: Project) -> set[str]:
+    """Modules with a service file, or a service package (``service/``, which AG102 reports
+    as a subfolder but which is a service all the same)."""
+    served = {module for module, roles in project.module_roles.items() if "service" in roles}
+    layout = project.config.layout
+    for path in project.files:
+        place = layout.place(path)
+        if place is not None and "/" in place.inside and place.module not in served:
+            folder = place.inside.split("/", 1)[0]
+            if f"{folder}.py" in project.config.roles.expected("service", place.module):
+                served.add(place.module)
+    return served
 
 
 NO_SERVICE_HINT = ("give module '{module}' a service that the other modules call, or move "
