@@ -201,6 +201,20 @@ plugin_configuration = {"api_bot_token": "123"}
 create(user="ada", link_button_url=f"https://dashboard.stripe.com/customers/{1}")
 # ok: hardcoded-config
 conference = {"weblink": "https://zoom.us/j/1", "id": 1}
+conference = {
+    # ok: hardcoded-config
+    "weblink": response.get("join_url", "https://zoom.us"),
+    # ruleid: hardcoded-config
+    "api": response.get("api_url", "https://api.zoom.us/v2"),
+}
+# ok: hardcoded-config
+update["avatar_url"] = "https://avatars.example-cdn.net/u/1"
+update["avatar_url"] = (
+    # ok: hardcoded-config
+    "https://avatars.example-cdn.net/u/1?s=48"
+)
+# ruleid: hardcoded-config
+update["api_url"] = "https://api.example-cdn.net/v1"
 # ok: hardcoded-config
 TEST_DOCUMENT = {"url": "https://dispatch.example.com/doc"}
 # ruleid: hardcoded-config

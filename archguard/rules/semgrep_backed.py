@@ -139,7 +139,8 @@ class HardcodedConfig(SemgrepRule):
     spaces, a scheme without a host (`sqlite:///{path}`), `example.com`, schema
     namespaces, the `public-hosts` you list, example data (`example=`, `examples/`
     folders), OpenAPI metadata (`servers`, `contact`, `license_info`) and links for people
-    bound to names that say so (`docs_url`, `link_url`, `avatar`); names that merely
+    bound to names, dict keys or subscripts that say so (`docs_url = ...`, `"weblink":
+    data.get("join_url", "https://...")`, `update["avatar_url"] = ...`); names that merely
     contain the word (`token_type`, `password_hash`) are not secrets, and neither is a
     placeholder value: at most a short vendor prefix (1-5 letters) followed only by words
     saying it is not real (`valid`, `invalid`, `test`, `testing`, `dummy`, `fake`, `mock`,
