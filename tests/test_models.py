@@ -255,6 +255,33 @@ def test_columns_without_a_type_in_every_form() -> None:
     assert run(files, ["AG305"])[0].message == "col() without an explicit SQL type"
 
 
+def test_a_column_reused_from_the_superclass_is_not_judged() -> None:
+    """polar's single-table price subclasses redeclare the base's typed column with
+    `use_existing_column=True`: its type is the base's. `False`, or a computed flag, is a
+    column of its own, judged as usual."""
+    files = {MODELS: dedent("""
+        from __future__ import annotations
+
+        from sqlalchemy import String
+        from sqlalchemy.orm import Mapped, mapped_column
+
+        from cpv3.db.base import Base, BaseModelMixin
+
+
+        class Price(Base, BaseModelMixin):
+            __tablename__ = "prices"
+
+            interval: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+
+        class FixedPrice(Price):
+            interval: Mapped[None] = mapped_column(use_existing_column=True, default=None)
+            note: Mapped[str] = mapped_column(use_existing_column=False)
+            other: Mapped[str] = mapped_column(use_existing_column=REUSE)
+    """)}
+    assert findings(files, ["AG305"]) == [("AG305", MODELS, 17), ("AG305", MODELS, 18)]
+
+
 def test_explicit_types_and_calls_that_cannot_be_judged() -> None:
     files = {MODELS: dedent("""
         from __future__ import annotations

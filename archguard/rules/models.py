@@ -180,7 +180,8 @@ class ImplicitColumnType(FileRule):
     positional argument, or the second when the first is the column name string, is a type
     (a name, attribute or call that is not a schema item such as `ForeignKey(...)`,
     `Sequence(...)`, `Identity(...)`, `Computed(...)` or a constraint), or `type_=` is given.
-    Calls spreading `*args`/`**kwargs` are not judged."""
+    Calls spreading `*args`/`**kwargs` are not judged, nor `use_existing_column=True` (a
+    single-table subclass reusing the superclass's column, whose declaration is judged)."""
 
     code = "AG305"
     name = "implicit-column-type"
@@ -263,9 +264,13 @@ def _without_none(node: ast.expr | None) -> ast.expr | None:
 
 
 def has_explicit_type(ctx: FileContext, call: ast.Call) -> bool:
-    """The type argument is there (or cannot be judged because of ``*args``/``**kwargs``)."""
+    """The type argument is there (or cannot be judged because of ``*args``/``**kwargs``), or
+    the column is declared elsewhere: ``use_existing_column=True`` maps a single-table
+    subclass onto the superclass's column, whose declaration is judged itself."""
     if any(isinstance(a, ast.Starred) for a in call.args) or any(
-            k.arg is None or k.arg == "type_" for k in call.keywords):
+            k.arg is None or k.arg == "type_" or (
+                k.arg == "use_existing_column" and isinstance(k.value, ast.Constant)
+                and k.value.value is True) for k in call.keywords):
         return True
     args = list(call.args)
     if args and is_string_expression(args[0]):
