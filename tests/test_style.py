@@ -391,6 +391,32 @@ def test_any_callable_is_not_judged() -> None:
     assert [(d.line, d.column) for d in found] == [(10, 37), (13, 28), (16, 31)]
 
 
+def test_sqlalchemy_event_listeners_are_not_judged() -> None:
+    """polar's `@event.listens_for(ProductPrice, "init")` listener takes `*arg: Any,
+    **kw: Any` as SQLAlchemy's event API passes them; any other decorator is judged."""
+    found = run({SERVICE: dedent(typed("""
+        from typing import Any
+
+        import sqlalchemy as sa
+        from sqlalchemy import event
+        from sqlalchemy.event import listens_for as on
+
+
+        @event.listens_for(object, "init", propagate=True)
+        def set_identity(instance: object, *arg: Any, **kw: Any) -> None: ...
+
+
+        @on(object, "load")
+        @sa.event.listens_for(object, "refresh")
+        def refreshed(instance: object, *arg: Any) -> None: ...
+
+
+        @property_like
+        def other(*arg: Any) -> None: ...
+    """))}, ["AG803"])
+    assert [d.line for d in found] == [19]
+
+
 def test_any_reported_at_the_any_and_named() -> None:
     found = run({SERVICE: dedent(typed("""
         from typing import Any

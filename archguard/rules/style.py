@@ -295,6 +295,10 @@ class MissingAnnotation(FileRule):
         return f"public function '{qualname}' does not annotate {' and '.join(parts)}"
 
 
+# Decorators that hand the function to a library that calls it with its own arguments.
+EVENT_LISTENERS = frozenset({"sqlalchemy.event.listens_for", "sqlalchemy.event.api.listens_for"})
+
+
 @register
 class AnyType(FileRule):
     """`Any` switches type checking off for everything it touches, so a public signature
@@ -306,7 +310,9 @@ class AnyType(FileRule):
     and so are the "don't care" slots of `Coroutine[Any, Any, T]` and of
     `Generator[T, Any, Any]`/`AsyncGenerator[T, Any]` (only `T` is judged), and
     `Callable[..., Any]`, the spelling of "any callable".
-    The implementation of an `@overload`ed function is exempt (callers see the overloads).
+    The implementation of an `@overload`ed function is exempt (callers see the overloads),
+    and so is a SQLAlchemy event listener (`@event.listens_for(...)`): SQLAlchemy calls it
+    with the arguments its event API declares, no project code does.
     Type aliases are not followed (`JSON = dict[str, Any]` in a signature is not seen)."""
 
     code = "AG803"
@@ -333,7 +339,8 @@ class AnyType(FileRule):
                       if has_decorator(ctx, s.node, OVERLOAD, "overload")}
         for scoped in scoped_list:
             if not scoped.is_public or (scoped.qualname in overloaded and not has_decorator(
-                    ctx, scoped.node, OVERLOAD, "overload")):
+                    ctx, scoped.node, OVERLOAD, "overload")) or has_decorator(
+                    ctx, scoped.node, EVENT_LISTENERS, ""):
                 continue
             seen: set[tuple[int, int]] = set()
             for where, annotation in self._annotations(ctx, scoped):
