@@ -6,7 +6,7 @@ copy of it."""
 from __future__ import annotations
 
 from archguard.project.config import Config, RolesConfig
-from helpers import findings
+from helpers import dedent, findings
 
 LAYOUT = ["AG101", "AG102", "AG103", "AG104"]
 SIX = ("__init__.py", "models.py", "schemas.py", "repository.py", "service.py", "router.py")
@@ -196,3 +196,41 @@ def test_a_schemas_file_alone_is_no_evidence() -> None:
              **module("app/cases", "__init__.py", "schemas.py", "service.py", "enums.py")}
     assert findings(files, LAYOUT, detected()) == [
         ("AG103", "app/cases", 1), ("AG101", "app/cases/enums.py", 1)]
+
+
+def test_a_repository_file_that_touches_no_sql_is_no_evidence() -> None:
+    """tracecat/registry: its only role file, repository.py, loads actions from git (a
+    repository of code, not of rows): not a module. A repository.py that queries is."""
+    files = {
+        **module("app/registry", "__init__.py", "loader.py", "lock.py"),
+        "app/registry/repository.py": dedent("""
+            from __future__ import annotations
+
+            import subprocess
+
+
+            class Repository:
+                def __init__(self, url: str) -> None:
+                    self.url = url
+
+                def clone(self) -> None:
+                    subprocess.run(["git", "clone", self.url], check=True)
+        """),
+        **module("app/orders", "__init__.py", "helpers.py"),
+        "app/orders/repository.py": dedent("""
+            from __future__ import annotations
+
+            from sqlalchemy import select
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            class OrderRepository:
+                def __init__(self, session: AsyncSession) -> None:
+                    self.session = session
+
+                async def ids(self) -> list[int]:
+                    return list(await self.session.scalars(select(1)))
+        """),
+    }
+    assert findings(files, LAYOUT, detected()) == [
+        ("AG103", "app/orders", 1), ("AG101", "app/orders/helpers.py", 1)]

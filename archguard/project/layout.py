@@ -153,10 +153,21 @@ class ProjectLayout:
             return True
         if self._holds_a_configured_base(self.folder_path(folder)):
             return False
+        return bool(self.evidence(folder))
+
+    def evidence(self, folder: ModuleFolder) -> list[tuple[str, str | None]]:
+        """The files that make ``folder`` a module when modules are detected (see
+        ``is_judged``): (path inside the folder, its role; None for a file named with a
+        role word the roles do not cover)."""
         roles = self.config.roles
-        return any(roles.role_of(path, folder.name) not in NO_EVIDENCE_ROLES
-                   or ("/" not in path and role_named(path))
-                   for path in folder.python_paths() if not is_test_path(path))
+        found = []
+        for path in folder.python_paths():
+            if is_test_path(path):
+                continue
+            role = roles.role_of(path, folder.name)
+            if role not in NO_EVIDENCE_ROLES or ("/" not in path and role_named(path)):
+                found.append((path, role if role not in NO_EVIDENCE_ROLES else None))
+        return found
 
     def _holds_a_configured_base(self, folder: str) -> bool:
         bases = (self.config.schema_base, self.config.model_base, self.config.model_mixin)

@@ -12,6 +12,7 @@ from archguard.analysis.project_view import Project
 from archguard.diagnostics import UNSAFE, Diagnostic
 from archguard.project.layout import ModuleFolder, is_test_path
 from archguard.rules.registry import Fixer, ProjectRule, register
+from archguard.rules.repositories import is_data_layer_file
 
 FILE_START = Span(1, 1, 1, 1)
 LAYOUT_CONFIG = ("Role file names: `[tool.archguard.roles]`; the modules folder: `modules-dir`; "
@@ -45,7 +46,10 @@ class LayoutRule(ProjectRule):
             return
         layout = project.config.layout
         for folder in project.module_folders:
-            if layout.is_judged(folder):
+            if layout.is_judged(folder) and (project.config.module_names or any(
+                    role != "repository" or is_data_layer_file(
+                        project, _folder_path(project, folder, path))
+                    for path, role in layout.evidence(folder))):
                 yield from self.check_folder(project, folder)
 
     def check_folder(self, project: Project, folder: ModuleFolder) -> Iterator[Diagnostic]:
