@@ -52,15 +52,34 @@ def test_blank_and_comment_lines_do_not_count_but_string_lines_do() -> None:
     assert check(source, ["AG602"]) == [("AG602", SERVICE, 94)]
 
 
-def test_nested_functions_count_separately_and_for_their_outer_function() -> None:
-    source = (
-        "def outer() -> None:\n"
-        + lines(20)
-        + "    def inner() -> None:\n"
-        + lines(31, "        ")
-        + "    return None\n"
-    )
-    assert check(source, ["AG602"]) == [("AG602", SERVICE, 1), ("AG602", SERVICE, 22)]
+def test_nested_functions_count_for_their_outer_function_unless_reported_themselves() -> None:
+    """mealie's auto_init: a wrapper holding one long inner function (and a decorator
+    factory: three levels) is one finding, the inner one. An outer function long by its own
+    lines is reported too; a short inner function's lines count for the outer one."""
+    wrapper = ("def wrapper() -> None:\n"
+               + lines(20)
+               + "    def inner() -> None:\n"
+               + lines(31, "        ")
+               + "    return None\n")
+    factory = ("\n\ndef factory() -> None:\n"
+               "    def decorator() -> None:\n"
+               "        def wrapped() -> None:\n"
+               + lines(31, "            ")
+               + "        return wrapped\n"
+               "    return decorator\n")
+    long_outer = ("\n\ndef long_outer() -> None:\n"
+                  + lines(31)
+                  + "    def inner() -> None:\n"
+                  + lines(31, "        ")
+                  + "    return None\n")
+    short_inner = ("\n\ndef with_helper() -> None:\n"
+                   + lines(20)
+                   + "    def helper() -> None:\n"
+                   + lines(15, "        ")
+                   + "    return None\n")
+    assert check(wrapper + factory + long_outer + short_inner, ["AG602"]) == [
+        ("AG602", SERVICE, 22), ("AG602", SERVICE, 59), ("AG602", SERVICE, 95),
+        ("AG602", SERVICE, 127), ("AG602", SERVICE, 162)]
 
 
 def test_nested_decorated_first_statement_counts_from_its_decorator() -> None:

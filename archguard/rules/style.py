@@ -95,6 +95,25 @@ def body_length(function: ast.FunctionDef | ast.AsyncFunctionDef, code: set[int]
     return sum(1 for line in range(start, end + 1) if line in code)
 
 
+def _outermost_within(node: ast.AST, functions: list[ast.AST]) -> list[ast.AST]:
+    """The functions of ``functions`` nested in ``node`` and in none of the others."""
+    inside = [f for f in functions if f is not node and _encloses(node, f)]
+    return [f for f in inside if not any(g is not f and _encloses(g, f) for g in inside)]
+
+
+def _encloses(outer: ast.AST, inner: ast.AST) -> bool:
+    return outer.lineno <= inner.lineno and (  # type: ignore[attr-defined]
+        inner.end_lineno <= outer.end_lineno)  # type: ignore[attr-defined]
+
+
+def _span_length(function: ast.AST, code: set[int]) -> int:
+    """Code lines of the whole def, decorators and header included."""
+    start = min([function.lineno,  # type: ignore[attr-defined]
+                 *(d.lineno for d in getattr(function, "decorator_list", []))])
+    return sum(1 for line in range(start, function.end_lineno + 1)  # type: ignore[attr-defined]
+               if line in code)
+
+
 @register
 class LongFunction(FileRule):
     """Short functions are read, tested and reviewed as one idea; a long one mixes several
@@ -103,8 +122,10 @@ class LongFunction(FileRule):
     body is counted from the first statement after the docstring to the function's last
     line; blank lines and comment-only lines are not counted (spacing and explanations
     should never push a function over), every line of a multi-line string is. A nested
-    function is measured on its own and its lines also count for the function around it.
-    Migrations and generated files are not checked."""
+    function is measured on its own and its lines also count for the function around it,
+    unless it is reported itself: then it counts as one line there, so a wrapper holding
+    one long inner function is not a second finding for the same body. Migrations and
+    generated files are not checked."""
 
     code = "AG602"
     name = "long-function"
@@ -124,13 +145,18 @@ class LongFunction(FileRule):
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         limit = ctx.config.style.max_function_lines
-        code: set[int] | None = None
-        for scoped in scoped_functions(ctx.tree):
+        # only a def spanning more lines than the limit can exceed it: skip counting the rest
+        candidates = [s for s in scoped_functions(ctx.tree)
+                      if (s.node.end_lineno or s.node.lineno) - s.node.lineno >= limit]
+        if not candidates:
+            return
+        code = code_lines(ctx.source, ctx.tree)
+        lengths = {id(s.node): body_length(s.node, code) for s in candidates}
+        long = [s.node for s in candidates if lengths[id(s.node)] > limit]
+        for scoped in candidates:
             node = scoped.node
-            if (node.end_lineno or node.lineno) - node.lineno < limit:
-                continue  # cannot exceed the limit: skip counting
-            code = code_lines(ctx.source, ctx.tree) if code is None else code
-            length = body_length(node, code)
+            length = lengths[id(node)] - sum(
+                _span_length(inner, code) - 1 for inner in _outermost_within(node, long))
             if length > limit:
                 yield self.report(ctx, ctx.def_span(node),
                                   f"'{scoped.qualname}' is {length} lines long (max {limit})")
