@@ -55,6 +55,12 @@ def configure_worker() -> None:
     # ok: environment-access
     merged = {**os.environ, "UV_CACHE_DIR": "/tmp/uv"}
     # ok: environment-access
+    renderer_env = {key: value for key, value in os.environ.items() if key.startswith("APP_")}
+    # ok: environment-access
+    everything = {k: v for k, v in os.environ.items()}
+    # ruleid: environment-access
+    prefixed = [value for key, value in os.environ.items() if key.startswith("APP_")]
+    # ok: environment-access
     subprocess.run(["git", "status"], env=os.environ, check=True)
     # ok: environment-access
     search_path = os.environ.get("PATH", "")

@@ -177,7 +177,8 @@ class EnvironmentAccess(SemgrepRule):
     `os.getenv` is reported, through any import form. Not reported, because no setting of
     the application is read: the whole environment handed on to a child process
     (`os.environ.copy()`, `dict(os.environ)`, `{**os.environ}`, `env=os.environ`,
-    `os.execvpe(..., os.environ)`), writes that configure a library (`os.environ[K] = v`,
+    `os.execvpe(..., os.environ)`) or a filtered copy of it built as a mapping (`{k: v for
+    k, v in os.environ.items() if ...}`), writes that configure a library (`os.environ[K] = v`,
     `setdefault`, `update`, `del`, `os.putenv`, `os.unsetenv`), and the operating system's
     own variables read by a literal name (`PATH`, `HOME`, `USER`, `SHELL`, `TMPDIR`, `LANG`,
     `HOSTNAME`, ...). The settings module and test files are not checked."""
