@@ -436,6 +436,20 @@ def test_sqlalchemy_event_listeners_are_not_judged() -> None:
     assert [d.line for d in found] == [19]
 
 
+def test_one_finding_per_annotation_at_its_first_any() -> None:
+    """`Agent[Any, Any]` is one annotation to fix: one finding, at the first `Any`; each
+    parameter and the return type are their own."""
+    found = run({SERVICE: dedent(typed("""
+        from typing import Any
+
+
+        def pair(agent: dict[Any, Any], other: tuple[int, Any]) -> tuple[Any, Any]: ...
+    """))}, ["AG803"])
+    assert [(d.line, d.column, d.message.rsplit("(", 1)[1]) for d in found] == [
+        (5, 22, "parameter 'agent')"), (5, 51, "parameter 'other')"),
+        (5, 66, "return type)")]
+
+
 def test_any_reported_at_the_any_and_named() -> None:
     found = run({SERVICE: dedent(typed("""
         from typing import Any

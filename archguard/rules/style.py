@@ -330,9 +330,9 @@ class AnyType(FileRule):
     """`Any` switches type checking off for everything it touches, so a public signature
     with `Any` spreads unchecked values through every caller. `typing.Any` in a parameter
     or return annotation of a public function (see AG802 for what is public) is reported at
-    the `Any`: any import alias, `typing.Any`/`t.Any`, nested in `list[...]`,
-    `dict[str, Any]`, `Optional[...]`, `X | Any`, and quoted annotations (reported at the
-    string). `Literal[...]` values and `Annotated` metadata are not types and are skipped,
+    its first `Any`, once per parameter or return annotation: any import alias,
+    `typing.Any`/`t.Any`, nested in `list[...]`, `dict[str, Any]`, `Optional[...]`,
+    `X | Any`, and quoted annotations (reported at the string). `Literal[...]` values and `Annotated` metadata are not types and are skipped,
     and so are the "don't care" slots of `Coroutine[Any, Any, T]` and of
     `Generator[T, Any, Any]`/`AsyncGenerator[T, Any]` (only `T` is judged), and
     `Callable[..., Any]`, the spelling of "any callable".
@@ -368,14 +368,12 @@ class AnyType(FileRule):
                     ctx, scoped.node, OVERLOAD, "overload")) or has_decorator(
                     ctx, scoped.node, EVENT_LISTENERS, ""):
                 continue
-            seen: set[tuple[int, int]] = set()
             for where, annotation in self._annotations(ctx, scoped):
-                for node in any_in_annotation(ctx, annotation):
-                    span = ctx.span(node)
-                    if (span.line, span.column) not in seen:
-                        seen.add((span.line, span.column))
-                        yield self.report(ctx, span, f"'Any' in the public signature of "
-                                                     f"'{scoped.qualname}' ({where})")
+                # one finding per annotation (`dict[Any, Any]` is one fix), at its first Any
+                node = next(iter(any_in_annotation(ctx, annotation)), None)
+                if node is not None:
+                    yield self.report(ctx, ctx.span(node), f"'Any' in the public signature of "
+                                                           f"'{scoped.qualname}' ({where})")
 
     @staticmethod
     def _annotations(ctx: FileContext, scoped: ScopedFunction,
