@@ -269,6 +269,11 @@ class Config:
         '["AG501"]')
     exclude: list[str] = setting([], "Globs of paths not to check, relative to the project root.",
                                  '["cpv3/legacy/*"]')
+    python_version: str | None = setting(
+        None, "The oldest Python the project supports (`\"3.12\"`). Unset: the lower bound of "
+        "`[project] requires-python`. From 3.14 annotations are deferred (PEP 649), so AG801 "
+        "does not ask for `from __future__ import annotations`.", '"3.12"',
+        default_text="from requires-python")
     tests_dir: str = setting("tests", "The tests folder (AG805 and your own semgrep rules look "
                              "at it).", '"backend/tests"')
     settings_module: str | list[str] | None = setting(
@@ -367,6 +372,12 @@ class Config:
     @property
     def migration_globs(self) -> list[str]:
         return [glob.strip("/") for glob in self.migrations or []]
+
+    @property
+    def oldest_python(self) -> tuple[int, int] | None:
+        """``python-version`` as (major, minor); None when unknown."""
+        match = re.fullmatch(r"\s*(\d+)\.(\d+)\s*", self.python_version or "")
+        return (int(match[1]), int(match[2])) if match else None
 
     def fingerprint(self) -> str:
         """A stable hash of the effective config (cache keys)."""
@@ -472,6 +483,9 @@ def _describe(hint: Any) -> str:
 
 
 def _validate_values(config: Config, source: str) -> None:
+    if config.python_version is not None and config.oldest_python is None:
+        raise ArchguardError(f"{source}: 'tool.archguard.python-version' must look like "
+                             f"\"3.12\", got {config.python_version!r}")
     for role, rank in dataclasses.asdict(config.layers).items():
         if rank < 0:
             raise ArchguardError(

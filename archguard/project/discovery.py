@@ -5,14 +5,17 @@ This is the only part of the checker core that touches the filesystem.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from archguard.diagnostics import ArchguardError
 from archguard.project.config import Config, archguard_table, load_config_table, read_pyproject
 from archguard.project.layout import ModuleFolder
+from archguard.project.pythons import minimum
 
 IGNORED_DIRS = frozenset({"__pycache__"})
 
@@ -73,9 +76,10 @@ def locate_project(paths: list[Path], config_file: Path | None = None) -> Projec
                 continue
             own = own or candidate
             if table is not None:
-                return ProjectLocation(folder, load_config_table(table, str(candidate)),
-                                       candidate, written_keys=frozenset(table),
-                                       notes=tuple(notes))
+                config = with_project_python(load_config_table(table, str(candidate)),
+                                             read_pyproject(candidate))
+                return ProjectLocation(folder, config, candidate,
+                                       written_keys=frozenset(table), notes=tuple(notes))
     # No [tool.archguard] anywhere: the defaults apply, rooted where the package lives.
     default = Config()
     for folder in (start_dir, *start_dir.parents):
@@ -93,9 +97,21 @@ def _explicit_config(config_file: Path) -> ProjectLocation:
         table = {}
     elif table is None:
         table = document  # a standalone archguard.toml holds the keys at top level
-    config = load_config_table(table, str(config_file))
+    config = with_project_python(load_config_table(table, str(config_file)), document)
     return ProjectLocation(config_file.resolve().parent, config, config_file,
                            written_keys=frozenset(table))
+
+
+def with_project_python(config: Config, document: dict[str, Any]) -> Config:
+    """``config`` with ``python-version`` taken from ``[project] requires-python`` when the
+    archguard table leaves it unset (its lower bound: ``">=3.12,<3.15"`` is 3.12)."""
+    if config.python_version is not None:
+        return config
+    project = document.get("project")
+    spec = project.get("requires-python") if isinstance(project, dict) else None
+    oldest = minimum(spec) if isinstance(spec, str) else None
+    return dataclasses.replace(config, python_version=f"{oldest[0]}.{oldest[1]}") \
+        if oldest else config
 
 
 def relative(path: Path, root: Path) -> str:

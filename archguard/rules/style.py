@@ -162,6 +162,10 @@ class LongFunction(FileRule):
                                   f"'{scoped.qualname}' is {length} lines long (max {limit})")
 
 
+# From this Python on, annotations are evaluated lazily without the import (PEP 649/749).
+DEFERRED_ANNOTATIONS = (3, 14)
+
+
 @register
 class FutureAnnotations(FileRule):
     """`from __future__ import annotations` makes every annotation lazy: forward references
@@ -172,7 +176,9 @@ class FutureAnnotations(FileRule):
     no annotation anywhere (no parameter, return or variable annotation, nested functions
     and classes included: constants, enums, a vendored untyped helper): the import would
     change nothing there, and it is reported once the file gains its first annotation.
-    Reported at line 1."""
+    Nor is any file of a project whose oldest Python (`python-version`, else `[project]
+    requires-python`) is 3.14 or newer: annotations are deferred there (PEP 649), which is
+    what the import was for. Reported at line 1."""
 
     code = "AG801"
     ruff = ("I002",)
@@ -200,6 +206,8 @@ class FutureAnnotations(FileRule):
         return add_future_import
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        if (ctx.config.oldest_python or (3, 0)) >= DEFERRED_ANNOTATIONS:
+            return
         body = ctx.tree.body
         if not [s for i, s in enumerate(body) if not (i == 0 and _is_docstring(s))]:
             return
