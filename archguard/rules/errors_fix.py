@@ -80,11 +80,7 @@ def hoist_with_libcst(request: FixRequest) -> FixOutput:
             output.skip(finding, "the f-string has nested or self-documenting fields")
             continue
         value, arguments, words = converted
-        constant = hoisted.get(value)
-        if constant is None:
-            name = existing.get(value) or new_name(words, taken)
-            constant = hoisted[value] = Hoisted(name, value, value not in existing)
-            taken.add(name)
+        constant = constant_for(value, words, hoisted, existing, taken)
         replacement: cst.BaseExpression = cst.Name(constant.name)
         if arguments:
             replacement = cst.parse_expression(f"{constant.name}.format({', '.join(arguments)})")
@@ -184,6 +180,18 @@ def _parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
 
 def _words(text: str) -> list[str]:
     return re.findall(r"[A-Za-z0-9]+", text, re.ASCII)[:MAX_WORDS]
+
+
+def constant_for(value: str, words: list[str], hoisted: dict[str, Hoisted],
+                 existing: dict[str, str], taken: set[str]) -> Hoisted:
+    """The constant a message becomes: one already hoisted in this fix, an existing
+    ``ERROR_*`` constant with that value, or a new name (recorded in ``hoisted``/``taken``)."""
+    constant = hoisted.get(value)
+    if constant is None:
+        name = existing.get(value) or new_name(words, taken)
+        constant = hoisted[value] = Hoisted(name, value, value not in existing)
+        taken.add(name)
+    return constant
 
 
 def new_name(words: list[str], taken: set[str]) -> str:

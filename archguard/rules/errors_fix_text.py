@@ -21,7 +21,7 @@ import libcst as cst
 
 from archguard.rules.cst_tools import plain_ast_or_none
 from archguard.rules.errors import ERROR_PREFIX
-from archguard.rules.errors_fix import Hoisted, constant_text, new_name
+from archguard.rules.errors_fix import Hoisted, constant_for, constant_text
 from archguard.rules.fixing import FixOutput, FixRequest
 
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith,
@@ -92,11 +92,7 @@ def _hoist(request: FixRequest) -> FixOutput:
             output.skip(finding, "the f-string has nested or self-documenting fields")
             continue
         value, arguments, words = converted
-        constant = hoisted.get(value)
-        if constant is None:
-            name = existing.get(value) or new_name(words, taken)
-            constant = hoisted[value] = Hoisted(name, value, value not in existing)
-            taken.add(name)
+        constant = constant_for(value, words, hoisted, existing, taken)
         replacement = constant.name
         if arguments:
             replacement = f"{constant.name}.format({', '.join(arguments)})"
