@@ -337,3 +337,17 @@ STRIPE_API_KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"
 client = Client(api_key="testing123")
 # ruleid: hardcoded-config
 DB_PASSWORD = "validation"
+
+
+def configured_checks(settings, opts, other):
+    # ok: hardcoded-config
+    base_url_set = settings.BASE_URL != "http://localhost:8080"
+    # ok: hardcoded-config
+    success_url = opts.success_url or settings.paypal_success_url or "https://lnbits.com"
+    # ok: hardcoded-config
+    webhook = settings.webhook_url or "https://hooks.example-cdn.net/default"
+    # ruleid: hardcoded-config
+    fallback = opts.url or "https://api.example-cdn.net/v1"
+    # ruleid: hardcoded-config
+    same = other.url == "https://api.example-cdn.net/v1"
+    return base_url_set, success_url, webhook, fallback, same

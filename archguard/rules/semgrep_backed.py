@@ -140,7 +140,10 @@ class HardcodedConfig(SemgrepRule):
     namespaces, the `public-hosts` you list, example data (`example=`, `examples/`
     folders), OpenAPI metadata (`servers`, `contact`, `license_info`) and links for people
     bound to names, dict keys or subscripts that say so (`docs_url = ...`, `"weblink":
-    data.get("join_url", "https://...")`, `update["avatar_url"] = ...`); names that merely
+    data.get("join_url", "https://...")`, `update["avatar_url"] = ...`), a literal compared
+    with a setting or given as the last fallback of one (`settings.BASE_URL !=
+    "http://localhost:8080"`, `opts.url or settings.url or "https://..."`: the setting is
+    the configuration; `settings`/`get_settings()` as written); names that merely
     contain the word (`token_type`, `password_hash`) are not secrets, and neither is a
     placeholder value: at most a short vendor prefix (1-5 letters) followed only by words
     saying it is not real (`valid`, `invalid`, `test`, `testing`, `dummy`, `fake`, `mock`,
