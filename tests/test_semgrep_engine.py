@@ -309,6 +309,30 @@ def test_recorded_report_becomes_diagnostics(tmp_path: Path) -> None:
                               ("AG805", "spec/test_media.py", 10)])  # before suppressions
 
 
+def test_one_finding_per_rule_and_line(tmp_path: Path) -> None:
+    """dispatch's `scoped_session(sessionmaker(...))` and polar's `os.environ.get("A") or
+    os.environ.get("B")`: one line, one problem per rule (the first match); another rule on
+    the same line, and the next line, are their own."""
+    root = write_tree(tmp_path, PROJECT)
+    (root / "svc" / "db.py").write_text(
+        'session = scoped_session(sessionmaker(bind=engine))\n'
+        'name = os.environ.get("A") or os.environ.get("B")\n'
+        'other = os.environ.get("C")\n')
+
+    def result(check_id: str, line: int, start: int, end: int) -> dict[str, Any]:
+        return {"check_id": check_id, "path": "svc/db.py", "extra": {"message": "m"},
+                "start": {"line": line, "col": start}, "end": {"line": line, "col": end}}
+
+    report = {"results": [result("sync-database", 1, 26, 51), result("sync-database", 1, 11, 52),
+                          result("environment-access", 2, 31, 45),
+                          result("environment-access", 2, 8, 22),
+                          result("hardcoded-config", 2, 40, 43),
+                          result("environment-access", 3, 9, 23)]}
+    found = diagnostics_by_path(report, catalog(root), root)["svc/db.py"]
+    assert [(d.code, d.line, d.column) for d in found] == [
+        ("AG406", 1, 11), ("AG703", 2, 8), ("AG702", 2, 40), ("AG703", 3, 9)]
+
+
 def test_paths_are_project_relative() -> None:
     assert normal_path("./svc/a.py") == "svc/a.py"
     assert normal_path("svc\\modules\\a.py") == "svc/modules/a.py"

@@ -286,7 +286,9 @@ def _stderr_line(err_file: Path) -> str:
 
 def diagnostics_by_path(report: Mapping[str, Any], rules: Mapping[str, SemgrepRuleInfo],
                         root: Path, limit: int | None = None) -> dict[str, list[Diagnostic]]:
-    """Every result as a Diagnostic, grouped by project-relative path."""
+    """Every result as a Diagnostic, grouped by project-relative path: one per rule and line
+    (the first on it), as the message names the line's problem, not each match on it
+    (`scoped_session(sessionmaker(...))`, two `os.environ.get` in one condition)."""
     sources = _Sources(root, limit)
     found: dict[str, list[Diagnostic]] = {}
     for result in report.get("results") or []:
@@ -295,6 +297,11 @@ def diagnostics_by_path(report: Mapping[str, Any], rules: Mapping[str, SemgrepRu
             raise ArchguardError(f"semgrep reported unknown rule '{result.get('check_id')}'")
         diagnostic = to_diagnostic(result, rule, sources)
         found.setdefault(diagnostic.path, []).append(diagnostic)
+    for path, diagnostics in found.items():
+        first: dict[tuple[str, int], Diagnostic] = {}
+        for diagnostic in sorted(diagnostics, key=lambda d: (d.line, d.column)):
+            first.setdefault((diagnostic.code, diagnostic.line), diagnostic)
+        found[path] = list(first.values())
     return found
 
 
