@@ -47,6 +47,14 @@ def configure_worker() -> None:
     # ok: environment-access
     os.environ.update({"TZ": "UTC"})
     # ok: environment-access
+    if "SDK_SKIP_VERSION_CHECK" not in os.environ:
+        os.environ["SDK_SKIP_VERSION_CHECK"] = "1"
+    # ruleid: environment-access
+    if "FEATURE" not in os.environ:
+        # ruleid: environment-access
+        mode = os.environ.get("MODE")
+        os.environ["FEATURE"] = mode
+    # ok: environment-access
     os.putenv("TZ", "UTC")
     # ok: environment-access
     env = dict(os.environ)

@@ -182,9 +182,9 @@ class EnvironmentAccess(SemgrepRule):
     (`os.environ.copy()`, `dict(os.environ)`, `{**os.environ}`, `env=os.environ`,
     `os.execvpe(..., os.environ)`) or a filtered copy of it built as a mapping (`{k: v for
     k, v in os.environ.items() if ...}`), writes that configure a library (`os.environ[K] = v`,
-    `setdefault`, `update`, `del`, `os.putenv`, `os.unsetenv`), and the operating system's
-    own variables read by a literal name (`PATH`, `HOME`, `USER`, `SHELL`, `TMPDIR`, `LANG`,
-    `HOSTNAME`, ...). The settings module and test files are not checked."""
+    `setdefault`, also spelled out as `if K not in os.environ: os.environ[K] = v`, `update`,
+    `del`, `os.putenv`, `os.unsetenv`), and the operating system's own variables read by a
+    literal name (`PATH`, `HOME`, `USER`, `SHELL`, `TMPDIR`, `LANG`, `HOSTNAME`, ...). The settings module and test files are not checked."""
 
     code = "AG703"
     name = "environment-access"
