@@ -316,7 +316,7 @@ _BODY_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def has_decorator(ctx: FileContext, function: FunctionNode, names: frozenset[str],
-                  bare: str) -> bool:
+                  bare: str | None = None) -> bool:
     """Decorated with one of ``names`` (resolved), or with the unimported builtin ``bare``."""
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator

@@ -15,7 +15,7 @@ from typing import Any
 from archguard.diagnostics import ArchguardError
 from archguard.project.config import Config, archguard_table, load_config_table, read_pyproject
 from archguard.project.layout import ModuleFolder
-from archguard.project.pythons import minimum
+from archguard.project.pythons import minimum, project_requires_python
 
 IGNORED_DIRS = frozenset({"__pycache__"})
 
@@ -67,7 +67,8 @@ def locate_project(paths: list[Path], config_file: Path | None = None) -> Projec
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
-                table = archguard_table(read_pyproject(candidate))
+                document = read_pyproject(candidate)
+                table = archguard_table(document)
             except ArchguardError as error:
                 if own is None:
                     raise
@@ -77,7 +78,7 @@ def locate_project(paths: list[Path], config_file: Path | None = None) -> Projec
             own = own or candidate
             if table is not None:
                 config = with_project_python(load_config_table(table, str(candidate)),
-                                             read_pyproject(candidate))
+                                             document)
                 return ProjectLocation(folder, config, candidate,
                                        written_keys=frozenset(table), notes=tuple(notes))
     # No [tool.archguard] anywhere: the defaults apply, rooted where the package lives.
@@ -107,9 +108,7 @@ def with_project_python(config: Config, document: dict[str, Any]) -> Config:
     archguard table leaves it unset (its lower bound: ``">=3.12,<3.15"`` is 3.12)."""
     if config.python_version is not None:
         return config
-    project = document.get("project")
-    spec = project.get("requires-python") if isinstance(project, dict) else None
-    oldest = minimum(spec) if isinstance(spec, str) else None
+    oldest = minimum(project_requires_python(document))
     return dataclasses.replace(config, python_version=f"{oldest[0]}.{oldest[1]}") \
         if oldest else config
 

@@ -24,9 +24,14 @@ def requires_python(root: Path) -> str | None:
     if not path.is_file():
         return None
     try:
-        project = read_pyproject(path).get("project")
+        return project_requires_python(read_pyproject(path))
     except ArchguardError:
         return None  # the config loader reports a broken file; this is only a hint
+
+
+def project_requires_python(document: dict[str, object]) -> str | None:
+    """``[project] requires-python`` of a parsed pyproject.toml, if any."""
+    project = document.get("project")
     value = project.get("requires-python") if isinstance(project, dict) else None
     return value if isinstance(value, str) else None
 

@@ -122,10 +122,7 @@ def layer_role(project: Project, node: Node) -> str | None:
     and has no rank; every other file keeps the role of its name."""
     if node.role != "repository" or not node.exists:
         return node.role
-    judged = project.memo("data-layer-files", dict)
-    if node.path not in judged:
-        judged[node.path] = is_data_layer_file(project, node.path)
-    return node.role if judged[node.path] else None
+    return node.role if is_data_layer_file(project, node.path) else None
 
 
 def layer_order(project: Project) -> str:

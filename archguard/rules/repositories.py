@@ -175,7 +175,15 @@ def is_data_layer_file(project: Project, path: str) -> bool:
     """A repository-role file that touches the SQL database: its own code builds or runs
     SQL, or one of its classes does (a function handing a session on to a service does not
     make a data layer). A file without code to judge (imports, a re-export facade, stubs)
-    and one archguard has no facts for are judged by their name."""
+    and one archguard has no facts for are judged by their name. Once per file and run
+    (the layout and the layer rules both ask)."""
+    judged: dict[str, bool] = project.memo("data-layer-files", dict)
+    if path not in judged:
+        judged[path] = _touches_sql_as_a_file(project, path)
+    return judged[path]
+
+
+def _touches_sql_as_a_file(project: Project, path: str) -> bool:
     facts = project.files.get(path)
     own = None if facts is None else facts.extra.get(RepositorySession.code, {}).get("file_sql")
     if facts is None or own is None:

@@ -374,7 +374,7 @@ class AnyType(FileRule):
         for scoped in scoped_list:
             if not scoped.is_public or (scoped.qualname in overloaded and not has_decorator(
                     ctx, scoped.node, OVERLOAD, "overload")) or has_decorator(
-                    ctx, scoped.node, EVENT_LISTENERS, ""):
+                    ctx, scoped.node, EVENT_LISTENERS):
                 continue
             for where, annotation in self._annotations(ctx, scoped):
                 # one finding per annotation (`dict[Any, Any]` is one fix), at its first Any
