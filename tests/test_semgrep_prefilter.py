@@ -284,6 +284,16 @@ def test_each_test_runs_once_per_file(monkeypatch: pytest.MonkeyPatch) -> None:
     assert sorted(seen) == [b"r_one", b"r_two", b"s_one", b"s_two", b"shared"]
 
 
+def test_a_case_insensitive_class_keeps_its_case_folding() -> None:
+    """`(?i)[a-z]:\\\\`: the key `:\\` has no letter, but the class does: a file with
+    `C:\\` must still be met (semgrep's engine folds the class)."""
+    rule = Prefilter([RuleFilter("r", regex_requirement(r"(?i)[a-z]:\\\\"), None, ())])
+    assert rule.rules_for("a.py", b'path = "C:\\\\x"\n') == ("r",)
+    assert rule.rules_for("a.py", b'path = "1:\\\\x"\n') == ()
+    assert sources(regex_requirement(r"(?i)y://")) == [["(?i:y://)"]]
+    assert sources(regex_requirement(r"(?i)\d+://")) == [["://"]]  # nothing to fold
+
+
 def test_a_regex_requirement_holds_on_any_non_ascii_file() -> None:
     derived = filter_of(r"""
         rules:

@@ -228,6 +228,15 @@ def _atom(op: Any, av: Any) -> tuple[str, float, str] | None:
     return None
 
 
+def _folds(source: str, literal: str) -> bool:
+    """Whether case-insensitive matching changes what an atom matches: a letter, or a class
+    holding one (`[a-z]`, `[^x]`; not `\\d`, `\\w`, which hold both cases or none)."""
+    if literal:
+        return literal.isalpha()
+    return source.startswith("[") and any(
+        c.isalpha() for c in re.sub(r"\\[dDsSwW]", "", source))
+
+
 def _sequence(items: list[tuple[Any, Any]], icase: bool) -> Requirement:
     parts: list[Requirement] = []  # all of them hold
     run: list[tuple[str, float, str]] = []
@@ -235,8 +244,7 @@ def _sequence(items: list[tuple[Any, Any]], icase: bool) -> Requirement:
     def close() -> None:
         if run:
             source = "".join(s for s, _, _ in run)
-            folded = icase and any(c.isalpha() for _, _, c in run)  # else a faster search
-            if folded:
+            if icase and any(_folds(s, c) for s, _, c in run):
                 source = f"(?i:{source})"
             weight = sum(w for _, w, _ in run)
             literals = "".join(c or "\0" for _, _, c in run).split("\0")
@@ -244,6 +252,8 @@ def _sequence(items: list[tuple[Any, Any]], icase: bool) -> Requirement:
             run.clear()
             if not key:  # classes only (`\w+`): as good as none
                 return
+            # a key without letters is found in the bytes as they are (a faster search)
+            folded = icase and any(c.isalpha() for c in key)
             parts.append(requirement_of(Alternative(source, weight, False,
                                                     key.lower() if folded else key, folded)))
 
