@@ -241,6 +241,11 @@ def test_chunked_bulk_writes_are_one_query() -> None:
                 if count < 500:
                     break
 
+        async def insert_in_chunks(self, rows: list[dict[str, int]]) -> None:
+            for chunk in batched(rows, 500):
+                statement: sa.Insert = sa.insert(User)  # the whole value, annotated
+                await self.session.execute(statement, chunk)
+
         async def purge(self, ids: list[int]) -> None:
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]

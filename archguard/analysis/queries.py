@@ -146,14 +146,15 @@ def chunked_write(ctx: FileContext, loop: ast.For | ast.AsyncFor | ast.While,
 
     def builds_write(node: ast.AST) -> bool:
         return any(isinstance(n, ast.Call) and ctx.qualname(n.func) in WRITE_BUILDERS
-                   for n in walk_scope(node))
+                   for n in walk_scope([node]))  # the node itself too: `stmt = insert(X)`
 
     if builds_write(awaited[0]):
         return True
     # the locals the query reads, and the locals those are built from (a CTE of the
     # ``update`` selected from: ``updated = update(...).cte(); stmt = select(updated.c.id)``)
-    assigned = [(n.value, {t.id for t in n.targets if isinstance(t, ast.Name)})
-                for n in body if isinstance(n, ast.Assign)]
+    assigned = [(n.value, {t.id for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+                           if isinstance(t, ast.Name)})
+                for n in body if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None]
     read = _names(awaited[0])
     while True:
         sources = [value for value, targets in assigned if targets & read]
@@ -166,7 +167,7 @@ def chunked_write(ctx: FileContext, loop: ast.For | ast.AsyncFor | ast.While,
 
 
 def _names(node: ast.AST) -> set[str]:
-    return {n.id for n in walk_scope(node) if isinstance(n, ast.Name)}
+    return {n.id for n in walk_scope([node]) if isinstance(n, ast.Name)}
 
 
 def _chunks(node: ast.expr) -> bool:
