@@ -22,8 +22,9 @@ from archguard.run.runner import CheckRequest, run_check
 from archguard.semgrep import prefilter, process
 from archguard.semgrep import prefilter as prefilter_module
 from archguard.semgrep.prefilter import (
-    MAX_TERMS, Alternative, Prefilter, Requirement, RuleFilter, build_prefilter, conjunction,
-    glob_regex, pattern_requirement, regex_requirement, requirement_of, rule_filter, union,
+    MAX_TERMS, Alternative, Prefilter, Requirement, RuleFilter, conjunction,
+    glob_regex, pattern_requirement, regex_requirement, requirement_of, rule_filter,
+    rule_filters, union,
 )
 from archguard.semgrep.rules import builtin_rule
 from helpers import write_tree
@@ -100,7 +101,7 @@ def filter_of(text: str) -> RuleFilter:
 
 @pytest.mark.parametrize("rule", SEMGREP_RULES.values(), ids=lambda r: r.code)
 def test_requirement_of_every_shipped_rule(rule: Rule) -> None:
-    prefilter = build_prefilter([builtin_rule(rule)], Config())
+    prefilter = Prefilter(rule_filters([builtin_rule(rule)], Config()))
     ((derived, _),) = prefilter.filters
     assert sources(derived.requirement) == EXPECTED[rule.name]
 
@@ -476,7 +477,7 @@ def test_paths_read_as_semgrep_reads_them(tmp_path: Path, monkeypatch: pytest.Mo
         scanned = {process.normal_path(p) for p in semgrep.wait()["scanned"]}
     finally:
         semgrep.close()
-    ((derived, _),) = build_prefilter([info], Config()).filters
+    ((derived, _),) = Prefilter(rule_filters([info], Config())).filters
     assert {p for p in paths if derived.applies_to(p)} == scanned
 
 

@@ -225,12 +225,13 @@ WRITE_BUILDERS = frozenset(q for q in SQLALCHEMY_QUERY_BUILDERS if not q.endswit
 # Session calls that send a statement and wait for its rows: one round trip each.
 SESSION_READS = frozenset({"execute", "scalar", "scalars", "get", "get_one", "refresh",
                            "merge", "stream", "stream_scalars"})
+# Cleanup and state questions: a route may call them on its session (AG504 leaves them).
+SESSION_CLEANUP = frozenset({"rollback", "close", "expunge", "expunge_all", "expire",
+                             "expire_all", "in_transaction", "in_nested_transaction"})
 # Transaction control and unit-of-work bookkeeping: no query of their own (``add``/``delete``
 # only mark objects for the next flush; ``commit``/``flush`` write what is pending).
-SESSION_NO_QUERY = frozenset({
-    "add", "add_all", "delete", "expunge", "expunge_all", "expire", "expire_all", "commit",
-    "rollback", "flush", "begin", "begin_nested", "close", "in_transaction",
-    "in_nested_transaction"})
+SESSION_NO_QUERY = SESSION_CLEANUP | {
+    "add", "add_all", "delete", "commit", "flush", "begin", "begin_nested"}
 def writes(ctx: FileContext, function: FunctionNode, statement: ast.expr) -> bool:
     """``statement`` is an ``insert``/``update``/``delete`` (any alias, with its method
     chain), or a local name only ever assigned one in ``function``."""

@@ -111,8 +111,11 @@ def _function_lines(located: Located) -> list[tuple[int, int]]:
     """(def line, last line) of every function, whose body runs later than the module;
     none when ``ast`` cannot read what libcst did (newer syntax): nothing is moved then."""
     tree = ast_or_none(located.text)
-    if tree is None:
-        return []
+    return [] if tree is None else function_lines(tree)
+
+
+def function_lines(tree: ast.AST) -> list[tuple[int, int]]:
+    """(def line, last line) of every function and lambda of ``tree``."""
     return [(node.lineno, node.end_lineno or node.lineno) for node in ast.walk(tree)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
 

@@ -21,7 +21,7 @@ import libcst as cst
 
 from archguard.rules.cst_tools import plain_ast_or_none
 from archguard.rules.errors import ERROR_PREFIX
-from archguard.rules.errors_fix import Hoisted, constant_for, constant_text
+from archguard.rules.errors_fix import Hoisted, constant_for, constant_text, function_lines
 from archguard.rules.fixing import FixOutput, FixRequest
 
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith,
@@ -70,8 +70,7 @@ def _hoist(request: FixRequest) -> FixOutput:
     existing = _existing_constants(body, source)
     taken = _error_names(tree, text)
     strings, first_arguments, statements = _strings(tree, source)
-    functions = [(node.lineno, node.end_lineno or node.lineno) for node in ast.walk(tree)
-                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
+    functions = function_lines(tree)
     output = FixOutput()
     hoisted: dict[str, Hoisted] = {}
     replacements: dict[int, tuple[int, str]] = {}  # start -> (end, new text)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from archguard.analysis.astindex import nodes_of, walk
 from archguard.analysis.context import FileContext
+from archguard.analysis.queries import SESSION_CLEANUP
 from archguard.analysis.patterns import (
     DEPENDS, SQLALCHEMY_QUERY_BUILDERS, FunctionNode, Route, all_parameters, annotated_metadata,
     iter_functions, parameter_defaults, routes, session_names, type_name, unwrap_annotation,
@@ -158,8 +159,6 @@ class UnpaginatedListRoute(FileRule):
 
 
 # Session calls that only end or tidy the transaction: cleanup, not a query (AG504).
-SESSION_CLEANUP = frozenset({"rollback", "close", "expunge", "expunge_all", "expire",
-                             "expire_all", "in_transaction", "in_nested_transaction"})
 PING_METHODS = frozenset({"execute", "exec", "scalar", "scalars"})
 PING_SQL = re.compile(r"\s*select\s+1\s*;?\s*", re.IGNORECASE)
 

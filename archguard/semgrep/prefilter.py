@@ -508,11 +508,6 @@ class _Text:
         return search is None or search.search(self.data) is not None
 
 
-def build_prefilter(rules: list[SemgrepRuleInfo], config: Config) -> Prefilter:
-    """The prefilter of the rules semgrep runs, read from the rule text semgrep gets."""
-    return Prefilter(rule_filters(rules, config))
-
-
 def rule_filters(rules: list[SemgrepRuleInfo], config: Config) -> list[RuleFilter]:
     """Each rule's filter, in order (one with no requirement when its YAML cannot be read:
     semgrep then reports the rule file itself)."""
