@@ -189,6 +189,23 @@ def internal_urls() -> list[str]:
     ]
 
 
+def loopback_bridge(port: int) -> list[str]:
+    """The process's own listener, on a port handed over at run time: nothing here varies
+    by deployment. A fixed port or a service on loopback is still configuration."""
+    return [
+        # ok: hardcoded-config
+        f"http://127.0.0.1:{port}/mcp",
+        # ok: hardcoded-config
+        f"ws://localhost:{port}",
+        # ok: hardcoded-config
+        f"http://[::1]:{port}/health",
+        # ruleid: hardcoded-config
+        f"http://localhost:8080/{port}",
+        # ruleid: hardcoded-config
+        f"redis://localhost:{port}/0",
+    ]
+
+
 # a scheme without a host is text being parsed, not a URL
 # ok: hardcoded-config
 DEFANG = {"ftp://[": "[", "hxxp://": "http://"}

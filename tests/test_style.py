@@ -699,6 +699,46 @@ def test_flat_classes_and_library_bases_are_fine() -> None:
     assert findings(files, ["AG804"]) == []
 
 
+def test_a_protocol_nothing_derives_from_is_structural_typing() -> None:
+    """A Protocol used as a parameter's type (implemented structurally, in another file) is
+    no layer; one that a project class names as its base is, as is an ABC."""
+    files = {
+        "cpv3/common/ports.py": dedent(typed("""
+            from typing import Protocol
+
+            import typing_extensions as te
+
+
+            class PresetService(Protocol):
+                async def resolve(self, name: str) -> str: ...
+
+
+            class AuditHandler(te.Protocol):
+                def handle(self) -> None: ...
+
+
+            class NotifyService(Protocol):
+                def send(self) -> None: ...
+        """)),
+        SERVICE: dedent(typed("""
+            from cpv3.common.ports import NotifyService, PresetService
+
+
+            class UserService:
+                def __init__(self, presets: PresetService) -> None:
+                    self.presets = presets
+
+
+            class MailService(NotifyService):
+                def send(self) -> None: ...
+        """)),
+    }
+    found = run(files, ["AG804"])
+    assert [(d.path, d.line, d.message) for d in found] == [
+        ("cpv3/common/ports.py", 15, "'NotifyService' is an abstract service layer"),
+    ]
+
+
 def test_allowed_bases_are_exempt() -> None:
     source = FUTURE + "class BaseService:\n    pass\n\n\nclass BaseRepository:\n    pass\n"
     config = Config(style=StyleConfig(

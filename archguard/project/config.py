@@ -281,6 +281,11 @@ class Config:
         "configuration literals (AG702, AG703): a path or a list of paths. Unset: detected (a "
         "`BaseSettings` subclass, or a `settings.py`/`config.py` reading the environment).",
         '"app/core/config.py"', default_text="detected")
+    allow_env_in_scripts: bool = setting(
+        True, "A standalone script, a module with an `if __name__ == \"__main__\":` block "
+        "that imports nothing from the package, may read the environment (AG703): it cannot "
+        "reach the settings module without importing the package. `false` reports it.",
+        "false")
     public_hosts: list[str] = setting(
         [], "Hosts whose URLs are never configuration, for links and identifiers that are the "
         "same everywhere: AG702 does not report a URL on one of them or on a subdomain of one "

@@ -140,7 +140,9 @@ class HardcodedConfig(SemgrepRule):
     namespaces, the `public-hosts` you list, example data (`example=`, `examples/`
     folders), OpenAPI metadata (`servers`, `contact`, `license_info`) and links for people
     bound to names, dict keys or subscripts that say so (`docs_url = ...`, `"weblink":
-    data.get("join_url", "https://...")`, `update["avatar_url"] = ...`), a literal compared
+    data.get("join_url", "https://...")`, `update["avatar_url"] = ...`), a loopback
+    listener whose port is only known at run time (`f"http://127.0.0.1:{port}/mcp"`:
+    http/ws on localhost, 127.0.0.1 or [::1]), a literal compared
     with a setting or given as the last fallback of one (`settings.BASE_URL !=
     "http://localhost:8080"`, `opts.url or settings.url or "https://..."`: the setting is
     the configuration; `settings`/`get_settings()` as written); names that merely
@@ -184,7 +186,12 @@ class EnvironmentAccess(SemgrepRule):
     k, v in os.environ.items() if ...}`), writes that configure a library (`os.environ[K] = v`,
     `setdefault`, also spelled out as `if K not in os.environ: os.environ[K] = v`, `update`,
     `del`, `os.putenv`, `os.unsetenv`), and the operating system's own variables read by a
-    literal name (`PATH`, `HOME`, `USER`, `SHELL`, `TMPDIR`, `LANG`, `HOSTNAME`, ...). The settings module and test files are not checked."""
+    literal name (`PATH`, `HOME`, `USER`, `SHELL`, `TMPDIR`, `LANG`, `HOSTNAME`, ...). The
+    settings module and test files are not checked. A guess, on by default
+    (`allow-env-in-scripts`): a standalone script, a module with an `if __name__ ==
+    "__main__":` block that imports nothing from the package, cannot reach the settings
+    module (a sandbox runner kept free of the package, an entry point exec'd with its run's
+    values in the environment) and is not reported."""
 
     code = "AG703"
     name = "environment-access"

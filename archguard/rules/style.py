@@ -10,8 +10,8 @@ from archguard.analysis.context import FileContext
 from archguard.analysis.astindex import nodes_of
 from archguard.analysis.facts import ClassFact, Span
 from archguard.analysis.patterns import (
-    OVERLOAD, ScopedFunction, any_in_annotation, class_nodes, has_decorator, may_name_any,
-    scoped_functions, signature_parameters, walk_scope,
+    OVERLOAD, PROTOCOL, ScopedFunction, any_in_annotation, class_nodes, has_decorator,
+    may_name_any, scoped_functions, signature_parameters, walk_scope,
 )
 from archguard.analysis.project_view import Project
 from archguard.diagnostics import SAFE, Diagnostic
@@ -402,7 +402,7 @@ class AnyType(FileRule):
 KINDS = (("Service", "service"), ("Repository", "repository"), ("Repo", "repository"),
          ("Handler", "handler"))
 BASE_NAME = re.compile(r"^(Base|Abstract|Generic)[A-Z_]|Base$")
-ABSTRACT_BASES = frozenset({"abc.ABC", "typing.Protocol", "typing_extensions.Protocol"})
+ABSTRACT_BASES = frozenset({"abc.ABC"}) | PROTOCOL
 GENERIC_BASES = frozenset({"typing.Generic", "typing_extensions.Generic"})
 ABSTRACT_DECORATORS = frozenset({"abc.abstractmethod", "abc.abstractproperty",
                                  "abc.abstractclassmethod", "abc.abstractstaticmethod"})
@@ -435,8 +435,9 @@ class OverAbstraction(ProjectRule):
     `metaclass=ABCMeta` or an `@abstractmethod`); a generic service or repository
     (`Generic[...]` in its bases); a class that another project class of the same kind
     derives from (directly or not); and any abstract or generic project class that a
-    service, repository or handler derives from (e.g. a `CRUDBase(Generic[M])`). Plain mixins
-    and bases from libraries are not reported. Exempt a deliberate base with `allowed-bases`."""
+    service, repository or handler derives from (e.g. a `CRUDBase(Generic[M])`). A `Protocol`
+    that no project class derives from is structural typing (the type of a parameter), not
+    a layer: not reported. Plain mixins and bases from libraries are not reported. Exempt a deliberate base with `allowed-bases`."""
 
     code = "AG804"
     name = "over-abstraction"
@@ -496,6 +497,8 @@ def _reason(project: Project, cls: ClassFact, abstract: set[str],
             children: list[ClassFact]) -> str | None:
     kind = _kind(project, cls)
     bases = {project.resolve(base) for base in cls.bases if base}
+    if bases & PROTOCOL and not children:
+        return None  # structural typing (a parameter's type, a test double's shape): no layer
     is_abstract = cls.qualname in abstract or bool(bases & ABSTRACT_BASES)
     is_generic = bool(bases & GENERIC_BASES)
     if kind is not None:

@@ -29,6 +29,7 @@ from archguard.semgrep.cache import (
     SemgrepCache, Snapshot, diagnostics_of, snapshot, unchanged_since,
 )
 from archguard.semgrep.placeholders import drop_placeholder_mocks
+from archguard.semgrep.scripts import drop_script_env_reads
 from archguard.semgrep.rules import (
     SemgrepRuleInfo, load_custom_rules, needs_copy, rule_text, rules_fingerprint,
     selected_rules, semgrep_codes,
@@ -145,6 +146,7 @@ class SemgrepScan:
             self._collect(todo, fresh, scanned, failed)
             self.diagnostics = drop_placeholder_mocks(self.root, self.diagnostics,
                                                       self.package + self.outside)
+            self.diagnostics = drop_script_env_reads(self.root, self.diagnostics, self.config)
         finally:
             if process is not None:
                 process.close()
