@@ -157,6 +157,94 @@ def test_configured_base_and_mixin() -> None:
     assert findings(files, ["AG304"], config) == [("AG304", MODELS, 9)]
 
 
+def test_a_model_with_its_own_key_and_the_mixin_s_other_columns_is_not_asked_for_it() -> None:
+    """tracecat's RecordModel adds a surrogate key to TimestampMixin's columns: a model with
+    a key of its own and those columns (from another mixin, in another file) lacks nothing
+    but a second key. Reported still: a model missing a timestamp, one without a key, and
+    every model when the mixin has no key to compare (the default BaseModelMixin)."""
+    files = {
+        "cpv3/core/orm.py": dedent("""
+            from datetime import datetime
+
+            from sqlalchemy import DateTime, Integer
+            from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class TimestampMixin:
+                created_at: Mapped[datetime] = mapped_column(DateTime)
+
+                @declared_attr
+                def updated_at(cls) -> Mapped[datetime]:
+                    return mapped_column(DateTime)
+
+
+            class RecordModel(TimestampMixin, Base):
+                __abstract__ = True
+
+                surrogate_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+        """),
+        "cpv3/core/stamps.py": dedent("""
+            from datetime import datetime
+
+            from sqlalchemy import DateTime
+            from sqlalchemy.orm import Mapped, mapped_column
+
+            from cpv3.core.orm import TimestampMixin
+
+
+            class Stamped(TimestampMixin):
+                pass
+
+
+            class CreatedOnly:
+                created_at: Mapped[datetime] = mapped_column(DateTime)
+        """),
+        MODELS: dedent("""
+            from uuid import UUID
+
+            from sqlalchemy import ForeignKey, PrimaryKeyConstraint, String, Uuid
+            from sqlalchemy.orm import Mapped, mapped_column
+
+            from cpv3.core.orm import Base, TimestampMixin
+            from cpv3.core.stamps import CreatedOnly, Stamped
+
+
+            class Scope(Base, TimestampMixin):
+                __tablename__ = "scope"
+
+                id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+
+
+            class Membership(Base, Stamped):
+                __tablename__ = "membership"
+                __table_args__ = (PrimaryKeyConstraint("user_id", "org_id"),)
+
+                user_id: Mapped[UUID] = mapped_column(Uuid, ForeignKey("users.id"))
+                org_id: Mapped[UUID] = mapped_column(Uuid, ForeignKey("orgs.id"))
+                role: Mapped[str] = mapped_column(String(20))
+
+
+            class Draft(Base, CreatedOnly):
+                __tablename__ = "draft"
+
+                id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+
+
+            class Keyless(Base, TimestampMixin):
+                __tablename__ = "keyless"
+        """),
+    }
+    config = Config(model_base="cpv3.core.orm.Base", model_mixin="cpv3.core.orm.RecordModel")
+    assert findings(files, ["AG304"], config) == [("AG304", MODELS, 25), ("AG304", MODELS, 31)]
+    assert findings(files, ["AG304"], Config(model_base="cpv3.core.orm.Base",
+                                             model_mixin="cpv3.core.orm.TimestampMixin")) == [
+        ("AG304", MODELS, 25)]
+
+
 def test_a_base_archguard_cannot_see_may_supply_what_the_mixin_gives() -> None:
     """tracecat's fastapi-users tables: `AccessToken(SQLAlchemyBaseAccessTokenTableUUID,
     Base)` gets its key, timestamps and user key from the library; unknown, not reported,

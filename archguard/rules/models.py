@@ -31,6 +31,37 @@ SCHEMA_ITEMS = frozenset({
 COLUMN_CALLS = frozenset({"mapped_column", "Column"})
 
 
+def _columns(node: ast.ClassDef) -> tuple[list[str], list[str]]:
+    """(column names, primary-key column names) declared in a class body: a
+    ``mapped_column``/``Column`` value, a bare ``Mapped[...]`` annotation, a ``declared_attr``
+    method; a ``PrimaryKeyConstraint`` in ``__table_args__`` is a key named ``""``."""
+    columns: list[str] = []
+    keys: list[str] = []
+    for name, value in class_assignments(node):
+        if name == "__table_args__" and value is not None and any(
+                isinstance(part, ast.Call)
+                and (dotted_name(part.func) or "").rsplit(".", 1)[-1] == "PrimaryKeyConstraint"
+                for part in ast.walk(value)):
+            keys.append("")
+        if isinstance(value, ast.Call) and \
+                (dotted_name(value.func) or "").rsplit(".", 1)[-1] in COLUMN_CALLS:
+            columns.append(name)
+            if any(k.arg == "primary_key" and isinstance(k.value, ast.Constant)
+                   and k.value.value is True for k in value.keywords):
+                keys.append(name)
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign) and statement.value is None and \
+                isinstance(statement.target, ast.Name) and \
+                isinstance(statement.annotation, ast.Subscript) and \
+                (dotted_name(statement.annotation.value) or "").rsplit(".", 1)[-1] == "Mapped":
+            columns.append(statement.target.id)
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                (dotted_name(d) or "").rsplit(".", 1)[-1] == "declared_attr"
+                for d in statement.decorator_list) and not statement.name.startswith("__"):
+            columns.append(statement.name)
+    return columns, keys
+
+
 def _is_association(node: ast.ClassDef) -> bool:
     """Two or more columns, each a ``ForeignKey`` in the primary key (``primary_key=True``,
     or a ``PrimaryKeyConstraint`` in ``__table_args__``), and nothing else (a
@@ -76,7 +107,12 @@ class ModelBase(ProjectRule):
     of a model reported for the same missing class is not reported again (one problem). An
     association table (two or more columns, every one a foreign key in the primary key)
     that derives from the base is not asked for the mixin: its key is the pair it links,
-    and it has no life of its own to time-stamp or soft-delete."""
+    and it has no life of its own to time-stamp or soft-delete. Nor is a model that has a
+    primary key of its own and every other column the mixin declares (from another mixin,
+    say): when the mixin's key is all it would add, it would only add a second key
+    (tracecat's `RecordModel` is `TimestampMixin` plus a surrogate key). Columns are
+    `mapped_column`/`Column` assignments, bare `Mapped[...]` annotations and `declared_attr`
+    methods, in the classes and their project bases."""
 
     code = "AG304"
     name = "model-base"
@@ -102,9 +138,13 @@ class ModelBase(ProjectRule):
         mapped: list[str] = []
         abstract: list[str] = []
         association: list[str] = []
+        columns: dict[str, tuple[list[str], list[str]]] = {}
         for node, qualname in class_nodes(ctx.tree, ctx.module):
             if _is_association(node):
                 association.append(qualname)
+            declared = _columns(node)
+            if declared != ([], []):
+                columns[qualname] = declared
             names = {name for name, _ in class_assignments(node)}
             names |= {s.name for s in node.body if isinstance(s, (ast.FunctionDef,
                                                                     ast.AsyncFunctionDef))}
@@ -113,18 +153,23 @@ class ModelBase(ProjectRule):
             if any(name == "__abstract__" and isinstance(value, ast.Constant) and value.value
                    is True for name, value in class_assignments(node)):
                 abstract.append(qualname)
-        return {"mapped": mapped, "abstract": abstract, "association": association} \
-            if mapped or abstract else None
+        if not (mapped or abstract or columns):
+            return None
+        return {"mapped": mapped, "abstract": abstract, "association": association,
+                "columns": columns}
 
     def check(self, project: Project) -> Iterator[Diagnostic]:
         base = project.resolve(project.config.model_base)
         mixin = project.resolve(project.config.model_mixin)
         mapped, abstract, association = set(), set(), set()
+        columns: dict[str, tuple[list[str], list[str]]] = {}
         for facts in project.iter_files():
             data = facts.extra.get(self.code, {})
             mapped.update(data.get("mapped", ()))
             abstract.update(data.get("abstract", ()))
             association.update(data.get("association", ()))
+            columns.update(data.get("columns", {}))
+        needed = _mixin_needs(project, mixin, columns)
         lacking: dict[str, tuple[str, ...]] = {}  # model -> what it misses
         for cls in project.classes.values():
             if cls.qualname in (base, mixin) or cls.qualname in abstract or \
@@ -143,6 +188,9 @@ class ModelBase(ProjectRule):
             missing = tuple(name for name in (base, mixin) if name not in bases)
             if missing == (mixin,) and cls.qualname in association:  # the pair is its key
                 continue
+            if missing == (mixin,) and needed is not None and \
+                    _has_all(project, cls.qualname, columns, needed):
+                continue  # the mixin would add nothing but a second primary key
             if missing:
                 lacking[cls.qualname] = missing
         for facts in project.iter_files():
@@ -161,6 +209,53 @@ class ModelBase(ProjectRule):
             return f"model '{name}' derives from neither {short[base]} nor {short[mixin]}"
         present = base if missing[0] == mixin else mixin
         return f"model '{name}' derives from {short[present]} but not {short[missing[0]]}"
+
+
+def _declared(project: Project, qualname: str,
+              columns: dict[str, tuple[list[str], list[str]]]) -> tuple[set[str], bool] | None:
+    """(column names, has a primary key) of a class and its project bases; None when a base
+    cannot be seen (it may declare anything)."""
+    chain = [project.resolve(qualname), *project.mro_names(qualname)]
+    names: set[str] = set()
+    keyed = False
+    for name in chain:
+        if name not in project.classes:
+            if is_opaque_base(name):
+                return None
+            continue
+        own, keys = columns.get(name, ([], []))
+        names.update(own)
+        keyed = keyed or bool(keys)
+    return names, keyed
+
+
+def _mixin_needs(project: Project, mixin: str,
+                 columns: dict[str, tuple[list[str], list[str]]]) -> set[str] | None:
+    """The columns the mixin gives besides its primary key, when it gives a key and at least
+    one other column (else None: nothing to compare with)."""
+    chain = [mixin, *project.mro_names(mixin)]
+    if mixin not in project.classes:
+        return None
+    names: set[str] = set()
+    keys: set[str] = set()
+    for name in chain:
+        if name not in project.classes:
+            if is_opaque_base(name):
+                return None
+            continue
+        own, own_keys = columns.get(name, ([], []))
+        names.update(own)
+        keys.update(own_keys)
+    others = names - keys
+    return others if keys and others else None
+
+
+def _has_all(project: Project, qualname: str,
+             columns: dict[str, tuple[list[str], list[str]]], needed: set[str]) -> bool:
+    """Does the model (with its project bases) declare a primary key of its own and every
+    column the mixin gives besides its key?"""
+    declared = _declared(project, qualname, columns)
+    return declared is not None and declared[1] and needed <= declared[0]
 
 
 def is_opaque_base(name: str) -> bool:
