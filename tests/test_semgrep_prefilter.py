@@ -256,6 +256,8 @@ def test_regular_expressions() -> None:
     assert sources(regex_requirement(r"(?!secret)token")) == [["token"]]  # no lookaround
     assert regex_requirement("a|") is None  # an empty branch
     assert regex_requirement("[[:alpha:]]+x") is None  # read differently by PCRE
+    assert regex_requirement(r"\\[:alpha:]x") is None  # a backslash, then the class
+    assert sources(regex_requirement(r"(?!\[::1\]$)host")) == [["host"]]  # a bracket
     assert regex_requirement("(unclosed") is None
 
 

@@ -71,7 +71,8 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _COMMENT = re.compile(r"#[^\n]*")
 _NUMBER = re.compile(r"(?<![\w$])\d[\w.]*")  # 1e5, 0x1F, 1_000: semgrep compares values
 # Regular expressions Python's parser reads differently from semgrep's PCRE: no requirement.
-_FOREIGN_REGEX = re.compile(r"\[:|\\[NQEpPxX]|\(\?[^:P=!<]*x")
+# A POSIX class opens with an unescaped `[:` (`\[::1\]` is a literal IPv6 loopback).
+_FOREIGN_REGEX = re.compile(r"(?<!\\)(?:\\\\)*\[:|\\[NQEpPxX]|\(\?[^:P=!<]*x")
 POSITIVE = ("pattern", "pattern-inside")
 NEUTRAL = ("pattern-not", "pattern-not-inside", "pattern-not-regex", "focus-metavariable",
            "metavariable-pattern", "metavariable-comparison", "metavariable-type",
