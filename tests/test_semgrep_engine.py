@@ -922,3 +922,67 @@ def test_a_standalone_script_may_read_the_environment(
                          "--format", "json")
     assert [(d["path"], d["line"]) for d in json.loads(out)["diagnostics"]] == sorted(
         expected + [("app/reversed_guard.py", 6), ("app/runner.py", 6)])
+
+
+def test_a_variable_the_package_hands_to_a_child_process_is_no_setting(
+        tmp_path: Path, semgrep_on: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """Dropped: reads of a name the package writes into an environment it builds for a
+    child (`env["RUN_TOKEN"] = ...`, `sandbox_env.update({...})`, `env={...}`). Kept: a
+    name only `os.environ`, a credentials dict or a test file writes, a setting the
+    settings module reads (handed on or not), and a read by a non-literal name."""
+    root = write_tree(tmp_path / "project", {
+        "pyproject.toml": '[tool.archguard]\npackage = "app"\nmodules-dir = "app"\n'
+                          'settings-module = "app/config.py"\n',
+        "app/__init__.py": "",
+        "app/config.py": "import os\n\nDEBUG = os.environ.get('DEBUG')\n",
+        "app/launch.py": """
+            import os
+            import subprocess
+
+
+            def launch(token: str, run_id: str) -> None:
+                env = os.environ.copy()
+                env["RUN_TOKEN"] = token
+                sandbox_env: dict[str, str] = {}
+                sandbox_env.update({"RUN_ID": run_id})
+                os.environ["DATABASE_URL"] = "sqlite://"
+                env["DEBUG"] = "1"
+                subprocess.run(["python", "-m", "app.child"], env=env, check=True)
+                subprocess.run(["python", "-m", "app.child"], env={"RUN_MODE": "x"}, check=True)
+            """,
+        "app/credentials.py": """
+            def credentials(key: str) -> dict[str, str]:
+                return {"AWS_ACCESS_KEY_ID": key}
+            """,
+        "app/child.py": """
+            import os
+
+            from app import config
+
+            NAME = "RUN_TOKEN"
+
+
+            def context() -> list[str | None]:
+                return [
+                    os.environ.get("RUN_TOKEN"),
+                    os.environ["RUN_ID"],
+                    os.getenv("RUN_MODE"),
+                    os.getenv("DATABASE_URL"),
+                    os.getenv("AWS_ACCESS_KEY_ID"),
+                    os.getenv("SECRET_KEY"),
+                    os.environ.get(NAME),
+                    os.environ.get("DEBUG"),
+                ]
+            """,
+        "tests/test_child.py": """
+            def test_child() -> None:
+                env = {}
+                env["SECRET_KEY"] = "x"
+            """,
+    })
+    code, out, _ = check(capsys, str(root), "--select", "AG703", "--no-cache",
+                         "--format", "json")
+    assert [(d["path"], d["line"]) for d in json.loads(out)["diagnostics"]] == [
+        ("app/child.py", 13), ("app/child.py", 14), ("app/child.py", 15),  # DATABASE_URL,
+        ("app/child.py", 16), ("app/child.py", 17)]  # AWS_ACCESS_KEY_ID, SECRET_KEY, NAME,
+    # DEBUG

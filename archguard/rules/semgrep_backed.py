@@ -187,7 +187,12 @@ class EnvironmentAccess(SemgrepRule):
     `setdefault`, also spelled out as `if K not in os.environ: os.environ[K] = v`, `update`,
     `del`, `os.putenv`, `os.unsetenv`), and the operating system's own variables read by a
     literal name (`PATH`, `HOME`, `USER`, `SHELL`, `TMPDIR`, `LANG`, `HOSTNAME`, ...). The
-    settings module and test files are not checked. A guess, on by default
+    settings module and test files are not checked. Nor is a hand-off: a variable, read by
+    a literal name, that the package itself writes into an environment it builds for a
+    child process (a mapping named `env`, `sandbox_env`, `env_vars`, `environment`, ...:
+    `env["RUN_TOKEN"] = token`, `env.update({...})`, `env = {...}`, or `env={...}` in a
+    call), unless the settings module reads it too (then it is a setting the child could
+    read there). A guess, on by default
     (`allow-env-in-scripts`): a standalone script, a module with an `if __name__ ==
     "__main__":` block that imports nothing from the package, cannot reach the settings
     module (a sandbox runner kept free of the package, an entry point exec'd with its run's

@@ -28,8 +28,8 @@ from archguard.semgrep.binary import semgrep_version
 from archguard.semgrep.cache import (
     SemgrepCache, Snapshot, diagnostics_of, snapshot, unchanged_since,
 )
+from archguard.semgrep.env_reads import drop_non_setting_reads
 from archguard.semgrep.placeholders import drop_placeholder_mocks
-from archguard.semgrep.scripts import drop_script_env_reads
 from archguard.semgrep.rules import (
     SemgrepRuleInfo, load_custom_rules, needs_copy, rule_text, rules_fingerprint,
     selected_rules, semgrep_codes,
@@ -146,7 +146,8 @@ class SemgrepScan:
             self._collect(todo, fresh, scanned, failed)
             self.diagnostics = drop_placeholder_mocks(self.root, self.diagnostics,
                                                       self.package + self.outside)
-            self.diagnostics = drop_script_env_reads(self.root, self.diagnostics, self.config)
+            self.diagnostics = drop_non_setting_reads(self.root, self.diagnostics, self.config,
+                                                      self.package)
         finally:
             if process is not None:
                 process.close()
