@@ -368,3 +368,20 @@ def configured_checks(settings, opts, other):
     # ruleid: hardcoded-config
     same = other.url == "https://api.example-cdn.net/v1"
     return base_url_set, success_url, webhook, fallback, same
+
+
+async def over_a_unix_socket(socket_path: str, path: str) -> None:
+    """Over a Unix socket the URL's host is a placeholder: the socket path is configured."""
+    async with httpx.AsyncClient(
+        transport=httpx.AsyncHTTPTransport(uds=socket_path), timeout=5.0,
+    ) as client:
+        # ok: hardcoded-config
+        await client.get(f"http://action-gateway/internal{path}")
+    with httpx.Client(transport=httpx.HTTPTransport(uds=socket_path)) as docker:
+        # ok: hardcoded-config
+        docker.get("http://docker/info")
+    # ok: hardcoded-config
+    httpx.Client(transport=httpx.HTTPTransport(uds=socket_path), base_url="http://docker")
+    async with httpx.AsyncClient() as client:
+        # ruleid: hardcoded-config
+        await client.get(f"http://action-gateway/internal{path}")

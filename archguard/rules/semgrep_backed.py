@@ -142,7 +142,9 @@ class HardcodedConfig(SemgrepRule):
     bound to names, dict keys or subscripts that say so (`docs_url = ...`, `"weblink":
     data.get("join_url", "https://...")`, `update["avatar_url"] = ...`), a loopback
     listener whose port is only known at run time (`f"http://127.0.0.1:{port}/mcp"`:
-    http/ws on localhost, 127.0.0.1 or [::1]), a literal compared
+    http/ws on localhost, 127.0.0.1 or [::1]), a URL requested over a Unix socket
+    (`transport=httpx.AsyncHTTPTransport(uds=path)`: its host is a placeholder), a literal
+    compared
     with a setting or given as the last fallback of one (`settings.BASE_URL !=
     "http://localhost:8080"`, `opts.url or settings.url or "https://..."`: the setting is
     the configuration; `settings`/`get_settings()` as written); names that merely
