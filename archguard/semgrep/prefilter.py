@@ -19,7 +19,12 @@ before semgrep starts, so a file no rule can match costs semgrep nothing):
   ``from a.b import c as d``, but every such file spells ``a``, ``b`` and ``c`` (in the import
   statement, or in the use); semgrep resolves names only through a file's own imports. The
   words of a typed metavariable's type (``($X : Foo)``) are left out (semgrep matches the
-  type without it being written).
+  type without it being written). A name the pattern calls (``a.b.Session(...)``,
+  ``$X.read_text(...)``) must be called in a matching file (``Session(``, spaces, a line
+  continuation or a comment before the parenthesis) or imported under another name
+  (``Session as S``): a file that only annotates with ``AsyncSession`` cannot hold a call of
+  it. A decorator's (``@app.get(...)``) and a class's (``class $C(...)``) names stay plain
+  words: semgrep may match them without the parentheses.
 - ``patterns`` (all must hold): the cross product of the conjuncts' terms (each product term
   holds one term of every conjunct). Negations (``pattern-not*``), ``focus-metavariable``,
   ``metavariable-pattern``/``-comparison`` and unknown conjuncts add nothing. A product is
@@ -32,7 +37,8 @@ before semgrep starts, so a file no rule can match costs semgrep nothing):
   ``"$X"`` can be unless the rule sets ``constant_propagation: false``): every literal run
   (characters and simple classes) of a sequence must occur, a group repeated at least once
   needs its body, an alternation (``a|b``) is a union, and an optional part, a lookaround or
-  a run of classes only needs nothing. Such an alternative is trusted on ASCII files only (on
+  a run of classes only needs nothing; an optional character inside a run stays in the
+  run's search (``access[_-]?key`` is one search, not ``access`` and ``key`` anywhere). Such an alternative is trusted on ASCII files only (on
   others a Unicode-aware engine may match a class or a case-folded letter that a bytes search
   does not), so any non-ASCII file meets it.
 
@@ -68,6 +74,9 @@ _STRING = re.compile(r"""[rRbBuUfF]{0,2}('''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\
 _METAVARIABLE = re.compile(r"\$(?:\.\.\.)?[A-Z_][A-Z0-9_]*")
 _TYPED = re.compile(r"\$(?:\.\.\.)?[A-Z_][A-Z0-9_]*\s*:\s*[A-Za-z_][\w.]*")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A name called in a pattern (not a decorator's or a class's: `@foo(...)` and
+# `class $C(...)` may match code without the parentheses).
+_CALLED = re.compile(r"(?<![\w@.$])(?<!class )(?:[A-Za-z_]\w*\s*\.\s*)*([A-Za-z_]\w*)\s*\(")
 _COMMENT = re.compile(r"#[^\n]*")
 _NUMBER = re.compile(r"(?<![\w$])\d[\w.]*")  # 1e5, 0x1F, 1_000: semgrep compares values
 # Regular expressions Python's parser reads differently from semgrep's PCRE: no requirement.
@@ -172,9 +181,13 @@ def pattern_requirement(text: str) -> Requirement:
     """Any one of the identifiers a semgrep Python pattern spells (see the module doc)."""
     code = _COMMENT.sub(" ", _STRING.sub(" ", text))
     code = _TYPED.sub(" ", _NUMBER.sub(" ", code))
+    called = set(_CALLED.findall(_METAVARIABLE.sub("__metavariable__", code)))
     code = _METAVARIABLE.sub(" ", code)
     words = sorted({w for w in _WORD.findall(code) if w not in KEYWORDS})
-    return requirement_of(*(Alternative(rf"\b{w}\b", len(w) + 1.5, True, w) for w in words))
+    return requirement_of(*(
+        Alternative(rf"\b{w}(?:\s|\\|#[^\n]*)*\(|\b{w}\s+as\b", len(w) + 2, True, w)
+        if w in called else Alternative(rf"\b{w}\b", len(w) + 1.5, True, w)
+        for w in words))
 
 
 def string_metavariables(text: str) -> set[str]:
@@ -234,6 +247,10 @@ def _folds(source: str, literal: str) -> bool:
     holding one (`[a-z]`, `[^x]`; not `\\d`, `\\w`, which hold both cases or none)."""
     if literal:
         return literal.isalpha()
+    if source.startswith("(?:"):  # an optional item: `(?:x){0,1}`, `(?:[a-z])*`
+        source = source[3:source.rindex(")")]
+        if len(source) == 1 or (source.startswith("\\") and len(source) == 2):
+            return source[-1].isalpha() and not source.startswith("\\")
     return source.startswith("[") and any(
         c.isalpha() for c in re.sub(r"\\[dDsSwW]", "", source))
 
@@ -243,6 +260,10 @@ def _sequence(items: list[tuple[Any, Any]], icase: bool) -> Requirement:
     run: list[tuple[str, float, str]] = []
 
     def close() -> None:
+        while run and not run[-1][1]:  # optional items at the ends narrow nothing
+            run.pop()
+        while run and not run[0][1]:
+            run.pop(0)
         if run:
             source = "".join(s for s, _, _ in run)
             if icase and any(_folds(s, c) for s, _, c in run):
@@ -266,6 +287,12 @@ def _sequence(items: list[tuple[Any, Any]], icase: bool) -> Requirement:
         if op in _REPEATS:
             low, high, body = av
             inner = _atom(*body[0]) if len(body) == 1 else None
+            if inner is not None and low == 0 and inner[2] != "\n":
+                # an optional character (`access[_-]?key`) stays in the run's search; it
+                # ends the run's literal (the key is the longest literal part)
+                times = "*" if high == sre.MAXREPEAT else f"{{0,{high}}}"
+                run.append((f"(?:{inner[0]}){times}", 0.0, ""))
+                continue
             if inner is not None and low >= 1:
                 run.extend([inner] * min(low, 4))
                 if high != low:
