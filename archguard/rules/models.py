@@ -29,6 +29,7 @@ SCHEMA_ITEMS = frozenset({
 
 
 COLUMN_CALLS = frozenset({"mapped_column", "Column"})
+Columns = dict[str, tuple[list[str], list[str]]]  # class -> (column names, key names)
 
 
 def _columns(node: ast.ClassDef) -> tuple[list[str], list[str]]:
@@ -138,7 +139,7 @@ class ModelBase(ProjectRule):
         mapped: list[str] = []
         abstract: list[str] = []
         association: list[str] = []
-        columns: dict[str, tuple[list[str], list[str]]] = {}
+        columns: Columns = {}
         for node, qualname in class_nodes(ctx.tree, ctx.module):
             if _is_association(node):
                 association.append(qualname)
@@ -162,7 +163,7 @@ class ModelBase(ProjectRule):
         base = project.resolve(project.config.model_base)
         mixin = project.resolve(project.config.model_mixin)
         mapped, abstract, association = set(), set(), set()
-        columns: dict[str, tuple[list[str], list[str]]] = {}
+        columns: Columns = {}
         for facts in project.iter_files():
             data = facts.extra.get(self.code, {})
             mapped.update(data.get("mapped", ()))
@@ -212,33 +213,12 @@ class ModelBase(ProjectRule):
 
 
 def _declared(project: Project, qualname: str,
-              columns: dict[str, tuple[list[str], list[str]]]) -> tuple[set[str], bool] | None:
-    """(column names, has a primary key) of a class and its project bases; None when a base
-    cannot be seen (it may declare anything)."""
-    chain = [project.resolve(qualname), *project.mro_names(qualname)]
-    names: set[str] = set()
-    keyed = False
-    for name in chain:
-        if name not in project.classes:
-            if is_opaque_base(name):
-                return None
-            continue
-        own, keys = columns.get(name, ([], []))
-        names.update(own)
-        keyed = keyed or bool(keys)
-    return names, keyed
-
-
-def _mixin_needs(project: Project, mixin: str,
-                 columns: dict[str, tuple[list[str], list[str]]]) -> set[str] | None:
-    """The columns the mixin gives besides its primary key, when it gives a key and at least
-    one other column (else None: nothing to compare with)."""
-    chain = [mixin, *project.mro_names(mixin)]
-    if mixin not in project.classes:
-        return None
+              columns: Columns) -> tuple[set[str], set[str]] | None:
+    """(column names, primary-key names) of a class and its project bases; None when a
+    base cannot be seen (it may declare anything)."""
     names: set[str] = set()
     keys: set[str] = set()
-    for name in chain:
+    for name in [project.resolve(qualname), *project.mro_names(qualname)]:
         if name not in project.classes:
             if is_opaque_base(name):
                 return None
@@ -246,16 +226,25 @@ def _mixin_needs(project: Project, mixin: str,
         own, own_keys = columns.get(name, ([], []))
         names.update(own)
         keys.update(own_keys)
+    return names, keys
+
+
+def _mixin_needs(project: Project, mixin: str, columns: Columns) -> set[str] | None:
+    """The columns the mixin gives besides its primary key, when it gives a key and at least
+    one other column (else None: nothing to compare with)."""
+    declared = _declared(project, mixin, columns) if mixin in project.classes else None
+    if declared is None:
+        return None
+    names, keys = declared
     others = names - keys
     return others if keys and others else None
 
 
-def _has_all(project: Project, qualname: str,
-             columns: dict[str, tuple[list[str], list[str]]], needed: set[str]) -> bool:
+def _has_all(project: Project, qualname: str, columns: Columns, needed: set[str]) -> bool:
     """Does the model (with its project bases) declare a primary key of its own and every
     column the mixin gives besides its key?"""
     declared = _declared(project, qualname, columns)
-    return declared is not None and declared[1] and needed <= declared[0]
+    return declared is not None and bool(declared[1]) and needed <= declared[0]
 
 
 def is_opaque_base(name: str) -> bool:
