@@ -385,3 +385,14 @@ async def over_a_unix_socket(socket_path: str, path: str) -> None:
     async with httpx.AsyncClient() as client:
         # ruleid: hardcoded-config
         await client.get(f"http://action-gateway/internal{path}")
+
+
+# A name that only contains a link word is no link for people:
+# ruleid: hardcoded-config
+DOCKER_REGISTRY_URL = "https://registry.acme-internal.io"
+# ruleid: hardcoded-config
+authorize_url = "https://slack.com/oauth/v2/authorize"
+# ok: hardcoded-config
+API_DOCS_URL = "https://docs.acme.io/api"
+# ok: hardcoded-config
+author_url = "https://github.com/acme"

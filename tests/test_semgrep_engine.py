@@ -986,3 +986,52 @@ def test_a_variable_the_package_hands_to_a_child_process_is_no_setting(
         ("app/child.py", 13), ("app/child.py", 14), ("app/child.py", 15),  # DATABASE_URL,
         ("app/child.py", 16), ("app/child.py", 17)]  # AWS_ACCESS_KEY_ID, SECRET_KEY, NAME,
     # DEBUG
+
+
+def test_a_link_returned_by_a_function_named_for_it_is_no_configuration(
+        tmp_path: Path, semgrep_on: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """Dropped: a URL in the `return` of a function or property whose name says it is a
+    link for people (`avatar_url`, `icon_to_github_url`). Kept: a URL such a function
+    fetches, one returned by a function named otherwise, and one returned by a nested
+    function (the innermost function owns the `return`)."""
+    root = write_tree(tmp_path / "project", {
+        "pyproject.toml": '[tool.archguard]\npackage = "app"\nmodules-dir = "app"\n'
+                          'settings-module = "app/config.py"\n',
+        "app/__init__.py": "",
+        "app/config.py": "",
+        "app/links.py": """
+            import httpx
+
+
+            class Organization:
+                website = "acme.io"
+
+                @property
+                def avatar_url(self) -> str:
+                    return f"https://img.logo.dev/{self.website}?size=64"
+
+
+            def icon_to_github_url(repo: str, tail: str) -> str:
+                return (
+                    f"https://github.com/{repo}/raw/main/{tail}"
+                )
+
+
+            def fetch_logo(name: str) -> bytes:
+                return httpx.get(f"https://logos.acme-cdn.io/{name}").content
+
+
+            def api_base() -> str:
+                return "https://api.acme.io/v1"
+
+
+            def docs_links() -> object:
+                def resolve() -> str:
+                    return "https://api.acme.io/v2"
+                return resolve
+            """,
+    })
+    code, out, _ = check(capsys, str(root), "--select", "AG702", "--no-cache",
+                         "--format", "json")
+    assert [(d["path"], d["line"]) for d in json.loads(out)["diagnostics"]] == [
+        ("app/links.py", 19), ("app/links.py", 23), ("app/links.py", 28)]
