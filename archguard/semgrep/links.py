@@ -4,8 +4,9 @@ The rule leaves a URL alone when the name it is bound to says it is a link for p
 (``avatar_url = ...``, ``"weblink": ...``, ``data["icon"] = ...``: the regexes of
 ``hardcoded-config.yaml``). The same link built in the ``return`` of a function or property
 whose name says so (``def avatar_url(self)``, ``def icon_to_github_url(...)``), as the
-returned text itself, is the same thing written another way; semgrep cannot tie a literal to its function's name, so such
-findings are dropped here. A file that cannot be read or parsed keeps its findings.
+returned text itself, is the same thing written another way; semgrep cannot tie a literal to
+its function's name, so such findings are dropped here. A file that cannot be read or parsed
+keeps its findings.
 """
 
 from __future__ import annotations

@@ -38,9 +38,10 @@ before semgrep starts, so a file no rule can match costs semgrep nothing):
   (characters and simple classes) of a sequence must occur, a group repeated at least once
   needs its body, an alternation (``a|b``) is a union, and an optional part, a lookaround or
   a run of classes only needs nothing; an optional character inside a run stays in the
-  run's search (``access[_-]?key`` is one search, not ``access`` and ``key`` anywhere). Such an alternative is trusted on ASCII files only (on
-  others a Unicode-aware engine may match a class or a case-folded letter that a bytes search
-  does not), so any non-ASCII file meets it.
+  run's search (``access[_-]?key`` is one search, not ``access`` and ``key`` anywhere).
+  Such an alternative is trusted on ASCII files only (on others a Unicode-aware engine may
+  match a class or a case-folded letter that a bytes search does not), so any non-ASCII file
+  meets it.
 
 Terms are kept small: an alternative another of its term implies is left out (the whole word
 ``requests`` implies the plain ``request``), and so is a term of a union that implies
