@@ -41,7 +41,8 @@ def call(name: str) -> str:
 # alternatives of one of these terms.
 EXPECTED = {
     "actor-location": [
-        [r"\bGenericActor\b", r"\bdramatiq\b"], ["actor"]],
+        [r"\bGenericActor\b", r"\bdramatiq\b"], [call("actor"), r"\bdramatiq\b"],
+        [r"\bactor\b", r"\bdramatiq\b"], [r"actor\b"]],
     "blocking-call-in-async": [
         ["Client", r"\bhttpx\b"], ["Popen", r"\bsubprocess\b"],
         [call("Path"), r"\bopen\b", r"\bpathlib\b"], [r"\bhttpx\b", "delete"],
@@ -74,15 +75,15 @@ EXPECTED = {
         ["(?i:s3)", "://"], ["(?i:secret)"], ["(?i:smtp)", "://"], ["(?i:sqlite)", "://"],
         ["(?i:token)"], ["(?i:ws)", "://"], [r":[\d][\d]", r"\."]],
     "manual-session": [
-        ["(?i:async_session)"], ["(?i:factory)", "(?i:session)"],
+        [r"(?i:async_session\b)"], ["(?i:factory)", "(?i:session)"],
         ["(?i:local)", "(?i:session)"], ["(?i:maker)", "(?i:session)"],
         [call("AsyncSession"), r"\basyncio\b", r"\bext\b", r"\bsqlalchemy\b"],
         [call("async_sessionmaker"), r"\basyncio\b", r"\bext\b", r"\bsqlalchemy\b"],
         [r"\borm\b", call("sessionmaker"), r"\bsqlalchemy\b"]],
     "mocked-database": [
-        ["AsyncSession", "Mock"], ["AsyncSession", "create_autospec"],
-        ["Mock", r"\bdependency_overrides\b", "get_db"],
-        [r"\bdependency_overrides\b", "create_autospec", "get_db"], ["patch"], ["setattr"]],
+        [r"AsyncSession\b", "Mock"], [r"AsyncSession\b", "create_autospec"],
+        ["Mock", r"\bdependency_overrides\b", r"get_db\b"],
+        [r"\bdependency_overrides\b", "create_autospec", r"get_db\b"], ["patch"], ["setattr"]],
     "sync-database": [
         ["(?i:db)", call("query")], ["(?i:sess)", call("query")],
         [r"\bSession\b", r"\borm\b", r"\bsqlalchemy\b"], [r"\bSession\b", r"\bsqlmodel\b"],
@@ -91,7 +92,7 @@ EXPECTED = {
         [r"\borm\b", call("scoped_session"), r"\bsqlalchemy\b"],
         [r"\borm\b", call("sessionmaker"), r"\bsqlalchemy\b"]],
     "unbounded-actor": [
-        ["actor"]],
+        [call("actor"), r"\bdramatiq\b"], [r"\bactor\b", r"\bdramatiq\b"], [r"actor\b"]],
 }
 
 
@@ -279,6 +280,14 @@ def test_regular_expressions() -> None:
     assert sources(regex_requirement(r"(?i)access[_-]?key")) == [
         [r"(?i:access(?:[_\-]){0,1}key)"]]
     assert sources(regex_requirement(r"a?bc_*")) == [["bc"]]  # not at the ends
+    # a code metavariable's text starts and ends at a token's edge: an anchor beside a
+    # word character is a word boundary (`factory` holds no `actor` at a word's end)
+    assert sources(regex_requirement(r"^(.*[._])?actor$", code=True)) == [[r"actor\b"]]
+    assert sources(regex_requirement(r"^get_db$", code=True)) == [[r"\bget_db\b"]]
+    assert sources(regex_requirement(r"^get_db$")) == [["get_db"]]  # a file's lines
+    actor = Prefilter([RuleFilter("r", regex_requirement(r"^(.*[._])?actor$", True), None, ())])
+    assert [actor.rules_for("a.py", text) for text in (
+        b"@dramatiq.actor\n", b"@my_actor(x)", b"factory()")] == [("r",), ("r",), ()]
     assert regex_requirement(r"\\[:alpha:]x") is None  # a backslash, then the class
     assert sources(regex_requirement(r"(?!\[::1\]$)host")) == [["host"]]  # a bracket
     assert regex_requirement("(unclosed") is None

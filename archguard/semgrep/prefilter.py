@@ -39,6 +39,8 @@ before semgrep starts, so a file no rule can match costs semgrep nothing):
   needs its body, an alternation (``a|b``) is a union, and an optional part, a lookaround or
   a run of classes only needs nothing; an optional character inside a run stays in the
   run's search (``access[_-]?key`` is one search, not ``access`` and ``key`` anywhere).
+  A metavariable bound to code starts and ends at a token's edge, so in its regex an anchor
+  beside a word character is a word boundary in the file (``actor$``: ``actor\\b``).
   Such an alternative is trusted on ASCII files only (on others a Unicode-aware engine may
   match a class or a case-folded letter that a bytes search does not), so any non-ASCII file
   meets it.
@@ -202,18 +204,24 @@ _CATEGORIES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D",
                sre.CATEGORY_SPACE: r"\s", sre.CATEGORY_NOT_SPACE: r"\S",
                sre.CATEGORY_WORD: r"\w", sre.CATEGORY_NOT_WORD: r"\W"}
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+_STARTS = (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING)
+_ENDS = (sre.AT_END, sre.AT_END_STRING)
+_WORD_CHAR = re.compile(r"\w\Z")
 
 
-def regex_requirement(regex: str) -> Requirement:
+def regex_requirement(regex: str, code: bool = False) -> Requirement:
     """The literal runs any match of ``regex`` contains (None when it has none, or when
-    Python cannot read it as semgrep would)."""
+    Python cannot read it as semgrep would). ``code``: the regex is matched against the text
+    of a metavariable bound to code, which starts and ends at a token's edge, so an anchor
+    next to a word character is a word boundary in the file (``actor$`` needs ``actor\\b``,
+    which ``factory`` does not have)."""
     if _FOREIGN_REGEX.search(regex):
         return None
     try:
         parsed = sre_parse.parse(regex)
     except (re.error, RecursionError, OverflowError):
         return None
-    return _sequence(list(parsed), bool(parsed.state.flags & re.IGNORECASE))
+    return _sequence(list(parsed), bool(parsed.state.flags & re.IGNORECASE), code)
 
 
 def _atom(op: Any, av: Any) -> tuple[str, float, str] | None:
@@ -256,9 +264,10 @@ def _folds(source: str, literal: str) -> bool:
         c.isalpha() for c in re.sub(r"\\[dDsSwW]", "", source))
 
 
-def _sequence(items: list[tuple[Any, Any]], icase: bool) -> Requirement:
+def _sequence(items: list[tuple[Any, Any]], icase: bool, code: bool = False) -> Requirement:
     parts: list[Requirement] = []  # all of them hold
     run: list[tuple[str, float, str]] = []
+    edge = False  # an anchor just before: a word character next is a word's start
 
     def close() -> None:
         while run and not run[-1][1]:  # optional items at the ends narrow nothing
@@ -283,8 +292,18 @@ def _sequence(items: list[tuple[Any, Any]], icase: bool) -> Requirement:
     for op, av in items:
         atom = _atom(op, av)
         if atom is not None:
+            if edge and not run and _WORD_CHAR.match(atom[2]):
+                run.append((r"\b", 0.01, ""))
+            edge = False
             run.append(atom)
             continue
+        if code and op is sre.AT and av in (*_STARTS, *_ENDS):
+            if av in _ENDS and run and _WORD_CHAR.match(run[-1][2]):
+                run.append((r"\b", 0.01, ""))
+            close()
+            edge = av in _STARTS
+            continue
+        edge = False
         if op in _REPEATS:
             low, high, body = av
             inner = _atom(*body[0]) if len(body) == 1 else None
@@ -301,17 +320,17 @@ def _sequence(items: list[tuple[Any, Any]], icase: bool) -> Requirement:
                 continue
             close()
             if low >= 1:
-                parts.append(_sequence(list(body), icase))
+                parts.append(_sequence(list(body), icase, code))
             continue
         close()
         if op is sre.SUBPATTERN:
             _group, add, remove, body = av
             inner_icase = (icase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
-            parts.append(_sequence(list(body), inner_icase))
+            parts.append(_sequence(list(body), inner_icase, code))
         elif op is sre.ATOMIC_GROUP:
-            parts.append(_sequence(list(av), icase))
+            parts.append(_sequence(list(av), icase, code))
         elif op is sre.BRANCH:
-            parts.append(union(_sequence(list(b), icase) for b in av[1]))
+            parts.append(union(_sequence(list(b), icase, code) for b in av[1]))
         # AT, ASSERT, ASSERT_NOT, GROUPREF, ...: match no characters of their own
     close()
     return conjunction(parts)
@@ -380,7 +399,7 @@ def _formula(key: str, value: Any, strings: set[str]) -> Requirement:
         if not isinstance(regex, str) or not isinstance(variable, str) or \
                 variable in strings or value.get("constant-propagation") is True:
             return None
-        return regex_requirement(regex)
+        return regex_requirement(regex, code=True)
     return None
 
 
