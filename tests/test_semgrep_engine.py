@@ -1035,3 +1035,38 @@ def test_a_link_returned_by_a_function_named_for_it_is_no_configuration(
                          "--format", "json")
     assert [(d["path"], d["line"]) for d in json.loads(out)["diagnostics"]] == [
         ("app/links.py", 19), ("app/links.py", 23), ("app/links.py", 28)]
+
+
+def test_a_development_only_value_is_no_configuration(
+        tmp_path: Path, semgrep_on: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """Dropped: a URL in a branch the settings take only outside production (`if not
+    settings.PRODUCTION:`, `if settings.DEBUG:`, the `else` of `if settings.PRODUCTION:`).
+    Kept: the production branch, a branch on another kind of flag, and a flag of an object
+    that is not the settings."""
+    root = write_tree(tmp_path / "project", {
+        "pyproject.toml": '[tool.archguard]\npackage = "app"\nmodules-dir = "app"\n'
+                          'settings-module = "app/config.py"\n',
+        "app/__init__.py": "",
+        "app/config.py": "",
+        "app/main.py": """
+            from app.config import settings
+
+            origins = []
+            if not settings.PRODUCTION:
+                origins.append("http://localhost:3000")
+            if settings.DEBUG:
+                origins.append("http://localhost:5173")
+            if settings.PRODUCTION:
+                origins.append("https://app.acme.io")
+            else:
+                origins.append("http://127.0.0.1:3000")
+            if settings.USE_S3:
+                origins.append("https://s3.acme-storage.io")
+            if request.DEBUG:
+                origins.append("http://debug.acme-internal.io")
+            """,
+    })
+    code, out, _ = check(capsys, str(root), "--select", "AG702", "--no-cache",
+                         "--format", "json")
+    assert [(d["path"], d["line"]) for d in json.loads(out)["diagnostics"]] == [
+        ("app/main.py", 9), ("app/main.py", 13), ("app/main.py", 15)]

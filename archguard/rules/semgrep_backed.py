@@ -141,7 +141,9 @@ class HardcodedConfig(SemgrepRule):
     folders), OpenAPI metadata (`servers`, `contact`, `license_info`) and links for people
     bound to names, dict keys or subscripts that say so (`docs_url = ...`, `"weblink":
     data.get("join_url", "https://...")`, `update["avatar_url"] = ...`) or returned as the
-    text of a function or property named so (`def avatar_url(self): return f"..."`), a loopback
+    text of a function or property named so (`def avatar_url(self): return f"..."`), a value
+    in a branch taken only outside production (`if not settings.PRODUCTION:`, `if
+    settings.DEBUG:`), a loopback
     listener whose port is only known at run time (`f"http://127.0.0.1:{port}/mcp"`:
     http/ws on localhost, 127.0.0.1 or [::1]), a URL requested over a Unix socket
     (`transport=httpx.AsyncHTTPTransport(uds=path)`: its host is a placeholder), a literal

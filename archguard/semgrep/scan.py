@@ -28,8 +28,8 @@ from archguard.semgrep.binary import semgrep_version
 from archguard.semgrep.cache import (
     SemgrepCache, Snapshot, diagnostics_of, snapshot, unchanged_since,
 )
+from archguard.semgrep.config_literals import drop_non_config_literals
 from archguard.semgrep.env_reads import drop_non_setting_reads
-from archguard.semgrep.links import drop_returned_links
 from archguard.semgrep.placeholders import drop_placeholder_mocks
 from archguard.semgrep.rules import (
     SemgrepRuleInfo, load_custom_rules, needs_copy, rule_text, rules_fingerprint,
@@ -149,7 +149,7 @@ class SemgrepScan:
                                                       self.package + self.outside)
             self.diagnostics = drop_non_setting_reads(self.root, self.diagnostics, self.config,
                                                       self.package)
-            self.diagnostics = drop_returned_links(self.root, self.diagnostics)
+            self.diagnostics = drop_non_config_literals(self.root, self.diagnostics)
         finally:
             if process is not None:
                 process.close()
