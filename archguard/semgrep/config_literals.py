@@ -23,9 +23,8 @@ import re
 from pathlib import Path
 
 from archguard.analysis.facts import dotted_name
-from archguard.analysis.parsing import ParsedSource, parse_source
 from archguard.diagnostics import Diagnostic
-from archguard.project.fileio import read_regular
+from archguard.semgrep.trees import read_tree
 
 CODE = "AG702"
 # the words of the YAML's name exemption (kept in step with it)
@@ -49,20 +48,12 @@ def drop_non_config_literals(root: Path, diagnostics: list[Diagnostic]) -> list[
     dropped: set[int] = set()
     for diagnostic in candidates:
         if diagnostic.path not in spans:
-            tree = _tree(root, diagnostic.path)
+            tree = read_tree(root, diagnostic.path)
             spans[diagnostic.path] = [] if tree is None else \
                 _returned_link_spans(tree) + _development_spans(tree)
         if any(start <= diagnostic.line <= end for start, end in spans[diagnostic.path]):
             dropped.add(id(diagnostic))
     return [d for d in diagnostics if id(d) not in dropped]
-
-
-def _tree(root: Path, path: str) -> ast.Module | None:
-    try:
-        parsed = parse_source(read_regular(root / path)[1])
-    except OSError:  # UnreadableFile included
-        return None
-    return parsed.tree if isinstance(parsed, ParsedSource) else None
 
 
 def _development_spans(tree: ast.Module) -> list[tuple[int, int]]:

@@ -33,6 +33,7 @@ from archguard.analysis.scope import is_test_file
 from archguard.diagnostics import Diagnostic
 from archguard.project.config import Config
 from archguard.project.fileio import read_regular
+from archguard.semgrep.trees import read_tree
 
 CODE = "AG703"
 _ENVIRON = frozenset({"os.environ", "environ", "os.environb", "environb"})
@@ -46,7 +47,7 @@ def drop_non_setting_reads(root: Path, diagnostics: list[Diagnostic], config: Co
     findings = [d for d in diagnostics if d.code == CODE]
     if not findings:
         return diagnostics
-    trees = {path: _tree(root, path) for path in {d.path for d in findings}}
+    trees = {path: read_tree(root, path) for path in {d.path for d in findings}}
     scripts = {path for path, tree in trees.items() if tree is not None
                and config.allow_env_in_scripts and _is_standalone_script(tree, config.package)}
     read = {id(d): _name_read(trees[d.path], d.line) for d in findings
@@ -54,14 +55,6 @@ def drop_non_setting_reads(root: Path, diagnostics: list[Diagnostic], config: Co
     handed = _handed_off({name for name in read.values() if name}, root, files, config)
     return [d for d in diagnostics if not (d.code == CODE and (
         d.path in scripts or read.get(id(d)) in handed))]
-
-
-def _tree(root: Path, path: str) -> ast.Module | None:
-    try:
-        parsed = parse_source(read_regular(root / path)[1])
-    except OSError:  # UnreadableFile included
-        return None
-    return parsed.tree if isinstance(parsed, ParsedSource) else None
 
 
 def _is_standalone_script(tree: ast.Module, package: str) -> bool:

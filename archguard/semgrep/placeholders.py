@@ -16,9 +16,8 @@ import ast
 from pathlib import Path, PurePosixPath
 
 from archguard.analysis.facts import dotted_name
-from archguard.analysis.parsing import ParsedSource, parse_source
 from archguard.diagnostics import Diagnostic
-from archguard.project.fileio import read_regular
+from archguard.semgrep.trees import read_tree
 
 CODE = "AG805"
 _BY_NAME = frozenset({"usefixtures", "getfixturevalue"})
@@ -46,14 +45,8 @@ def drop_placeholder_mocks(root: Path, diagnostics: list[Diagnostic], files: lis
 
 
 def _tree(root: Path, path: str, trees: dict[str, ast.Module | None]) -> ast.Module | None:
-    """The file parsed as the check parses it (never opening a FIFO, no warnings of the
-    user's code on stderr), or None when it cannot be read or parsed."""
     if path not in trees:
-        try:
-            parsed = parse_source(read_regular(root / path)[1])
-        except OSError:  # UnreadableFile included
-            parsed = None
-        trees[path] = parsed.tree if isinstance(parsed, ParsedSource) else None
+        trees[path] = read_tree(root, path)
     return trees[path]
 
 
