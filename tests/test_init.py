@@ -227,3 +227,22 @@ def test_windows_line_endings_are_kept(tmp_path: Path) -> None:
     data = pyproject.read_bytes()
     assert data.startswith(b'[project]\r\nname = "shop"\r\n\r\n[tool.archguard]\r\n')
     assert b"\n" not in data.replace(b"\r\n", b"")
+
+
+def test_a_base_few_models_share_is_no_schema_base(tmp_path: Path) -> None:
+    """onyx-shaped: a streaming-event base four models share, beside six plain models;
+    the rulebook's place is proposed instead (AG301 then asks for it)."""
+    package = tmp_path / "app"
+    (package / "server").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    events = "from pydantic import BaseModel\n\n\nclass BaseObj(BaseModel):\n    pass\n"
+    events += "".join(f"\n\nclass Event{i}(BaseObj):\n    pass\n" for i in range(4))
+    (package / "server" / "streaming.py").write_text(events)
+    (package / "server" / "models.py").write_text("from pydantic import BaseModel\n" + "".join(
+        f"\n\nclass Thing{i}(BaseModel):\n    pass\n" for i in range(6)))
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\n')
+    assert main(["init", str(tmp_path)]) == 0
+    assert config_of(tmp_path).schema_base == "app.common.schemas.Schema"
+    (package / "server" / "models.py").write_text("from pydantic import BaseModel\n")
+    assert main(["init", "--force", str(tmp_path)]) == 0
+    assert config_of(tmp_path).schema_base == "app.server.streaming.BaseObj"

@@ -291,18 +291,35 @@ def find_shared(sources: _Sources, modules: list[Path], roles: dict[str, str | l
 
 
 def _find_schema(sources: _Sources, package_dir: Path, package: str) -> tuple[str, bool]:
-    """The project class most Pydantic models derive from (three or more), else a class
-    named Schema in the usual places, else the rulebook's place."""
+    """The project class most Pydantic models derive from, directly or not (three or
+    more, and at least as many as the models deriving from ``BaseModel`` with nothing
+    deriving from them: a base a few models share, such as a streaming-event base among
+    hundreds of plain models, is no project-wide schema base), else a class named Schema in
+    the usual places, else the rulebook's place."""
     direct = {}  # class name -> qualname, for project classes deriving from BaseModel
-    uses: Counter[str] = Counter()
+    children: dict[str, set[str]] = {}  # base name -> the names of classes deriving from it
     for dotted, _, text in sources.files:
         for match in _CLASS.finditer(text):
             bases = [b.strip().split("[")[0].rsplit(".", 1)[-1] for b in match[2].split(",")]
             if "BaseModel" in bases:
                 direct.setdefault(match[1], f"{dotted}.{match[1]}")
-            uses.update(bases)
-    ranked = sorted(direct, key=lambda name: (-uses[name], name))
-    if ranked and uses[ranked[0]] >= 3:
+            for base in bases:
+                children.setdefault(base, set()).add(match[1])
+
+    def descendants(name: str) -> int:
+        seen: set[str] = set()
+        pending = [name]
+        while pending:
+            for child in children.get(pending.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    pending.append(child)
+        return len(seen)
+
+    counts = {name: descendants(name) for name in direct}
+    ranked = sorted(direct, key=lambda name: (-counts[name], name))
+    plain = sum(1 for name in direct if not counts[name])
+    if ranked and counts[ranked[0]] >= max(3, plain):
         return direct[ranked[0]], True
     for relative in ("common/schemas.py", "schemas.py", "core/schemas.py"):
         path = package_dir / relative
