@@ -369,6 +369,16 @@ def test_settings_module_and_db_layer_are_detected() -> None:
     fallback, _ = detect_layout(Config(package="app"), {
         "app/settings.py": "import os\nURL = os.getenv('URL')\n", "app/x.py": "X = 1\n"})
     assert fallback.settings_modules == ["app/settings.py"]
+    # onyx-shaped: settings as module constants across a configs package; a module of
+    # another package, or a business module named settings, is no settings module
+    package, _ = detect_layout(Config(package="app", modules_dir="app/modules"), {
+        "app/configs/app_configs.py": "import os\nAUTH = os.environ.get('AUTH_TYPE')\n",
+        "app/configs/constants.py": "PAGE = 10\n",
+        "app/conf/__init__.py": "from os import environ\nDEBUG = environ.get('DEBUG')\n",
+        "app/connectors/box/client.py": "import os\nKEY = os.getenv('BOX_KEY')\n",
+        "app/configs_util.py": "import os\nX = os.getenv('X')\n",
+        "app/modules/settings/service.py": "import os\nSAML = os.getenv('SAML')\n"})
+    assert package.settings_modules == ["app/conf/__init__.py", "app/configs/app_configs.py"]
 
 
 def test_db_folder_of_a_src_layout_is_the_db_layer() -> None:

@@ -3,7 +3,8 @@ database layer and the actor bounds the broker sets.
 
 Found from the files' text, before any parsing (semgrep, which runs alongside the native
 pass, needs them for its ``paths:``): a settings module is a file defining a
-``BaseSettings`` subclass, or a ``settings.py``/``config.py`` reading the environment; the
+``BaseSettings`` subclass, or a ``settings.py``/``config.py`` or a module of a
+``settings``/``config``/``configs``/``conf`` package reading the environment; the
 database layer is ``<package>/db/`` and ``<package>/infrastructure/`` when they exist, plus
 every file that builds a session factory or engine or defines the session dependency
 (``get_db``): the file that owns the sessions' lifecycle is the database layer by definition.
@@ -23,6 +24,7 @@ from archguard.project.config import Config
 _BASE_SETTINGS = re.compile(r"^class\s+\w+\s*\([^)]*\bBaseSettings\b", re.M)
 _READS_ENV = re.compile(r"\bos\.environ\b|\bgetenv\s*\(|\bfrom\s+os\s+import\b[^\n]*\benviron\b")
 _SETTINGS_NAMES = ("settings.py", "config.py")
+_SETTINGS_FOLDERS = ("settings", "config", "configs", "conf")  # a package of settings files
 # a call of the middleware with the bound as a keyword (one level of nested parentheses)
 _BROKER_BOUNDS = {
     "max_retries": re.compile(r"\bRetries\s*\((?:[^()]|\([^()]*\))*?\bmax_retries\s*="),
@@ -49,10 +51,19 @@ def _defines_dependency(text: str, names: list[str]) -> bool:
 
 
 SETTINGS_HINT = 1  # the file defines a BaseSettings subclass, or is a settings.py/config.py
-# reading the environment
+# or a module of a settings package, reading the environment
 DB_HINT = 2  # the file builds a session factory or engine, or defines the session dependency
 # the file gives every actor a bound through the broker's middleware
 BOUND_HINTS = {"max_retries": 4, "time_limit": 8}
+
+
+def _is_settings_file(path: str, config: Config) -> bool:
+    """``settings.py``/``config.py``, or any module of a ``settings``/``config``/``configs``/
+    ``conf`` package (onyx's ``onyx/configs/app_configs.py``) that is not a business module
+    (tracecat's ``settings`` module is the organisation-settings feature)."""
+    folder, _, name = path.rpartition("/")
+    return name in _SETTINGS_NAMES or (folder.rpartition("/")[2] in _SETTINGS_FOLDERS
+                                       and config.layout.place(path) is None)
 
 
 def file_hints(path: str, text: str, config: Config) -> int:
@@ -63,7 +74,7 @@ def file_hints(path: str, text: str, config: Config) -> int:
     hints = 0
     if config.settings_module is None and (
             ("BaseSettings" in text and _BASE_SETTINGS.search(text)) or (
-            path.rsplit("/", 1)[-1] in _SETTINGS_NAMES and _READS_ENV.search(text))):
+            _is_settings_file(path, config) and _READS_ENV.search(text))):
         hints |= SETTINGS_HINT
     if config.db_layer is None and (_builds_sessions(text) or _defines_dependency(
             text, config.session.dependencies)):
