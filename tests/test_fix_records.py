@@ -3,7 +3,8 @@ one file has several findings of one rule and of several rules (so the fixes of 
 share one parse and its trees), and the faster paths compared with libcst's.
 
 ``tests/data/golden/fix_records.json`` (the fixable rules' findings) was written by the
-libcst-only fixes (before the shared walks and the AG501 text path); it must not change.
+libcst-only fixes (before the shared walks and the AG501/AG301 text paths); it must not
+change.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from archguard.rules.cst_tools import rebuilt, walk
 from archguard.rules.errors_fix import hoist_with_libcst
 from archguard.rules.errors_fix_text import hoist_on_text
 from archguard.rules.fixing import FixRequest
+from archguard.rules.schemas_fix import derive_with_libcst
+from archguard.rules.schemas_fix_text import derive_on_text
 from archguard.run.runner import check_sources
 
 TREE = Path(__file__).parent / "data" / "fix_records"
@@ -194,6 +197,221 @@ def test_ag501_text_path_gives_exactly_what_libcst_gives(tmp_path: Path, shape: 
     reference = hoist_with_libcst(request)
     assert fast.changes == reference.changes
     assert fast.skipped == reference.skipped
+
+
+SCHEMAS = "cpv3/modules/users/schemas.py"
+SCHEMA_BASE = '''from pydantic import BaseModel
+
+
+class Schema(BaseModel):
+    pass
+
+
+class Page(Schema):
+    pass
+'''
+DERIVE_SHAPES = {  # name -> source: the shapes AG301's text path takes, and some it leaves
+    "usual": '''"""Doc."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class UserRead(BaseModel):
+    id: int
+
+
+@decorated
+class UserCreate(BaseModel):
+    name: str
+''',
+    "other pydantic names stay": '''from pydantic import (
+    BaseModel,
+    Field,
+)
+CONSTANT = 1
+
+
+class UserRead(BaseModel):
+    id: int = Field(1)
+''',
+    "BaseModel used elsewhere": '''from pydantic import BaseModel, Field
+
+
+class UserRead(BaseModel):
+    id: int = Field(1)
+
+
+def f(x: object) -> bool:
+    return isinstance(x, BaseModel)
+''',
+    "BaseModel only in a comment and a docstring": '''"""BaseModel subclasses."""
+from pydantic import BaseModel  # BaseModel: pydantic's
+
+# the first BaseModel
+
+
+class UserRead(BaseModel):
+    """Not a BaseModel any more: "#" BaseModel."""
+''',
+    "joins an import of the base's module": '''from pydantic import BaseModel
+
+from cpv3.common.schemas import Page
+
+
+class UserRead(BaseModel):
+    items: list[Page]
+''',
+    "joins a parenthesized import with a trailing comma": '''from pydantic import BaseModel
+
+from cpv3.common.schemas import (
+    Other,
+    Page,  # pages
+)
+
+
+class UserRead(BaseModel):
+    items: list[Page]
+''',
+    "already imported under another name": '''from pydantic import BaseModel
+
+from cpv3.common.schemas import Schema as Base
+
+
+class UserRead(BaseModel):
+    id: int
+
+
+class UserList(Base):
+    items: list[UserRead]
+''',
+    "the name is already bound": '''from pydantic import BaseModel
+
+
+class UserRead(BaseModel):
+    id: int
+
+
+def Schema() -> None:
+    pass
+''',
+    "the name only in a string": '''from pydantic import BaseModel
+
+NAME = "Schema"
+
+
+class UserRead(BaseModel):
+    id: int
+''',
+    "dotted base, nested class": '''import pydantic
+
+
+def build() -> type:
+    class UserRead(pydantic.BaseModel):
+        id: int
+
+    return UserRead
+''',
+    "after a type checking block": '''from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from x import Y
+
+X = 1
+
+
+class UserRead(BaseModel):
+    id: int
+
+
+class Both(BaseModel, Y):
+    pass
+''',
+    "an import statement goes with its comment": '''import os
+
+# models
+from pydantic import BaseModel
+from sqlalchemy import Column
+
+
+class UserRead(BaseModel):
+    id: int
+''',
+    "a subscripted base": '''from pydantic import RootModel
+
+
+class Ids(RootModel[list[int]]):
+    pass
+''',
+    "its own parentheses": '''from pydantic import BaseModel
+
+
+class UserRead((BaseModel)):
+    id: int
+''',
+    "crlf": 'from pydantic import BaseModel\r\n\r\n\r\nclass UserRead(BaseModel):\r\n    id: int\r\n',
+    "imported in a block": '''try:
+    from pydantic import BaseModel
+except ImportError:
+    raise
+
+
+class UserRead(BaseModel):
+    id: int
+''',
+    "after a block with a trailing comment": '''import os
+
+if os.sep:
+    from pydantic import BaseModel
+    # the end of the block
+x = 1
+
+
+class UserRead(BaseModel):
+    id: int
+''',
+}
+DERIVE_LEFT_TO_LIBCST = {"a subscripted base", "its own parentheses", "crlf", "imported in a block",
+                         "after a block with a trailing comment"}
+
+
+@pytest.mark.parametrize("shape", sorted(DERIVE_SHAPES))
+def test_ag301_text_path_gives_exactly_what_libcst_gives(tmp_path: Path, shape: str) -> None:
+    source = DERIVE_SHAPES[shape]
+    base = "cpv3/common/schemas.py"
+    sources = {base: SCHEMA_BASE.replace("class Page", "class Other(Schema):\n    pass\n\n\n"
+                                         "class Page"), SCHEMAS: source}
+    findings = tuple(d for d in check_sources(sources, Config(), select=["AG301"])
+                     if d.path == SCHEMAS)
+    assert findings, shape
+    request = FixRequest(tmp_path, SCHEMAS, source, findings, Config(), (base, SCHEMAS))
+    fast = derive_on_text(request)
+    if shape in DERIVE_LEFT_TO_LIBCST:
+        assert fast is None
+        return
+    assert fast is not None
+    reference = derive_with_libcst(request)
+    assert fast.changes == reference.changes
+    assert fast.skipped == reference.skipped
+    if shape == "the name is already bound":  # the libcst fix's refusal, word for word
+        assert not fast.changes and {why for _, why in fast.skipped} == {
+            "the name 'Schema' already means something else here"}
+    else:
+        assert fast.changes
+
+
+def test_ag301_text_path_needs_the_base_in_the_project(tmp_path: Path) -> None:
+    source = DERIVE_SHAPES["usual"]
+    findings = tuple(check_sources({SCHEMAS: source}, Config(), select=["AG301"]))
+    request = FixRequest(tmp_path, SCHEMAS, source, findings, Config(), (SCHEMAS,))
+    fast = derive_on_text(request)
+    assert fast is not None and not fast.changes
+    assert fast.skipped == derive_with_libcst(request).skipped
+    assert {why for _, why in fast.skipped} == {
+        "the schema base's module 'cpv3.common.schemas' is not in the project"}
 
 
 WALKED = '''"""Every kind of node the fixes meet."""
