@@ -143,6 +143,31 @@ def f() -> None:
 def f() -> None:
     raise ValueError(("Wrapped"))
 ''',
+    "its own parentheses in a keyword, over lines": '''from fastapi import HTTPException
+
+
+def f(x: int) -> None:
+    if x:
+        raise HTTPException(
+            status_code=400,
+            detail=(
+                "A long message "
+                f"on two lines {x}"
+            ),
+        )
+    raise HTTPException(400, ( "Spaced" ))
+''',
+    "a comment in its own parentheses": '''from fastapi import HTTPException
+
+
+def f() -> None:
+    raise HTTPException(
+        status_code=400,
+        detail=(  # why
+            "Commented"
+        ),
+    )
+''',
     "first argument after a comment": '''import os
 
 
@@ -178,7 +203,7 @@ def f() -> None:
 raise ValueError("At the end")
 ''',
 }
-LEFT_TO_LIBCST = {"crlf", "statements on one line", "its own parentheses",
+LEFT_TO_LIBCST = {"crlf", "statements on one line", "a comment in its own parentheses",
                   "a name only in a comment", "first argument after a comment",
                   "type checking block with a trailing comment"}
 
@@ -254,6 +279,15 @@ from pydantic import BaseModel  # BaseModel: pydantic's
 
 class UserRead(BaseModel):
     """Not a BaseModel any more: "#" BaseModel."""
+''',
+    "BaseModel named in an f-string": '''from pydantic import BaseModel
+
+
+class UserRead(BaseModel):
+    id: int
+
+
+LABEL = f"{BaseModel.__name__} # BaseModel"
 ''',
     "joins an import of the base's module": '''from pydantic import BaseModel
 

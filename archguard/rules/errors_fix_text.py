@@ -5,9 +5,9 @@ The file's structure (where the constants go, the existing ``ERROR_*`` constants
 names taken) comes from ``ast``; each message is parsed alone with libcst, so its constant
 text, ``.format`` arguments and name are the ones the libcst fix makes. Any shape whose
 libcst result is not evident from that (a line ending other than ``\\n``, statements sharing
-a line, parentheses of the message's own, a compound statement before the constants, a
-name of the file that ``ast`` does not show...) returns None and libcst decides, for the
-whole file. tests/test_fix_records.py compares the two on every shape.
+a line, a comment in the message's own parentheses, a compound statement before the
+constants, a name of the file that ``ast`` does not show...) returns None and libcst
+decides, for the whole file. tests/test_fix_records.py compares the two on every shape.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def _hoist(request: FixRequest) -> FixOutput:
             output.skip(finding, "the message is not a string literal libcst can find")
             continue
         start, end = source.span(node)
-        _check_bare(text, start, end, first_arguments.get(id(node)), source)
+        replaced = _replaced_span(text, start, end, first_arguments.get(id(node)), source)
         if finding.line < first_deferred_line:
             functions = function_lines(tree) if functions is None else functions
             if not any(begin < finding.line <= last for begin, last in functions):
@@ -96,7 +96,7 @@ def _hoist(request: FixRequest) -> FixOutput:
         replacement = constant.name
         if arguments:
             replacement = f"{constant.name}.format({', '.join(arguments)})"
-        replacements[start] = (end, replacement)
+        replacements[replaced[0]] = (replaced[1], replacement)
     if not replacements:
         return output
     edits = sorted(replacements.items())
@@ -222,27 +222,33 @@ def _at_top_level(literal: str, source: Source, statement: ast.stmt | None) -> s
     return "\n".join(lines)[1:-1]
 
 
-def _check_bare(text: str, start: int, end: int, call: ast.Call | None,
-                source: Source) -> None:
-    """The literal has no parentheses of its own (libcst would replace them too) and no
-    word touches it (libcst refuses ``return"..."`` made ``returnERROR_X``)."""
-    if (start > 0 and _is_word(text[start - 1])) or (end < len(text) and _is_word(text[end])):
-        raise Unsure
-    before = start - 1
-    while before >= 0 and text[before] in " \t\n\\":
-        before -= 1
-    if before < 0:
-        return
-    if text[before] != "(":
-        line_start = text.rfind("\n", 0, before) + 1
-        if "#" in text[line_start:before + 1]:
-            raise Unsure  # it may end a comment, with a parenthesis before it
-        return
-    if call is None:
-        raise Unsure
-    between = text[source.span(call.func)[1]:start]
-    if between.strip() != "(":
-        raise Unsure  # ``f(("..."))``, or a comment between
+def _replaced_span(text: str, start: int, end: int, call: ast.Call | None,
+                   source: Source) -> tuple[int, int]:
+    """What libcst replaces of the literal at ``text[start:end]``: the literal with the
+    parentheses of its own (``detail=("..." "...")``; not a call's); no word may touch it
+    (libcst refuses ``return"..."`` made ``returnERROR_X``)."""
+    while True:
+        if (start > 0 and _is_word(text[start - 1])) or (
+                end < len(text) and _is_word(text[end])):
+            raise Unsure
+        before = start - 1
+        while before >= 0 and text[before] in " \t\n\\":
+            before -= 1
+        if before < 0:
+            return start, end
+        if text[before] != "(":
+            line_start = text.rfind("\n", 0, before) + 1
+            if "#" in text[line_start:before + 1]:
+                raise Unsure  # it may end a comment, with a parenthesis before it
+            return start, end
+        if call is not None and text[source.span(call.func)[1]:start].strip() == "(":
+            return start, end  # the call's own parenthesis
+        after = end
+        while after < len(text) and text[after] in " \t\n\\":
+            after += 1
+        if after == len(text) or text[after] != ")":
+            raise Unsure  # a comment between, or a parenthesis that is not its own
+        start, end = before, after + 1
 
 
 def _is_word(character: str) -> bool:

@@ -234,74 +234,79 @@ def _names_without(node: ast.ImportFrom, kept: list[ast.alias], source: Source,
 class _Names:
     """libcst's ``Name`` nodes of the file as ``ast`` shows them, checked against the text:
     a word of the text that is no identifier ``ast`` shows must sit in a string or a
-    comment, or the text path does not decide."""
+    comment, or the text path does not decide. Only the statements on the lines where the
+    word occurs are read."""
 
     def __init__(self, tree: ast.Module, source: Source) -> None:
         self.tree = tree
         self.source = source
-        self.everywhere: dict[str, int] = {}
-        self.outside_imports: dict[str, int] = {}
-        self.import_spans: list[tuple[int, int]] = []
-        todo: list[tuple[ast.AST, bool]] = [(tree, False)]
-        while todo:
-            node, in_import = todo.pop()
-            if isinstance(node, _IMPORT_KINDS):
-                in_import = True
-                self.import_spans.append(source.span(node))
-            for name in identifiers(node):
-                self.everywhere[name] = self.everywhere.get(name, 0) + 1
-                if not in_import:
-                    self.outside_imports[name] = self.outside_imports.get(name, 0) + 1
-            todo.extend((child, in_import) for child in ast.iter_child_nodes(node))
-        self._strings: list[tuple[int, int]] | None = None
 
     def bound(self, name: str) -> bool:
         """``name in cst_tools.bound_names``: a ``Name`` anywhere."""
-        if name in self.everywhere:
+        words = _Words(self.tree, self.source, name)
+        if words.everywhere:
             return True
-        self._check_words(name, [])
+        words.check(known=0, skipped=[])
         return False
 
     def used_outside_imports(self, name: str, rebased: int) -> bool:
         """``name in schemas_fix.used_names`` once ``rebased`` classes no longer name it."""
-        if self.outside_imports.get(name, 0) > rebased:
+        words = _Words(self.tree, self.source, name)
+        if words.outside_imports > rebased:
             return True
-        self._check_words(name, sorted(self.import_spans))
+        words.check(known=words.outside_imports, skipped=sorted(words.import_spans))
         return False
 
-    def _check_words(self, name: str, spans: list[tuple[int, int]]) -> None:
-        """Every word ``name`` of the text (but those in ``spans``, and the ``rebased``
-        bases, which ``ast`` counted) is in a string or a comment."""
-        text = self.source.text
-        known = self.outside_imports.get(name, 0)  # the bases about to be rebased
-        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
-            at = match.start()
-            if _inside(at, spans) or _inside(at, self._string_spans()) or self._in_comment(at):
+
+class _Words:
+    """The occurrences of one word in the text, and what ``ast`` shows there: how many
+    identifiers (all, and outside import statements), the import statements and strings."""
+
+    def __init__(self, tree: ast.Module, source: Source, name: str) -> None:
+        self.source = source
+        self.at = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)",
+                                                  source.text)]
+        lines = {bisect.bisect_right(source.line_starts, at) for at in self.at}
+        self.everywhere = self.outside_imports = 0
+        self.import_spans: list[tuple[int, int]] = []
+        strings: list[tuple[int, int]] = []
+        # (node, in an import statement, in an f-string: positions there may be its own)
+        todo: list[tuple[ast.AST, bool, bool]] = [(tree, False, False)] if lines else []
+        while todo:
+            node, in_import, in_fstring = todo.pop()
+            end = getattr(node, "end_lineno", None)
+            if not in_fstring and end is not None and not any(
+                    first_line(node) <= line <= end for line in lines):
+                continue
+            if not in_fstring and (isinstance(node, ast.JoinedStr) or (
+                    isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)))):
+                strings.append(source.span(node))  # an f-string's fields are read on
+                in_fstring = True
+            if isinstance(node, _IMPORT_KINDS):
+                in_import = True
+                self.import_spans.append(source.span(node))
+            count = identifiers(node).count(name)
+            self.everywhere += count
+            self.outside_imports += 0 if in_import else count
+            todo.extend((child, in_import, in_fstring) for child in ast.iter_child_nodes(node))
+        self.strings = sorted(strings)
+
+    def check(self, known: int, skipped: list[tuple[int, int]]) -> None:
+        """Every occurrence but ``known`` ones (the identifiers ``ast`` counted) and those
+        in ``skipped`` is in a string or a comment."""
+        for at in self.at:
+            if _inside(at, skipped) or _inside(at, self.strings) or self._in_comment(at):
                 continue
             if known:
                 known -= 1
                 continue
             raise Unsure
 
-    def _string_spans(self) -> list[tuple[int, int]]:
-        if self._strings is None:
-            found = []
-            todo: list[ast.AST] = [self.tree]
-            while todo:
-                node = todo.pop()
-                if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and
-                                                       isinstance(node.value, (str, bytes))):
-                    found.append(self.source.span(node))
-                    continue
-                todo.extend(ast.iter_child_nodes(node))
-            self._strings = sorted(found)
-        return self._strings
-
     def _in_comment(self, at: int) -> bool:
         text = self.source.text
         hash_at = text.find("#", text.rfind("\n", 0, at) + 1, at)
         while hash_at != -1:
-            if not _inside(hash_at, self._string_spans()):
+            if not _inside(hash_at, self.strings):
                 return True
             hash_at = text.find("#", hash_at + 1, at)
         return False
