@@ -386,7 +386,8 @@ class Ids(RootModel[list[int]]):
 class UserRead((BaseModel)):
     id: int
 ''',
-    "crlf": 'from pydantic import BaseModel\r\n\r\n\r\nclass UserRead(BaseModel):\r\n    id: int\r\n',
+    "crlf": ('from pydantic import BaseModel\r\n\r\n\r\nclass UserRead(BaseModel):\r\n'
+             '    id: int\r\n'),
     "imported in a block": '''try:
     from pydantic import BaseModel
 except ImportError:
@@ -408,8 +409,8 @@ class UserRead(BaseModel):
     id: int
 ''',
 }
-DERIVE_LEFT_TO_LIBCST = {"a subscripted base", "its own parentheses", "crlf", "imported in a block",
-                         "after a block with a trailing comment"}
+DERIVE_LEFT_TO_LIBCST = {"a subscripted base", "its own parentheses", "crlf",
+                         "imported in a block", "after a block with a trailing comment"}
 
 
 @pytest.mark.parametrize("shape", sorted(DERIVE_SHAPES))
