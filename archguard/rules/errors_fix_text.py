@@ -18,7 +18,6 @@ import tokenize
 
 import libcst as cst
 
-from archguard.rules.cst_tools import plain_ast_or_none
 from archguard.rules.errors import ERROR_PREFIX
 from archguard.rules.errors_fix import Hoisted, constant_for, constant_text, function_lines
 from archguard.rules.fixing import FixOutput, FixRequest
@@ -31,6 +30,7 @@ from archguard.rules.text_fix_tools import (
     first_line,
     identifiers,
     is_compound,
+    parsed,
     tokens,
 )
 
@@ -49,8 +49,8 @@ def hoist_on_text(request: FixRequest) -> FixOutput | None:
 def _hoist(request: FixRequest) -> FixOutput:
     text = request.text
     check_plain_text(text)
-    tree = plain_ast_or_none(text)
-    if tree is None or not tree.body:
+    tree, shimmed = parsed(text)
+    if not tree.body:
         raise Unsure
     source = Source(text)
     body = tree.body
@@ -79,8 +79,12 @@ def _hoist(request: FixRequest) -> FixOutput:
         if node is None:
             output.skip(finding, "the message is not a string literal libcst can find")
             continue
+        call = first_arguments.get(id(node))
+        if shimmed and (node.lineno in shimmed or (call is not None and any(
+                line in shimmed for line in range(call.lineno, node.lineno + 1)))):
+            raise Unsure  # its columns (or its call's) are the shim's
         start, end = source.span(node)
-        replaced = _replaced_span(text, start, end, first_arguments.get(id(node)), source)
+        replaced = _replaced_span(text, start, end, call, source)
         if finding.line < first_deferred_line:
             functions = function_lines(tree) if functions is None else functions
             if not any(begin < finding.line <= last for begin, last in functions):

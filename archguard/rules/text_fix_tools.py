@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
+
+from archguard.rules.cst_tools import ast_or_none, plain_ast_or_none
 
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith,
              ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Match,
@@ -44,6 +47,24 @@ class Source:
     def segment(self, node: ast.AST) -> str:
         start, end = self.span(node)
         return self.text[start:end]
+
+
+_EXCEPT_LINE = re.compile(r"^[ \t]*except\b", re.MULTILINE)
+
+
+def parsed(text: str) -> tuple[ast.Module, set[int]]:
+    """The file's ``ast`` tree, and the lines whose ``ast`` columns are not the text's:
+    none for a plain parse; for a tree read through ``parse_module``'s PEP 758 shim
+    (``except A, B:`` written ``except(A, B):``), every ``except`` line (libcst reads
+    those files as they are)."""
+    tree = plain_ast_or_none(text)
+    if tree is not None:
+        return tree, set()
+    tree = ast_or_none(text)
+    if tree is None:
+        raise Unsure
+    return tree, {text.count("\n", 0, match.start()) + 1
+                  for match in _EXCEPT_LINE.finditer(text)}
 
 
 def check_plain_text(text: str) -> None:
