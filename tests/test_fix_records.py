@@ -3,12 +3,13 @@ one file has several findings of one rule and of several rules (so the fixes of 
 share one parse and its trees), and the faster paths compared with libcst's.
 
 ``tests/data/golden/fix_records.json`` (the fixable rules' findings) was written by the
-libcst-only fixes (before the shared walks and the AG501/AG301 text paths); it must not
-change.
+libcst-only fixes (before the shared walks and the AG501/AG301/AG802 text paths); it must
+not change.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -24,6 +25,8 @@ from archguard.rules.errors_fix_text import hoist_on_text
 from archguard.rules.fixing import FixRequest
 from archguard.rules.schemas_fix import derive_with_libcst
 from archguard.rules.schemas_fix_text import derive_on_text
+from archguard.rules.style_fix import annotate_with_libcst
+from archguard.rules.style_fix_text import annotate_on_text
 from archguard.run.runner import check_sources
 
 TREE = Path(__file__).parent / "data" / "fix_records"
@@ -466,6 +469,56 @@ def test_ag301_text_path_needs_the_base_in_the_project(tmp_path: Path) -> None:
     assert fast.skipped == derive_with_libcst(request).skipped
     assert {why for _, why in fast.skipped} == {
         "the schema base's module 'cpv3.common.schemas' is not in the project"}
+
+
+ANNOTATE_SHAPES = {  # name -> source: the shapes AG802's text path takes, and one it leaves
+    "usual": '''from __future__ import annotations
+
+
+def f(x: int) :
+    print(x)
+
+
+async def g(
+    x: int = 1,  # a comment (with a parenthesis
+    y: str = ")",
+) :
+    print(x, y)
+
+
+class C:
+    @property
+    def h(self, z: dict[str, int] = {"(": 1}):
+        def inner(q=(lambda: 1)):
+            print(q)
+
+        inner()
+''',
+    "one line": '''from __future__ import annotations
+
+
+def f(x: int): print(x)
+''',
+    "crlf": 'from __future__ import annotations\r\n\r\n\r\ndef f(x: int):\r\n    print(x)\r\n',
+}
+
+
+@pytest.mark.parametrize("shape", sorted(ANNOTATE_SHAPES))
+def test_ag802_text_path_gives_exactly_what_libcst_gives(tmp_path: Path, shape: str) -> None:
+    source = ANNOTATE_SHAPES[shape]
+    findings = tuple(d for d in check_sources({SERVICE: source}, Config(), select=["AG802"]))
+    assert findings, shape
+    findings = (*findings, dataclasses.replace(findings[0], line=1))  # no def on line 1
+    request = FixRequest(tmp_path, SERVICE, source, findings, Config(), (SERVICE,))
+    fast = annotate_on_text(request)
+    if shape == "crlf":
+        assert fast is None
+        return
+    assert fast is not None
+    reference = annotate_with_libcst(request)
+    assert fast.changes == reference.changes and fast.changes
+    assert fast.skipped == reference.skipped == [(findings[-1],
+                                                  "no unannotated function at this line")]
 
 
 WALKED = '''"""Every kind of node the fixes meet."""
