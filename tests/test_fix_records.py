@@ -3,11 +3,13 @@ one file has several findings of one rule and of several rules (so the fixes of 
 share one parse and its trees), and the faster paths compared with libcst's.
 
 ``tests/data/golden/fix_records.json`` (the fixable rules' findings) was written by the
-libcst-only fixes (before the shared walks and the AG501 text path); it must not change.
+libcst-only fixes (before the shared walks and the AG501/AG301/AG802 text paths); it must
+not change.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -17,10 +19,14 @@ import pytest
 
 from archguard.cli import main
 from archguard.project.config import Config
-from archguard.rules.cst_tools import rebuilt, walk
+from archguard.rules.cst_tools import plain_ast_or_none, rebuilt, walk
 from archguard.rules.errors_fix import hoist_with_libcst
 from archguard.rules.errors_fix_text import hoist_on_text
 from archguard.rules.fixing import FixRequest
+from archguard.rules.schemas_fix import derive_with_libcst
+from archguard.rules.schemas_fix_text import derive_on_text
+from archguard.rules.style_fix import annotate_with_libcst
+from archguard.rules.style_fix_text import annotate_on_text
 from archguard.run.runner import check_sources
 
 TREE = Path(__file__).parent / "data" / "fix_records"
@@ -140,6 +146,31 @@ def f() -> None:
 def f() -> None:
     raise ValueError(("Wrapped"))
 ''',
+    "its own parentheses in a keyword, over lines": '''from fastapi import HTTPException
+
+
+def f(x: int) -> None:
+    if x:
+        raise HTTPException(
+            status_code=400,
+            detail=(
+                "A long message "
+                f"on two lines {x}"
+            ),
+        )
+    raise HTTPException(400, ( "Spaced" ))
+''',
+    "a comment in its own parentheses": '''from fastapi import HTTPException
+
+
+def f() -> None:
+    raise HTTPException(
+        status_code=400,
+        detail=(  # why
+            "Commented"
+        ),
+    )
+''',
     "first argument after a comment": '''import os
 
 
@@ -163,6 +194,24 @@ from y import z
 def f(w: int) -> None:
     raise ValueError(f"Width {os.sep:{w}}")
 ''',
+    "an except group without parentheses (PEP 758)": '''import os
+
+
+def f() -> None:
+    try:
+        pass
+    except ValueError, TypeError:
+        raise RuntimeError("Either error")
+''',
+    "a message on a PEP 758 except line": '''import os
+
+
+def f() -> None:
+    try:
+        pass
+    except ValueError, TypeError: raise RuntimeError(
+        "Same line")
+''',
     "crlf": 'import os\r\n\r\n\r\ndef f() -> None:\r\n    raise ValueError("Crlf")\r\n',
     "statements on one line": '''import os; import sys
 
@@ -175,7 +224,7 @@ def f() -> None:
 raise ValueError("At the end")
 ''',
 }
-LEFT_TO_LIBCST = {"crlf", "statements on one line", "its own parentheses",
+LEFT_TO_LIBCST = {"crlf", "statements on one line", "a comment in its own parentheses",
                   "a name only in a comment", "first argument after a comment",
                   "type checking block with a trailing comment"}
 
@@ -187,13 +236,289 @@ def test_ag501_text_path_gives_exactly_what_libcst_gives(tmp_path: Path, shape: 
     assert findings, shape
     request = FixRequest(tmp_path, SERVICE, source, findings, Config(), (SERVICE,))
     fast = hoist_on_text(request)
-    if shape in LEFT_TO_LIBCST:
+    if shape in LEFT_TO_LIBCST or (shape == "a message on a PEP 758 except line" and
+                                   plain_ast_or_none(source) is None):  # the shim's columns
         assert fast is None
         return
     assert fast is not None
     reference = hoist_with_libcst(request)
     assert fast.changes == reference.changes
     assert fast.skipped == reference.skipped
+
+
+SCHEMAS = "cpv3/modules/users/schemas.py"
+SCHEMA_BASE = '''from pydantic import BaseModel
+
+
+class Schema(BaseModel):
+    pass
+
+
+class Page(Schema):
+    pass
+'''
+DERIVE_SHAPES = {  # name -> source: the shapes AG301's text path takes, and some it leaves
+    "usual": '''"""Doc."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class UserRead(BaseModel):
+    id: int
+
+
+@decorated
+class UserCreate(BaseModel):
+    name: str
+''',
+    "other pydantic names stay": '''from pydantic import (
+    BaseModel,
+    Field,
+)
+CONSTANT = 1
+
+
+class UserRead(BaseModel):
+    id: int = Field(1)
+''',
+    "BaseModel used elsewhere": '''from pydantic import BaseModel, Field
+
+
+class UserRead(BaseModel):
+    id: int = Field(1)
+
+
+def f(x: object) -> bool:
+    return isinstance(x, BaseModel)
+''',
+    "BaseModel only in a comment and a docstring": '''"""BaseModel subclasses."""
+from pydantic import BaseModel  # BaseModel: pydantic's
+
+# the first BaseModel
+
+
+class UserRead(BaseModel):
+    """Not a BaseModel any more: "#" BaseModel."""
+''',
+    "BaseModel named in an f-string": '''from pydantic import BaseModel
+
+
+class UserRead(BaseModel):
+    id: int
+
+
+LABEL = f"{BaseModel.__name__} # BaseModel"
+''',
+    "joins an import of the base's module": '''from pydantic import BaseModel
+
+from cpv3.common.schemas import Page
+
+
+class UserRead(BaseModel):
+    items: list[Page]
+''',
+    "joins a parenthesized import with a trailing comma": '''from pydantic import BaseModel
+
+from cpv3.common.schemas import (
+    Other,
+    Page,  # pages
+)
+
+
+class UserRead(BaseModel):
+    items: list[Page]
+''',
+    "already imported under another name": '''from pydantic import BaseModel
+
+from cpv3.common.schemas import Schema as Base
+
+
+class UserRead(BaseModel):
+    id: int
+
+
+class UserList(Base):
+    items: list[UserRead]
+''',
+    "the name is already bound": '''from pydantic import BaseModel
+
+
+class UserRead(BaseModel):
+    id: int
+
+
+def Schema() -> None:
+    pass
+''',
+    "the name only in a string": '''from pydantic import BaseModel
+
+NAME = "Schema"
+
+
+class UserRead(BaseModel):
+    id: int
+''',
+    "dotted base, nested class": '''import pydantic
+
+
+def build() -> type:
+    class UserRead(pydantic.BaseModel):
+        id: int
+
+    return UserRead
+''',
+    "after a type checking block": '''from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from x import Y
+
+X = 1
+
+
+class UserRead(BaseModel):
+    id: int
+
+
+class Both(BaseModel, Y):
+    pass
+''',
+    "an import statement goes with its comment": '''import os
+
+# models
+from pydantic import BaseModel
+from sqlalchemy import Column
+
+
+class UserRead(BaseModel):
+    id: int
+''',
+    "a subscripted base": '''from pydantic import RootModel
+
+
+class Ids(RootModel[list[int]]):
+    pass
+''',
+    "its own parentheses": '''from pydantic import BaseModel
+
+
+class UserRead((BaseModel)):
+    id: int
+''',
+    "crlf": ('from pydantic import BaseModel\r\n\r\n\r\nclass UserRead(BaseModel):\r\n'
+             '    id: int\r\n'),
+    "imported in a block": '''try:
+    from pydantic import BaseModel
+except ImportError:
+    raise
+
+
+class UserRead(BaseModel):
+    id: int
+''',
+    "after a block with a trailing comment": '''import os
+
+if os.sep:
+    from pydantic import BaseModel
+    # the end of the block
+x = 1
+
+
+class UserRead(BaseModel):
+    id: int
+''',
+}
+DERIVE_LEFT_TO_LIBCST = {"a subscripted base", "its own parentheses", "crlf",
+                         "imported in a block", "after a block with a trailing comment"}
+
+
+@pytest.mark.parametrize("shape", sorted(DERIVE_SHAPES))
+def test_ag301_text_path_gives_exactly_what_libcst_gives(tmp_path: Path, shape: str) -> None:
+    source = DERIVE_SHAPES[shape]
+    base = "cpv3/common/schemas.py"
+    sources = {base: SCHEMA_BASE.replace("class Page", "class Other(Schema):\n    pass\n\n\n"
+                                         "class Page"), SCHEMAS: source}
+    findings = tuple(d for d in check_sources(sources, Config(), select=["AG301"])
+                     if d.path == SCHEMAS)
+    assert findings, shape
+    request = FixRequest(tmp_path, SCHEMAS, source, findings, Config(), (base, SCHEMAS))
+    fast = derive_on_text(request)
+    if shape in DERIVE_LEFT_TO_LIBCST:
+        assert fast is None
+        return
+    assert fast is not None
+    reference = derive_with_libcst(request)
+    assert fast.changes == reference.changes
+    assert fast.skipped == reference.skipped
+    if shape == "the name is already bound":  # the libcst fix's refusal, word for word
+        assert not fast.changes and {why for _, why in fast.skipped} == {
+            "the name 'Schema' already means something else here"}
+    else:
+        assert fast.changes
+
+
+def test_ag301_text_path_needs_the_base_in_the_project(tmp_path: Path) -> None:
+    source = DERIVE_SHAPES["usual"]
+    findings = tuple(check_sources({SCHEMAS: source}, Config(), select=["AG301"]))
+    request = FixRequest(tmp_path, SCHEMAS, source, findings, Config(), (SCHEMAS,))
+    fast = derive_on_text(request)
+    assert fast is not None and not fast.changes
+    assert fast.skipped == derive_with_libcst(request).skipped
+    assert {why for _, why in fast.skipped} == {
+        "the schema base's module 'cpv3.common.schemas' is not in the project"}
+
+
+ANNOTATE_SHAPES = {  # name -> source: the shapes AG802's text path takes, and one it leaves
+    "usual": '''from __future__ import annotations
+
+
+def f(x: int) :
+    print(x)
+
+
+async def g(
+    x: int = 1,  # a comment (with a parenthesis
+    y: str = ")",
+) :
+    print(x, y)
+
+
+class C:
+    @property
+    def h(self, z: dict[str, int] = {"(": 1}):
+        def inner(q=(lambda: 1)):
+            print(q)
+
+        inner()
+''',
+    "one line": '''from __future__ import annotations
+
+
+def f(x: int): print(x)
+''',
+    "crlf": 'from __future__ import annotations\r\n\r\n\r\ndef f(x: int):\r\n    print(x)\r\n',
+}
+
+
+@pytest.mark.parametrize("shape", sorted(ANNOTATE_SHAPES))
+def test_ag802_text_path_gives_exactly_what_libcst_gives(tmp_path: Path, shape: str) -> None:
+    source = ANNOTATE_SHAPES[shape]
+    findings = tuple(d for d in check_sources({SERVICE: source}, Config(), select=["AG802"]))
+    assert findings, shape
+    findings = (*findings, dataclasses.replace(findings[0], line=1))  # no def on line 1
+    request = FixRequest(tmp_path, SERVICE, source, findings, Config(), (SERVICE,))
+    fast = annotate_on_text(request)
+    if shape == "crlf":
+        assert fast is None
+        return
+    assert fast is not None
+    reference = annotate_with_libcst(request)
+    assert fast.changes == reference.changes and fast.changes
+    assert fast.skipped == reference.skipped == [(findings[-1],
+                                                  "no unannotated function at this line")]
 
 
 WALKED = '''"""Every kind of node the fixes meet."""

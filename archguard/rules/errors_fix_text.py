@@ -5,72 +5,72 @@ The file's structure (where the constants go, the existing ``ERROR_*`` constants
 names taken) comes from ``ast``; each message is parsed alone with libcst, so its constant
 text, ``.format`` arguments and name are the ones the libcst fix makes. Any shape whose
 libcst result is not evident from that (a line ending other than ``\\n``, statements sharing
-a line, parentheses of the message's own, a compound statement before the constants, a
-name of the file that ``ast`` does not show...) returns None and libcst decides, for the
-whole file. tests/test_fix_records.py compares the two on every shape.
+a line, a comment in the message's own parentheses, a compound statement before the
+constants, a name of the file that ``ast`` does not show...) returns None and libcst
+decides, for the whole file. tests/test_fix_records.py compares the two on every shape.
 """
 
 from __future__ import annotations
 
 import ast
-import io
 import re
 import tokenize
 
 import libcst as cst
 
-from archguard.rules.cst_tools import plain_ast_or_none
 from archguard.rules.errors import ERROR_PREFIX
 from archguard.rules.errors_fix import Hoisted, constant_for, constant_text, function_lines
 from archguard.rules.fixing import FixOutput, FixRequest
+from archguard.rules.text_fix_tools import (
+    Source,
+    Unsure,
+    after_imports,
+    check_one_statement_a_line,
+    check_plain_text,
+    first_line,
+    identifiers,
+    is_compound,
+    parsed,
+    tokens,
+)
 
-_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith,
-             ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Match,
-             getattr(ast, "TryStar", ast.Try))
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _ERROR_NAME = re.compile(rf"\b{ERROR_PREFIX}\w*")
 _EMPTY = cst.Module([])
-
-
-class _Unsure(Exception):
-    """The text alone does not show what libcst would make."""
 
 
 def hoist_on_text(request: FixRequest) -> FixOutput | None:
     """The libcst fix's result, or None when libcst must decide."""
     try:
         return _hoist(request)
-    except _Unsure:
+    except Unsure:
         return None
 
 
 def _hoist(request: FixRequest) -> FixOutput:
     text = request.text
-    if "\r" in text or "\f" in text or not text.endswith("\n"):
-        raise _Unsure
-    tree = plain_ast_or_none(text)
-    if tree is None or not tree.body:
-        raise _Unsure
-    source = _Source(text)
+    check_plain_text(text)
+    tree, shimmed = parsed(text)
+    if not tree.body:
+        raise Unsure
+    source = Source(text)
     body = tree.body
-    for first, second in zip(body, body[1:]):
-        if _first_line(second) <= (first.end_lineno or first.lineno):
-            raise _Unsure  # statements sharing a line (one libcst statement)
-    index = _after_imports(body, source)
+    check_one_statement_a_line(body)
+    index = after_imports(body, source)
     while index < len(body) and _is_constant(body[index]):
         index += 1
     if index == 0:
-        raise _Unsure  # the module header: libcst's layout
+        raise Unsure  # the module header: libcst's layout
     before = body[index - 1]
-    if isinstance(before, _COMPOUND) and (index == len(body) or any(
+    if is_compound(before) and (index == len(body) or any(
             line.strip() for line in source.lines[
-                (before.end_lineno or 0):_first_line(body[index]) - 1])):
-        raise _Unsure  # a block's trailing comments are its own for libcst
-    first_deferred_line = _first_line(body[index]) if index < len(body) else 10**9
+                (before.end_lineno or 0):first_line(body[index]) - 1])):
+        raise Unsure  # a block's trailing comments are its own for libcst
+    first_deferred_line = first_line(body[index]) if index < len(body) else 10**9
     existing = _existing_constants(body, source)
     taken = _error_names(tree, text)
-    strings, first_arguments, statements = _strings(tree, source)
-    functions = function_lines(tree)
+    strings, first_arguments, statements = _strings(
+        tree, source, {finding.line for finding in request.findings})
+    functions: list[tuple[int, int]] | None = None  # only for a message above the constants
     output = FixOutput()
     hoisted: dict[str, Hoisted] = {}
     replacements: dict[int, tuple[int, str]] = {}  # start -> (end, new text)
@@ -79,12 +79,17 @@ def _hoist(request: FixRequest) -> FixOutput:
         if node is None:
             output.skip(finding, "the message is not a string literal libcst can find")
             continue
+        call = first_arguments.get(id(node))
+        if shimmed and (node.lineno in shimmed or (call is not None and any(
+                line in shimmed for line in range(call.lineno, node.lineno + 1)))):
+            raise Unsure  # its columns (or its call's) are the shim's
         start, end = source.span(node)
-        _check_bare(text, start, end, first_arguments.get(id(node)), source)
-        if finding.line < first_deferred_line and not any(
-                begin < finding.line <= last for begin, last in functions):
-            output.skip(finding, "the message is used above where the constants go")
-            continue
+        replaced = _replaced_span(text, start, end, call, source)
+        if finding.line < first_deferred_line:
+            functions = function_lines(tree) if functions is None else functions
+            if not any(begin < finding.line <= last for begin, last in functions):
+                output.skip(finding, "the message is used above where the constants go")
+                continue
         literal = _at_top_level(text[start:end], source, statements[id(node)])
         converted = constant_text(_EMPTY, _parsed_alone(literal))
         if converted is None:
@@ -95,7 +100,7 @@ def _hoist(request: FixRequest) -> FixOutput:
         replacement = constant.name
         if arguments:
             replacement = f"{constant.name}.format({', '.join(arguments)})"
-        replacements[start] = (end, replacement)
+        replacements[replaced[0]] = (replaced[1], replacement)
     if not replacements:
         return output
     edits = sorted(replacements.items())
@@ -104,7 +109,7 @@ def _hoist(request: FixRequest) -> FixOutput:
         block = "".join(f"{h.name} = {h.value}\n" for h in new)
         if not _is_constant(before):
             block = "\n" + block
-        if index < len(body) and _first_line(body[index]) == (before.end_lineno or 0) + 1:
+        if index < len(body) and first_line(body[index]) == (before.end_lineno or 0) + 1:
             block += "\n"
         at = source.line_starts[before.end_lineno or 0]
         edits.append((at, (at, block)))
@@ -113,65 +118,6 @@ def _hoist(request: FixRequest) -> FixOutput:
         result = result[:start] + content + result[end:]
     output.changes[request.path] = result
     return output
-
-
-class _Source:
-    """Line starts and ``ast`` positions (UTF-8 byte columns) as character offsets."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.lines = text.split("\n")
-        self.line_starts = [0]
-        for line in self.lines:
-            self.line_starts.append(self.line_starts[-1] + len(line) + 1)
-
-    def offset(self, line: int, column: int) -> int:
-        return self.line_starts[line - 1] + len(
-            self.lines[line - 1].encode()[:column].decode(errors="replace"))
-
-    def span(self, node: ast.AST) -> tuple[int, int]:
-        end_line, end_column = node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
-        if end_line is None or end_column is None:
-            raise _Unsure
-        return (self.offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]
-                self.offset(end_line, end_column))
-
-    def segment(self, node: ast.AST) -> str:
-        start, end = self.span(node)
-        return self.text[start:end]
-
-
-def _first_line(statement: ast.stmt) -> int:
-    """The statement's first line, a decorator's for a decorated definition."""
-    decorators = getattr(statement, "decorator_list", [])
-    return min([statement.lineno, *(d.lineno for d in decorators)])
-
-
-def _after_imports(body: list[ast.stmt], source: _Source) -> int:
-    """``cst_tools.after_imports`` on the ``ast`` statements."""
-    first = body[0]
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.JoinedStr):
-        raise _Unsure  # a docstring for libcst when it concatenates
-    docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and \
-        isinstance(first.value.value, (str, bytes))
-    index = 1 if docstring else 0
-    for position, statement in enumerate(body):
-        if isinstance(statement, _DEFINITIONS):
-            break
-        if isinstance(statement, (ast.Import, ast.ImportFrom)) or _is_type_checking(
-                statement, source):
-            index = position + 1
-    return index
-
-
-def _is_type_checking(statement: ast.stmt, source: _Source) -> bool:
-    if not isinstance(statement, ast.If):
-        return False
-    test = source.segment(statement.test)
-    header = source.text[source.span(statement)[0]:source.span(statement.body[0])[0]]
-    if ("TYPE_CHECKING" in test) != ("TYPE_CHECKING" in header):
-        raise _Unsure  # a comment (or parentheses) libcst counts in the test
-    return "TYPE_CHECKING" in test
 
 
 def _is_constant(statement: ast.stmt) -> bool:
@@ -185,7 +131,7 @@ def _is_constant(statement: ast.stmt) -> bool:
     return isinstance(target, ast.Name) and target.id.isupper()
 
 
-def _existing_constants(body: list[ast.stmt], source: _Source) -> dict[str, str]:
+def _existing_constants(body: list[ast.stmt], source: Source) -> dict[str, str]:
     """``errors_fix.existing_constants``: a one-literal string value -> its ERROR_ name."""
     found: dict[str, str] = {}
     for statement in body:
@@ -205,16 +151,9 @@ def _existing_constants(body: list[ast.stmt], source: _Source) -> dict[str, str]
 
 def _one_literal(segment: str) -> bool:
     """One string token (libcst's SimpleString), not an implicit concatenation."""
-    tokens = [t for t in _tokens(segment)
-              if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER)]
-    return len(tokens) == 1 and tokens[0].type == tokenize.STRING
-
-
-def _tokens(code: str) -> list[tokenize.TokenInfo]:
-    try:
-        return list(tokenize.generate_tokens(io.StringIO(code).readline))
-    except (tokenize.TokenError, SyntaxError):
-        raise _Unsure from None
+    found = [t for t in tokens(segment)
+             if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER)]
+    return len(found) == 1 and found[0].type == tokenize.STRING
 
 
 def _error_names(tree: ast.Module, text: str) -> set[str]:
@@ -226,54 +165,32 @@ def _error_names(tree: ast.Module, text: str) -> set[str]:
         return set()
     in_tree: set[str] = set()
     for node in ast.walk(tree):
-        for name in _identifiers(node):
+        for name in identifiers(node):
             if name.startswith(ERROR_PREFIX):
                 in_tree.add(name)
     if in_tree != in_text:
-        raise _Unsure  # one in a string or comment: libcst's names decide
+        raise Unsure  # one in a string or comment: libcst's names decide
     return in_tree
 
 
-def _identifiers(node: ast.AST) -> list[str]:
-    if isinstance(node, ast.Name):
-        return [node.id]
-    if isinstance(node, ast.Attribute):
-        return [node.attr]
-    if isinstance(node, ast.arg):
-        return [node.arg]
-    if isinstance(node, ast.keyword):
-        return [node.arg] if node.arg else []
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return [node.name]
-    if isinstance(node, ast.alias):
-        return [*node.name.split("."), *([node.asname] if node.asname else [])]
-    if isinstance(node, ast.ImportFrom):
-        return node.module.split(".") if node.module else []
-    if isinstance(node, (ast.Global, ast.Nonlocal)):
-        return list(node.names)
-    if isinstance(node, ast.ExceptHandler):
-        return [node.name] if node.name else []
-    if isinstance(node, (ast.MatchAs, ast.MatchStar)):
-        return [node.name] if node.name else []
-    if isinstance(node, ast.MatchMapping):
-        return [node.rest] if node.rest else []
-    if isinstance(node, ast.MatchClass):
-        return list(node.kwd_attrs)
-    return []
-
-
-def _strings(tree: ast.Module, source: _Source,
+def _strings(tree: ast.Module, source: Source, lines: set[int],
              ) -> tuple[dict[tuple[int, int], ast.expr], dict[int, ast.Call],
                         dict[int, ast.stmt | None]]:
-    """``cst_tools.string_starts`` on ``ast`` alone: (line, column) -> each literal that is
-    not part of another; each literal that is a call's first argument -> the call; each
-    literal -> the innermost statement around it."""
+    """``cst_tools.string_starts`` on ``ast`` alone, for the literals that start on
+    ``lines`` (the findings'): (line, column) -> each literal that is not part of another;
+    each literal that is a call's first argument -> the call; each literal -> the innermost
+    statement around it. A node whose lines hold none of ``lines`` is not entered."""
     found: dict[tuple[int, int], ast.expr] = {}
     first_arguments: dict[int, ast.Call] = {}
     statements: dict[int, ast.stmt | None] = {}
     todo: list[tuple[ast.AST, ast.stmt | None]] = [(tree, None)]
     while todo:
         node, statement = todo.pop()
+        end = getattr(node, "end_lineno", None)
+        if end is not None:
+            start = first_line(node)
+            if not any(start <= line <= end for line in lines):
+                continue
         if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and
                                                isinstance(node.value, (str, bytes))):
             line = source.lines[node.lineno - 1] if node.lineno <= len(source.lines) else ""
@@ -288,48 +205,54 @@ def _strings(tree: ast.Module, source: _Source,
     return found, first_arguments, statements
 
 
-def _at_top_level(literal: str, source: _Source, statement: ast.stmt | None) -> str:
+def _at_top_level(literal: str, source: Source, statement: ast.stmt | None) -> str:
     """The literal as libcst prints it at the top level: a line that continues it between
     tokens loses the indentation of its block (libcst keeps only the rest); the lines
     inside a string token keep theirs."""
     if "\n" not in literal:
         return literal
     if statement is None:
-        raise _Unsure
-    tokens = _tokens(f"({literal})")
+        raise Unsure
+    found = tokens(f"({literal})")
     if any(token.type == tokenize.STRING and "\n" in token.string and "f" in
-           token.string[:3].lower() for token in tokens):
-        raise _Unsure  # an f-string over lines: libcst reads its fields' whitespace
+           token.string[:3].lower() for token in found):
+        raise Unsure  # an f-string over lines: libcst reads its fields' whitespace
     first = source.lines[statement.lineno - 1]
     indent = first[:len(first) - len(first.lstrip(" \t"))]
     lines = f"({literal})".split("\n")
-    for row in {token.start[0] for token in tokens if token.type == tokenize.NL}:
+    for row in {token.start[0] for token in found if token.type == tokenize.NL}:
         if row < len(lines) and lines[row].startswith(indent):
             lines[row] = lines[row][len(indent):]
     return "\n".join(lines)[1:-1]
 
 
-def _check_bare(text: str, start: int, end: int, call: ast.Call | None,
-                source: _Source) -> None:
-    """The literal has no parentheses of its own (libcst would replace them too) and no
-    word touches it (libcst refuses ``return"..."`` made ``returnERROR_X``)."""
-    if (start > 0 and _is_word(text[start - 1])) or (end < len(text) and _is_word(text[end])):
-        raise _Unsure
-    before = start - 1
-    while before >= 0 and text[before] in " \t\n\\":
-        before -= 1
-    if before < 0:
-        return
-    if text[before] != "(":
-        line_start = text.rfind("\n", 0, before) + 1
-        if "#" in text[line_start:before + 1]:
-            raise _Unsure  # it may end a comment, with a parenthesis before it
-        return
-    if call is None:
-        raise _Unsure
-    between = text[source.span(call.func)[1]:start]
-    if between.strip() != "(":
-        raise _Unsure  # ``f(("..."))``, or a comment between
+def _replaced_span(text: str, start: int, end: int, call: ast.Call | None,
+                   source: Source) -> tuple[int, int]:
+    """What libcst replaces of the literal at ``text[start:end]``: the literal with the
+    parentheses of its own (``detail=("..." "...")``; not a call's); no word may touch it
+    (libcst refuses ``return"..."`` made ``returnERROR_X``)."""
+    while True:
+        if (start > 0 and _is_word(text[start - 1])) or (
+                end < len(text) and _is_word(text[end])):
+            raise Unsure
+        before = start - 1
+        while before >= 0 and text[before] in " \t\n\\":
+            before -= 1
+        if before < 0:
+            return start, end
+        if text[before] != "(":
+            line_start = text.rfind("\n", 0, before) + 1
+            if "#" in text[line_start:before + 1]:
+                raise Unsure  # it may end a comment, with a parenthesis before it
+            return start, end
+        if call is not None and text[source.span(call.func)[1]:start].strip() == "(":
+            return start, end  # the call's own parenthesis
+        after = end
+        while after < len(text) and text[after] in " \t\n\\":
+            after += 1
+        if after == len(text) or text[after] != ")":
+            raise Unsure  # a comment between, or a parenthesis that is not its own
+        start, end = before, after + 1
 
 
 def _is_word(character: str) -> bool:
@@ -342,7 +265,7 @@ def _parsed_alone(literal: str) -> cst.BaseExpression:
     try:
         node = cst.parse_expression(f"({literal})")
     except cst.ParserSyntaxError:
-        raise _Unsure from None
+        raise Unsure from None
     if not isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
-        raise _Unsure
+        raise Unsure
     return node.with_changes(lpar=(), rpar=())

@@ -13,6 +13,13 @@ from archguard.rules.fixing import FixOutput, FixRequest, module_path
 
 
 def derive_from_schema(request: FixRequest) -> FixOutput:
+    """On the text when its shape is simple (``schemas_fix_text``), else with libcst."""
+    from archguard.rules.schemas_fix_text import derive_on_text
+
+    return derive_on_text(request) or derive_with_libcst(request)
+
+
+def derive_with_libcst(request: FixRequest) -> FixOutput:
     output = FixOutput()
     located = parsed_or_skipped(request, output)
     if located is None:

@@ -109,7 +109,14 @@ def _future_with_libcst(request: FixRequest) -> FixOutput:
 
 def annotate_none_return(request: FixRequest) -> FixOutput:
     """``-> None`` on the functions the findings name (detection decided that they never
-    return a value and are neither generators, abstract nor overloads)."""
+    return a value and are neither generators, abstract nor overloads): on the text when
+    its shape is simple (``style_fix_text``), else with libcst."""
+    from archguard.rules.style_fix_text import annotate_on_text
+
+    return annotate_on_text(request) or annotate_with_libcst(request)
+
+
+def annotate_with_libcst(request: FixRequest) -> FixOutput:
     output = FixOutput()
     located = parsed_or_skipped(request, output)
     if located is None:
