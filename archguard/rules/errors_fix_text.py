@@ -24,26 +24,19 @@ from archguard.rules.fixing import FixOutput, FixRequest
 from archguard.rules.text_fix_tools import (
     Source,
     Unsure,
+    on_text,
     after_imports,
     check_one_statement_a_line,
+    check_insertion_point,
     check_plain_text,
     first_line,
     identifiers,
-    is_compound,
     parsed,
     tokens,
 )
 
 _ERROR_NAME = re.compile(rf"\b{ERROR_PREFIX}\w*")
 _EMPTY = cst.Module([])
-
-
-def hoist_on_text(request: FixRequest) -> FixOutput | None:
-    """The libcst fix's result, or None when libcst must decide."""
-    try:
-        return _hoist(request)
-    except Unsure:
-        return None
 
 
 def _hoist(request: FixRequest) -> FixOutput:
@@ -58,13 +51,8 @@ def _hoist(request: FixRequest) -> FixOutput:
     index = after_imports(body, source)
     while index < len(body) and _is_constant(body[index]):
         index += 1
-    if index == 0:
-        raise Unsure  # the module header: libcst's layout
+    check_insertion_point(body, index, source)
     before = body[index - 1]
-    if is_compound(before) and (index == len(body) or any(
-            line.strip() for line in source.lines[
-                (before.end_lineno or 0):first_line(body[index]) - 1])):
-        raise Unsure  # a block's trailing comments are its own for libcst
     first_deferred_line = first_line(body[index]) if index < len(body) else 10**9
     existing = _existing_constants(body, source)
     taken = _error_names(tree, text)
@@ -269,3 +257,6 @@ def _parsed_alone(literal: str) -> cst.BaseExpression:
     if not isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
         raise Unsure
     return node.with_changes(lpar=(), rpar=())
+
+
+hoist_on_text = on_text(_hoist)

@@ -21,8 +21,10 @@ from archguard.rules.fixing import FixOutput, FixRequest, module_path
 from archguard.rules.text_fix_tools import (
     Source,
     Unsure,
+    on_text,
     after_imports,
     check_one_statement_a_line,
+    check_insertion_point,
     check_plain_text,
     first_line,
     identifiers,
@@ -31,14 +33,6 @@ from archguard.rules.text_fix_tools import (
 
 _DOTTED = re.compile(r"\w+(?:\.\w+)*")
 _IMPORT_KINDS = (ast.Import, ast.ImportFrom)
-
-
-def derive_on_text(request: FixRequest) -> FixOutput | None:
-    """The libcst fix's result, or None when libcst must decide."""
-    try:
-        return _derive(request)
-    except Unsure:
-        return None
 
 
 def _derive(request: FixRequest) -> FixOutput:
@@ -154,13 +148,8 @@ def _import_edit(body: list[ast.stmt], source: Source, module: str, name: str,
                 statement.module == module and statement.names[0].name != "*":
             return _joined(statement, source, name)
     index = after_imports(body, source)
-    if index == 0:
-        raise Unsure  # the module header: libcst's layout
+    check_insertion_point(body, index, source)
     before = body[index - 1]
-    if is_compound(before) and (index == len(body) or any(
-            line.strip() for line in source.lines[
-                (before.end_lineno or 0):first_line(body[index]) - 1])):
-        raise Unsure  # a block's trailing comments are its own for libcst
     block = f"from {module} import {name}\n"  # insert_statements' blank lines
     if not isinstance(before, _IMPORT_KINDS):
         block = "\n" + block
@@ -316,3 +305,6 @@ def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
     """``at`` within one of the sorted, non-nested ``spans``."""
     index = bisect.bisect_right(spans, (at, float("inf"))) - 1
     return index >= 0 and spans[index][0] <= at < spans[index][1]
+
+
+derive_on_text = on_text(_derive)

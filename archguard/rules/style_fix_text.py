@@ -11,17 +11,11 @@ import ast
 import tokenize
 
 from archguard.rules.fixing import FixOutput, FixRequest
-from archguard.rules.text_fix_tools import Source, Unsure, check_plain_text, first_line, parsed
+from archguard.rules.text_fix_tools import (
+    Source, Unsure, check_plain_text, first_line, on_text, parsed,
+)
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
-
-
-def annotate_on_text(request: FixRequest) -> FixOutput | None:
-    """The libcst fix's result, or None when libcst must decide."""
-    try:
-        return _annotate(request)
-    except Unsure:
-        return None
 
 
 def _annotate(request: FixRequest) -> FixOutput:
@@ -85,3 +79,6 @@ def _after_parameters(node: ast.FunctionDef | ast.AsyncFunctionDef, source: Sour
     except (tokenize.TokenError, SyntaxError):
         pass
     raise Unsure
+
+
+annotate_on_text = on_text(_annotate)

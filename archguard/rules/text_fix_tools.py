@@ -8,8 +8,10 @@ import ast
 import io
 import re
 import tokenize
+from collections.abc import Callable
 
 from archguard.rules.cst_tools import ast_or_none, plain_ast_or_none
+from archguard.rules.fixing import FixOutput, FixRequest
 
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith,
              ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Match,
@@ -21,6 +23,20 @@ _TYPE_PARAMETERS = tuple(getattr(ast, kind) for kind in ("TypeVar", "ParamSpec",
 
 class Unsure(Exception):
     """The text alone does not show what libcst would make."""
+
+
+def on_text(fix: Callable[[FixRequest], FixOutput],
+            ) -> Callable[[FixRequest], FixOutput | None]:
+    """A text fix that returns None ("libcst must decide") where ``fix`` is ``Unsure``."""
+
+    def run(request: FixRequest) -> FixOutput | None:
+        try:
+            return fix(request)
+        except Unsure:
+            return None
+
+    run.__doc__ = "The libcst fix's result, or None when libcst must decide."
+    return run
 
 
 class Source:
@@ -157,3 +173,16 @@ def identifiers(node: ast.AST) -> list[str]:
     if _TYPE_PARAMETERS and isinstance(node, _TYPE_PARAMETERS):
         return [node.name]  # type: ignore[attr-defined]
     return []
+
+
+def check_insertion_point(body: list[ast.stmt], index: int, source: Source) -> None:
+    """Statements inserted before ``body[index]`` land where libcst puts them: not in the
+    module header (libcst's layout), not after a block whose trailing comments libcst
+    keeps with the block."""
+    if index == 0:
+        raise Unsure
+    before = body[index - 1]
+    if is_compound(before) and (index == len(body) or any(
+            line.strip() for line in source.lines[
+                (before.end_lineno or 0):first_line(body[index]) - 1])):
+        raise Unsure
