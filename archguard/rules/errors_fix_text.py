@@ -24,13 +24,13 @@ from archguard.rules.fixing import FixOutput, FixRequest
 from archguard.rules.text_fix_tools import (
     Source,
     Unsure,
-    on_text,
     after_imports,
-    check_one_statement_a_line,
     check_insertion_point,
+    check_one_statement_a_line,
     check_plain_text,
     first_line,
     identifiers,
+    on_text,
     parsed,
     tokens,
 )

@@ -21,14 +21,14 @@ from archguard.rules.fixing import FixOutput, FixRequest, module_path
 from archguard.rules.text_fix_tools import (
     Source,
     Unsure,
-    on_text,
     after_imports,
-    check_one_statement_a_line,
     check_insertion_point,
+    check_one_statement_a_line,
     check_plain_text,
     first_line,
     identifiers,
     is_compound,
+    on_text,
 )
 
 _DOTTED = re.compile(r"\w+(?:\.\w+)*")
