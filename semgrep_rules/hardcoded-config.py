@@ -396,3 +396,20 @@ authorize_url = "https://slack.com/oauth/v2/authorize"
 API_DOCS_URL = "https://docs.acme.io/api"
 # ok: hardcoded-config
 author_url = "https://github.com/acme"
+
+
+# A dict of links bound to a name that says so:
+_FALLBACK_WEB_VIEW_LINK_TEMPLATES = {
+    # ok: hardcoded-config
+    MimeType.DOC.value: "https://docs.google.com/document/d/{}/view",
+    # ok: hardcoded-config
+    "sheet": "https://docs.google.com/spreadsheets/d/{}/view",
+}
+# A pattern, not a URL:
+# ok: hardcoded-config
+UPSTREAM_URL_PATTERNS = [r"https://api\.notion\.com/.*"]
+try:
+    # ruleid: hardcoded-config
+    API: str = "https://api.notion.com/v1"
+except ImportError:
+    pass

@@ -334,11 +334,18 @@ def test_columns_without_a_type_in_every_form() -> None:
             )
             plain = Column(primary_key=True)
             nothing: Mapped[str] = col(None)
+            named = Column("named")
+
+
+        def latest(session: object) -> object:
+            query = select(Media).order_by(sa.desc(Column("created_at")))
+            return sa.Table("t", sa.MetaData(), Column("untyped"), query)
     """)}
     assert findings(files, ["AG305"]) == [
         ("AG305", MODELS, 15), ("AG305", MODELS, 16), ("AG305", MODELS, 17),
         ("AG305", MODELS, 18), ("AG305", MODELS, 19), ("AG305", MODELS, 20),
-        ("AG305", MODELS, 24), ("AG305", MODELS, 25),
+        ("AG305", MODELS, 24), ("AG305", MODELS, 25), ("AG305", MODELS, 26),
+        ("AG305", MODELS, 31),  # a Table's column; the query's column clause is not one
     ]
     assert run(files, ["AG305"])[0].message == "col() without an explicit SQL type"
 

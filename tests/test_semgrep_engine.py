@@ -876,25 +876,25 @@ def test_a_session_mock_no_test_of_its_suite_receives_is_a_placeholder(
         ("tests/users/conftest.py", 15)]
 
 
-RUNNER_READS = """
-    import os
-    import sys
+RUNNER_READS = """import os
+import sys
 
 
-    def main() -> int:
-        level = os.environ.get("RUNNER_LOG_LEVEL", "INFO")
-        print(level, file=sys.stderr)
-        return 0
-    """
+def main() -> int:
+    level = os.environ.get("RUNNER_LOG_LEVEL", "INFO")
+    print(level, file=sys.stderr)
+    return 0
+"""
 
 
 def test_a_standalone_script_may_read_the_environment(
         tmp_path: Path, semgrep_on: None, capsys: pytest.CaptureFixture[str]) -> None:
     """Dropped: a module run as a program that imports nothing from its package (no settings
-    object within reach). Kept: a script importing the package (absolutely, relatively, in
-    a function), a module without the `__main__` block, a file that does not parse, and
-    every script once `allow-env-in-scripts = false`."""
-    main_block = '\n\n    if __name__ == "__main__":\n        sys.exit(main())\n'
+    object within reach), and the `__main__` block of any module (a manual harness). Kept:
+    a script importing the package (absolutely, relatively, in a function) outside its
+    `__main__` block, a module without the block, a file that does not parse, and every
+    script once `allow-env-in-scripts = false`."""
+    main_block = '\n\nif __name__ == "__main__":\n    sys.exit(main())\n'
     files = {
         "pyproject.toml": '[tool.archguard]\npackage = "app"\nmodules-dir = "app"\n',
         "app/__init__.py": "",
@@ -908,20 +908,23 @@ def test_a_standalone_script_may_read_the_environment(
             "    return 0", "    import app.config\n    return 0") + main_block,
         "app/library.py": RUNNER_READS,
         "app/broken.py": RUNNER_READS + main_block + "\ndef broken(:\n",
+        "app/harness.py": "from app.config import DEBUG\n" + RUNNER_READS + main_block.replace(
+            "sys.exit(main())", "print(os.environ.get('HARNESS_TOKEN'))\n    main()"),
     }
     files["pyproject.toml"] += 'settings-module = "app/config.py"\n'
     root = write_tree(tmp_path / "project", files)
     code, out, _ = check(capsys, str(root), "--select", "AG703", "--no-cache",
                          "--format", "json")
     found = [(d["path"], d["line"]) for d in json.loads(out)["diagnostics"]]
-    expected = [("app/broken.py", 6), ("app/late.py", 6), ("app/library.py", 6),
-                ("app/relative.py", 8), ("app/worker.py", 8)]
+    expected = [("app/broken.py", 6), ("app/harness.py", 7), ("app/late.py", 6),
+                ("app/library.py", 6), ("app/relative.py", 7), ("app/worker.py", 7)]
     assert found == expected
     (root / "pyproject.toml").write_text(files["pyproject.toml"] + "allow-env-in-scripts = false\n")
     code, out, _ = check(capsys, str(root), "--select", "AG703", "--no-cache",
                          "--format", "json")
     assert [(d["path"], d["line"]) for d in json.loads(out)["diagnostics"]] == sorted(
-        expected + [("app/reversed_guard.py", 6), ("app/runner.py", 6)])
+        expected + [("app/harness.py", 13),
+                    ("app/reversed_guard.py", 6), ("app/runner.py", 6)])
 
 
 def test_a_variable_the_package_hands_to_a_child_process_is_no_setting(

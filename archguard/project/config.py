@@ -285,7 +285,8 @@ class Config:
     allow_env_in_scripts: bool = setting(
         True, "A standalone script, a module with an `if __name__ == \"__main__\":` block "
         "that imports nothing from the package, may read the environment (AG703): it cannot "
-        "reach the settings module without importing the package. `false` reports it.",
+        "reach the settings module without importing the package; so may any module's "
+        "`__main__` block. `false` reports them.",
         "false")
     public_hosts: list[str] = setting(
         [], "Hosts whose URLs are never configuration, for links and identifiers that are the "

@@ -265,7 +265,9 @@ class ImplicitColumnType(FileRule):
     (a name, attribute or call that is not a schema item such as `ForeignKey(...)`,
     `Sequence(...)`, `Identity(...)`, `Computed(...)` or a constraint), or `type_=` is given.
     Calls spreading `*args`/`**kwargs` are not judged, nor `use_existing_column=True` (a
-    single-table subclass reusing the superclass's column, whose declaration is judged)."""
+    single-table subclass reusing the superclass's column, whose declaration is judged), nor
+    a bare `Column("name")` given to another call than `Table(...)`: a column clause in a
+    query (`order_by(desc(Column("created_at")))`) declares nothing."""
 
     code = "AG305"
     name = "implicit-column-type"
@@ -297,9 +299,11 @@ class ImplicitColumnType(FileRule):
                    for f in ctx.facts.imports):
             return
         annotated = mapped_annotations(ctx.tree)
+        references = _column_references(ctx.tree)
         for node in nodes_of(ctx.tree, ast.Call):
             assert isinstance(node, ast.Call)
-            if ctx.qualname(node.func) in COLUMN_FACTORIES and not has_explicit_type(ctx, node):
+            if id(node) not in references and ctx.qualname(node.func) in COLUMN_FACTORIES \
+                    and not has_explicit_type(ctx, node):
                 callee = dotted_name(node.func) or "Column"
                 implied = implied_sql_type(annotated.get(id(node)))
                 yield self.report(ctx, ctx.span(node),
@@ -345,6 +349,23 @@ def _without_none(node: ast.expr | None) -> ast.expr | None:
             (dotted_name(node.value) or "").rsplit(".", 1)[-1] == "Optional":
         return node.slice
     return node
+
+
+def _column_references(tree: ast.Module) -> set[int]:
+    """ids of ``Column("name")`` calls (a name, nothing else) given to another call that is
+    not a ``Table``: a column clause in a query (``order_by(desc(Column("created_at")))``),
+    which declares nothing."""
+    found: set[int] = set()
+    for node in nodes_of(tree, ast.Call):
+        assert isinstance(node, ast.Call)
+        if (dotted_name(node.func) or "").rsplit(".", 1)[-1] == "Table":
+            continue
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            if isinstance(arg, ast.Call) and not arg.keywords and len(arg.args) == 1 and \
+                    is_string_expression(arg.args[0]) and \
+                    (dotted_name(arg.func) or "").rsplit(".", 1)[-1] in COLUMN_CALLS:
+                found.add(id(arg))
+    return found
 
 
 def has_explicit_type(ctx: FileContext, call: ast.Call) -> bool:

@@ -201,7 +201,8 @@ class EnvironmentAccess(SemgrepRule):
     (`allow-env-in-scripts`): a standalone script, a module with an `if __name__ ==
     "__main__":` block that imports nothing from the package, cannot reach the settings
     module (a sandbox runner kept free of the package, an entry point exec'd with its run's
-    values in the environment) and is not reported."""
+    values in the environment) and is not reported, nor is the body of any module's
+    `__main__` block (a manual test harness)."""
 
     code = "AG703"
     name = "environment-access"

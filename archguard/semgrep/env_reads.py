@@ -7,7 +7,8 @@ application, and are dropped after the scan:
   program (a module-level ``if __name__ == "__main__":``) that imports nothing from its own
   package cannot read the settings module without importing the package it deliberately
   stays out of (a sandbox runner kept cold-start cheap, an entry point exec'd in a jail). A
-  guess: the script might just as well import the package.
+  guess: the script might just as well import the package. The same goes for the body of
+  any module's ``if __name__ == "__main__":`` block (a connector's manual test harness).
 * **A hand-off**: a variable, read by a literal name, that the package itself writes into
   an environment it builds for a child process: a mapping whose name says so (``env``,
   ``sandbox_env``, ``env_vars``, ``environment``; never ``os.environ``) written by key
@@ -50,11 +51,21 @@ def drop_non_setting_reads(root: Path, diagnostics: list[Diagnostic], config: Co
     trees = {path: read_tree(root, path) for path in {d.path for d in findings}}
     scripts = {path for path, tree in trees.items() if tree is not None
                and config.allow_env_in_scripts and _is_standalone_script(tree, config.package)}
+    mains = {path: _main_blocks(tree) if config.allow_env_in_scripts and tree is not None
+             else [] for path, tree in trees.items()}
     read = {id(d): _name_read(trees[d.path], d.line) for d in findings
             if d.path not in scripts}
     handed = _handed_off({name for name in read.values() if name}, root, files, config)
     return [d for d in diagnostics if not (d.code == CODE and (
-        d.path in scripts or read.get(id(d)) in handed))]
+        d.path in scripts or read.get(id(d)) in handed
+        or any(start <= d.line <= end for start, end in mains[d.path])))]
+
+
+def _main_blocks(tree: ast.Module) -> list[tuple[int, int]]:
+    """Line spans of the module's ``if __name__ == "__main__":`` bodies: the program the
+    module is when run (a connector's manual test harness), not the application's code."""
+    return [(s.body[0].lineno, s.end_lineno or s.lineno) for s in tree.body
+            if _is_main_guard(s) and isinstance(s, ast.If) and s.body]
 
 
 def _is_standalone_script(tree: ast.Module, package: str) -> bool:
