@@ -246,3 +246,40 @@ def test_a_base_few_models_share_is_no_schema_base(tmp_path: Path) -> None:
     (package / "server" / "models.py").write_text("from pydantic import BaseModel\n")
     assert main(["init", "--force", str(tmp_path)]) == 0
     assert config_of(tmp_path).schema_base == "app.server.streaming.BaseObj"
+
+
+def test_folders_without_a_role_file_leave_module_names_empty(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """onyx-shaped: some folders of the modules dir are infrastructure (metrics, runtime),
+    without a router, service, repository or models file: init lists no module, so the
+    layout rules judge only the folders that hold one."""
+    write_shop(tmp_path, {"orders": "endpoints.py", "carts": "endpoints.py"})
+    metrics = tmp_path / "shop" / "modules" / "metrics"
+    metrics.mkdir()
+    (metrics / "__init__.py").write_text("")
+    (metrics / "prometheus.py").write_text(FUTURE)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    assert main(["init", str(tmp_path)]) == 0
+    assert "3 folders, judged where they hold a role file" in capsys.readouterr().out
+    assert config_of(tmp_path).module_names == []
+    assert config_of(tmp_path).model_mixin == "cpv3.db.base.BaseModelMixin"  # no base found
+    code, after = check_json(capsys, str(tmp_path), "--select", "AG1")
+    assert (code, after["diagnostics"]) == (0, [])
+
+
+def test_the_model_mixin_is_written_beside_the_base(tmp_path: Path) -> None:
+    """The rulebook's BaseModelMixin where the project defines it; else its place beside the
+    declarative base, said to be not found yet (the messages then name a real place)."""
+    write_shop(tmp_path, {"orders": "router.py", "carts": "router.py"})
+    db = tmp_path / "shop" / "db"
+    db.mkdir()
+    (db / "__init__.py").write_text("")
+    (db / "base.py").write_text(FUTURE + "\nfrom sqlalchemy.orm import DeclarativeBase\n\n\n"
+                                "class Base(DeclarativeBase):\n    pass\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    assert main(["init", str(tmp_path)]) == 0
+    text = (tmp_path / "pyproject.toml").read_text()
+    assert 'model-mixin = "shop.db.base.BaseModelMixin"  # not found yet' in text
+    (db / "mixins.py").write_text(FUTURE + "\n\nclass BaseModelMixin:\n    pass\n")
+    assert main(["init", "--force", str(tmp_path)]) == 0
+    assert config_of(tmp_path).model_mixin == "shop.db.mixins.BaseModelMixin"

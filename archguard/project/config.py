@@ -279,7 +279,7 @@ class Config:
     settings_module: str | list[str] | None = setting(
         None, "The settings module(s), the files allowed to read the environment and hold "
         "configuration literals (AG702, AG703): a path or a list of paths. Unset: detected (a "
-        "`BaseSettings` subclass, or a `settings.py`/`config.py` or a module of a "
+        "`BaseSettings` subclass, or a `settings.py`/`config.py`/`configs.py` or a module of a "
         "`settings`/`config`/`configs`/`conf` package reading the environment).",
         '"app/core/config.py"', default_text="detected")
     allow_env_in_scripts: bool = setting(

@@ -3,7 +3,7 @@ database layer and the actor bounds the broker sets.
 
 Found from the files' text, before any parsing (semgrep, which runs alongside the native
 pass, needs them for its ``paths:``): a settings module is a file defining a
-``BaseSettings`` subclass, or a ``settings.py``/``config.py`` or a module of a
+``BaseSettings`` subclass, or a ``settings.py``/``config.py``/``configs.py`` or a module of a
 ``settings``/``config``/``configs``/``conf`` package reading the environment; the
 database layer is ``<package>/db/`` and ``<package>/infrastructure/`` when they exist, plus
 every file that builds a session factory or engine or defines the session dependency
@@ -23,7 +23,7 @@ from archguard.project.config import Config
 
 _BASE_SETTINGS = re.compile(r"^class\s+\w+\s*\([^)]*\bBaseSettings\b", re.M)
 _READS_ENV = re.compile(r"\bos\.environ\b|\bgetenv\s*\(|\bfrom\s+os\s+import\b[^\n]*\benviron\b")
-_SETTINGS_NAMES = ("settings.py", "config.py")
+_SETTINGS_NAMES = ("settings.py", "config.py", "configs.py")
 _SETTINGS_FOLDERS = ("settings", "config", "configs", "conf")  # a package of settings files
 # a call of the middleware with the bound as a keyword (one level of nested parentheses)
 _BROKER_BOUNDS = {
@@ -58,7 +58,7 @@ BOUND_HINTS = {"max_retries": 4, "time_limit": 8}
 
 
 def _is_settings_file(path: str, config: Config) -> bool:
-    """``settings.py``/``config.py``, or any module of a ``settings``/``config``/``configs``/
+    """``settings.py``/``config.py``/``configs.py``, or any module of a ``settings``/``config``/``configs``/
     ``conf`` package (onyx's ``onyx/configs/app_configs.py``) that is not a business module
     (tracecat's ``settings`` module is the organisation-settings feature)."""
     folder, _, name = path.rpartition("/")

@@ -56,6 +56,7 @@ NOT_PACKAGES = frozenset({"tests", "test", "docs", "scripts", "migrations", "ale
 SHARED_NAMES = frozenset({"kit", "common", "core", "shared", "utils", "lib", "libs",
                           "models", "db", "database", "worker", "infrastructure"})
 _CLASS_SCHEMA = re.compile(r"^class\s+Schema\s*[(:]", re.MULTILINE)
+_CLASS_MIXIN = re.compile(r"^class\s+BaseModelMixin\s*[(:]", re.MULTILINE)
 _CLASS = re.compile(r"^class\s+(\w+)\s*\(([^)]*)\)", re.MULTILINE)
 _IMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))", re.MULTILINE)
 _DECLARATIVE = re.compile(r"^class\s+(\w+)\s*\([^)]*\bDeclarativeBase\b|^(\w+)\s*=\s*"
@@ -79,6 +80,8 @@ class Layout:
     source_root: str = ""
     shared: list[str] = field(default_factory=list)
     model_base: str | None = None
+    model_mixin: str = ""
+    mixin_found: bool = False
     database_layer: list[str] = field(default_factory=list)  # globs and files, as db-layer
     module_folders: int = 0  # the modules' folders (a name may repeat across modules dirs)
     exclude: list[str] = field(default_factory=list)  # tests kept inside module folders
@@ -329,6 +332,15 @@ def _find_schema(sources: _Sources, package_dir: Path, package: str) -> tuple[st
     return f"{package}.common.schemas.Schema", False
 
 
+def _find_mixin(sources: _Sources, model_base: str | None) -> tuple[str, bool]:
+    """The project's ``BaseModelMixin`` (the rulebook's name), else its place beside the
+    declarative base."""
+    for dotted, _, text in sources.files:
+        if _CLASS_MIXIN.search(text):
+            return f"{dotted}.BaseModelMixin", True
+    return f"{(model_base or '').rpartition('.')[0]}.BaseModelMixin", False
+
+
 def _find_declarative_base(sources: _Sources) -> str | None:
     """The project's declarative base (``class Base(DeclarativeBase)``, ``declarative_base()``)."""
     for dotted, _, text in sources.files:
@@ -377,8 +389,14 @@ def detect(root: Path) -> Layout:
     shared = find_shared(sources, module_dirs, roles) if len(module_dirs) > 2 else []
     domain = [d for d in module_dirs if d not in shared]
     roles, counts = detect_roles(domain)
+    # A folder without a router, service, repository or models file is no business module
+    # (onyx's server/metrics, server/runtime): then list none, and the layout rules judge
+    # only the folders that hold one (module-names = []).
+    listed = domain if all(_has_role_file(d, roles) for d in domain) else []
     schema_base, schema_found = _find_schema(sources, package_dir, package)
     settings, database_layer = _settings_and_database(sources, package, source_root)
+    model_base = _find_declarative_base(sources)
+    mixin, mixin_found = _find_mixin(sources, model_base)
     dirs = [d.relative_to(root).as_posix() for d in modules_dirs] or [
         (package_dir / "modules").relative_to(root).as_posix()]
     return Layout(
@@ -386,15 +404,23 @@ def detect(root: Path) -> Layout:
         exclude=_tests_in_modules(root, modules_dirs, domain),
         package=package,
         modules_dir=dirs[0] if len(dirs) == 1 else dirs,
-        modules=sorted({d.name for d in domain}),
+        modules=sorted({d.name for d in listed}),
         roles=roles, role_counts=counts,
         schema_base=schema_base, schema_found=schema_found,
         settings_module=settings[0] if len(settings) == 1 else settings,
         tests_dir=next((n for n in ("tests", "test") if (root / n).is_dir()), None),
         source_root=source_root,
         shared=[d.relative_to(root).as_posix() for d in shared],
-        model_base=_find_declarative_base(sources), database_layer=database_layer,
+        model_base=model_base, model_mixin=mixin, mixin_found=mixin_found,
+        database_layer=database_layer,
     )
+
+
+def _has_role_file(folder: Path, roles: dict[str, str | list[str]]) -> bool:
+    names = _normalised_files(folder)
+    return any(pattern in names for role in ("router", "service", "repository", "models")
+               for pattern in ([roles[role]] if isinstance(roles[role], str)
+                               else roles[role]))  # type: ignore[union-attr]
 
 
 def _toml(value: object) -> str:
@@ -432,16 +458,26 @@ def render_section(layout: Layout, ruff_covered: dict[str, tuple[str, ...]] | No
     if layout.shared:
         lines.append("# Shared code inside a modules dir (imported by many modules, no router):")
         lines += _toml_list("shared", layout.shared)
-    lines += [
+    listed = [
         f"# The {len(layout.modules)} module{'s' if len(layout.modules) != 1 else ''} found; "
         f"[] accepts any module.",
         *_toml_list("module-names", layout.modules),
+    ] if layout.modules or not layout.module_folders else [
+        "# Not every folder there holds a router, service, repository or models file: [] "
+        "judges", "# only those that do (list your modules to have the others reported).",
+        "module-names = []",
+    ]
+    lines += [
+        *listed,
         f"schema-base = {_toml(layout.schema_base)}  # "
         + ("every Pydantic schema derives from it" if layout.schema_found
            else "not found yet: the rulebook's place for the Schema base"),
     ]
     if layout.model_base:
         lines.append(f"model-base = {_toml(layout.model_base)}  # the declarative base")
+        lines.append(f"model-mixin = {_toml(layout.model_mixin)}  # " + (
+            "the mixin with id, timestamps and is_deleted" if layout.mixin_found else
+            "not found yet: the rulebook's mixin (id, timestamps, is_deleted), beside the base"))
     if layout.database_layer:
         lines.append(f"# The database layer (engine, session factory, get_db): "
                      f"{', '.join(layout.database_layer)}")
@@ -608,7 +644,9 @@ def describe(layout: Layout, pyproject: Path,
         f"archguard: wrote [tool.archguard] to {pyproject}",
         f"  package      {layout.package}"
         + (f" (in {layout.source_root}/)" if layout.source_root else ""),
-        f"  modules-dir  {', '.join(dirs)} ({_count_modules(layout.modules)})",
+        f"  modules-dir  {', '.join(dirs)} ({_count_modules(layout.modules)}"
+        + (f"; {layout.module_folders} folders, judged where they hold a role file)"
+           if layout.module_folders and not layout.modules else ")"),
         f"  shared       {', '.join(layout.shared) or 'none found'}",
         f"  excluded     {', '.join(layout.exclude) or 'nothing'}",
         "  roles        " + ", ".join(f"{role} = {_patterns(value)} "
