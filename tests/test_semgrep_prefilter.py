@@ -132,6 +132,7 @@ def test_pattern_words_leave_out_metavariables_keywords_strings_and_types() -> N
         [call("Session"), r"\ba\b", r"\bb\b"]]
     assert sources(pattern_requirement("@app.get(...)")) == [[r"\bapp\b", r"\bget\b"]]
     assert sources(pattern_requirement("class $C(Base):\n  ...")) == [[r"\bBase\b"]]
+    assert sources(pattern_requirement("class\t Foo(...):\n  ...")) == [[r"\bFoo\b"]]
     assert sources(pattern_requirement("$X.execute(...).all()")) == [
         [r"\ball\b", call("execute")]]
 

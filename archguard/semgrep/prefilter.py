@@ -184,7 +184,8 @@ def pattern_requirement(text: str) -> Requirement:
     """Any one of the identifiers a semgrep Python pattern spells (see the module doc)."""
     code = _COMMENT.sub(" ", _STRING.sub(" ", text))
     code = _TYPED.sub(" ", _NUMBER.sub(" ", code))
-    called = set(_CALLED.findall(_METAVARIABLE.sub("__metavariable__", code)))
+    spaced = re.sub(r"\s+", " ", _METAVARIABLE.sub("__metavariable__", code))  # `class  X(`
+    called = set(_CALLED.findall(spaced))
     code = _METAVARIABLE.sub(" ", code)
     words = sorted({w for w in _WORD.findall(code) if w not in KEYWORDS})
     return requirement_of(*(
