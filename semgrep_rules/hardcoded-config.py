@@ -395,6 +395,8 @@ authorize_url = "https://slack.com/oauth/v2/authorize"
 # ok: hardcoded-config
 API_DOCS_URL = "https://docs.acme.io/api"
 # ok: hardcoded-config
+render(docsUrl="https://docs.acme.io/start")
+# ok: hardcoded-config
 author_url = "https://github.com/acme"
 
 

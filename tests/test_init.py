@@ -283,3 +283,16 @@ def test_the_model_mixin_is_written_beside_the_base(tmp_path: Path) -> None:
     (db / "mixins.py").write_text(FUTURE + "\n\nclass BaseModelMixin:\n    pass\n")
     assert main(["init", "--force", str(tmp_path)]) == 0
     assert config_of(tmp_path).model_mixin == "shop.db.mixins.BaseModelMixin"
+
+
+def test_a_business_module_named_settings_is_no_settings_module(tmp_path: Path) -> None:
+    """init detects the settings as check does, under the layout it found: the modules'
+    own settings folder (a feature) reading the environment stays judged."""
+    write_shop(tmp_path, {"orders": "router.py", "settings": "router.py"})
+    (tmp_path / "shop" / "modules" / "settings" / "services.py").write_text(
+        FUTURE + "\nimport os\n\nFLAG = os.environ['ORG_FEATURE_FLAG']\n")
+    (tmp_path / "shop" / "config.py").write_text(
+        FUTURE + "\nimport os\n\nDEBUG = os.environ.get('DEBUG')\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    assert main(["init", str(tmp_path)]) == 0
+    assert config_of(tmp_path).settings_modules == ["shop/config.py"]

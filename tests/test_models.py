@@ -339,14 +339,16 @@ def test_columns_without_a_type_in_every_form() -> None:
 
         def latest(session: object) -> object:
             query = select(Media).order_by(sa.desc(Column("created_at")))
-            return sa.Table("t", sa.MetaData(), Column("untyped"), query)
+            index = sa.Index("ix", sa.func.lower(Column("email")))
+            op.add_column("media", sa.Column("nickname"))
+            return T("t", sa.MetaData(), Column("untyped"), query, index)
     """)}
     assert findings(files, ["AG305"]) == [
         ("AG305", MODELS, 15), ("AG305", MODELS, 16), ("AG305", MODELS, 17),
         ("AG305", MODELS, 18), ("AG305", MODELS, 19), ("AG305", MODELS, 20),
         ("AG305", MODELS, 24), ("AG305", MODELS, 25), ("AG305", MODELS, 26),
-        ("AG305", MODELS, 31),  # a Table's column; the query's column clause is not one
-    ]
+        ("AG305", MODELS, 32), ("AG305", MODELS, 33),  # declared by a call, Table as T too;
+    ]  # the query's and the index's column clauses are no declarations
     assert run(files, ["AG305"])[0].message == "col() without an explicit SQL type"
 
 

@@ -909,14 +909,16 @@ def test_a_standalone_script_may_read_the_environment(
         "app/library.py": RUNNER_READS,
         "app/broken.py": RUNNER_READS + main_block + "\ndef broken(:\n",
         "app/harness.py": "from app.config import DEBUG\n" + RUNNER_READS + main_block.replace(
-            "sys.exit(main())", "print(os.environ.get('HARNESS_TOKEN'))\n    main()"),
+            "sys.exit(main())", "print(os.environ.get('HARNESS_TOKEN'))\n    main()")
+        + "else:\n    ON_IMPORT = os.environ['ON_IMPORT']\n",
     }
     files["pyproject.toml"] += 'settings-module = "app/config.py"\n'
     root = write_tree(tmp_path / "project", files)
     code, out, _ = check(capsys, str(root), "--select", "AG703", "--no-cache",
                          "--format", "json")
     found = [(d["path"], d["line"]) for d in json.loads(out)["diagnostics"]]
-    expected = [("app/broken.py", 6), ("app/harness.py", 7), ("app/late.py", 6),
+    expected = [("app/broken.py", 6), ("app/harness.py", 7), ("app/harness.py", 16),
+                ("app/late.py", 6),
                 ("app/library.py", 6), ("app/relative.py", 7), ("app/worker.py", 7)]
     assert found == expected
     (root / "pyproject.toml").write_text(files["pyproject.toml"] + "allow-env-in-scripts = false\n")
@@ -975,6 +977,7 @@ def test_a_variable_the_package_hands_to_a_child_process_is_no_setting(
                     os.getenv("SECRET_KEY"),
                     os.environ.get(NAME),
                     os.environ.get("DEBUG"),
+                    {}.get("RUN_TOKEN") or os.environ["OTHER_KEY"],
                 ]
             """,
         "tests/test_child.py": """
@@ -987,8 +990,8 @@ def test_a_variable_the_package_hands_to_a_child_process_is_no_setting(
                          "--format", "json")
     assert [(d["path"], d["line"]) for d in json.loads(out)["diagnostics"]] == [
         ("app/child.py", 13), ("app/child.py", 14), ("app/child.py", 15),  # DATABASE_URL,
-        ("app/child.py", 16), ("app/child.py", 17)]  # AWS_ACCESS_KEY_ID, SECRET_KEY, NAME,
-    # DEBUG
+        ("app/child.py", 16), ("app/child.py", 17),  # AWS_ACCESS_KEY_ID, SECRET_KEY, NAME,
+        ("app/child.py", 18)]  # DEBUG, OTHER_KEY (not the other mapping's RUN_TOKEN)
 
 
 def test_a_link_returned_by_a_function_named_for_it_is_no_configuration(
@@ -1067,9 +1070,13 @@ def test_a_development_only_value_is_no_configuration(
                 origins.append("https://s3.acme-storage.io")
             if request.DEBUG:
                 origins.append("http://debug.acme-internal.io")
+            if settings.PRODUCTION:
+                origins.append(settings.ORIGIN)
+            elif settings.STAGING:
+                origins.append("https://staging.acme-internal.io")
             """,
     })
     code, out, _ = check(capsys, str(root), "--select", "AG702", "--no-cache",
                          "--format", "json")
     assert [(d["path"], d["line"]) for d in json.loads(out)["diagnostics"]] == [
-        ("app/main.py", 9), ("app/main.py", 13), ("app/main.py", 15)]
+        ("app/main.py", 9), ("app/main.py", 13), ("app/main.py", 15), ("app/main.py", 19)]

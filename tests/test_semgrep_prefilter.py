@@ -22,7 +22,7 @@ from archguard.run.runner import CheckRequest, run_check
 from archguard.semgrep import prefilter, process
 from archguard.semgrep import prefilter as prefilter_module
 from archguard.semgrep.prefilter import (
-    MAX_TERMS, Alternative, Prefilter, Requirement, RuleFilter, conjunction,
+    MAX_TERMS, Alternative, Prefilter, Requirement, RuleFilter, called_source, conjunction,
     glob_regex, pattern_requirement, regex_requirement, requirement_of, rule_filter,
     rule_filters, union,
 )
@@ -33,8 +33,8 @@ SEMGREP_RULES = {rule.name: rule for rule in all_rules() if rule.engine == "semg
 
 
 def call(name: str) -> str:
-    """The alternative of a name a pattern calls: the call, or an import alias of it."""
-    return rf"\b{name}(?:\s|\\|#[^\n]*)*\(|\b{name}\s+as\b"
+    """The alternative of a name a pattern calls: the call, an import alias, a decorator."""
+    return called_source(name)
 
 
 # The requirement of every shipped rule: a file holds a match only if it meets all the
@@ -219,6 +219,12 @@ def test_combinations() -> None:
     assert prefilter.rules_for("a.py", b"beta.gamma(x.delta)") == ("r",)
     assert prefilter.rules_for("a.py", b"gamma(x.delta)") == ()  # beta is missing
     assert prefilter.rules_for("a.py", b"f(alpha, x.delta)") == ()  # named, never called
+    # shapes semgrep matches too: a decorator, a callee in parentheses, a split alias
+    for text in (b"@alpha\ndef f(x): return x.delta", b"(alpha)(x.delta)",
+                 b"(m\n .alpha)(x.delta)", b"from m import alpha \\\n as a\na(x.delta)",
+                 b"from m import (alpha  # c\n as a)\na(x.delta)"):
+        assert prefilter.rules_for("a.py", text) == ("r",), text
+    assert prefilter.rules_for("a.py", b"def f(s: alpha) -> None: x.delta") == ()
     assert prefilter.rules_for("a.py", b"alpha(x.deltas)") == ()  # a word, not a part
     assert prefilter.rules_for("a.py", b"beta.gamma(alphabet)") == ()
     open_branch = filter_of("""

@@ -719,9 +719,13 @@ def test_a_protocol_nothing_derives_from_is_structural_typing() -> None:
 
             class NotifyService(Protocol):
                 def send(self) -> None: ...
+
+
+            class BaseRepository(Protocol):
+                def get(self) -> None: ...
         """)),
         SERVICE: dedent(typed("""
-            from cpv3.common.ports import NotifyService, PresetService
+            from cpv3.common.ports import BaseRepository, NotifyService, PresetService
 
 
             class UserService:
@@ -731,11 +735,17 @@ def test_a_protocol_nothing_derives_from_is_structural_typing() -> None:
 
             class MailService(NotifyService):
                 def send(self) -> None: ...
+
+
+            class SqlStore(BaseRepository):
+                def get(self) -> None: ...
         """)),
     }
     found = run(files, ["AG804"])
     assert [(d.path, d.line, d.message) for d in found] == [
         ("cpv3/common/ports.py", 15, "'NotifyService' is an abstract service layer"),
+        ("cpv3/common/ports.py", 19,  # derived from by a class of another name
+         "'BaseRepository' is a base repository class: keep each module's repository flat"),
     ]
 
 

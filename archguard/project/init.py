@@ -350,12 +350,12 @@ def _find_declarative_base(sources: _Sources) -> str | None:
     return None
 
 
-def _settings_and_database(sources: _Sources, package: str, source_root: str,
-                           ) -> tuple[list[str], list[str]]:
+def _settings_and_database(sources: _Sources, config: Config) -> tuple[list[str], list[str]]:
     """The settings modules and the database layer, found as ``check`` finds them when the
-    configuration leaves them unset (``archguard.project.detect``)."""
+    configuration leaves them unset (``archguard.project.detect``), under the layout found
+    (a business module named settings is no settings module)."""
     texts = {path.relative_to(sources.root).as_posix(): text for _, path, text in sources.files}
-    found, _ = detect_layout(Config(package=package, source_root=source_root), texts)
+    found, _ = detect_layout(config, texts)
     return found.settings_modules, found.db_layer_globs
 
 
@@ -394,11 +394,13 @@ def detect(root: Path) -> Layout:
     # only the folders that hold one (module-names = []).
     listed = domain if all(_has_role_file(d, roles) for d in domain) else []
     schema_base, schema_found = _find_schema(sources, package_dir, package)
-    settings, database_layer = _settings_and_database(sources, package, source_root)
-    model_base = _find_declarative_base(sources)
-    mixin, mixin_found = _find_mixin(sources, model_base)
     dirs = [d.relative_to(root).as_posix() for d in modules_dirs] or [
         (package_dir / "modules").relative_to(root).as_posix()]
+    shared_paths = [d.relative_to(root).as_posix() for d in shared]
+    settings, database_layer = _settings_and_database(sources, Config(
+        package=package, source_root=source_root, modules_dir=dirs, shared=shared_paths))
+    model_base = _find_declarative_base(sources)
+    mixin, mixin_found = _find_mixin(sources, model_base)
     return Layout(
         module_folders=len(domain),
         exclude=_tests_in_modules(root, modules_dirs, domain),
@@ -410,7 +412,7 @@ def detect(root: Path) -> Layout:
         settings_module=settings[0] if len(settings) == 1 else settings,
         tests_dir=next((n for n in ("tests", "test") if (root / n).is_dir()), None),
         source_root=source_root,
-        shared=[d.relative_to(root).as_posix() for d in shared],
+        shared=shared_paths,
         model_base=model_base, model_mixin=mixin, mixin_found=mixin_found,
         database_layer=database_layer,
     )

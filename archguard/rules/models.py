@@ -266,8 +266,9 @@ class ImplicitColumnType(FileRule):
     `Sequence(...)`, `Identity(...)`, `Computed(...)` or a constraint), or `type_=` is given.
     Calls spreading `*args`/`**kwargs` are not judged, nor `use_existing_column=True` (a
     single-table subclass reusing the superclass's column, whose declaration is judged), nor
-    a bare `Column("name")` given to another call than `Table(...)`: a column clause in a
-    query (`order_by(desc(Column("created_at")))`) declares nothing."""
+    a bare `Column("name")` given to a query function, an SQL function or a query method:
+    a column clause (`order_by(desc(Column("created_at")))`, `func.lower(Column("email"))`)
+    declares nothing."""
 
     code = "AG305"
     name = "implicit-column-type"
@@ -351,14 +352,24 @@ def _without_none(node: ast.expr | None) -> ast.expr | None:
     return node
 
 
+# Calls whose arguments are column expressions of a query or an index, not declarations
+# (``Table``, ``op.add_column`` and ``create_table`` declare: never listed here).
+QUERY_CALLS = frozenset({
+    "desc", "asc", "nulls_first", "nulls_last", "nullsfirst", "nullslast", "distinct",
+    "cast", "collate", "order_by", "group_by", "where", "filter", "having", "select",
+})
+
+
 def _column_references(tree: ast.Module) -> set[int]:
-    """ids of ``Column("name")`` calls (a name, nothing else) given to another call that is
-    not a ``Table``: a column clause in a query (``order_by(desc(Column("created_at")))``),
+    """ids of ``Column("name")`` calls (a name, nothing else) given to a query function, an
+    SQL function (``func.lower``) or a query method: a column clause
+    (``order_by(desc(Column("created_at")))``, ``Index(..., func.lower(Column("email")))``),
     which declares nothing."""
     found: set[int] = set()
     for node in nodes_of(tree, ast.Call):
         assert isinstance(node, ast.Call)
-        if (dotted_name(node.func) or "").rsplit(".", 1)[-1] == "Table":
+        callee = (dotted_name(node.func) or "").split(".")
+        if callee[-1] not in QUERY_CALLS and "func" not in callee[:-1]:
             continue
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             if isinstance(arg, ast.Call) and not arg.keywords and len(arg.args) == 1 and \

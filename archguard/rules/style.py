@@ -497,7 +497,8 @@ def _reason(project: Project, cls: ClassFact, abstract: set[str],
             children: list[ClassFact]) -> str | None:
     kind = _kind(project, cls)
     bases = {project.resolve(base) for base in cls.bases if base}
-    if bases & PROTOCOL and not children:
+    if bases & PROTOCOL and not any(cls.qualname in project.mro_names(other)
+                                    for other in project.classes):
         return None  # structural typing (a parameter's type, a test double's shape): no layer
     is_abstract = cls.qualname in abstract or bool(bases & ABSTRACT_BASES)
     is_generic = bool(bases & GENERIC_BASES)

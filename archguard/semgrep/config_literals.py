@@ -28,7 +28,7 @@ from archguard.semgrep.trees import read_tree
 
 CODE = "AG702"
 # the words of the YAML's name exemption (kept in step with it)
-LINK_NAME = re.compile(r"(?i)(docs?(?![a-z])|documentation|guide|help|troubleshoot|tutorial|faq|"
+LINK_NAME = re.compile(r"(?i)(docs?(?!ker)|documentation|guide|help|troubleshoot|tutorial|faq|"
                        r"author(?!i[sz])|homepage|website|repository|license|href|link|icon|"
                        r"logo|avatar|image|examples?)")
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -72,6 +72,8 @@ def _development_spans(tree: ast.Module) -> list[tuple[int, int]]:
             continue
         production = flag in _PRODUCTION
         branch = node.body if production == negated else node.orelse
+        if branch is node.orelse and len(branch) == 1 and isinstance(branch[0], ast.If):
+            continue  # an elif: another deployment (staging), not the local default
         if branch:
             found.append((branch[0].lineno, branch[-1].end_lineno or branch[-1].lineno))
     return found

@@ -64,8 +64,8 @@ def drop_non_setting_reads(root: Path, diagnostics: list[Diagnostic], config: Co
 def _main_blocks(tree: ast.Module) -> list[tuple[int, int]]:
     """Line spans of the module's ``if __name__ == "__main__":`` bodies: the program the
     module is when run (a connector's manual test harness), not the application's code."""
-    return [(s.body[0].lineno, s.end_lineno or s.lineno) for s in tree.body
-            if _is_main_guard(s) and isinstance(s, ast.If) and s.body]
+    return [(s.body[0].lineno, s.body[-1].end_lineno or s.body[-1].lineno) for s in tree.body
+            if _is_main_guard(s) and isinstance(s, ast.If) and s.body]  # not its else
 
 
 def _is_standalone_script(tree: ast.Module, package: str) -> bool:
@@ -108,12 +108,19 @@ def _name_read(tree: ast.Module | None, line: int) -> str | None:
         key: ast.expr | None = None
         if isinstance(node, ast.Subscript) and dotted_name(node.value) in _ENVIRON:
             key = node.slice
-        elif isinstance(node, ast.Call) and node.args and \
-                (dotted_name(node.func) or "").rpartition(".")[2] in _READERS:
+        elif isinstance(node, ast.Call) and node.args and _reads_environment(node.func):
             key = node.args[0]
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
             return key.value
     return None
+
+
+def _reads_environment(func: ast.expr) -> bool:
+    """``os.getenv``/``getenv``, or ``get``/``pop`` of ``os.environ`` (not ``headers.get``)."""
+    name = dotted_name(func) or ""
+    owner, _, attr = name.rpartition(".")
+    return name in ("os.getenv", "getenv", "os.getenvb", "getenvb") or (
+        owner in _ENVIRON and attr in _READERS)
 
 
 def _handed_off(names: set[str], root: Path, files: list[str], config: Config) -> set[str]:

@@ -21,9 +21,10 @@ before semgrep starts, so a file no rule can match costs semgrep nothing):
   words of a typed metavariable's type (``($X : Foo)``) are left out (semgrep matches the
   type without it being written). A name the pattern calls (``a.b.Session(...)``,
   ``$X.read_text(...)``) must be called in a matching file (``Session(``, spaces, a line
-  continuation or a comment before the parenthesis) or imported under another name
-  (``Session as S``): a file that only annotates with ``AsyncSession`` cannot hold a call of
-  it. A decorator's (``@app.get(...)``) and a class's (``class $C(...)``) names stay plain
+  continuation, a comment or a closing parenthesis before the parenthesis), imported under
+  another name (``Session as S``) or used as a decorator (semgrep matches ``@lru_cache``
+  with ``lru_cache(...)``): a file that only annotates with ``AsyncSession`` cannot hold a
+  call of it. A decorator's (``@app.get(...)``) and a class's (``class $C(...)``) names stay plain
   words: semgrep may match them without the parentheses.
 - ``patterns`` (all must hold): the cross product of the conjuncts' terms (each product term
   holds one term of every conjunct). Negations (``pattern-not*``), ``focus-metavariable``,
@@ -189,9 +190,19 @@ def pattern_requirement(text: str) -> Requirement:
     code = _METAVARIABLE.sub(" ", code)
     words = sorted({w for w in _WORD.findall(code) if w not in KEYWORDS})
     return requirement_of(*(
-        Alternative(rf"\b{w}(?:\s|\\|#[^\n]*)*\(|\b{w}\s+as\b", len(w) + 2, True, w)
-        if w in called else Alternative(rf"\b{w}\b", len(w) + 1.5, True, w)
+        Alternative(called_source(w), len(w) + 2, True, w) if w in called
+        else Alternative(rf"\b{w}\b", len(w) + 1.5, True, w)
         for w in words))
+
+
+def called_source(name: str) -> str:
+    """Where semgrep can match a call of ``name``: called (spaces, line continuations,
+    comments or a closing parenthesis before the ``(``: ``(time.sleep)(1)``), imported
+    under another name (``sleep as snooze``, split over lines too), or a decorator
+    (``@lru_cache`` meets ``lru_cache(...)``)."""
+    gap = r"(?:\s|\\|#[^\n]*)"
+    return (rf"\b{name}(?:[\s\\)]|#[^\n]*)*\(|\b{name}{gap}+as\b"
+            rf"|@(?:[\w.\s\\]|#[^\n]*)*\b{name}\b")
 
 
 def string_metavariables(text: str) -> set[str]:
