@@ -225,6 +225,12 @@ def test_combinations() -> None:
                  b"from m import (alpha  # c\n as a)\na(x.delta)"):
         assert prefilter.rules_for("a.py", text) == ("r",), text
     assert prefilter.rules_for("a.py", b"def f(s: alpha) -> None: x.delta") == ()
+    # one pass over a commented-out decorator above commented-out code with nested `#`
+    # (the search once tried every split of the comments: onyx's salesforce connector
+    # never finished)
+    comments = b"".join(b"    #     # step %d: count(rows) in tables\n" % i for i in range(40))
+    text = b"    # @staticmethod\n    # def f(cls) -> None:\n" + comments + b"x.delta, alpha\n"
+    assert prefilter.rules_for("a.py", text) == ()
     assert prefilter.rules_for("a.py", b"alpha(x.deltas)") == ()  # a word, not a part
     assert prefilter.rules_for("a.py", b"beta.gamma(alphabet)") == ()
     open_branch = filter_of("""

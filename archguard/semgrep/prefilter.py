@@ -200,9 +200,11 @@ def called_source(name: str) -> str:
     comments or a closing parenthesis before the ``(``: ``(time.sleep)(1)``), imported
     under another name (``sleep as snooze``, split over lines too), or a decorator
     (``@lru_cache`` meets ``lru_cache(...)``)."""
-    gap = r"(?:\s|\\|#[^\n]*)"
-    return (rf"\b{name}(?:[\s\\)]|#[^\n]*)*\(|\b{name}{gap}+as\b"
-            rf"|@(?:[\w.\s\\]|#[^\n]*)*\b{name}\b")
+    # possessive: a run of spaces, comments or dots is read one way (no backtracking: a
+    # `# ####` banner or a long run of words after an `@` costs one pass, not 2**n)
+    gap = r"(?:[\s\\]|#[^\n]*+)"
+    return (rf"\b{name}(?:[\s\\)]|#[^\n]*+)*+\(|\b{name}{gap}++as\b"
+            rf"|@[\s\\]*+(?:\w++[\s\\]*+\.[\s\\]*+)*+{name}\b")
 
 
 def string_metavariables(text: str) -> set[str]:
