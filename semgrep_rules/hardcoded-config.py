@@ -391,6 +391,8 @@ async def over_a_unix_socket(socket_path: str, path: str) -> None:
 # ruleid: hardcoded-config
 DOCKER_REGISTRY_URL = "https://registry.acme-internal.io"
 # ruleid: hardcoded-config
+DOCUMENT360_API_BASE_URL = "https://apihub.document360.io/v2"
+# ruleid: hardcoded-config
 authorize_url = "https://slack.com/oauth/v2/authorize"
 # ok: hardcoded-config
 API_DOCS_URL = "https://docs.acme.io/api"

@@ -28,7 +28,7 @@ from archguard.semgrep.trees import read_tree
 
 CODE = "AG702"
 # the words of the YAML's name exemption (kept in step with it)
-LINK_NAME = re.compile(r"(?i)(docs?(?!ker)|documentation|guide|help|troubleshoot|tutorial|faq|"
+LINK_NAME = re.compile(r"(?i)(docs?(?!ker|ument)|documentation|guide|help|troubleshoot|tutorial|faq|"
                        r"author(?!i[sz])|homepage|website|repository|license|href|link|icon|"
                        r"logo|avatar|image|examples?)")
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
