@@ -32,33 +32,53 @@ COLUMN_CALLS = frozenset({"mapped_column", "Column"})
 Columns = dict[str, tuple[list[str], list[str]]]  # class -> (column names, key names)
 
 
+def _last(node: ast.expr) -> str:
+    """``sa.orm.mapped_column`` -> ``mapped_column``."""
+    return (dotted_name(node) or "").rsplit(".", 1)[-1]
+
+
+def _column_calls(node: ast.ClassDef) -> list[tuple[str, ast.Call]]:
+    """``name = mapped_column(...)``/``Column(...)`` assignments of a class body."""
+    return [(name, value) for name, value in class_assignments(node)
+            if isinstance(value, ast.Call) and _last(value.func) in COLUMN_CALLS]
+
+
+def _is_key(call: ast.Call) -> bool:
+    return any(k.arg == "primary_key" and isinstance(k.value, ast.Constant)
+               and k.value.value is True for k in call.keywords)
+
+
+def _table_key(node: ast.ClassDef) -> bool:
+    """A ``PrimaryKeyConstraint`` in ``__table_args__``."""
+    return any(name == "__table_args__" and value is not None and any(
+        isinstance(part, ast.Call) and _last(part.func) == "PrimaryKeyConstraint"
+        for part in ast.walk(value)) for name, value in class_assignments(node))
+
+
+def _bare_mapped(statement: ast.stmt) -> str | None:
+    """The name of ``name: Mapped[...]`` without a value (a column too)."""
+    if isinstance(statement, ast.AnnAssign) and statement.value is None and \
+            isinstance(statement.target, ast.Name) and \
+            isinstance(statement.annotation, ast.Subscript) and \
+            _last(statement.annotation.value) == "Mapped":
+        return statement.target.id
+    return None
+
+
 def _columns(node: ast.ClassDef) -> tuple[list[str], list[str]]:
     """(column names, primary-key column names) declared in a class body: a
     ``mapped_column``/``Column`` value, a bare ``Mapped[...]`` annotation, a ``declared_attr``
     method; a ``PrimaryKeyConstraint`` in ``__table_args__`` is a key named ``""``."""
-    columns: list[str] = []
-    keys: list[str] = []
-    for name, value in class_assignments(node):
-        if name == "__table_args__" and value is not None and any(
-                isinstance(part, ast.Call)
-                and (dotted_name(part.func) or "").rsplit(".", 1)[-1] == "PrimaryKeyConstraint"
-                for part in ast.walk(value)):
-            keys.append("")
-        if isinstance(value, ast.Call) and \
-                (dotted_name(value.func) or "").rsplit(".", 1)[-1] in COLUMN_CALLS:
-            columns.append(name)
-            if any(k.arg == "primary_key" and isinstance(k.value, ast.Constant)
-                   and k.value.value is True for k in value.keywords):
-                keys.append(name)
+    calls = _column_calls(node)
+    columns = [name for name, _ in calls]
+    keys = [name for name, call in calls if _is_key(call)] + ([""] if _table_key(node) else [])
     for statement in node.body:
-        if isinstance(statement, ast.AnnAssign) and statement.value is None and \
-                isinstance(statement.target, ast.Name) and \
-                isinstance(statement.annotation, ast.Subscript) and \
-                (dotted_name(statement.annotation.value) or "").rsplit(".", 1)[-1] == "Mapped":
-            columns.append(statement.target.id)
+        bare = _bare_mapped(statement)
+        if bare is not None:
+            columns.append(bare)
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-                (dotted_name(d) or "").rsplit(".", 1)[-1] == "declared_attr"
-                for d in statement.decorator_list) and not statement.name.startswith("__"):
+                _last(d) == "declared_attr" for d in statement.decorator_list) \
+                and not statement.name.startswith("__"):
             columns.append(statement.name)
     return columns, keys
 
@@ -67,25 +87,13 @@ def _is_association(node: ast.ClassDef) -> bool:
     """Two or more columns, each a ``ForeignKey`` in the primary key (``primary_key=True``,
     or a ``PrimaryKeyConstraint`` in ``__table_args__``), and nothing else (a
     ``Mapped[...]`` annotation without a value is a column too)."""
-    if any(isinstance(statement, ast.AnnAssign) and statement.value is None
-           and isinstance(statement.annotation, ast.Subscript)
-           and (dotted_name(statement.annotation.value) or "").rsplit(".", 1)[-1] == "Mapped"
-           for statement in node.body):
+    if any(_bare_mapped(statement) is not None for statement in node.body):
         return False
-    columns = [value for _, value in class_assignments(node)
-               if isinstance(value, ast.Call)
-               and (dotted_name(value.func) or "").rsplit(".", 1)[-1] in COLUMN_CALLS]
-    table_key = any(name == "__table_args__" and value is not None and any(
-        isinstance(part, ast.Call)
-        and (dotted_name(part.func) or "").rsplit(".", 1)[-1] == "PrimaryKeyConstraint"
-        for part in ast.walk(value)) for name, value in class_assignments(node))
-    return len(columns) >= 2 and all(
-        any(isinstance(arg, ast.Call)
-            and (dotted_name(arg.func) or "").rsplit(".", 1)[-1] == "ForeignKey"
-            for arg in column.args)
-        and (table_key or any(k.arg == "primary_key" and isinstance(k.value, ast.Constant)
-                              and k.value.value is True for k in column.keywords))
-        for column in columns)
+    calls = [call for _, call in _column_calls(node)]
+    table_key = _table_key(node)
+    return len(calls) >= 2 and all(
+        any(isinstance(arg, ast.Call) and _last(arg.func) == "ForeignKey" for arg in call.args)
+        and (table_key or _is_key(call)) for call in calls)
 
 
 @register

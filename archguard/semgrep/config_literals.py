@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 from archguard.analysis.facts import dotted_name
 from archguard.diagnostics import Diagnostic
-from archguard.semgrep.trees import read_tree
+from archguard.semgrep.trees import Trees
 
 CODE = "AG702"
 # the words of the YAML's name exemption (kept in step with it)
@@ -38,7 +37,8 @@ _DEVELOPMENT = frozenset({"debug", "dev", "is_dev", "development", "is_developme
 _SETTINGS_OBJECT = re.compile(r"(?i)settings|config|conf$|^cfg$")
 
 
-def drop_non_config_literals(root: Path, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+def drop_non_config_literals(trees: Trees, diagnostics: list[Diagnostic],
+                             ) -> list[Diagnostic]:
     """``diagnostics`` without the AG702 findings of returned links and development-only
     values."""
     candidates = [d for d in diagnostics if d.code == CODE]
@@ -48,7 +48,7 @@ def drop_non_config_literals(root: Path, diagnostics: list[Diagnostic]) -> list[
     dropped: set[int] = set()
     for diagnostic in candidates:
         if diagnostic.path not in spans:
-            tree = read_tree(root, diagnostic.path)
+            tree = trees.get(diagnostic.path)
             spans[diagnostic.path] = [] if tree is None else \
                 _returned_link_spans(tree) + _development_spans(tree)
         if any(start <= diagnostic.line <= end for start, end in spans[diagnostic.path]):

@@ -34,28 +34,28 @@ from archguard.analysis.scope import is_test_file
 from archguard.diagnostics import Diagnostic
 from archguard.project.config import Config
 from archguard.project.fileio import read_regular
-from archguard.semgrep.trees import read_tree
+from archguard.semgrep.trees import Trees
 
 CODE = "AG703"
 _ENVIRON = frozenset({"os.environ", "environ", "os.environb", "environb"})
-_READERS = frozenset({"get", "getenv", "pop"})  # os.environ.get / os.getenv / .pop
+_READERS = frozenset({"get", "pop"})  # os.environ.get / .pop
 _ENV_NAME = re.compile(r"(?i)(^|_)env(iron(ment)?)?(s|_vars?|_variables?)?(_|$)")
 
 
-def drop_non_setting_reads(root: Path, diagnostics: list[Diagnostic], config: Config,
+def drop_non_setting_reads(trees: Trees, diagnostics: list[Diagnostic], config: Config,
                            files: list[str]) -> list[Diagnostic]:
     """``diagnostics`` without the AG703 findings of standalone scripts and hand-offs."""
     findings = [d for d in diagnostics if d.code == CODE]
     if not findings:
         return diagnostics
-    trees = {path: read_tree(root, path) for path in {d.path for d in findings}}
-    scripts = {path for path, tree in trees.items() if tree is not None
+    parsed = {path: trees.get(path) for path in {d.path for d in findings}}
+    scripts = {path for path, tree in parsed.items() if tree is not None
                and config.allow_env_in_scripts and _is_standalone_script(tree, config.package)}
     mains = {path: _main_blocks(tree) if config.allow_env_in_scripts and tree is not None
-             else [] for path, tree in trees.items()}
-    read = {id(d): _name_read(trees[d.path], d.line) for d in findings
+             else [] for path, tree in parsed.items()}
+    read = {id(d): _name_read(parsed[d.path], d.line) for d in findings
             if d.path not in scripts}
-    handed = _handed_off({name for name in read.values() if name}, root, files, config)
+    handed = _handed_off({name for name in read.values() if name}, trees.root, files, config)
     return [d for d in diagnostics if not (d.code == CODE and (
         d.path in scripts or read.get(id(d)) in handed
         or any(start <= d.line <= end for start, end in mains[d.path])))]

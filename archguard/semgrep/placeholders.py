@@ -13,41 +13,34 @@ included) has a parameter of the fixture's name, names it in ``usefixtures(...)`
 from __future__ import annotations
 
 import ast
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from archguard.analysis.facts import dotted_name
 from archguard.diagnostics import Diagnostic
-from archguard.semgrep.trees import read_tree
+from archguard.semgrep.trees import Trees
 
 CODE = "AG805"
 _BY_NAME = frozenset({"usefixtures", "getfixturevalue"})
 
 
-def drop_placeholder_mocks(root: Path, diagnostics: list[Diagnostic], files: list[str],
+def drop_placeholder_mocks(trees: Trees, diagnostics: list[Diagnostic], files: list[str],
                            ) -> list[Diagnostic]:
     """``diagnostics`` without the AG805 findings of session mocks no test receives."""
     candidates = [d for d in diagnostics
                   if d.code == CODE and PurePosixPath(d.path).name == "conftest.py"]
     if not candidates:
         return diagnostics
-    trees: dict[str, ast.Module | None] = {}
     dropped: set[int] = set()
     for diagnostic in candidates:
-        tree = _tree(root, diagnostic.path, trees)
+        tree = trees.get(diagnostic.path)
         name = _fixture_yielding(tree, diagnostic.line) if tree is not None else None
         if name is None:
             continue
         folder = PurePosixPath(diagnostic.path).parent
         suite = [path for path in files if PurePosixPath(path).is_relative_to(folder)]
-        if not any(_requests(_tree(root, path, trees), name) for path in suite):
+        if not any(_requests(trees.get(path), name) for path in suite):
             dropped.add(id(diagnostic))
     return [d for d in diagnostics if id(d) not in dropped]
-
-
-def _tree(root: Path, path: str, trees: dict[str, ast.Module | None]) -> ast.Module | None:
-    if path not in trees:
-        trees[path] = read_tree(root, path)
-    return trees[path]
 
 
 def _fixture_yielding(tree: ast.Module, line: int) -> str | None:

@@ -31,6 +31,7 @@ from archguard.semgrep.cache import (
 from archguard.semgrep.config_literals import drop_non_config_literals
 from archguard.semgrep.env_reads import drop_non_setting_reads
 from archguard.semgrep.placeholders import drop_placeholder_mocks
+from archguard.semgrep.trees import Trees
 from archguard.semgrep.rules import (
     SemgrepRuleInfo, load_custom_rules, needs_copy, rule_text, rules_fingerprint,
     selected_rules, semgrep_codes,
@@ -145,11 +146,12 @@ class SemgrepScan:
             scanned = {normal_path(str(p)) for p in report.get("scanned") or []}
             failed = file_errors(report.get("errors") or [])
             self._collect(todo, fresh, scanned, failed)
-            self.diagnostics = drop_placeholder_mocks(self.root, self.diagnostics,
+            trees = Trees(self.root)  # the judgements after the scan parse a file once
+            self.diagnostics = drop_placeholder_mocks(trees, self.diagnostics,
                                                       self.package + self.outside)
-            self.diagnostics = drop_non_setting_reads(self.root, self.diagnostics, self.config,
+            self.diagnostics = drop_non_setting_reads(trees, self.diagnostics, self.config,
                                                       self.package)
-            self.diagnostics = drop_non_config_literals(self.root, self.diagnostics)
+            self.diagnostics = drop_non_config_literals(trees, self.diagnostics)
         finally:
             if process is not None:
                 process.close()

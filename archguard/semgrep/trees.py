@@ -1,4 +1,5 @@
-"""A scanned file's tree, for the judgements made after the scan (one file at a time)."""
+"""Scanned files' trees, for the judgements made after the scan: each file is read and
+parsed once however many of them ask."""
 
 from __future__ import annotations
 
@@ -9,11 +10,19 @@ from archguard.analysis.parsing import ParsedSource, parse_source
 from archguard.project.fileio import read_regular
 
 
-def read_tree(root: Path, path: str) -> ast.Module | None:
-    """The file parsed as the check parses it (never opening a FIFO, no warnings of the
-    user's code on stderr), or None when it cannot be read or parsed."""
-    try:
-        parsed = parse_source(read_regular(root / path)[1])
-    except OSError:  # UnreadableFile included
-        return None
-    return parsed.tree if isinstance(parsed, ParsedSource) else None
+class Trees:
+    """The files under ``root``, parsed as the check parses them (never opening a FIFO, no
+    warnings of the user's code on stderr); None for a file that cannot be read or parsed."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._trees: dict[str, ast.Module | None] = {}
+
+    def get(self, path: str) -> ast.Module | None:
+        if path not in self._trees:
+            try:
+                parsed = parse_source(read_regular(self.root / path)[1])
+            except OSError:  # UnreadableFile included
+                parsed = None
+            self._trees[path] = parsed.tree if isinstance(parsed, ParsedSource) else None
+        return self._trees[path]
