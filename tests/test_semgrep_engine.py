@@ -779,10 +779,14 @@ def test_semgrep_is_not_finished_while_batches_wait(tmp_path: Path) -> None:
     """The first batch's end is not semgrep's end: the progress bar names the semgrep stage
     until the last batch is done."""
     run = SemgrepProcess(tmp_path, 300)
-    run.pending = [["b.py"]]  # a batch still to run after the current (absent) process
-    assert not run.finished()
-    run.pending = []
-    assert run.finished()
+    try:
+        run.pending = [["b.py"]]  # a batch still to run after the current (absent) process
+        assert not run.finished()
+        run.pending = []
+        assert run.finished()
+    finally:
+        run.close()  # its private folder
+    assert not run.workdir.exists()
 
 
 # polar's DB-free suites: the conftest overrides the global `session` fixture with a mock
