@@ -193,6 +193,47 @@ def test_a_cache_refill_after_a_bulk_load_is_not_n_plus_one() -> None:
     assert found == want and len(want) == 3
 
 
+def test_one_in_query_per_group_is_a_batch_load() -> None:
+    """tracecat's sync service: ids grouped by resource type, one ``IN`` query per group;
+    the query count follows the groups. A query per item, a group query nested in a loop
+    over items, or an ``IN`` over something the loop does not bind stays N+1."""
+    source = SERVICE_HEAD + """
+        async def by_kind(self, ids_by_kind: dict[str, set[int]]) -> None:
+            for kind, ids in ids_by_kind.items():
+                if not ids:
+                    continue
+                stmt = select(Invoice).where(Invoice.kind == kind, Invoice.id.in_(ids))
+                print((await self.session.execute(stmt)).scalars().all())
+
+        async def chunks(self, ids: list[int]) -> None:
+            for chunk in batched(ids, 500):
+                print(await self.session.scalars(select(User).where(User.id.in_(chunk))))
+
+        async def per_item(self, users: list[User]) -> None:
+            for user in users:
+                print(await self.session.execute(select(Invoice).where(  # expect
+                    Invoice.user_id == user.id)))
+
+        async def nested(self, users: list[User], kinds: dict[str, list[int]]) -> None:
+            for user in users:
+                for kind, ids in kinds.items():
+                    print(await self.session.execute(select(Invoice).where(  # expect
+                        Invoice.user_id == user.id, Invoice.id.in_(ids))))
+
+        async def unbound(self, users: list[User], ids: list[int]) -> None:
+            for user in users:
+                stmt = select(Invoice).where(Invoice.id.in_(ids), Invoice.user_id == user.id)
+                print(await self.session.execute(stmt))  # expect
+
+        async def item_then_group(self, users: list[User]) -> None:
+            for user in users:
+                print(await self.session.execute(select(Invoice).where(  # expect
+                    Invoice.id.in_(user.invoice_ids))))
+    """
+    found, want = check("AG405", SERVICE, source)
+    assert found == want and len(want) == 4
+
+
 # --- AG403: the same bulk write run in chunks is one query -------------------------------
 
 REPO_HEAD = """

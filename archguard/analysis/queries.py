@@ -19,6 +19,7 @@ COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 GATHER = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
 SELF_NAMES = ("self", "cls")
 Comprehension = ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
+REPEATING = (ast.For, ast.AsyncFor, ast.While, *COMPREHENSIONS)
 
 
 def is_query_await(node: ast.AST, methods: frozenset[str]) -> bool:
@@ -297,6 +298,62 @@ def cache_refills(function: FunctionNode) -> set[int]:
             if line is not None and line < branch[0].lineno and _stores(branch, cache):
                 found.update(id(n) for n in walk_scope(branch))
     return found
+
+
+def group_batches(function: FunctionNode) -> set[int]:
+    """The awaited session calls that load one group per pass: in the body of a ``for``
+    loop no other loop encloses, the statement (inline, or a local name) filters with
+    ``.in_(name)`` on a collection the loop's target binds (``for kind, ids in
+    grouped.items(): ... X.id.in_(ids)``). The query count follows the groups, not the
+    rows: a batch load, not N+1."""
+    found: set[int] = set()
+    looped = {id(m) for n in walk_scope(function) if isinstance(n, REPEATING)
+              for m in walk_scope(_repeated(n))}
+    for loop in walk_scope(function):
+        if not isinstance(loop, (ast.For, ast.AsyncFor)) or id(loop) in looped:
+            continue
+        bound = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+        for node in _unlooped(loop.body):
+            if isinstance(node, ast.Await) and isinstance(node.value, ast.Call) and \
+                    node.value.args and _filters_in(function, node.value.args[0], bound):
+                found.add(id(node))
+    return found
+
+
+def _repeated(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, COMPREHENSIONS):
+        return repeated_parts(node)
+    if isinstance(node, ast.While):
+        return [node.test, *node.body]
+    assert isinstance(node, (ast.For, ast.AsyncFor))
+    return [*node.body]
+
+
+def _unlooped(statements: list[ast.stmt]) -> Iterator[ast.AST]:
+    """The nodes of ``statements`` in their scope, less those under a nested loop."""
+    nested: set[int] = set()
+    for node in walk_scope(statements):
+        if id(node) in nested:
+            continue
+        if isinstance(node, REPEATING):
+            nested.update(id(n) for n in walk_scope(_repeated(node)))
+        yield node
+
+
+def _filters_in(function: FunctionNode, statement: ast.expr, bound: set[str]) -> bool:
+    """``statement`` (or every value of the local name it is) holds ``.in_(n)`` with ``n``
+    one of the ``bound`` names."""
+    if isinstance(statement, ast.Name):
+        values = [n.value for n in walk_scope(function)
+                  if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None
+                  and any(isinstance(t, ast.Name) and t.id == statement.id for t in _targets(n))]
+    else:
+        values = [statement]
+    return bool(values) and all(
+        any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "in_" and len(n.args) == 1 and isinstance(n.args[0], ast.Name)
+            and n.args[0].id in bound for n in walk_scope([value]))
+        for value in values)
 
 
 def _fallbacks(node: ast.AST) -> Iterator[tuple[str, list[ast.stmt]]]:

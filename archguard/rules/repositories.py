@@ -19,7 +19,7 @@ from archguard.analysis.patterns import (
 )
 from archguard.analysis.project_view import Project
 from archguard.analysis.queries import (
-    COMPREHENSIONS, cache_refills, is_query_await, looped_calls, queries_database,
+    REPEATING, cache_refills, group_batches, is_query_await, looped_calls, queries_database,
     queries_in_loop, query_paths, receiver_kinds,
 )
 from archguard.analysis.softdelete import QueryFact, query_facts, soft_models
@@ -28,7 +28,6 @@ from archguard.rules.registry import FileRule, ProjectRule, register
 
 HTTP_PACKAGES = ("fastapi", "starlette")
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-REPEATING = (ast.For, ast.AsyncFor, ast.While, *COMPREHENSIONS)
 
 
 @register
@@ -450,7 +449,11 @@ class NPlusOne(FileRule):
     `create()` flushes. A call in a branch
     that refills a dict loaded in bulk above it (the `except KeyError`/`LookupError` of a
     `try` reading `d[k]`, or `if k not in d:`, storing `d[k] = ...`, where `d` was assigned
-    from an awaited call) is a cache miss, not N+1; a memo dict that starts empty is N+1."""
+    from an awaited call) is a cache miss, not N+1; a memo dict that starts empty is N+1.
+    A session query per pass of a `for` loop (no other loop around it) that filters with
+    `.in_(ids)` on a collection the loop's target binds (`for kind, ids in
+    grouped.items()`, `for chunk in batched(ids, 500)`) loads one group per pass: the query
+    count follows the groups, not the rows."""
 
     code = "AG405"
     name = "n-plus-one"
@@ -491,7 +494,7 @@ class NPlusOne(FileRule):
         for function, owner in _functions_with_owner(ctx.tree):
             calls = list(looped_calls(ctx, function))
             kinds = receiver_kinds(ctx, owner, function) if calls else None
-            refills = cache_refills(function) if calls else set()
+            refills = cache_refills(function) | group_batches(function) if calls else set()
             for report_at, call, where in calls:
                 assert kinds is not None and isinstance(call.func, ast.Attribute)
                 kind = kinds.kind(ctx, call.func.value)
