@@ -1047,6 +1047,65 @@ def test_a_link_returned_by_a_function_named_for_it_is_no_configuration(
         ("app/links.py", 19), ("app/links.py", 23), ("app/links.py", 28)]
 
 
+def test_a_url_beside_a_unix_socket_factory_is_no_configuration(
+        tmp_path: Path, semgrep_on: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """tracecat's MCP proxy: the transport's URL is given beside a client factory of the
+    same file that connects with `uds=`; the host is a placeholder. Kept: the same URL
+    beside a factory that does not pass `uds=`, and a URL the factory's call does not
+    take."""
+    root = write_tree(tmp_path / "project", {
+        "pyproject.toml": '[tool.archguard]\npackage = "app"\nmodules-dir = "app"\n'
+                          'settings-module = "app/config.py"\n',
+        "app/__init__.py": "",
+        "app/config.py": "",
+        "app/proxy.py": """
+            import httpx
+            from mcp import StreamableHttpTransport
+
+
+            class _UDSClientFactory:
+                def __init__(self, socket_path: str) -> None:
+                    self._socket_path = socket_path
+
+                def __call__(self, **kwargs: object) -> httpx.AsyncClient:
+                    return httpx.AsyncClient(
+                        transport=httpx.AsyncHTTPTransport(uds=self._socket_path))
+
+
+            def _tcp_factory(**kwargs: object) -> httpx.AsyncClient:
+                return httpx.AsyncClient(**kwargs)
+
+
+            def over_socket(socket_path: str) -> StreamableHttpTransport:
+                return StreamableHttpTransport(
+                    url="http://localhost/mcp",
+                    httpx_client_factory=_UDSClientFactory(socket_path),
+                )
+
+
+            def passed(socket_path: str) -> StreamableHttpTransport:
+                return StreamableHttpTransport("http://localhost/mcp", _UDSClientFactory)
+
+
+            def over_tcp() -> StreamableHttpTransport:
+                return StreamableHttpTransport(
+                    url="http://mcp.acme-internal.io/mcp",
+                    httpx_client_factory=_tcp_factory,
+                )
+
+
+            def elsewhere(socket_path: str) -> StreamableHttpTransport:
+                fallback = "http://mcp.acme-internal.io/mcp"
+                return StreamableHttpTransport(
+                    url=fallback, httpx_client_factory=_UDSClientFactory(socket_path))
+            """,
+    })
+    code, out, _ = check(capsys, str(root), "--select", "AG702", "--no-cache",
+                         "--format", "json")
+    assert [(d["path"], d["line"]) for d in json.loads(out)["diagnostics"]] == [
+        ("app/proxy.py", 31), ("app/proxy.py", 37)]
+
+
 def test_a_development_only_value_is_no_configuration(
         tmp_path: Path, semgrep_on: None, capsys: pytest.CaptureFixture[str]) -> None:
     """Dropped: a URL in a branch the settings take only outside production (`if not

@@ -146,7 +146,8 @@ class HardcodedConfig(SemgrepRule):
     settings.DEBUG:`), a loopback
     listener whose port is only known at run time (`f"http://127.0.0.1:{port}/mcp"`:
     http/ws on localhost, 127.0.0.1 or [::1]), a URL requested over a Unix socket
-    (`transport=httpx.AsyncHTTPTransport(uds=path)`: its host is a placeholder), a literal
+    (`transport=httpx.AsyncHTTPTransport(uds=path)`, or given beside a client factory of
+    the same file that passes `uds=`: its host is a placeholder), a literal
     compared
     with a setting or given as the last fallback of one (`settings.BASE_URL !=
     "http://localhost:8080"`, `opts.url or settings.url or "https://..."`: the setting is

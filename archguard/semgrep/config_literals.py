@@ -8,6 +8,11 @@ semgrep sees each literal on its own. Two kinds of URL are no configuration and 
   of a function or property whose name says so (``def avatar_url(self)``, ``def
   icon_to_github_url(...)``) is the same thing written another way; semgrep cannot tie a
   literal to its function's name.
+* **A URL over a Unix socket, through a client factory.** The rule leaves alone a URL given
+  with ``transport=...Transport(uds=path)``; the same URL given beside a factory of this
+  file whose body passes ``uds=`` (``StreamableHttpTransport(url="http://localhost/mcp",
+  httpx_client_factory=_UDSClientFactory(path))``) reaches the socket too: its host is a
+  placeholder.
 * **A development-only value.** A literal in a branch the settings take only outside
   production (``if not settings.PRODUCTION:``, ``if settings.DEBUG:``, the ``else`` of ``if
   settings.PRODUCTION:``): the environment choice is the configuration, and the literal is
@@ -39,8 +44,8 @@ _SETTINGS_OBJECT = re.compile(r"(?i)settings|config|conf$|^cfg$")
 
 def drop_non_config_literals(trees: Trees, diagnostics: list[Diagnostic],
                              ) -> list[Diagnostic]:
-    """``diagnostics`` without the AG702 findings of returned links and development-only
-    values."""
+    """``diagnostics`` without the AG702 findings of returned links, URLs over a Unix
+    socket and development-only values."""
     candidates = [d for d in diagnostics if d.code == CODE]
     if not candidates:
         return diagnostics
@@ -50,10 +55,34 @@ def drop_non_config_literals(trees: Trees, diagnostics: list[Diagnostic],
         if diagnostic.path not in spans:
             tree = trees.get(diagnostic.path)
             spans[diagnostic.path] = [] if tree is None else \
-                _returned_link_spans(tree) + _development_spans(tree)
+                _returned_link_spans(tree) + _development_spans(tree) + _socket_spans(tree)
         if any(start <= diagnostic.line <= end for start, end in spans[diagnostic.path]):
             dropped.add(id(diagnostic))
     return [d for d in diagnostics if id(d) not in dropped]
+
+
+def _socket_spans(tree: ast.Module) -> list[tuple[int, int]]:
+    """Line spans of the text arguments of a call that is also given a Unix-socket factory:
+    a class or function of this module whose body passes ``uds=``, called or passed."""
+    factories = {node.name for node in tree.body
+                 if isinstance(node, (ast.ClassDef, *_FUNCTIONS))
+                 and any(isinstance(k, ast.keyword) and k.arg == "uds" for k in ast.walk(node))}
+    if not factories:
+        return []
+    found: list[tuple[int, int]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        values = [*node.args, *(k.value for k in node.keywords)]
+        if any(_names_factory(value, factories) for value in values):
+            found += [(value.lineno, value.end_lineno or value.lineno)
+                      for value in values if _is_text(value)]
+    return found
+
+
+def _names_factory(value: ast.expr, factories: set[str]) -> bool:
+    target = value.func if isinstance(value, ast.Call) else value
+    return isinstance(target, ast.Name) and target.id in factories
 
 
 def _development_spans(tree: ast.Module) -> list[tuple[int, int]]:
