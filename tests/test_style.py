@@ -436,6 +436,72 @@ def test_sqlalchemy_event_listeners_are_not_judged() -> None:
     assert [d.line for d in found] == [19]
 
 
+def test_library_dictated_signatures_are_not_judged() -> None:
+    """onyx's Celery `@worker_init.connect` receivers, pydantic `model_dump` overrides and
+    type hooks, polar's `TypeDecorator.process_bind_param`: the library declares those
+    signatures. Judged: the project's own signal, a method of the same name on a class
+    without that library base, and an override whose library base is only reached through
+    a project class (not followed)."""
+    found = run({SERVICE: dedent(typed("""
+        import json
+        from typing import Any
+
+        import sqlalchemy as sa
+        from celery import signals
+        from celery.signals import worker_init
+        from django.dispatch import receiver
+        from pydantic import BaseModel
+        from sqlalchemy.types import TypeDecorator
+
+        from cpv3.modules.users.schemas import ProjectBase
+        from cpv3.signals import user_created
+
+
+        @worker_init.connect
+        def on_worker_init(sender: Any, **kwargs: Any) -> None: ...
+
+
+        @signals.task_prerun.connect(sender="app")
+        def before_task(**kwargs: Any) -> None: ...
+
+
+        @receiver(user_created)
+        def on_django_signal(sender: Any, **kwargs: Any) -> None: ...
+
+
+        @user_created.connect
+        def on_own_signal(**kwargs: Any) -> None: ...
+
+
+        class SearchDoc(BaseModel):
+            def model_dump(self, *args: Any, **kwargs: Any) -> dict[str, Any]: ...
+
+            def to_dict(self) -> dict[str, Any]: ...
+
+
+        class Money:
+            @classmethod
+            def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any: ...
+
+
+        class Encrypted(TypeDecorator[str]):
+            def process_bind_param(self, value: Any, dialect: Any) -> Any: ...
+
+
+        class Encoder(json.JSONEncoder):
+            def default(self, o: Any) -> Any: ...
+
+
+        class Defaults:
+            def default(self, o: Any) -> Any: ...
+
+
+        class Derived(ProjectBase):
+            def model_dump(self, **kwargs: Any) -> dict[str, Any]: ...
+    """))}, ["AG803"])
+    assert [d.line for d in found] == [29, 35, 52, 52, 56, 56]
+
+
 def test_one_finding_per_annotation_at_its_first_any() -> None:
     """`Agent[Any, Any]` is one annotation to fix: one finding, at the first `Any`; each
     parameter and the return type are their own."""

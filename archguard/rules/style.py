@@ -330,7 +330,49 @@ class MissingAnnotation(FileRule):
 
 
 # Decorators that hand the function to a library that calls it with its own arguments.
-EVENT_LISTENERS = frozenset({"sqlalchemy.event.listens_for", "sqlalchemy.event.api.listens_for"})
+EVENT_LISTENERS = frozenset({"sqlalchemy.event.listens_for", "sqlalchemy.event.api.listens_for",
+                             "django.dispatch.receiver", "django.dispatch.dispatcher.receiver"})
+SIGNAL_MODULES = ("celery.signals.",)  # `@<signal>.connect` registers a receiver
+# Methods whose signature a library base declares (the override must keep it), by base.
+_PYDANTIC_HOOKS = frozenset({"model_dump", "model_dump_json", "model_post_init",
+                             "model_validate", "model_validate_json", "model_copy",
+                             "model_json_schema"})
+_TYPE_DECORATOR_HOOKS = frozenset({"process_bind_param", "process_result_value",
+                                   "process_literal_param", "coerce_compared_value"})
+LIBRARY_HOOKS = {
+    "pydantic.BaseModel": _PYDANTIC_HOOKS, "pydantic.main.BaseModel": _PYDANTIC_HOOKS,
+    "pydantic.RootModel": _PYDANTIC_HOOKS, "sqlmodel.SQLModel": _PYDANTIC_HOOKS,
+    "sqlalchemy.TypeDecorator": _TYPE_DECORATOR_HOOKS,
+    "sqlalchemy.types.TypeDecorator": _TYPE_DECORATOR_HOOKS,
+    "sqlalchemy.sql.type_api.TypeDecorator": _TYPE_DECORATOR_HOOKS,
+    "json.JSONEncoder": frozenset({"default"}),
+}
+# Hooks of pydantic's type protocol, on any class (pydantic declares their signatures).
+PROTOCOL_HOOKS = frozenset({"__get_pydantic_core_schema__", "__get_pydantic_json_schema__"})
+
+
+def library_dictated(ctx: FileContext, scoped: ScopedFunction) -> bool:
+    """The signature is the library's, not the project's choice: a receiver registered with
+    a library that calls it (a SQLAlchemy event listener, a Celery signal's ``.connect``, a
+    Django ``@receiver``), a pydantic type-protocol hook, or an override of a hook of a
+    library base the class names directly (``model_dump`` of a ``BaseModel``,
+    ``process_bind_param`` of a ``TypeDecorator``). A base seen only through project
+    classes is not followed: such an override stays reported."""
+    node = scoped.node
+    if has_decorator(ctx, node, EVENT_LISTENERS):
+        return True
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(target, ast.Attribute) and target.attr == "connect" and \
+                (ctx.qualname(target.value) or "").startswith(SIGNAL_MODULES):
+            return True
+    if scoped.owner is None:
+        return False
+    if node.name in PROTOCOL_HOOKS:
+        return True
+    return any(node.name in LIBRARY_HOOKS.get(ctx.qualname(
+        base.value if isinstance(base, ast.Subscript) else base) or "", ())
+               for base in scoped.owner.bases)  # `TypeDecorator[Any]` names its base too
 
 
 @register
@@ -345,8 +387,15 @@ class AnyType(FileRule):
     `Generator[T, Any, Any]`/`AsyncGenerator[T, Any]` (only `T` is judged), and
     `Callable[..., Any]`, the spelling of "any callable".
     The implementation of an `@overload`ed function is exempt (callers see the overloads),
-    and so is a SQLAlchemy event listener (`@event.listens_for(...)`): SQLAlchemy calls it
-    with the arguments its event API declares, no project code does.
+    and so is a signature a library dictates: a SQLAlchemy event listener
+    (`@event.listens_for(...)`), a Celery signal receiver (`@worker_init.connect`) or a
+    Django `@receiver` (the library calls them with the arguments its API declares, no
+    project code does), pydantic's type hooks (`__get_pydantic_core_schema__`,
+    `__get_pydantic_json_schema__`), and an override of a hook of a library base the class
+    names directly: `model_dump`, `model_validate`, `model_post_init`, ... of a pydantic
+    `BaseModel`/`RootModel`/`SQLModel`, `process_bind_param`, `process_result_value`, ...
+    of a SQLAlchemy `TypeDecorator`, `default` of a `json.JSONEncoder`. A library base
+    reached only through project classes is not followed (the override stays reported).
     Type aliases are not followed (`JSON = dict[str, Any]` in a signature is not seen)."""
 
     code = "AG803"
@@ -373,8 +422,7 @@ class AnyType(FileRule):
                       if has_decorator(ctx, s.node, OVERLOAD, "overload")}
         for scoped in scoped_list:
             if not scoped.is_public or (scoped.qualname in overloaded and not has_decorator(
-                    ctx, scoped.node, OVERLOAD, "overload")) or has_decorator(
-                    ctx, scoped.node, EVENT_LISTENERS):
+                    ctx, scoped.node, OVERLOAD, "overload")) or library_dictated(ctx, scoped):
                 continue
             for where, annotation in self._annotations(ctx, scoped):
                 # one finding per annotation (`dict[Any, Any]` is one fix), at its first Any
