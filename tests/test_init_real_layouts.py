@@ -258,3 +258,45 @@ def test_tracecat(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (table["package"], table["modules-dir"]) == ("tracecat", "tracecat")
     assert table["shared"] == ["tracecat/core", "tracecat/db"]
     assert check(tmp_path, capsys, "AG101,AG102,AG104,AG2") == []
+
+
+def test_onyx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """onyx's server/: routers beside folders of feature packages (features/*, manage/*,
+    each with api.py and models.py), and a third-party library copied into the package
+    with its own LICENSE. The feature folders are modules dirs of their own (not shared
+    code, not nested packages of one module); the copy is excluded, but a licensed folder
+    that imports the package (an enterprise edition) is the project's code."""
+    def feature(base: str, name: str) -> dict[str, str]:
+        return {f"{base}/{name}/__init__.py": "", f"{base}/{name}/api.py": ROUTER,
+                f"{base}/{name}/models.py": F}
+
+    write(tmp_path, {
+        "pyproject.toml": '[project]\nname = "onyx"\n',
+        "onyx/__init__.py": "",
+        "onyx/server/__init__.py": "",
+        **feature("onyx/server", "documents"), **feature("onyx/server", "query"),
+        **{k: v for n in ("persona", "mcp", "tool", "usage")
+           for k, v in feature("onyx/server/features", n).items()},
+        "onyx/server/features/__init__.py": "",
+        **{k: v for n in ("llm", "voice", "embedding") for k, v in feature(
+            "onyx/server/manage", n).items()},
+        "onyx/server/manage/__init__.py": "", "onyx/server/manage/models.py": F,
+        "onyx/server/manage/users.py": ROUTER,
+        "onyx/server/manage/helpers/__init__.py": "",
+        "onyx/utils/__init__.py": "",
+        "onyx/utils/jsonriver/LICENSE": "BSD-3-Clause\n",
+        "onyx/utils/jsonriver/__init__.py": "from .parse import parse\n",
+        "onyx/utils/jsonriver/parse.py": "def parse(text: str) -> str:\n    return text\n",
+        "onyx/ee/LICENSE.txt": "Enterprise\n",
+        "onyx/ee/__init__.py": "", "onyx/ee/billing.py": "import onyx.utils\n\n\ndef total(x: int) -> int:\n    return x\n",
+    })
+    out, table = init(tmp_path, capsys)
+    assert table["modules-dir"] == ["onyx/server", "onyx/server/features",
+                                    "onyx/server/manage"]
+    assert table.get("shared", []) == []
+    assert table["exclude"] == ["onyx/utils/jsonriver/*"]
+    assert "excluded     onyx/utils/jsonriver/*" in out
+    assert check(tmp_path, capsys, "AG102,AG2") == []
+    # the copy's relative import and missing future import are not judged; the licensed
+    # enterprise folder is
+    assert check(tmp_path, capsys, "AG201,AG801") == [("AG801", "onyx/ee/billing.py", 1)]

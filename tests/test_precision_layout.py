@@ -234,3 +234,18 @@ def test_a_repository_file_that_touches_no_sql_is_no_evidence() -> None:
     }
     assert findings(files, LAYOUT, detected()) == [
         ("AG103", "app/orders", 1), ("AG101", "app/orders/helpers.py", 1)]
+
+
+def test_a_modules_dir_inside_another_is_none_of_its_modules() -> None:
+    """onyx's server/ and server/manage/ both modules dirs: manage's own files sit directly
+    in a modules dir, and its subfolders are modules of manage, not nested packages of a
+    module 'manage' (AG102) nor files of one (AG101). A real module beside them is judged."""
+    files = {**module("app/server/manage", "__init__.py", "models.py", "users.py"),
+             **module("app/server/manage/llm", "__init__.py", "router.py", "models.py"),
+             **module("app/server/manage/voice", "__init__.py", "router.py", "models.py"),
+             **module("app/server/query", "__init__.py", "router.py", "models.py"),
+             **module("app/server/query/parts", "__init__.py", "x.py")}
+    config = Config(package="app", modules_dir=["app/server", "app/server/manage"],
+                    module_names=[])
+    assert findings(files, ["AG101", "AG102"], config) == [
+        ("AG102", "app/server/query/parts", 1)]

@@ -200,6 +200,7 @@ def module_folders(location: ProjectLocation) -> tuple[bool, list[ModuleFolder]]
     dot folders."""
     config = location.config
     layout = config.layout
+    nested = set(config.modules_dirs)  # a modules dir inside another is none of its modules
     exists = False
     folders = []
     for modules_dir in config.modules_dirs:
@@ -210,7 +211,7 @@ def module_folders(location: ProjectLocation) -> tuple[bool, list[ModuleFolder]]
         for entry in _sorted_entries(folder_path):  # scandir: no stat per entry on most systems
             rel = f"{modules_dir}/{entry.name}"
             if not _is_dir(entry) or _skipped_dir(entry.name) or layout.is_shared(rel) \
-                    or is_excluded(rel, config):
+                    or rel in nested or is_excluded(rel, config):
                 continue
             python = tuple(p.removeprefix(f"{rel}/") for p in walk_python_files(
                 location.root, Path(entry.path), config))  # links followed once each
@@ -263,13 +264,13 @@ def folders_from_paths(paths: list[str], config: Config) -> tuple[bool, list[Mod
     for path in paths:
         if is_excluded(path, config):
             continue
-        for modules_dir in config.modules_dirs:
+        for modules_dir in sorted(config.modules_dirs, key=len, reverse=True):
             if not path.startswith(modules_dir + "/"):
                 continue
             parts = path[len(modules_dir) + 1:].split("/")
             if len(parts) < 2 or _skipped_dir(parts[0]) \
                     or layout.is_shared(f"{modules_dir}/{parts[0]}"):
-                continue
+                break  # the longest modules dir holding the path decides, as ``place`` does
             key = (modules_dir, parts[0])
             files.setdefault(key, set())
             subdirs.setdefault(key, set())
@@ -277,6 +278,7 @@ def folders_from_paths(paths: list[str], config: Config) -> tuple[bool, list[Mod
             (files if len(parts) == 2 else subdirs)[key].add(parts[1])
             if path.endswith(".py"):
                 python[key].add("/".join(parts[1:]))
+            break
     # In memory, a modules dir exists when it holds a module folder.
     return bool(files), [
         ModuleFolder(name, tuple(sorted(files[key])), tuple(sorted(subdirs[key])),

@@ -7,7 +7,11 @@ class definitions; it never imports the project. It finds:
   application, with or without ``__init__.py``: the project's name, else the most code;
 - the modules dirs: the top-most folders whose subfolders repeat the same role file names
   (``router.py``, ``cruds_{module}.py``, ``db/api.py``), one or several;
+- nested modules dirs: a module folder three or more (and half) of whose subfolders hold
+  role files of their own is a namespace of modules (onyx's ``server/features``);
 - shared folders: subfolders of a modules dir without a router that many modules import;
+- vendored code: a folder inside the package with a licence file of its own whose files
+  never import the package (excluded);
 - role patterns: per role, every known name (plain, ``<stem>_{module}.py``, in a subfolder)
   that at least two modules use, most used first;
 - the schema base (the project class most Pydantic models derive from), the settings module
@@ -84,7 +88,7 @@ class Layout:
     mixin_found: bool = False
     database_layer: list[str] = field(default_factory=list)  # globs and files, as db-layer
     module_folders: int = 0  # the modules' folders (a name may repeat across modules dirs)
-    exclude: list[str] = field(default_factory=list)  # tests kept inside module folders
+    exclude: list[str] = field(default_factory=list)  # tests in module folders, vendored code
 
 
 def _children(folder: Path) -> list[Path]:
@@ -386,6 +390,12 @@ def detect(root: Path) -> Layout:
         modules_dirs = [fallback] if fallback else []
     module_dirs = [c for d in modules_dirs for c in _python_subfolders(d)]
     roles, _ = detect_roles(module_dirs)
+    nested = [d for d in module_dirs if _holds_modules(d, roles)]
+    if nested:  # onyx's server/features/*: a namespace of modules is a modules dir too
+        modules_dirs = [*modules_dirs, *nested]
+        module_dirs = [d for d in module_dirs if d not in nested] + [
+            c for d in nested for c in _python_subfolders(d)]
+        roles, _ = detect_roles(module_dirs)
     shared = find_shared(sources, module_dirs, roles) if len(module_dirs) > 2 else []
     domain = [d for d in module_dirs if d not in shared]
     roles, counts = detect_roles(domain)
@@ -403,7 +413,7 @@ def detect(root: Path) -> Layout:
     mixin, mixin_found = _find_mixin(sources, model_base)
     return Layout(
         module_folders=len(domain),
-        exclude=_tests_in_modules(root, modules_dirs, domain),
+        exclude=_tests_in_modules(root, modules_dirs, domain) + _vendored(root, package_dir),
         package=package,
         modules_dir=dirs[0] if len(dirs) == 1 else dirs,
         modules=sorted({d.name for d in listed}),
@@ -416,6 +426,44 @@ def detect(root: Path) -> Layout:
         model_base=model_base, model_mixin=mixin, mixin_found=mixin_found,
         database_layer=database_layer,
     )
+
+
+def _holds_modules(folder: Path, roles: dict[str, str | list[str]]) -> bool:
+    """A namespace of modules rather than a module: three or more of its subfolders, and
+    at least half, hold a router, service, repository or models file of their own."""
+    subfolders = _python_subfolders(folder)
+    shaped = sum(1 for sub in subfolders if _has_role_file(sub, roles))
+    return shaped >= 3 and 2 * shaped >= len(subfolders)
+
+
+LICENSE_FILE = re.compile(r"(?i)^(licen[cs]e|copying)([.-].*)?$")
+
+
+def _vendored(root: Path, package_dir: Path) -> list[str]:
+    """Globs for folders inside the package that carry a licence file of their own and
+    never import the package: a third-party library copied in (onyx's utils/jsonriver), not
+    code to judge by this project's rules. (A licensed folder that imports the package,
+    such as an enterprise edition, is the project's own code.)"""
+    imports_package = re.compile(
+        rf"^[ \t]*(from|import)[ \t]+{re.escape(package_dir.name)}\b", re.MULTILINE)
+    found = []
+    for folder, subfolders, files in os.walk(package_dir):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")
+                               and d != "__pycache__")
+        here = Path(folder)
+        if here != package_dir and any(LICENSE_FILE.match(name) for name in files):
+            subfolders[:] = []  # the copy is judged as a whole
+            if not any(imports_package.search(text) for text in _texts(here)):
+                found.append(f"{here.relative_to(root).as_posix()}/*")
+    return found
+
+
+def _texts(folder: Path) -> Iterator[str]:
+    for path in _python_files(folder):
+        try:
+            yield path.read_text("utf-8", errors="replace")
+        except OSError:
+            continue
 
 
 def _has_role_file(folder: Path, roles: dict[str, str | list[str]]) -> bool:
@@ -490,7 +538,8 @@ def render_section(layout: Layout, ruff_covered: dict[str, tuple[str, ...]] | No
     lines += [
         '# select = ["AG"]  # default: every rule that is on by default',
         *_ignore_lines(ruff_covered or {}),
-        *(["# Tests kept inside module folders are not application code:",
+        *(["# Not judged: tests kept inside module folders (not application code) and",
+           "# copies of third-party code (a licence file of their own, no import of the package):",
             *_toml_list("exclude", layout.exclude)] if layout.exclude else
           [f"exclude = []  # globs of paths not to check, e.g. [\"{layout.package}/migrations\"]"]),
         "",
