@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import REPO, SAMPLE
+from helpers import dedent
 
 from archguard.cli import main
 from archguard.project.config import RolesConfig, archguard_table, load_config_table
@@ -283,6 +284,60 @@ def test_the_model_mixin_is_written_beside_the_base(tmp_path: Path) -> None:
     (db / "mixins.py").write_text(FUTURE + "\n\nclass BaseModelMixin:\n    pass\n")
     assert main(["init", "--force", str(tmp_path)]) == 0
     assert config_of(tmp_path).model_mixin == "shop.db.mixins.BaseModelMixin"
+
+
+def test_a_mixin_under_another_name_is_found_by_its_columns(tmp_path: Path) -> None:
+    """letta's CommonSqlalchemyMetaMixins declares created_at, updated_at and is_deleted and
+    is a base of other classes: the project's mixin. A model with the same timestamps (a
+    table of its own) and a Pydantic schema with those fields are not."""
+    write_shop(tmp_path, {"orders": "router.py", "carts": "router.py"})
+    db = tmp_path / "shop" / "db"
+    db.mkdir()
+    (db / "__init__.py").write_text("")
+    (db / "base.py").write_text(FUTURE + dedent("""
+        from datetime import datetime
+
+        from pydantic import BaseModel
+        from sqlalchemy import Boolean, DateTime, String
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+        class Base(DeclarativeBase):
+            pass
+
+
+        class Audit(BaseModel):
+            created_at: datetime
+            updated_at: datetime
+            is_deleted: bool
+
+
+        class CommonMeta(Base):
+            __abstract__ = True
+            created_at: Mapped[datetime] = mapped_column(DateTime)
+            updated_at: Mapped[datetime] = mapped_column(DateTime)
+            is_deleted: Mapped[bool] = mapped_column(Boolean)
+
+
+        class SqlalchemyBase(CommonMeta):
+            __abstract__ = True
+            id: Mapped[str] = mapped_column(String, primary_key=True)
+
+
+        class Event(Base):
+            __tablename__ = "events"
+            id: Mapped[str] = mapped_column(String, primary_key=True)
+            created_at: Mapped[datetime] = mapped_column(DateTime)
+            updated_at: Mapped[datetime] = mapped_column(DateTime)
+            is_deleted: Mapped[bool] = mapped_column(Boolean)
+
+
+        class Sub(Event, Audit):
+            pass
+    """))
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    assert main(["init", str(tmp_path)]) == 0
+    assert config_of(tmp_path).model_mixin == "shop.db.base.CommonMeta"
 
 
 def test_a_business_module_named_settings_is_no_settings_module(tmp_path: Path) -> None:

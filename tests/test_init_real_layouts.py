@@ -262,7 +262,7 @@ def test_tracecat(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_onyx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """onyx's server/: routers beside folders of feature packages (features/*, manage/*,
-    each with api.py and models.py), and a third-party library copied into the package
+    each with api.py and models.py; features/build/* one level further down), and a third-party library copied into the package
     with its own LICENSE. The feature folders are modules dirs of their own (not shared
     code, not nested packages of one module); the copy is excluded, but a licensed folder
     that imports the package (an enterprise edition) is the project's code."""
@@ -277,6 +277,10 @@ def test_onyx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         **feature("onyx/server", "documents"), **feature("onyx/server", "query"),
         **{k: v for n in ("persona", "mcp", "tool", "usage")
            for k, v in feature("onyx/server/features", n).items()},
+        # a namespace package (no __init__.py) named build, itself a folder of modules
+        "onyx/server/features/build/api.py": ROUTER,
+        **{k: v for n in ("approvals", "session", "user_library")
+           for k, v in feature("onyx/server/features/build", n).items()},
         "onyx/server/features/__init__.py": "",
         **{k: v for n in ("llm", "voice", "embedding") for k, v in feature(
             "onyx/server/manage", n).items()},
@@ -292,7 +296,7 @@ def test_onyx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     })
     out, table = init(tmp_path, capsys)
     assert table["modules-dir"] == ["onyx/server", "onyx/server/features",
-                                    "onyx/server/manage"]
+                                    "onyx/server/manage", "onyx/server/features/build"]
     assert table.get("shared", []) == []
     assert table["exclude"] == ["onyx/utils/jsonriver/*"]
     assert "excluded     onyx/utils/jsonriver/*" in out

@@ -420,3 +420,68 @@ def test_explicit_types_and_calls_that_cannot_be_judged() -> None:
             Column()
     """)}
     assert findings(files, ["AG305"]) == []
+
+
+def test_without_the_configured_mixin_the_rulebook_columns_decide() -> None:
+    """letta's models derive from SqlalchemyBase (an `id` key over CommonSqlalchemyMetaMixins'
+    created_at, updated_at, is_deleted) and the configured BaseModelMixin does not exist:
+    such a model lacks nothing the mixin would give. Reported still: a model on the base
+    alone, and one whose project base lacks the soft-delete flag."""
+    files = {
+        "cpv3/orm/base.py": dedent("""
+            from datetime import datetime
+
+            from sqlalchemy import Boolean, DateTime, String
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class CommonMeta(Base):
+                __abstract__ = True
+
+                created_at: Mapped[datetime] = mapped_column(DateTime)
+                updated_at: Mapped[datetime] = mapped_column(DateTime)
+                is_deleted: Mapped[bool] = mapped_column(Boolean)
+
+
+            class SqlalchemyBase(CommonMeta):
+                __abstract__ = True
+
+                id: Mapped[str] = mapped_column(String, primary_key=True)
+
+
+            class Stamped(Base):
+                __abstract__ = True
+
+                id: Mapped[str] = mapped_column(String, primary_key=True)
+                created_at: Mapped[datetime] = mapped_column(DateTime)
+                updated_at: Mapped[datetime] = mapped_column(DateTime)
+        """),
+        MODELS: dedent("""
+            from sqlalchemy import String
+            from sqlalchemy.orm import Mapped, mapped_column
+
+            from cpv3.orm.base import Base, SqlalchemyBase, Stamped
+
+
+            class Agent(SqlalchemyBase):
+                __tablename__ = "agents"
+
+                name: Mapped[str] = mapped_column(String)
+
+
+            class Tag(Base):
+                __tablename__ = "tags"
+
+                id: Mapped[str] = mapped_column(String, primary_key=True)
+
+
+            class Note(Stamped):
+                __tablename__ = "notes"
+        """),
+    }
+    config = Config(model_base="cpv3.orm.base.Base", model_mixin="cpv3.orm.base.BaseModelMixin")
+    assert findings(files, ["AG304"], config) == [("AG304", MODELS, 13), ("AG304", MODELS, 19)]

@@ -249,3 +249,16 @@ def test_a_modules_dir_inside_another_is_none_of_its_modules() -> None:
                     module_names=[])
     assert findings(files, ["AG101", "AG102"], config) == [
         ("AG102", "app/server/query/parts", 1)]
+
+
+def test_a_role_word_inside_a_file_name_is_no_evidence() -> None:
+    """letta's services/llm_router: a client of an LLM router, not a FastAPI router; a role
+    word names a module file at the start or the end of its name (``cruds_loan.py``,
+    ``recipe_service.py``), not in the middle."""
+    files = module("app/llm_router", "__init__.py", "llm_router_client_base.py",
+                   "llm_router_client.py")
+    assert findings(files, LAYOUT, detected()) == []
+    files = module("app/recipes", "__init__.py", "recipe_service.py", "helpers.py")
+    assert findings(files, LAYOUT, detected()) == [
+        ("AG103", "app/recipes", 1), ("AG101", "app/recipes/helpers.py", 1),
+        ("AG101", "app/recipes/recipe_service.py", 1)]

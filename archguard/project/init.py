@@ -21,6 +21,7 @@ class definitions; it never imports the project. It finds:
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -57,6 +58,7 @@ ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
 NOT_PACKAGES = frozenset({"tests", "test", "docs", "scripts", "migrations", "alembic",
                           "build", "dist", "node_modules", "venv", "src", "frontend",
                           "site-packages"})
+BUILD_OUTPUT = frozenset({"build", "dist"})
 SHARED_NAMES = frozenset({"kit", "common", "core", "shared", "utils", "lib", "libs",
                           "models", "db", "database", "worker", "infrastructure"})
 _CLASS_SCHEMA = re.compile(r"^class\s+Schema\s*[(:]", re.MULTILINE)
@@ -162,8 +164,13 @@ def _role_like(name: str) -> bool:
 
 
 def _python_subfolders(folder: Path) -> list[Path]:
-    return [c for c in _children(folder) if c.is_dir() and c.name not in NOT_PACKAGES
-            and _holds_python(c)]
+    """Subfolders holding Python code; one named like tests, scripts or tooling output only
+    when it is a package, and ``build``/``dist`` also when Python files sit directly in it
+    (tool output nests them: ``build/lib/``; onyx's ``features/build`` is a namespace
+    package of the application)."""
+    return [c for c in _children(folder) if c.is_dir() and _holds_python(c) and (
+        c.name not in NOT_PACKAGES or (c / "__init__.py").is_file()
+        or (c.name in BUILD_OUTPUT and any(c.glob("*.py"))))]
 
 
 def _is_modules_dir(folder: Path) -> bool:
@@ -336,13 +343,66 @@ def _find_schema(sources: _Sources, package_dir: Path, package: str) -> tuple[st
     return f"{package}.common.schemas.Schema", False
 
 
+MIXIN_COLUMNS = ("created_at", "updated_at", "is_deleted")  # what the rulebook's mixin gives
+
+
 def _find_mixin(sources: _Sources, model_base: str | None) -> tuple[str, bool]:
-    """The project's ``BaseModelMixin`` (the rulebook's name), else its place beside the
-    declarative base."""
+    """The project's ``BaseModelMixin`` (the rulebook's name), else a class that declares
+    the rulebook mixin's columns (at least two of ``created_at``, ``updated_at``,
+    ``is_deleted``), has no table of its own and is a base of another class (the most
+    columns, then the most derived from: letta's ``CommonSqlalchemyMetaMixins``), else its
+    place beside the declarative base."""
     for dotted, _, text in sources.files:
         if _CLASS_MIXIN.search(text):
             return f"{dotted}.BaseModelMixin", True
+    derived = Counter(base.strip().split("[")[0].rsplit(".", 1)[-1]
+                      for _, _, text in sources.files for match in _CLASS.finditer(text)
+                      for base in match[2].split(","))
+    found: list[tuple[int, int, str]] = []
+    for dotted, _, text in sources.files:
+        if sum(column in text for column in MIXIN_COLUMNS) < 2:
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        for node in tree.body:
+            if not isinstance(node, ast.ClassDef) or not derived[node.name]:
+                continue  # a mixin is a base of models, not a model with timestamps
+            columns = _assigned(node)
+            declared = sum(1 for column in MIXIN_COLUMNS if column in columns)
+            if declared >= 2 and "__tablename__" not in _names(node):
+                found.append((declared, derived[node.name], f"{dotted}.{node.name}"))
+    if found:
+        return max(found)[2], True
     return f"{(model_base or '').rpartition('.')[0]}.BaseModelMixin", False
+
+
+def _names(node: ast.ClassDef) -> set[str]:
+    return {t.id for statement in node.body if isinstance(statement, ast.Assign)
+            for t in statement.targets if isinstance(t, ast.Name)}
+
+
+def _assigned(node: ast.ClassDef) -> set[str]:
+    """The columns a class body declares: ``Mapped[...]`` annotations, ``mapped_column``/
+    ``Column`` assignments and ``declared_attr`` methods (not a Pydantic model's fields)."""
+    names = set()
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                "declared_attr" in ast.unparse(d) for d in statement.decorator_list):
+            names.add(statement.name)
+            continue
+        targets = statement.targets if isinstance(statement, ast.Assign) else [
+            statement.target] if isinstance(statement, ast.AnnAssign) else []
+        value = getattr(statement, "value", None)
+        annotation = getattr(statement, "annotation", None)
+        column = (isinstance(value, ast.Call) and ast.unparse(value.func).rsplit(".", 1)[-1]
+                  in ("mapped_column", "Column")) or (
+            annotation is not None and ast.unparse(annotation).split("[")[0].rsplit(".", 1)[-1]
+            == "Mapped")
+        if column:
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
 
 
 def _find_declarative_base(sources: _Sources) -> str | None:
@@ -390,8 +450,10 @@ def detect(root: Path) -> Layout:
         modules_dirs = [fallback] if fallback else []
     module_dirs = [c for d in modules_dirs for c in _python_subfolders(d)]
     roles, _ = detect_roles(module_dirs)
-    nested = [d for d in module_dirs if _holds_modules(d, roles)]
-    if nested:  # onyx's server/features/*: a namespace of modules is a modules dir too
+    for _ in range(3):  # onyx's server/features/*, features/build/*: namespaces of modules
+        nested = [d for d in module_dirs if _holds_modules(d, roles)]
+        if not nested:
+            break
         modules_dirs = [*modules_dirs, *nested]
         module_dirs = [d for d in module_dirs if d not in nested] + [
             c for d in nested for c in _python_subfolders(d)]
@@ -526,7 +588,8 @@ def render_section(layout: Layout, ruff_covered: dict[str, tuple[str, ...]] | No
     if layout.model_base:
         lines.append(f"model-base = {_toml(layout.model_base)}  # the declarative base")
         lines.append(f"model-mixin = {_toml(layout.model_mixin)}  # " + (
-            "the mixin with id, timestamps and is_deleted" if layout.mixin_found else
+            "the mixin giving the timestamps and is_deleted (found by its columns unless "
+            "named BaseModelMixin)" if layout.mixin_found else
             "not found yet: the rulebook's mixin (id, timestamps, is_deleted), beside the base"))
     if layout.database_layer:
         lines.append(f"# The database layer (engine, session factory, get_db): "

@@ -48,10 +48,12 @@ NO_EVIDENCE_ROLES = (None, "init", "schemas")
 
 
 def role_named(file_name: str) -> bool:
-    """A Python file whose name holds a behaviour role word between underscores."""
+    """A Python file whose name starts or ends with a behaviour role word (``cruds_loan``,
+    ``recipe_service``); one in the middle names something else (letta's
+    ``llm_router_client_base``: a client of an LLM router)."""
     stem = file_name.removesuffix(".py")
-    return file_name.endswith(".py") and any(
-        word in ROLE_WORDS for word in stem.lower().strip("_").split("_"))
+    words = stem.lower().strip("_").split("_")
+    return file_name.endswith(".py") and (words[0] in ROLE_WORDS or words[-1] in ROLE_WORDS)
 
 
 def is_test_path(path: str) -> bool:

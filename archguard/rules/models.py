@@ -119,7 +119,10 @@ class ModelBase(ProjectRule):
     and it has no life of its own to time-stamp or soft-delete. Nor is a model that has a
     primary key of its own and every other column the mixin declares (from another mixin,
     say): when the mixin's key is all it would add, it would only add a second key
-    (tracecat's `RecordModel` is `TimestampMixin` plus a surrogate key). Columns are
+    (tracecat's `RecordModel` is `TimestampMixin` plus a surrogate key). When the configured
+    mixin is no class of the project, the columns it must give are the rulebook's
+    (`created_at`, `updated_at`, `is_deleted`): a model with a primary key and those,
+    through its own project bases (letta's `SqlalchemyBase`), lacks nothing. Columns are
     `mapped_column`/`Column` assignments, bare `Mapped[...]` annotations and `declared_attr`
     methods, in the classes and their project bases."""
 
@@ -237,10 +240,18 @@ def _declared(project: Project, qualname: str,
     return names, keys
 
 
+# What the rulebook's BaseModelMixin gives besides its key: what a model needs when the
+# configured mixin is not a class of the project (nothing to read its columns from).
+RULEBOOK_MIXIN_COLUMNS = frozenset({"created_at", "updated_at", "is_deleted"})
+
+
 def _mixin_needs(project: Project, mixin: str, columns: Columns) -> set[str] | None:
     """The columns the mixin gives besides its primary key, when it gives a key and at least
-    one other column (else None: nothing to compare with)."""
-    declared = _declared(project, mixin, columns) if mixin in project.classes else None
+    one other column (else None: nothing to compare with); the rulebook's columns when the
+    configured mixin is no class of the project."""
+    if mixin not in project.classes:
+        return set(RULEBOOK_MIXIN_COLUMNS)
+    declared = _declared(project, mixin, columns)
     if declared is None:
         return None
     names, keys = declared
