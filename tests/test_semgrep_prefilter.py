@@ -491,6 +491,38 @@ def test_aliases_reach_semgrep_and_a_file_without_a_word_does_not(
     assert launches[1] == ["cpv3/plain.py"]
 
 
+def test_each_rule_is_given_only_the_files_it_can_match(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """semgrep is given the files some rule can match; in the rule files it reads, each rule
+    excludes the targets it cannot match (anchored), so it is not run on them, and the
+    findings are the same. A path with a glob character stays with every rule."""
+    monkeypatch.delenv("ARCHGUARD_NO_SEMGREP", raising=False)
+    monkeypatch.setenv("ARCHGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    excluded: dict[str, list[str]] = {}
+    real = process.launch
+
+    def reading(command: list[str], *args: Any) -> Any:
+        import yaml
+
+        for i, part in enumerate(command):
+            if part == "--config":
+                for rule in yaml.safe_load(Path(command[i + 1]).read_text())["rules"]:
+                    excluded[rule["id"]] = [p for p in (rule.get("paths") or {}).get(
+                        "exclude", []) if p.startswith("/")]
+        return real(command, *args)
+
+    monkeypatch.setattr(process, "launch", reading)
+    odd = "cpv3/odd[1].py"
+    root = write_tree(tmp_path / "project", {**PROJECT, odd: "import os\n\nA = os.getenv('A')\n"})
+    assert semgrep_findings(root) == sorted([*ALIAS_FINDINGS, ("AG703", odd, 3)])
+    service = "/cpv3/modules/tasks/service.py"
+    assert excluded["environment-access"] == [service]  # no os in the actor's file
+    assert excluded["sync-database"] == [service]
+    assert excluded["unbounded-actor"] == ["/cpv3/aliases.py"] or \
+        excluded["unbounded-actor"] == []  # both files declare an actor
+    assert not any(f"/{odd}" in paths for paths in excluded.values())
+
+
 def test_a_custom_rule_without_a_requirement_sees_every_file(
         tmp_path: Path, launches: list[list[str]]) -> None:
     files = {**PROJECT, "pyproject.toml": '[tool.archguard]\npackage = "cpv3"\n'

@@ -31,6 +31,7 @@ from archguard.semgrep.cache import (
 from archguard.semgrep.config_literals import drop_non_config_literals
 from archguard.semgrep.env_reads import drop_non_setting_reads
 from archguard.semgrep.placeholders import drop_placeholder_mocks
+from archguard.semgrep.targeting import skipped_targets, with_exclusions
 from archguard.semgrep.trees import Trees
 from archguard.semgrep.rules import (
     SemgrepRuleInfo, load_custom_rules, needs_copy, rule_text, rules_fingerprint,
@@ -135,7 +136,10 @@ class SemgrepScan:
                                  self.config.max_file_bytes) if targets else None
         try:
             if process is not None:
-                process.start(self._rule_files(process.workdir), targets,
+                chosen = {path: todo[path] for path in targets}  # the probe's rules: all
+                skipped = skipped_targets(targets, (info.rule_id for info in self.rules),
+                                          lambda path: _rules_of(chosen[path]))
+                process.start(self._rule_files(process.workdir, skipped), targets,
                               {path: readable[path].stamp.size for path in targets})
             yield
             if process is not None and on_wait is not None and not process.finished():
@@ -176,17 +180,24 @@ class SemgrepScan:
         return {path: snapshot(self.root, path, path in outside, limit, rules_for)
                 for path in paths}
 
-    def _rule_files(self, workdir: Path) -> list[Path]:
-        files: list[Path] = []
+    def _rule_files(self, workdir: Path, skipped: dict[str, list[str]]) -> list[Path]:
+        """The rule files semgrep reads: copies where archguard changes them (shipped globs
+        rewritten for this layout, the targets each rule cannot match excluded, see
+        ``archguard.semgrep.targeting``), else the files themselves."""
+        files: dict[Path, Path] = {}
         for info in self.rules:
-            file = info.file
-            if needs_copy(info, self.config):  # shipped globs rewritten for this layout
-                file = workdir / "rules" / info.file.name
-                file.parent.mkdir(exist_ok=True)
-                file.write_bytes(rule_text(info, self.config))
-            if file not in files:
-                files.append(file)
-        return files
+            if info.file in files:
+                continue
+            text = rule_text(info, self.config)
+            narrowed = with_exclusions(text, skipped) if skipped else None
+            if narrowed is None and not needs_copy(info, self.config):
+                files[info.file] = info.file
+                continue
+            copy = workdir / "rules" / str(len(files)) / info.file.name
+            copy.parent.mkdir(parents=True)
+            copy.write_bytes(narrowed if narrowed is not None else text)
+            files[info.file] = copy
+        return list(files.values())
 
     def _collect(self, todo: dict[str, Snapshot | str | None],
                  fresh: dict[str, list[Diagnostic]], scanned: set[str],
@@ -230,3 +241,7 @@ def outside_files(root: Path, config: Config, package: set[str]) -> list[str]:
     if not tests.is_dir() or tests.resolve() == root.resolve():
         return []
     return [p for p in walk_python_files(root, tests, config) if p not in package]
+
+
+def _rules_of(snap: Snapshot | str | None) -> tuple[str, ...] | None:
+    return snap.rules if isinstance(snap, Snapshot) else None
