@@ -351,3 +351,12 @@ def test_a_business_module_named_settings_is_no_settings_module(tmp_path: Path) 
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\n')
     assert main(["init", str(tmp_path)]) == 0
     assert config_of(tmp_path).settings_modules == ["shop/config.py"]
+    # letta: the settings module most modules import comes first (the hints name it)
+    (tmp_path / "shop" / "settings.py").write_text(
+        FUTURE + "\nfrom pydantic_settings import BaseSettings\n\n\n"
+                 "class Settings(BaseSettings):\n    debug: bool = False\n")
+    for name in ("orders", "settings"):
+        (tmp_path / "shop" / "modules" / name / "deps.py").write_text(
+            FUTURE + "\nfrom shop.settings import Settings\n")
+    assert main(["init", "--force", str(tmp_path)]) == 0
+    assert config_of(tmp_path).settings_modules == ["shop/settings.py", "shop/config.py"]

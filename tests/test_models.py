@@ -485,3 +485,76 @@ def test_without_the_configured_mixin_the_rulebook_columns_decide() -> None:
     }
     config = Config(model_base="cpv3.orm.base.Base", model_mixin="cpv3.orm.base.BaseModelMixin")
     assert findings(files, ["AG304"], config) == [("AG304", MODELS, 13), ("AG304", MODELS, 19)]
+
+
+def test_a_keyless_mixin_and_table_level_foreign_keys() -> None:
+    """letta: the mixin (CommonMeta) has no key; BlocksTags has its own key and every column
+    of the mixin, so it lacks nothing. BlocksAgents links two tables through a table-level
+    ForeignKeyConstraint (block_id, block_label) and a column ForeignKey (agent_id), all in
+    its key: an association table. Reported: a model with a key but no timestamps, and one
+    whose key holds a column no foreign key names (a value, not a link)."""
+    files = {
+        "cpv3/orm/base.py": dedent("""
+            from datetime import datetime
+
+            from sqlalchemy import Boolean, DateTime
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class CommonMeta(Base):
+                __abstract__ = True
+
+                created_at: Mapped[datetime] = mapped_column(DateTime)
+                updated_at: Mapped[datetime] = mapped_column(DateTime)
+                is_deleted: Mapped[bool] = mapped_column(Boolean)
+        """),
+        MODELS: dedent("""
+            from datetime import datetime
+
+            from sqlalchemy import Boolean, DateTime, ForeignKey, ForeignKeyConstraint, String
+            from sqlalchemy.orm import Mapped, mapped_column
+
+            from cpv3.orm.base import Base
+
+
+            class BlocksTags(Base):
+                __tablename__ = "blocks_tags"
+
+                id: Mapped[str] = mapped_column(String, primary_key=True)
+                created_at: Mapped[datetime] = mapped_column(DateTime)
+                updated_at: Mapped[datetime] = mapped_column(DateTime)
+                is_deleted: Mapped[bool] = mapped_column(Boolean)
+
+
+            class BlocksAgents(Base):
+                __tablename__ = "blocks_agents"
+                __table_args__ = (
+                    ForeignKeyConstraint(["block_id", "block_label"], ["block.id", "block.label"]),
+                )
+
+                agent_id: Mapped[str] = mapped_column(String, ForeignKey("agents.id"),
+                                                      primary_key=True)
+                block_id: Mapped[str] = mapped_column(String, primary_key=True)
+                block_label: Mapped[str] = mapped_column(String, primary_key=True)
+
+
+            class Plain(Base):
+                __tablename__ = "plain"
+
+                id: Mapped[str] = mapped_column(String, primary_key=True)
+
+
+            class AgentsTags(Base):
+                __tablename__ = "agents_tags"
+
+                agent_id: Mapped[str] = mapped_column(String, ForeignKey("agents.id"),
+                                                      primary_key=True)
+                tag: Mapped[str] = mapped_column(String, primary_key=True)
+        """),
+    }
+    config = Config(model_base="cpv3.orm.base.Base", model_mixin="cpv3.orm.base.CommonMeta")
+    assert findings(files, ["AG304"], config) == [("AG304", MODELS, 30), ("AG304", MODELS, 36)]

@@ -116,6 +116,33 @@ def test_paginated_and_non_list_routes_are_fine() -> None:
     """, ["AG503"]) == []
 
 
+def test_id_cursors_with_a_limit_are_pagination() -> None:
+    """letta's (and OpenAI's) list routes page with `before`/`after` id cursors and a
+    `limit`: paginated by default. A bare `after` is a filter (a date, say) that bounds
+    nothing."""
+    assert check("""
+        from datetime import datetime
+
+        from fastapi import APIRouter, Query
+
+        from cpv3.modules.users.schemas import UserRead
+
+        router = APIRouter()
+
+
+        @router.get("/a")
+        async def a(after: str | None = None, limit: int = Query(50)) -> list[UserRead]: ...
+
+
+        @router.get("/b")
+        async def b(before: str | None = None, limit: int | None = 50) -> list[UserRead]: ...
+
+
+        @router.get("/c")
+        async def c(after: datetime | None = None) -> list[UserRead]: ...
+    """, ["AG503"]) == [("AG503", ROUTER, 19)]
+
+
 def test_configured_parameter_sets_and_dependencies() -> None:
     config = Config(pagination=PaginationConfig(parameter_sets=[["first", "after"]],
                                                 dependencies=["paged"]))

@@ -145,9 +145,10 @@ class PaginationConfig:
 
     parameter_sets: list[list[str]] = setting(
         [["limit", "offset"], ["page", "size"], ["page", "page_size"], ["page", "per_page"],
-         ["cursor"]],
+         ["cursor"], ["after", "limit"], ["before", "limit"]],
         "Query parameter sets that make a list route paginated: a route with every "
-        "parameter of one set is paginated (AG503).", '[["limit", "offset"], ["after"]]')
+        "parameter of one set is paginated (AG503); `after`/`before` with `limit` are id "
+        "cursors (keyset pagination, as OpenAI's and letta's APIs page).", '[["limit", "offset"], ["after"]]')
     dependencies: list[str] = setting(
         ["get_pagination", "PaginationParams", "Pagination"],
         "Dependencies that paginate a route, matched against the last component of the "

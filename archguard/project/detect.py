@@ -66,14 +66,18 @@ def _is_settings_file(path: str, config: Config) -> bool:
                                        and config.layout.place(path) is None)
 
 
+def defines_settings_class(text: str) -> bool:
+    """The file defines a pydantic ``BaseSettings`` subclass."""
+    return "BaseSettings" in text and _BASE_SETTINGS.search(text) is not None
+
+
 def file_hints(path: str, text: str, config: Config) -> int:
     """What the detection needs to know of one file (``SETTINGS_HINT | DB_HINT`` and the
     ``BOUND_HINTS``): a function
     of its path, its text and the configuration as written, so a cache can keep it by the
     file's content. Only the settings the configuration leaves unset are looked for."""
     hints = 0
-    if config.settings_module is None and (
-            ("BaseSettings" in text and _BASE_SETTINGS.search(text)) or (
+    if config.settings_module is None and (defines_settings_class(text) or (
             _is_settings_file(path, config) and _READS_ENV.search(text))):
         hints |= SETTINGS_HINT
     if config.db_layer is None and (_builds_sessions(text) or _defines_dependency(

@@ -263,6 +263,12 @@ class _Sources:
     def dotted(self, folder: Path) -> str:
         return ".".join(folder.relative_to(self.package_base).parts)
 
+    def dotted_file(self, path: str) -> str:
+        """``src/pkg/a/b.py`` (relative to the root) -> ``pkg.a.b``."""
+        relative = (self.root / path).relative_to(self.package_base).with_suffix("")
+        parts = relative.parts[:-1] if relative.name == "__init__" else relative.parts
+        return ".".join(parts)
+
 
 def _importers(sources: _Sources, folder: Path, modules: list[Path]) -> int:
     """How many other module folders import something from ``folder``."""
@@ -420,7 +426,15 @@ def _settings_and_database(sources: _Sources, config: Config) -> tuple[list[str]
     (a business module named settings is no settings module)."""
     texts = {path.relative_to(sources.root).as_posix(): text for _, path, text in sources.files}
     found, _ = detect_layout(config, texts)
-    return found.settings_modules, found.db_layer_globs
+    # the hints name the first: the one most modules import (letta's settings.py, not its
+    # config-file loader config.py; dispatch's config.py, not a plugin's settings class)
+    dotted = {path: sources.dotted_file(path) for path in found.settings_modules}
+    importers = {path: sum(1 for _, _, text in sources.files
+                           if re.search(rf"^\s*(from\s+{re.escape(name)}\s+import|import\s+"
+                                        rf"{re.escape(name)}\b)", text, re.MULTILINE))
+                 for path, name in dotted.items()}
+    settings = sorted(found.settings_modules, key=lambda path: (-importers[path], path))
+    return settings, found.db_layer_globs
 
 
 def _tests_in_modules(root: Path, modules_dirs: list[Path], modules: list[Path]) -> list[str]:

@@ -83,17 +83,34 @@ def _columns(node: ast.ClassDef) -> tuple[list[str], list[str]]:
     return columns, keys
 
 
+def _table_foreign_keys(node: ast.ClassDef) -> set[str]:
+    """The columns a ``ForeignKeyConstraint([...], [...])`` of ``__table_args__`` names."""
+    found: set[str] = set()
+    for name, value in class_assignments(node):
+        if name != "__table_args__" or value is None:
+            continue
+        for part in ast.walk(value):
+            if isinstance(part, ast.Call) and _last(part.func) == "ForeignKeyConstraint" and \
+                    part.args and isinstance(part.args[0], (ast.List, ast.Tuple)):
+                found.update(e.value for e in part.args[0].elts
+                             if isinstance(e, ast.Constant) and isinstance(e.value, str))
+    return found
+
+
 def _is_association(node: ast.ClassDef) -> bool:
-    """Two or more columns, each a ``ForeignKey`` in the primary key (``primary_key=True``,
+    """Two or more columns, each a foreign key (a ``ForeignKey`` argument, or named by a
+    ``ForeignKeyConstraint`` in ``__table_args__``) in the primary key (``primary_key=True``,
     or a ``PrimaryKeyConstraint`` in ``__table_args__``), and nothing else (a
     ``Mapped[...]`` annotation without a value is a column too)."""
     if any(_bare_mapped(statement) is not None for statement in node.body):
         return False
-    calls = [call for _, call in _column_calls(node)]
+    calls = _column_calls(node)
     table_key = _table_key(node)
+    constrained = _table_foreign_keys(node)
     return len(calls) >= 2 and all(
-        any(isinstance(arg, ast.Call) and _last(arg.func) == "ForeignKey" for arg in call.args)
-        and (table_key or _is_key(call)) for call in calls)
+        (name in constrained or any(isinstance(arg, ast.Call) and _last(arg.func) == "ForeignKey"
+                                    for arg in call.args))
+        and (table_key or _is_key(call)) for name, call in calls)
 
 
 @register
@@ -114,12 +131,13 @@ class ModelBase(ProjectRule):
     mixin gives, or not be a model at all. The base, the mixin and abstract classes
     (`__abstract__ = True`) are exempt; a subclass
     of a model reported for the same missing class is not reported again (one problem). An
-    association table (two or more columns, every one a foreign key in the primary key)
-    that derives from the base is not asked for the mixin: its key is the pair it links,
+    association table (two or more columns, every one a foreign key in the primary key: a
+    `ForeignKey` argument or a table-level `ForeignKeyConstraint`) that derives from the base is not asked for the mixin: its key is the pair it links,
     and it has no life of its own to time-stamp or soft-delete. Nor is a model that has a
     primary key of its own and every other column the mixin declares (from another mixin,
     say): when the mixin's key is all it would add, it would only add a second key
-    (tracecat's `RecordModel` is `TimestampMixin` plus a surrogate key). When the configured
+    (tracecat's `RecordModel` is `TimestampMixin` plus a surrogate key; a mixin without a key
+    of its own, letta's `CommonSqlalchemyMetaMixins`, would add nothing). When the configured
     mixin is no class of the project, the columns it must give are the rulebook's
     (`created_at`, `updated_at`, `is_deleted`): a model with a primary key and those,
     through its own project bases (letta's `SqlalchemyBase`), lacks nothing. Columns are
@@ -246,9 +264,9 @@ RULEBOOK_MIXIN_COLUMNS = frozenset({"created_at", "updated_at", "is_deleted"})
 
 
 def _mixin_needs(project: Project, mixin: str, columns: Columns) -> set[str] | None:
-    """The columns the mixin gives besides its primary key, when it gives a key and at least
-    one other column (else None: nothing to compare with); the rulebook's columns when the
-    configured mixin is no class of the project."""
+    """The columns the mixin gives besides its primary key (if it has one), when it gives
+    any (else None: nothing to compare with); the rulebook's columns when the configured
+    mixin is no class of the project."""
     if mixin not in project.classes:
         return set(RULEBOOK_MIXIN_COLUMNS)
     declared = _declared(project, mixin, columns)
@@ -256,7 +274,7 @@ def _mixin_needs(project: Project, mixin: str, columns: Columns) -> set[str] | N
         return None
     names, keys = declared
     others = names - keys
-    return others if keys and others else None
+    return others or None  # a mixin without a key: a model with all its columns lacks none
 
 
 def _has_all(project: Project, qualname: str, columns: Columns, needed: set[str]) -> bool:
