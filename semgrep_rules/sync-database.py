@@ -96,3 +96,12 @@ def before_flush(session, flush_context, instances) -> None: ...
 event.listen(sqlalchemy.orm.Session, "after_commit", before_flush)
 # ok: sync-database
 registered = event.contains(sqlalchemy.orm.Session, "after_commit", before_flush)
+# the triples kept to remove the listeners later (letta's instrumentation)
+listeners = [
+    # ok: sync-database
+    (sqlalchemy.orm.Session, "before_flush", before_flush),
+]
+for target, name, listener in listeners:
+    event.remove(target, name, listener)
+# ruleid: sync-database
+pair = (sqlalchemy.orm.Session, before_flush)

@@ -43,7 +43,10 @@ class SyncDatabase(SemgrepRule):
     `create_engine` (SQLAlchemy or SQLModel, any import form), plain `sessionmaker`,
     `scoped_session`, any use of `sqlalchemy.orm.Session` (construction, annotation,
     `class_=Session`), and the legacy `session.query(...)` on receivers named like a session
-    (`session`, `db`, `self.session`, ...). Test files and migrations (which run on a sync
+    (`session`, `db`, `self.session`, ...). SQLAlchemy's event API targets the sync
+    `Session` class even in async apps: `Session` inside `event.listens_for`/`listen`/
+    `contains`/`remove`, or in a `(Session, "event_name", listener)` triple kept for a later
+    `event.remove`, is not reported. Test files and migrations (which run on a sync
     connection) are not checked."""
 
     code = "AG406"
