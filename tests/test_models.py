@@ -422,13 +422,8 @@ def test_explicit_types_and_calls_that_cannot_be_judged() -> None:
     assert findings(files, ["AG305"]) == []
 
 
-def test_without_the_configured_mixin_the_rulebook_columns_decide() -> None:
-    """letta's models derive from SqlalchemyBase (an `id` key over CommonSqlalchemyMetaMixins'
-    created_at, updated_at, is_deleted) and the configured BaseModelMixin does not exist:
-    such a model lacks nothing the mixin would give. Reported still: a model on the base
-    alone, and one whose project base lacks the soft-delete flag."""
-    files = {
-        "cpv3/orm/base.py": dedent("""
+# letta's declarative base and its keyless mixin of the rulebook's columns
+LETTA_BASE = dedent("""
             from datetime import datetime
 
             from sqlalchemy import Boolean, DateTime, String
@@ -445,6 +440,16 @@ def test_without_the_configured_mixin_the_rulebook_columns_decide() -> None:
                 created_at: Mapped[datetime] = mapped_column(DateTime)
                 updated_at: Mapped[datetime] = mapped_column(DateTime)
                 is_deleted: Mapped[bool] = mapped_column(Boolean)
+""")
+
+
+def test_without_the_configured_mixin_the_rulebook_columns_decide() -> None:
+    """letta's models derive from SqlalchemyBase (an `id` key over CommonSqlalchemyMetaMixins'
+    created_at, updated_at, is_deleted) and the configured BaseModelMixin does not exist:
+    such a model lacks nothing the mixin would give. Reported still: a model on the base
+    alone, and one whose project base lacks the soft-delete flag."""
+    files = {
+        "cpv3/orm/base.py": LETTA_BASE + dedent("""
 
 
             class SqlalchemyBase(CommonMeta):
@@ -494,24 +499,7 @@ def test_a_keyless_mixin_and_table_level_foreign_keys() -> None:
     its key: an association table. Reported: a model with a key but no timestamps, and one
     whose key holds a column no foreign key names (a value, not a link)."""
     files = {
-        "cpv3/orm/base.py": dedent("""
-            from datetime import datetime
-
-            from sqlalchemy import Boolean, DateTime
-            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-            class Base(DeclarativeBase):
-                pass
-
-
-            class CommonMeta(Base):
-                __abstract__ = True
-
-                created_at: Mapped[datetime] = mapped_column(DateTime)
-                updated_at: Mapped[datetime] = mapped_column(DateTime)
-                is_deleted: Mapped[bool] = mapped_column(Boolean)
-        """),
+        "cpv3/orm/base.py": LETTA_BASE,
         MODELS: dedent("""
             from datetime import datetime
 
