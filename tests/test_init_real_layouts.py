@@ -262,10 +262,12 @@ def test_tracecat(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_onyx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """onyx's server/: routers beside folders of feature packages (features/*, manage/*,
-    each with api.py and models.py; features/build/* one level further down), and a third-party library copied into the package
-    with its own LICENSE. The feature folders are modules dirs of their own (not shared
-    code, not nested packages of one module); the copy is excluded, but a licensed folder
-    that imports the package (an enterprise edition) is the project's code."""
+    each with api.py and models.py; features/build/* one level further down), and a
+    third-party library copied into the package with its own LICENSE. The feature folders
+    are modules dirs of their own (not shared code, not nested packages of one module); the
+    copy is excluded, but a licensed folder that imports the package, absolutely or
+    relatively (an enterprise edition), is the project's code, and so is a module named
+    license.py."""
     def feature(base: str, name: str) -> dict[str, str]:
         return {f"{base}/{name}/__init__.py": "", f"{base}/{name}/api.py": ROUTER,
                 f"{base}/{name}/models.py": F}
@@ -291,8 +293,13 @@ def test_onyx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "onyx/utils/jsonriver/LICENSE": "BSD-3-Clause\n",
         "onyx/utils/jsonriver/__init__.py": "from .parse import parse\n",
         "onyx/utils/jsonriver/parse.py": "def parse(text: str) -> str:\n    return text\n",
+        "onyx/legal/__init__.py": "", "onyx/legal/license.py": F,  # a module, no licence
+        "onyx/enterprise/LICENSE.md": "Enterprise\n",  # imports the package relatively
+        "onyx/enterprise/__init__.py": "",
+        "onyx/enterprise/seats.py": F + "from ..utils import jsonriver\n",
         "onyx/ee/LICENSE.txt": "Enterprise\n",
-        "onyx/ee/__init__.py": "", "onyx/ee/billing.py": "import onyx.utils\n\n\ndef total(x: int) -> int:\n    return x\n",
+        "onyx/ee/__init__.py": "",
+        "onyx/ee/billing.py": "import onyx.utils\n\n\ndef total(x: int) -> int:\n    return x\n",
     })
     out, table = init(tmp_path, capsys)
     assert table["modules-dir"] == ["onyx/server", "onyx/server/features",
@@ -300,7 +307,32 @@ def test_onyx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert table.get("shared", []) == []
     assert table["exclude"] == ["onyx/utils/jsonriver/*"]
     assert "excluded     onyx/utils/jsonriver/*" in out
-    assert check(tmp_path, capsys, "AG102,AG2") == []
+    # the licensed folder that imports the package relatively is checked
+    assert check(tmp_path, capsys, "AG102,AG2") == [("AG201", "onyx/enterprise/seats.py", 2)]
     # the copy's relative import and missing future import are not judged; the licensed
     # enterprise folder is
-    assert check(tmp_path, capsys, "AG201,AG801") == [("AG801", "onyx/ee/billing.py", 1)]
+    assert check(tmp_path, capsys, "AG201,AG801") == [
+        ("AG801", "onyx/ee/billing.py", 1), ("AG201", "onyx/enterprise/seats.py", 2)]
+
+
+def test_a_module_with_sub_modules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """dispatch's case/: a module of its own (views, service, models) and three sub-modules
+    beside (case_cost/, case_type/, severity/). case/ is written as a modules dir too; its
+    own files stay the module 'case' (a cross-module repository import from its service is
+    still reported), its sub-modules are modules, not nested packages."""
+    def module(base: str, service: str = F) -> dict[str, str]:
+        return {f"{base}/__init__.py": "", f"{base}/models.py": F,
+                f"{base}/service.py": service, f"{base}/views.py": ROUTER,
+                f"{base}/repository.py": F}
+
+    write(tmp_path, {
+        "pyproject.toml": '[project]\nname = "app"\n',
+        "app/__init__.py": "",
+        **module("app/case", F + "from app.tag.repository import TagRepository\n"),
+        **module("app/case/case_cost"), **module("app/case/case_type"),
+        **module("app/case/severity"),
+        **module("app/tag"), **module("app/incident"),
+    })
+    out, table = init(tmp_path, capsys)
+    assert table["modules-dir"] == ["app", "app/case"]
+    assert check(tmp_path, capsys, "AG102,AG202") == [("AG202", "app/case/service.py", 2)]

@@ -236,10 +236,11 @@ def test_a_repository_file_that_touches_no_sql_is_no_evidence() -> None:
         ("AG103", "app/orders", 1), ("AG101", "app/orders/helpers.py", 1)]
 
 
-def test_a_modules_dir_inside_another_is_none_of_its_modules() -> None:
-    """onyx's server/ and server/manage/ both modules dirs: manage's own files sit directly
-    in a modules dir, and its subfolders are modules of manage, not nested packages of a
-    module 'manage' (AG102) nor files of one (AG101). A real module beside them is judged."""
+def test_a_modules_dir_inside_another_keeps_its_own_files_as_a_module() -> None:
+    """onyx's server/ and server/manage/ (dispatch's case/ likewise) both modules dirs: the
+    subfolders of manage are modules of their own, not nested packages of a module 'manage'
+    (no AG102), and manage's own files are the module 'manage' of server/ (its extra file is
+    AG101). A real module beside them keeps its nested package reported."""
     files = {**module("app/server/manage", "__init__.py", "models.py", "users.py"),
              **module("app/server/manage/llm", "__init__.py", "router.py", "models.py"),
              **module("app/server/manage/voice", "__init__.py", "router.py", "models.py"),
@@ -248,7 +249,7 @@ def test_a_modules_dir_inside_another_is_none_of_its_modules() -> None:
     config = Config(package="app", modules_dir=["app/server", "app/server/manage"],
                     module_names=[])
     assert findings(files, ["AG101", "AG102"], config) == [
-        ("AG102", "app/server/query/parts", 1)]
+        ("AG101", "app/server/manage/users.py", 1), ("AG102", "app/server/query/parts", 1)]
 
 
 def test_a_role_word_inside_a_file_name_is_no_evidence() -> None:

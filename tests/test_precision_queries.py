@@ -229,9 +229,14 @@ def test_one_in_query_per_group_is_a_batch_load() -> None:
             for user in users:
                 print(await self.session.execute(select(Invoice).where(  # expect
                     Invoice.id.in_(user.invoice_ids))))
+
+        async def zipped(self, users: list[User], ids: list[list[int]]) -> None:
+            for user, invoice_ids in zip(users, ids):
+                print(await self.session.scalars(select(Invoice).where(  # expect
+                    Invoice.id.in_(invoice_ids))))
     """
     found, want = check("AG405", SERVICE, source)
-    assert found == want and len(want) == 4
+    assert found == want and len(want) == 5
 
 
 # --- AG403: the same bulk write run in chunks is one query -------------------------------

@@ -1050,9 +1050,9 @@ def test_a_link_returned_by_a_function_named_for_it_is_no_configuration(
 def test_a_url_beside_a_unix_socket_factory_is_no_configuration(
         tmp_path: Path, semgrep_on: None, capsys: pytest.CaptureFixture[str]) -> None:
     """tracecat's MCP proxy: the transport's URL is given beside a client factory of the
-    same file that connects with `uds=`; the host is a placeholder. Kept: the same URL
-    beside a factory that does not pass `uds=`, and a URL the factory's call does not
-    take."""
+    same file that always connects with `uds=`; the host is a placeholder. Kept: the same
+    URL beside a factory that does not pass `uds=`, or passes it only in a branch or as
+    None, and a URL the factory's call does not take."""
     root = write_tree(tmp_path / "project", {
         "pyproject.toml": '[tool.archguard]\npackage = "app"\nmodules-dir = "app"\n'
                           'settings-module = "app/config.py"\n',
@@ -1098,12 +1098,23 @@ def test_a_url_beside_a_unix_socket_factory_is_no_configuration(
                 fallback = "http://mcp.acme-internal.io/mcp"
                 return StreamableHttpTransport(
                     url=fallback, httpx_client_factory=_UDSClientFactory(socket_path))
+
+
+            def _maybe_socket(socket_path: str | None = None) -> httpx.AsyncClient:
+                if socket_path:
+                    return httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(uds=socket_path))
+                return httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(uds=None))
+
+
+            def sometimes() -> StreamableHttpTransport:
+                return StreamableHttpTransport(url="https://mcp.acme-internal.io/mcp",
+                                               httpx_client_factory=_maybe_socket)
             """,
     })
     code, out, _ = check(capsys, str(root), "--select", "AG702", "--no-cache",
                          "--format", "json")
     assert [(d["path"], d["line"]) for d in json.loads(out)["diagnostics"]] == [
-        ("app/proxy.py", 31), ("app/proxy.py", 37)]
+        ("app/proxy.py", 31), ("app/proxy.py", 37), ("app/proxy.py", 49)]
 
 
 def test_a_development_only_value_is_no_configuration(

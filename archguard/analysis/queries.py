@@ -302,15 +302,18 @@ def cache_refills(function: FunctionNode) -> set[int]:
 
 def group_batches(function: FunctionNode) -> set[int]:
     """The awaited session calls that load one group per pass: in the body of a ``for``
-    loop no other loop encloses, the statement (inline, or a local name) filters with
-    ``.in_(name)`` on a collection the loop's target binds (``for kind, ids in
+    loop over groups (``.items()``/``.values()`` of a dict, ``batched``/``chunked``
+    chunks) that no other loop encloses, the statement (inline, or a local name) filters
+    with ``.in_(name)`` on a collection the loop's target binds (``for kind, ids in
     grouped.items(): ... X.id.in_(ids)``). The query count follows the groups, not the
-    rows: a batch load, not N+1."""
+    rows: a batch load, not N+1. A guess: a dict grouped per row (``by_order.items()``)
+    is N+1 all the same, and is not seen."""
     found: set[int] = set()
     looped = {id(m) for n in walk_scope(function) if isinstance(n, REPEATING)
               for m in walk_scope(_repeated(n))}
     for loop in walk_scope(function):
-        if not isinstance(loop, (ast.For, ast.AsyncFor)) or id(loop) in looped:
+        if not isinstance(loop, (ast.For, ast.AsyncFor)) or id(loop) in looped or \
+                not _over_groups(loop.iter):
             continue
         bound = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
         for node in _unlooped(loop.body):
@@ -318,6 +321,17 @@ def group_batches(function: FunctionNode) -> set[int]:
                     node.value.args and _filters_in(function, node.value.args[0], bound):
                 found.add(id(node))
     return found
+
+
+# Iterables of groups: a dict's groups (`.items()`/`.values()`) or chunks of a list.
+GROUPING_CALLS = frozenset({"items", "values", "batched", "chunked", "chunks"})
+
+
+def _over_groups(iterable: ast.expr) -> bool:
+    """``grouped.items()``, ``batched(ids, 500)``, ...: not ``zip(orders, ids_per_order)``
+    or a plain list, whose passes are rows."""
+    return isinstance(iterable, ast.Call) and (
+        dotted_name(iterable.func) or "").rpartition(".")[2] in GROUPING_CALLS
 
 
 def _repeated(node: ast.AST) -> list[ast.AST]:

@@ -200,7 +200,8 @@ def module_folders(location: ProjectLocation) -> tuple[bool, list[ModuleFolder]]
     dot folders."""
     config = location.config
     layout = config.layout
-    nested = set(config.modules_dirs)  # a modules dir inside another is none of its modules
+    nested = set(config.modules_dirs)  # a modules dir inside another: its subfolders are
+    # modules of its own, only its own files belong to its folder's module
     exists = False
     folders = []
     for modules_dir in config.modules_dirs:
@@ -211,10 +212,12 @@ def module_folders(location: ProjectLocation) -> tuple[bool, list[ModuleFolder]]
         for entry in _sorted_entries(folder_path):  # scandir: no stat per entry on most systems
             rel = f"{modules_dir}/{entry.name}"
             if not _is_dir(entry) or _skipped_dir(entry.name) or layout.is_shared(rel) \
-                    or rel in nested or is_excluded(rel, config):
+                    or is_excluded(rel, config):
                 continue
             python = tuple(p.removeprefix(f"{rel}/") for p in walk_python_files(
                 location.root, Path(entry.path), config))  # links followed once each
+            if rel in nested:  # a modules dir itself: only its own files are this module's
+                python = tuple(p for p in python if "/" not in p)
             if not python:  # assets, fonts, a built frontend: not a module
                 continue
             children = [c for c in _sorted_entries(entry.path)
@@ -222,7 +225,8 @@ def module_folders(location: ProjectLocation) -> tuple[bool, list[ModuleFolder]]
             folders.append(ModuleFolder(
                 entry.name,
                 tuple(c.name for c in children if _is_file(c) and not c.name.startswith(".")),
-                tuple(c.name for c in children if _is_dir(c) and not _skipped_dir(c.name)),
+                () if rel in nested else tuple(c.name for c in children if _is_dir(c)
+                                               and not _skipped_dir(c.name)),
                 rel, python,
             ))
     return exists, folders
@@ -268,8 +272,9 @@ def folders_from_paths(paths: list[str], config: Config) -> tuple[bool, list[Mod
             if not path.startswith(modules_dir + "/"):
                 continue
             parts = path[len(modules_dir) + 1:].split("/")
-            if len(parts) < 2 or _skipped_dir(parts[0]) \
-                    or layout.is_shared(f"{modules_dir}/{parts[0]}"):
+            if len(parts) < 2:
+                continue  # directly in a modules dir: a file of that folder's module, if any
+            if _skipped_dir(parts[0]) or layout.is_shared(f"{modules_dir}/{parts[0]}"):
                 break  # the longest modules dir holding the path decides, as ``place`` does
             key = (modules_dir, parts[0])
             files.setdefault(key, set())

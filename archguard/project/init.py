@@ -464,14 +464,16 @@ def detect(root: Path) -> Layout:
         modules_dirs = [fallback] if fallback else []
     module_dirs = [c for d in modules_dirs for c in _python_subfolders(d)]
     roles, _ = detect_roles(module_dirs)
-    for _ in range(3):  # onyx's server/features/*, features/build/*: namespaces of modules
-        nested = [d for d in module_dirs if _holds_modules(d, roles)]
+    for _ in range(3):  # onyx's server/features/*, features/build/*: folders of modules
+        nested = [d for d in module_dirs if d not in modules_dirs and _holds_modules(d, roles)]
         if not nested:
             break
         modules_dirs = [*modules_dirs, *nested]
-        module_dirs = [d for d in module_dirs if d not in nested] + [
-            c for d in nested for c in _python_subfolders(d)]
+        module_dirs = [*module_dirs, *(c for d in nested for c in _python_subfolders(d))]
         roles, _ = detect_roles(module_dirs)
+    # a folder of modules is a module too when it holds role files of its own (its own
+    # files: dispatch's case/views.py); else it is only a modules dir
+    module_dirs = [d for d in module_dirs if d not in modules_dirs or _has_role_file(d, roles)]
     shared = find_shared(sources, module_dirs, roles) if len(module_dirs) > 2 else []
     domain = [d for d in module_dirs if d not in shared]
     roles, counts = detect_roles(domain)
@@ -505,14 +507,17 @@ def detect(root: Path) -> Layout:
 
 
 def _holds_modules(folder: Path, roles: dict[str, str | list[str]]) -> bool:
-    """A namespace of modules rather than a module: three or more of its subfolders, and
-    at least half, hold a router, service, repository or models file of their own."""
+    """A folder of modules: three or more of its subfolders, and at least half, hold a role
+    file of their own (onyx's ``server/features``). Its own files, if it has role files
+    (dispatch's ``case/``), are still a module of the folder above."""
     subfolders = _python_subfolders(folder)
     shaped = sum(1 for sub in subfolders if _has_role_file(sub, roles))
     return shaped >= 3 and 2 * shaped >= len(subfolders)
 
 
-LICENSE_FILE = re.compile(r"(?i)^(licen[cs]e|copying)([.-].*)?$")
+# a licence text (LICENSE, LICENCE.md, COPYING.txt, LICENSE-MIT), not a module named so
+LICENSE_FILE = re.compile(r"(?i)^(licen[cs]e|copying)([.-](txt|md|rst|mit|apache|bsd\w*))?$")
+_RELATIVE_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.+)", re.MULTILINE)
 
 
 def _vendored(root: Path, package_dir: Path) -> list[str]:
@@ -529,22 +534,33 @@ def _vendored(root: Path, package_dir: Path) -> list[str]:
         here = Path(folder)
         if here != package_dir and any(LICENSE_FILE.match(name) for name in files):
             subfolders[:] = []  # the copy is judged as a whole
-            if not any(imports_package.search(text) for text in _texts(here)):
+            if not any(imports_package.search(text) or _reaches_out(depth, text)
+                       for depth, text in _texts(here)):
                 found.append(f"{here.relative_to(root).as_posix()}/*")
     return found
 
 
-def _texts(folder: Path) -> Iterator[str]:
+def _reaches_out(depth: int, text: str) -> bool:
+    """A relative import climbing above the folder (``from ..core import x`` in a file
+    directly in it): the folder imports the package it sits in."""
+    return any(len(match[1]) > depth + 1 for match in _RELATIVE_IMPORT.finditer(text))
+
+
+def _texts(folder: Path) -> Iterator[tuple[int, str]]:
+    """(depth below ``folder``, text) of its Python files."""
     for path in _python_files(folder):
         try:
-            yield path.read_text("utf-8", errors="replace")
+            yield len(path.relative_to(folder).parts) - 1, path.read_text(
+                "utf-8", errors="replace")
         except OSError:
             continue
 
 
-def _has_role_file(folder: Path, roles: dict[str, str | list[str]]) -> bool:
+def _has_role_file(folder: Path, roles: dict[str, str | list[str]],
+                   which: tuple[str, ...] = ("router", "service", "repository", "models"),
+                   ) -> bool:
     names = _normalised_files(folder)
-    return any(pattern in names for role in ("router", "service", "repository", "models")
+    return any(pattern in names for role in which
                for pattern in ([roles[role]] if isinstance(roles[role], str)
                                else roles[role]))  # type: ignore[union-attr]
 

@@ -103,12 +103,16 @@ class ProjectLayout:
     def place(self, path: str) -> Place | None:
         """The module folder holding ``path`` (a file or folder relative to the root), or
         None outside modules, directly in a modules dir, or in a shared folder. The longest
-        modules dir wins when one lies inside another."""
+        modules dir wins when one lies inside another; a file directly in the inner one is
+        a file of its folder, a module of the outer one (dispatch's ``case/views.py`` beside
+        the sub-modules ``case/case_cost/``)."""
         for modules_dir in self._longest_first:
             if not path.startswith(modules_dir + "/"):
                 continue
             parts = path[len(modules_dir) + 1:].split("/")
-            if len(parts) < 2 or self.is_shared(f"{modules_dir}/{parts[0]}"):
+            if len(parts) < 2:
+                continue
+            if self.is_shared(f"{modules_dir}/{parts[0]}"):
                 return None
             return Place(modules_dir, parts[0], "/".join(parts[1:]))
         return None

@@ -450,10 +450,12 @@ class NPlusOne(FileRule):
     that refills a dict loaded in bulk above it (the `except KeyError`/`LookupError` of a
     `try` reading `d[k]`, or `if k not in d:`, storing `d[k] = ...`, where `d` was assigned
     from an awaited call) is a cache miss, not N+1; a memo dict that starts empty is N+1.
-    A session query per pass of a `for` loop (no other loop around it) that filters with
-    `.in_(ids)` on a collection the loop's target binds (`for kind, ids in
-    grouped.items()`, `for chunk in batched(ids, 500)`) loads one group per pass: the query
-    count follows the groups, not the rows."""
+    A session query per pass of a `for` loop over groups (no other loop around it) that
+    filters with `.in_(ids)` on a collection the loop's target binds (`for kind, ids in
+    grouped.items()`, `.values()`, `for chunk in batched(ids, 500)`/`chunked(...)`) loads
+    one group per pass: the query count follows the groups, not the rows. This is a guess:
+    a dict grouped per row (`for order, ids in by_order.items()`) is N+1 all the same and
+    is not reported; a loop over `zip(...)` or a plain list is."""
 
     code = "AG405"
     name = "n-plus-one"

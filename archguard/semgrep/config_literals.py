@@ -10,7 +10,8 @@ semgrep sees each literal on its own. Two kinds of URL are no configuration and 
   literal to its function's name.
 * **A URL over a Unix socket, through a client factory.** The rule leaves alone a URL given
   with ``transport=...Transport(uds=path)``; the same URL given beside a factory of this
-  file whose body passes ``uds=`` (``StreamableHttpTransport(url="http://localhost/mcp",
+  file whose body always passes ``uds=`` a value (outside any branch:
+  ``StreamableHttpTransport(url="http://localhost/mcp",
   httpx_client_factory=_UDSClientFactory(path))``) reaches the socket too: its host is a
   placeholder.
 * **A development-only value.** A literal in a branch the settings take only outside
@@ -65,8 +66,7 @@ def _socket_spans(tree: ast.Module) -> list[tuple[int, int]]:
     """Line spans of the text arguments of a call that is also given a Unix-socket factory:
     a class or function of this module whose body passes ``uds=``, called or passed."""
     factories = {node.name for node in tree.body
-                 if isinstance(node, (ast.ClassDef, *_FUNCTIONS))
-                 and any(isinstance(k, ast.keyword) and k.arg == "uds" for k in ast.walk(node))}
+                 if isinstance(node, (ast.ClassDef, *_FUNCTIONS)) and _always_uds(node)}
     if not factories:
         return []
     found: list[tuple[int, int]] = []
@@ -78,6 +78,26 @@ def _socket_spans(tree: ast.Module) -> list[tuple[int, int]]:
             found += [(value.lineno, value.end_lineno or value.lineno)
                       for value in values if _is_text(value)]
     return found
+
+
+_BRANCHES = (ast.If, ast.IfExp, ast.Match, ast.Try, ast.TryStar, ast.For, ast.AsyncFor,
+             ast.While, ast.BoolOp)
+
+
+def _always_uds(node: ast.AST) -> bool:
+    """The class or function passes ``uds=`` a value (not None) outside any branch: its
+    client always connects over the socket (one that only sometimes does is no proof)."""
+    pending: list[ast.AST] = [node]
+    while pending:
+        current = pending.pop()
+        for child in ast.iter_child_nodes(current):
+            if isinstance(child, _BRANCHES):
+                continue
+            if isinstance(child, ast.keyword) and child.arg == "uds" and not (
+                    isinstance(child.value, ast.Constant) and child.value.value is None):
+                return True
+            pending.append(child)
+    return False
 
 
 def _names_factory(value: ast.expr, factories: set[str]) -> bool:

@@ -7,8 +7,10 @@ to that rule's ``paths: exclude`` in the copy of its file semgrep reads, anchore
 project root (``/tracecat/db/models.py``): the rule's own ``include``/``exclude`` still
 apply, and a path is only ever taken away from a rule, never given to one. A path holding a
 glob character (``*?[]{}!\\``) cannot be written as a literal pattern and stays with every
-rule, as before. A rule file archguard cannot read as YAML is given to semgrep as it is
-(semgrep reports what is wrong with it).
+rule, as before, and so does one that cannot be written as UTF-8 (a file name that is not).
+Only the shipped rule files are rewritten (``SemgrepScan._rule_files``): PyYAML reads YAML
+1.1, semgrep YAML 1.2, and a user's unquoted ``10:30`` would be written back as ``630``;
+the shipped files quote what the two read differently, which the engine tests check.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def skipped_targets(targets: Iterable[str], rule_ids: Iterable[str],
     skipped: dict[str, list[str]] = {rule_id: [] for rule_id in ids}
     for path in targets:
         runs = rules_of(path)
-        if runs is None or GLOB_CHARACTERS.intersection(path):
+        if runs is None or GLOB_CHARACTERS.intersection(path) or not _utf8(path):
             continue
         for rule_id in ids:
             if rule_id not in runs:
@@ -69,4 +71,13 @@ def _add_exclusions(rule: dict[str, Any], paths: list[str]) -> bool:
     if not isinstance(exclude, list):
         return False
     scope["exclude"] = [*exclude, *(f"/{path}" for path in paths)]
+    return True
+
+
+def _utf8(path: str) -> bool:
+    """A path YAML can hold (a file name that is not UTF-8 decodes to lone surrogates)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
     return True
