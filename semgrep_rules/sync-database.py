@@ -105,3 +105,16 @@ for target, name, listener in listeners:
     event.remove(target, name, listener)
 # ruleid: sync-database
 pair = (sqlalchemy.orm.Session, before_flush)
+
+
+# SQLAlchemy 1.4's async session factory (FastAPI-boilerplate): sessions are AsyncSessions
+from sqlalchemy.ext.asyncio import AsyncSession as AS  # noqa: E402
+from sqlalchemy.ext.asyncio.session import AsyncSession as SessionOfAsyncio  # noqa: E402
+from sqlalchemy.orm import sessionmaker as maker  # noqa: E402
+
+# ok: sync-database
+async_local = maker(bind=async_engine, class_=AS, expire_on_commit=False)
+# ok: sync-database
+async_local_too = maker(async_engine, class_=SessionOfAsyncio)
+# ruleid: sync-database
+sync_local = maker(bind=async_engine, expire_on_commit=False)

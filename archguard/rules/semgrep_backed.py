@@ -40,7 +40,8 @@ class SemgrepRule(Rule):
 class SyncDatabase(SemgrepRule):
     """cpv3 is async end to end: a synchronous engine, `sessionmaker` or `Session` blocks
     the event loop on every query and cannot share the async connection pool. Reported:
-    `create_engine` (SQLAlchemy or SQLModel, any import form), plain `sessionmaker`,
+    `create_engine` (SQLAlchemy or SQLModel, any import form), plain `sessionmaker` (not
+    `sessionmaker(..., class_=AsyncSession)`, SQLAlchemy 1.4's async session factory),
     `scoped_session`, any use of `sqlalchemy.orm.Session` (construction, annotation,
     `class_=Session`), and the legacy `session.query(...)` on receivers named like a session
     (`session`, `db`, `self.session`, ...). SQLAlchemy's event API targets the sync
