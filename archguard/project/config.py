@@ -214,7 +214,9 @@ class Config:
         "layout).", '"src"', default_text='"" (the project root)')
     modules_dir: str | list[str] = setting(
         "cpv3/modules", "The folder (or list of folders) whose subfolders are the business "
-        "modules, relative to the project root.", '["app/modules", "app/core"]')
+        "modules, relative to the project root. One may lie inside another (a module with "
+        "sub-modules): the longest decides a file's module, and the files directly in the "
+        "inner one are its folder's module.", '["app/modules", "app/core"]')
     shared: list[str] = setting(
         [], "Folders (globs) inside a modules dir that are shared code, not domain modules: no "
         "layout rules, not in the module graph, never a cross-module import.",
