@@ -109,3 +109,34 @@ def test_local_variables_and_lowercase_imports_are_not_constants() -> None:
                 raise HTTPException(status_code=404, detail=message)
             raise PermissionError(forbidden)
     """) == []
+
+
+def test_an_f_string_of_fields_only_writes_no_message() -> None:
+    """letta's `raise ValueError(f"{READ_ONLY_BLOCK_EDIT_ERROR}")`: the constant's text, so
+    no AG501, and AG502 judges the constant's name through it; `f"{error}"` is no message
+    of its own either. An f-string with words around a field is still inline."""
+    assert check("""
+        from cpv3.modules.users.errors import READ_ONLY_BLOCK_EDIT_ERROR
+
+        ERROR_MISSING = "missing"
+
+
+        def f() -> None:
+            raise ValueError(f"{READ_ONLY_BLOCK_EDIT_ERROR}")
+
+
+        def g(error: Exception) -> None:
+            raise ValueError(f"{error}") from error
+
+
+        def h() -> None:
+            raise ValueError(f"{ERROR_MISSING}")
+
+
+        def i(name: str) -> None:
+            raise ValueError(f"{name} is read-only")
+
+
+        def j() -> None:
+            raise ValueError(f"{READ_ONLY_BLOCK_EDIT_ERROR!r}")
+    """) == [("AG502", PATH, 7), ("AG501", PATH, 19)]

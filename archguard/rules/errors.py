@@ -53,7 +53,8 @@ class InlineErrorMessage(FileRule):
     asserted on in tests without copying them, and are invisible to a grep for the error
     catalogue. A string literal, f-string, or literal concatenation/format as an
     `HTTPException` detail (keyword or positional; fastapi or starlette, any alias) or as the
-    message of a raised exception is reported at the string."""
+    message of a raised exception is reported at the string. An f-string of fields only
+    (`f"{ERROR_READ_ONLY}"`, `f"{error}"`) writes no message of its own and is not."""
 
     code = "AG501"
     name = "inline-error-message"
@@ -84,7 +85,7 @@ class InlineErrorMessage(FileRule):
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for message in error_messages(ctx):
-            if is_string_expression(message):
+            if is_string_expression(message) and not _no_text(message):
                 fix = SAFE if isinstance(message, ast.Constant) else \
                     UNSAFE if isinstance(message, ast.JoinedStr) else ""
                 yield self.report(ctx, ctx.span(message),
@@ -97,7 +98,7 @@ class ErrorConstantName(FileRule):
     """Error messages are constants whose name starts with `ERROR_`, so the catalogue of
     errors is one grep away. Reported when the message is a module-level string constant of
     this file, or an imported UPPER_CASE name (assumed to be a constant), whose name lacks
-    the prefix; `CONST.format(...)` counts as the constant."""
+    the prefix; `CONST.format(...)` and `f"{CONST}"` count as the constant."""
 
     code = "AG502"
     name = "error-constant-name"
@@ -154,7 +155,19 @@ def error_constant_name(name: str) -> str:
 
 
 def _constant_name(node: ast.expr) -> str | None:
+    """The name given as the message: ``NAME``, ``NAME.format(...)``, ``f"{NAME}"``."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
             node.func.attr == "format":
         node = node.func.value
+    if isinstance(node, ast.JoinedStr) and len(node.values) == 1 and \
+            isinstance(node.values[0], ast.FormattedValue) and \
+            node.values[0].conversion in (-1, ord("s")) and node.values[0].format_spec is None:
+        node = node.values[0].value  # the constant's own text
     return node.id if isinstance(node, ast.Name) else None
+
+
+def _no_text(node: ast.expr) -> bool:
+    """An f-string of fields only (``f"{ERROR_X}"``, ``f"{error}"``): no message is written
+    in it."""
+    return isinstance(node, ast.JoinedStr) and not any(
+        isinstance(part, ast.Constant) and part.value for part in node.values)
