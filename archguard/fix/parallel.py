@@ -6,26 +6,43 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
+from archguard.fix.edits import Change, changes_between
 from archguard.rules.fixing import FixOutput, FixRequest
 from archguard.rules.registry import find_rule
 
 PARALLEL_MIN_GROUPS = 16  # below this a pool costs more than it saves
+T = TypeVar("T")
 
 
 def run_fixers(work: list[tuple[str, FixRequest]], jobs: int = 0) -> list[FixOutput]:
     """Each (code, request)'s fixer output, in the order given. ``jobs``: 0 = one process
     per core, 1 = serial. Forked workers only (they inherit the registered rules); where
     fork is unsafe or missing, serial."""
+    return _pooled(_run_packed, work, jobs)
+
+
+def run_fixers_with_changes(work: list[tuple[str, FixRequest]], jobs: int = 0,
+                            ) -> list[tuple[FixOutput, dict[str, list[Change]]]]:
+    """``run_fixers``, and for the file each request fixes the changes from its text to the
+    fixed text: the line diff costs about as much as the fix, so it runs in the same
+    worker (the fix records of a JSON run)."""
+    return _pooled(_run_with_changes, work, jobs)
+
+
+def _pooled(func: Callable[[tuple[str, FixRequest]], T], work: list[tuple[str, FixRequest]],
+            jobs: int) -> list[T]:
     workers = jobs or os.cpu_count() or 1
     if workers < 2 or len(work) < PARALLEL_MIN_GROUPS or threading.active_count() > 1 or \
             "fork" not in multiprocessing.get_all_start_methods():
-        return [run_fixer(code, request) for code, request in work]
+        return [func(item) for item in work]
     from concurrent.futures import ProcessPoolExecutor
 
     chunk = max(1, len(work) // (workers * 8))
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_run_packed, work, chunksize=chunk))
+        return list(pool.map(func, work, chunksize=chunk))
 
 
 def run_fixer(code: str, request: FixRequest) -> FixOutput:
@@ -35,3 +52,11 @@ def run_fixer(code: str, request: FixRequest) -> FixOutput:
 
 def _run_packed(item: tuple[str, FixRequest]) -> FixOutput:
     return run_fixer(*item)
+
+
+def _run_with_changes(item: tuple[str, FixRequest],
+                      ) -> tuple[FixOutput, dict[str, list[Change]]]:
+    output = run_fixer(*item)
+    request = item[1]
+    new = output.changes.get(request.path)
+    return output, ({} if new is None else {request.path: changes_between(request.text, new)})

@@ -19,7 +19,7 @@ from archguard.diagnostics import Diagnostic, Edit, Fix
 from archguard.engine.cache import CacheStore, cache_dir, cache_key
 from archguard.engine.pool import digest_of
 from archguard.fix.edits import Change, changes_between, to_edit
-from archguard.fix.parallel import run_fixers
+from archguard.fix.parallel import run_fixers_with_changes
 from archguard.project.discovery import ProjectLocation, locate_project, package_files
 from archguard.report.result import CheckReport
 from archguard.rules.fixing import FixRequest
@@ -135,12 +135,13 @@ def fixes_of(findings: list[Diagnostic], location: ProjectLocation, files: tuple
                                        location.config, files))
             for (path, _), group in groups.items()]
     fixes: dict[Diagnostic, Fix] = {}
-    for (code, request), output in zip(work, run_fixers(work, jobs)):
+    for (code, request), (output, diffed) in zip(work, run_fixers_with_changes(work, jobs)):
         skipped = {id(d) for d, _ in output.skipped}
         edits: list[Edit] = []
         for path, new in sorted(output.changes.items()):
             old = texts[path] if path in texts else _read(location, path)
-            changes = [Change(0, 0, new)] if old is None else changes_between(old, new)
+            changes = diffed[path] if path in diffed else \
+                [Change(0, 0, new)] if old is None else changes_between(old, new)
             edits.extend(to_edit(path, old or "", change) for change in changes)
         title = find_rule(code).fix_title()
         owners = _owners(edits, list(request.findings), request.path)
