@@ -8,6 +8,8 @@ right when a left-out file gains a word.
 
 from __future__ import annotations
 
+import os
+
 import re
 import textwrap
 from pathlib import Path
@@ -520,6 +522,21 @@ def test_each_rule_is_given_only_the_files_it_can_match(
     assert excluded["sync-database"] == [service]
     assert excluded["unbounded-actor"] == []  # both files declare an actor
     assert not any(f"/{odd}" in paths for paths in excluded.values())
+
+
+def test_a_file_whose_name_is_not_utf8_is_reported_not_scanned(
+        tmp_path: Path, launches: list[list[str]]) -> None:
+    """semgrep fails the whole run on a target whose name is not UTF-8 ("no error
+    message"): that file is left out and reported as AG000, and the others are scanned."""
+    root = write_tree(tmp_path / "project", PROJECT)
+    odd = os.fsencode(root / "cpv3") + b"/caf\xe9.py"
+    Path(os.fsdecode(odd)).write_text("import os\n\nA = os.getenv('A')\n")
+    report = run_check(CheckRequest([root], select=["AG000", "AG703"]))
+    name = os.fsdecode(odd).rpartition("/")[2]
+    assert [(d.code, d.path, d.line) for d in report.diagnostics] == [
+        ("AG703", "cpv3/aliases.py", 9), ("AG703", "cpv3/aliases.py", 10),
+        ("AG000", f"cpv3/{name}", 1)]
+    assert all(f"cpv3/{name}" not in targets for targets in launches)
 
 
 def test_a_custom_rule_file_reaches_semgrep_as_written(

@@ -31,12 +31,16 @@ from archguard.semgrep.cache import (
 from archguard.semgrep.config_literals import drop_non_config_literals
 from archguard.semgrep.env_reads import drop_non_setting_reads
 from archguard.semgrep.placeholders import drop_placeholder_mocks
-from archguard.semgrep.targeting import skipped_targets, with_exclusions
+from archguard.semgrep.targeting import skipped_targets, utf8_name, with_exclusions
 from archguard.semgrep.trees import Trees
 from archguard.semgrep.rules import (
     SemgrepRuleInfo, load_custom_rules, needs_copy, rule_text, rules_fingerprint,
     selected_rules, semgrep_codes,
 )
+
+# A file whose name is not UTF-8 (it reads as lone surrogates) cannot be handed to semgrep,
+# which fails the whole run on it: it is left out and reported, package file or not.
+UNNAMEABLE = "semgrep cannot scan a file whose name is not UTF-8: rename it"
 
 # Set (not "0"/"false"/""): --no-semgrep without the note in the summary, for tools and
 # test suites that run archguard over and over (archguard's own suite sets it).
@@ -177,8 +181,12 @@ class SemgrepScan:
         rules_for = Prefilter(filters).rules_for
         outside = set(self.outside)
         limit = self.config.max_file_bytes
-        return {path: snapshot(self.root, path, path in outside, limit, rules_for)
+        todo = {path: snapshot(self.root, path, path in outside, limit, rules_for)
                 for path in paths}
+        for path, snap in todo.items():
+            if isinstance(snap, Snapshot) and snap.rules != () and not utf8_name(path):
+                todo[path] = UNNAMEABLE  # semgrep fails on the whole run with it
+        return todo
 
     def _rule_files(self, workdir: Path, skipped: dict[str, list[str]]) -> list[Path]:
         """The rule files semgrep reads: copies where archguard changes them (shipped globs
@@ -215,7 +223,8 @@ class SemgrepScan:
                 found = fresh.pop(path, [])
                 supp = snap.suppressions if isinstance(snap, Snapshot) else None
                 if isinstance(snap, str):  # not a regular file, too large, unreadable
-                    found = [file_problem(path, snap)] if path in outside else []
+                    found = [file_problem(path, snap)] if path in outside or \
+                        snap == UNNAMEABLE else []
                 elif snap is not None and snap.rules == ():  # no rule can match: no findings
                     self.store.put(path, snap, found)
                 elif snap is not None and path in failed:

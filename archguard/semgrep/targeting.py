@@ -30,7 +30,7 @@ def skipped_targets(targets: Iterable[str], rule_ids: Iterable[str],
     skipped: dict[str, list[str]] = {rule_id: [] for rule_id in ids}
     for path in targets:
         runs = rules_of(path)
-        if runs is None or GLOB_CHARACTERS.intersection(path) or not _utf8(path):
+        if runs is None or GLOB_CHARACTERS.intersection(path) or not utf8_name(path):
             continue
         for rule_id in ids:
             if rule_id not in runs:
@@ -74,7 +74,7 @@ def _add_exclusions(rule: dict[str, Any], paths: list[str]) -> bool:
     return True
 
 
-def _utf8(path: str) -> bool:
+def utf8_name(path: str) -> bool:
     """A path YAML can hold (a file name that is not UTF-8 decodes to lone surrogates)."""
     try:
         path.encode("utf-8")
