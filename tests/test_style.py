@@ -847,3 +847,24 @@ def test_none_return_fix_judges_the_function_s_own_returns() -> None:
                 self.x = x
     """))}, ["AG802"])
     assert [(d.line, d.fix) for d in found] == [(2, "safe"), (9, ""), (13, ""), (18, "safe")]
+
+
+def test_a_method_without_self_keeps_its_annotated_first_parameter() -> None:
+    """letta's `def convert(stdio_config: Dict[str, Any])` in a class, without `self` or
+    `@staticmethod`: the annotated first parameter is one callers pass, so its Any is
+    judged. An unannotated first parameter, or one named self/cls, is the receiver."""
+    found = run({SERVICE: dedent(typed("""
+        from typing import Any
+
+
+        class Converter:
+            def convert(stdio_config: dict[str, Any]) -> None: ...
+
+            def receiver(self: Any, value: int) -> None: ...
+
+            def odd(this, value: int) -> None: ...
+
+            @classmethod
+            def make(cls: Any) -> None: ...
+    """))}, ["AG802", "AG803"])
+    assert [(d.code, d.line) for d in found] == [("AG803", 6)]

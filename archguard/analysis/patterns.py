@@ -326,12 +326,21 @@ def has_decorator(ctx: FileContext, function: FunctionNode, names: frozenset[str
     return False
 
 
+def _is_receiver(parameter: ast.arg) -> bool:
+    """A method's first parameter is its ``self``/``cls`` unless it is annotated under
+    another name (letta's method that forgot ``self``: its ``config: dict[str, Any]`` is a
+    parameter callers pass)."""
+    return parameter.annotation is None or parameter.arg in ("self", "cls", "mcs", "metacls")
+
+
 def signature_parameters(ctx: FileContext, scoped: ScopedFunction) -> list[ast.arg]:
-    """The parameters a caller passes: without a method's ``self``/``cls`` (not static)."""
+    """The parameters a caller passes: without a method's ``self``/``cls`` (not static; see
+    ``_is_receiver``)."""
     parameters = all_parameters(scoped.node)
     positional = [*scoped.node.args.posonlyargs, *scoped.node.args.args]
-    if scoped.owner is not None and positional and not has_decorator(
-            ctx, scoped.node, frozenset({"builtins.staticmethod"}), "staticmethod"):
+    if scoped.owner is not None and positional and _is_receiver(positional[0]) and \
+            not has_decorator(ctx, scoped.node, frozenset({"builtins.staticmethod"}),
+                              "staticmethod"):
         parameters.remove(positional[0])
     return sorted(parameters, key=lambda p: (p.lineno, p.col_offset))  # as written
 
