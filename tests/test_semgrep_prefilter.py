@@ -524,6 +524,35 @@ def test_each_rule_is_given_only_the_files_it_can_match(
     assert not any(f"/{odd}" in paths for paths in excluded.values())
 
 
+def test_a_folder_pattern_leaves_the_subfolders_to_the_rule(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two actor files the environment rule cannot match become one `/cpv3/jobs/*.py`
+    exclude; the environment read one folder down is still found."""
+    monkeypatch.delenv("ARCHGUARD_NO_SEMGREP", raising=False)
+    monkeypatch.setenv("ARCHGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    excluded: dict[str, list[str]] = {}
+    real = process.launch
+
+    def reading(command: list[str], *args: Any) -> Any:
+        for i, part in enumerate(command):
+            if part == "--config":
+                for rule in yaml.safe_load(Path(command[i + 1]).read_text())["rules"]:
+                    excluded[rule["id"]] = (rule.get("paths") or {}).get("exclude", [])
+        return real(command, *args)
+
+    monkeypatch.setattr(process, "launch", reading)
+    actor = "import dramatiq\n\n\n@dramatiq.actor\ndef job() -> None:\n    pass\n"
+    root = write_tree(tmp_path / "project", {
+        "pyproject.toml": '[tool.archguard]\npackage = "cpv3"\n', "cpv3/__init__.py": "",
+        "cpv3/jobs/a.py": actor, "cpv3/jobs/b.py": actor,
+        "cpv3/jobs/more/c.py": "import os\n\nA = os.getenv('A')\n"})
+    report = run_check(CheckRequest([root], select=["AG703", "AG704"]))
+    assert [(d.code, d.path) for d in report.diagnostics] == [
+        ("AG704", "cpv3/jobs/a.py"), ("AG704", "cpv3/jobs/b.py"),
+        ("AG703", "cpv3/jobs/more/c.py")]
+    assert "/cpv3/jobs/*.py" in excluded["environment-access"]
+
+
 def test_a_file_whose_name_is_not_utf8_is_reported_not_scanned(
         tmp_path: Path, launches: list[list[str]]) -> None:
     """semgrep fails the whole run on a target whose name is not UTF-8 ("no error

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from archguard.semgrep.rules import builtin_rules_dir
-from archguard.semgrep.targeting import skipped_targets, with_exclusions
+from archguard.semgrep.targeting import exclusion_patterns, skipped_targets, with_exclusions
 
 RULES = {"a.py": ("env",), "b.py": ("env", "db"), "c.py": (), "d[1].py": ("db",),
          "e\udcff.py": ("db",), "f.py": None}
@@ -40,14 +40,26 @@ def test_the_skipped_targets_join_the_rule_s_own_excludes() -> None:
     severity: ERROR
     pattern: x
 """
-    narrowed = with_exclusions(text, {"env": ["c.py", "pkg/a b.py"], "missing": ["a.py"]})
+    narrowed = with_exclusions(text, {"env": ["/c.py", "/pkg/a b.py"], "missing": ["/a.py"]})
     assert narrowed is not None
     rules = yaml.safe_load(narrowed)["rules"]
     assert rules[0]["paths"] == {"exclude": ["**/tests/**", "/c.py", "/pkg/a b.py"]}
     assert "paths" not in rules[1]
-    assert with_exclusions(text, {"other2": ["c.py"]}) is None  # nothing to add
-    assert with_exclusions(b"rules: [oops", {"env": ["c.py"]}) is None  # semgrep reports it
-    assert with_exclusions(b"- just a list", {"env": ["c.py"]}) is None
+    assert with_exclusions(text, {"other2": ["/c.py"]}) is None  # nothing to add
+    assert with_exclusions(b"rules: [oops", {"env": ["/c.py"]}) is None  # semgrep reports it
+    assert with_exclusions(b"- just a list", {"env": ["/c.py"]}) is None
+
+
+def test_a_folder_a_rule_cannot_match_anywhere_is_one_pattern() -> None:
+    """Each pattern costs semgrep memory: a folder all of whose targets a rule skips is
+    `/folder/*.py` (direct children only: semgrep's `*` stops at `/`); a folder with a
+    target the rule keeps, or with one target, lists the skipped files."""
+    targets = ["top.py", "root.py", "pkg/a.py", "pkg/b.py", "pkg/sub/c.py", "pkg/sub/d.py",
+               "lone/e.py"]
+    skipped = {"env": ["top.py", "root.py", "pkg/a.py", "pkg/b.py", "pkg/sub/c.py",
+                       "lone/e.py"]}
+    assert exclusion_patterns(skipped, targets) == {
+        "env": ["/*.py", "/pkg/*.py", "/pkg/sub/c.py", "/lone/e.py"]}
 
 
 # Plain scalars YAML 1.2 (semgrep) reads as the same non-string PyYAML (1.1) reads them as.

@@ -31,7 +31,9 @@ from archguard.semgrep.cache import (
 from archguard.semgrep.config_literals import drop_non_config_literals
 from archguard.semgrep.env_reads import drop_non_setting_reads
 from archguard.semgrep.placeholders import drop_placeholder_mocks
-from archguard.semgrep.targeting import skipped_targets, utf8_name, with_exclusions
+from archguard.semgrep.targeting import (
+    exclusion_patterns, skipped_targets, utf8_name, with_exclusions,
+)
 from archguard.semgrep.trees import Trees
 from archguard.semgrep.rules import (
     SemgrepRuleInfo, load_custom_rules, needs_copy, rule_text, rules_fingerprint,
@@ -141,8 +143,9 @@ class SemgrepScan:
         try:
             if process is not None:
                 chosen = {path: todo[path] for path in targets}  # the probe's rules: all
-                skipped = skipped_targets(targets, (info.rule_id for info in self.rules),
-                                          lambda path: _rules_of(chosen[path]))
+                skipped = exclusion_patterns(skipped_targets(
+                    targets, (info.rule_id for info in self.rules),
+                    lambda path: _rules_of(chosen[path])), targets)
                 process.start(self._rule_files(process.workdir, skipped), targets,
                               {path: readable[path].stamp.size for path in targets})
             yield

@@ -4,7 +4,8 @@ semgrep is given every file one of the selected rules can match, and then runs e
 every file it was given (its own prefilter is coarser than archguard's: on tracecat it tried
 the database rule on 90 files where 6 can match). The targets a rule cannot match are added
 to that rule's ``paths: exclude`` in the copy of its file semgrep reads, anchored to the
-project root (``/tracecat/db/models.py``): the rule's own ``include``/``exclude`` still
+project root (``/tracecat/db/models.py``, or ``/tracecat/db/*.py`` for a folder none of
+whose targets the rule can match): the rule's own ``include``/``exclude`` still
 apply, and a path is only ever taken away from a rule, never given to one. A path holding a
 glob character (``*?[]{}!\\``) cannot be written as a literal pattern and stays with every
 rule, as before, and so does one that cannot be written as UTF-8 (a file name that is not).
@@ -38,9 +39,33 @@ def skipped_targets(targets: Iterable[str], rule_ids: Iterable[str],
     return {rule_id: paths for rule_id, paths in skipped.items() if paths}
 
 
+def exclusion_patterns(skipped: Mapping[str, list[str]], targets: Iterable[str],
+                       ) -> dict[str, list[str]]:
+    """Rule id -> its anchored exclude patterns: ``/pkg/x.py`` per skipped target, or
+    ``/pkg/*.py`` for a folder none of whose targets the rule can match (each pattern
+    costs semgrep memory: polar's 700 targets x 8 rules held 20 MB). A pattern may name
+    files that are no targets: semgrep is not given those anyway."""
+    by_folder: dict[str, set[str]] = {}
+    for path in targets:
+        by_folder.setdefault(path.rpartition("/")[0], set()).add(path)
+    patterns: dict[str, list[str]] = {}
+    for rule_id, paths in skipped.items():
+        grouped: dict[str, list[str]] = {}
+        for path in paths:
+            grouped.setdefault(path.rpartition("/")[0], []).append(path)
+        found = patterns[rule_id] = []
+        for folder, inside in grouped.items():
+            if set(inside) == by_folder[folder] and len(inside) > 1:
+                found.append(f"/{folder}/*.py" if folder else "/*.py")
+            else:
+                found.extend(f"/{path}" for path in inside)
+    return patterns
+
+
 def with_exclusions(text: bytes, skipped: Mapping[str, list[str]]) -> bytes | None:
-    """The rule file with each rule's skipped targets added to its ``paths: exclude``; None
-    when none of its rules skips a target or the file is not a readable rule file."""
+    """The rule file with each rule's exclude patterns (``exclusion_patterns``) added to
+    its ``paths: exclude``; None when none of its rules skips a target or the file is not a
+    readable rule file."""
     import yaml
 
     try:
@@ -70,7 +95,7 @@ def _add_exclusions(rule: dict[str, Any], paths: list[str]) -> bool:
     exclude = scope.get("exclude") or []
     if not isinstance(exclude, list):
         return False
-    scope["exclude"] = [*exclude, *(f"/{path}" for path in paths)]
+    scope["exclude"] = [*exclude, *paths]
     return True
 
 
