@@ -116,5 +116,13 @@ from sqlalchemy.orm import sessionmaker as maker  # noqa: E402
 async_local = maker(bind=async_engine, class_=AS, expire_on_commit=False)
 # ok: sync-database
 async_local_too = maker(async_engine, class_=SessionOfAsyncio)
+# ok: sync-database
+async_positional = maker(async_engine, AS, expire_on_commit=False)
+from sqlmodel.ext.asyncio.session import AsyncSession as SQLModelAsync  # noqa: E402
+
+# ok: sync-database
+sqlmodel_local = maker(async_engine, class_=SQLModelAsync, expire_on_commit=False)
+# ok: sync-database
+sqlmodel_positional = maker(async_engine, SQLModelAsync)
 # ruleid: sync-database
 sync_local = maker(bind=async_engine, expire_on_commit=False)

@@ -139,4 +139,8 @@ def test_an_f_string_of_fields_only_writes_no_message() -> None:
 
         def j() -> None:
             raise ValueError(f"{READ_ONLY_BLOCK_EDIT_ERROR!r}")
-    """) == [("AG502", PATH, 7), ("AG501", PATH, 19)]
+
+
+        def k() -> None:
+            raise ValueError(f"{'Item not found'}")
+    """) == [("AG502", PATH, 7), ("AG501", PATH, 19), ("AG501", PATH, 27)]

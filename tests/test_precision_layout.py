@@ -250,6 +250,12 @@ def test_a_modules_dir_inside_another_keeps_its_own_files_as_a_module() -> None:
                     module_names=[])
     assert findings(files, ["AG101", "AG102"], config) == [
         ("AG101", "app/server/manage/users.py", 1), ("AG102", "app/server/query/parts", 1)]
+    # a folder of modules with no role file of its own is no module, listed names or not
+    files.update(module("app/server/features", "__init__.py"))
+    files.update(module("app/server/features/tags", "__init__.py", *SIX[1:]))
+    listed = Config(package="app", module_names=["manage", "llm", "voice", "query", "tags"],
+                    modules_dir=["app/server", "app/server/manage", "app/server/features"])
+    assert [f for f in findings(files, LAYOUT, listed) if "features" in f[1]] == []
 
 
 def test_a_role_word_inside_a_file_name_is_no_evidence() -> None:

@@ -566,6 +566,8 @@ def test_a_file_whose_name_is_not_utf8_is_reported_not_scanned(
         ("AG703", "cpv3/aliases.py", 9), ("AG703", "cpv3/aliases.py", 10),
         ("AG000", f"cpv3/{name}", 1)]
     assert all(f"cpv3/{name}" not in targets for targets in launches)
+    assert report.diagnostics[-1].hint == (
+        "give the file a UTF-8 name; its content is not the problem")
 
 
 def test_a_custom_rule_file_reaches_semgrep_as_written(

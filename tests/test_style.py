@@ -852,7 +852,9 @@ def test_none_return_fix_judges_the_function_s_own_returns() -> None:
 def test_a_method_without_self_keeps_its_annotated_first_parameter() -> None:
     """letta's `def convert(stdio_config: Dict[str, Any])` in a class, without `self` or
     `@staticmethod`: the annotated first parameter is one callers pass, so its Any is
-    judged. An unannotated first parameter, or one named self/cls, is the receiver."""
+    judged. An unannotated first parameter, one named self/cls, and a class method's first
+    parameter (`@classmethod`, `__new__`, `__init_subclass__`) whatever its name, are the
+    receiver."""
     found = run({SERVICE: dedent(typed("""
         from typing import Any
 
@@ -866,5 +868,12 @@ def test_a_method_without_self_keeps_its_annotated_first_parameter() -> None:
 
             @classmethod
             def make(cls: Any) -> None: ...
+
+            @classmethod
+            def build(klass: Any) -> None: ...
+
+            def __new__(mcls: Any, name: str) -> None: ...
+
+            def __init_subclass__(klass: Any) -> None: ...
     """))}, ["AG802", "AG803"])
     assert [(d.code, d.line) for d in found] == [("AG803", 6)]

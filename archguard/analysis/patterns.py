@@ -326,10 +326,14 @@ def has_decorator(ctx: FileContext, function: FunctionNode, names: frozenset[str
     return False
 
 
+# Methods Python makes class methods without a decorator: their first parameter is the class.
+IMPLICIT_CLASSMETHODS = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})
+
+
 def _is_receiver(parameter: ast.arg) -> bool:
-    """A method's first parameter is its ``self``/``cls`` unless it is annotated under
+    """A plain method's first parameter is its ``self``/``cls`` unless it is annotated under
     another name (letta's method that forgot ``self``: its ``config: dict[str, Any]`` is a
-    parameter callers pass)."""
+    parameter callers pass); a class method's is the class whatever its name."""
     return parameter.annotation is None or parameter.arg in ("self", "cls", "mcs", "metacls")
 
 
@@ -338,9 +342,11 @@ def signature_parameters(ctx: FileContext, scoped: ScopedFunction) -> list[ast.a
     ``_is_receiver``)."""
     parameters = all_parameters(scoped.node)
     positional = [*scoped.node.args.posonlyargs, *scoped.node.args.args]
-    if scoped.owner is not None and positional and _is_receiver(positional[0]) and \
-            not has_decorator(ctx, scoped.node, frozenset({"builtins.staticmethod"}),
-                              "staticmethod"):
+    if scoped.owner is not None and positional and not has_decorator(
+            ctx, scoped.node, frozenset({"builtins.staticmethod"}), "staticmethod") and (
+            _is_receiver(positional[0]) or scoped.node.name in IMPLICIT_CLASSMETHODS
+            or has_decorator(ctx, scoped.node, frozenset({"builtins.classmethod"}),
+                             "classmethod")):
         parameters.remove(positional[0])
     return sorted(parameters, key=lambda p: (p.lineno, p.col_offset))  # as written
 

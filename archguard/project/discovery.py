@@ -222,13 +222,15 @@ def module_folders(location: ProjectLocation) -> tuple[bool, list[ModuleFolder]]
                 continue
             children = [c for c in _sorted_entries(entry.path)
                         if not is_excluded(f"{rel}/{c.name}", config)]
-            folders.append(ModuleFolder(
+            folder = ModuleFolder(
                 entry.name,
                 tuple(c.name for c in children if _is_file(c) and not c.name.startswith(".")),
                 () if rel in nested else tuple(c.name for c in children if _is_dir(c)
                                                and not _skipped_dir(c.name)),
                 rel, python,
-            ))
+            )
+            if rel not in nested or layout.evidence(folder):  # else only a modules dir
+                folders.append(folder)
     return exists, folders
 
 
@@ -285,8 +287,10 @@ def folders_from_paths(paths: list[str], config: Config) -> tuple[bool, list[Mod
                 python[key].add("/".join(parts[1:]))
             break
     # In memory, a modules dir exists when it holds a module folder.
-    return bool(files), [
+    folders = [
         ModuleFolder(name, tuple(sorted(files[key])), tuple(sorted(subdirs[key])),
                      f"{modules_dir}/{name}", tuple(sorted(python[key])))
         for key in sorted(files, key=lambda k: (k[1], k[0])) if python[key]
         for modules_dir, name in [key]]
+    nested = set(config.modules_dirs)  # a modules dir without role files of its own is no module
+    return bool(files), [f for f in folders if f.path not in nested or layout.evidence(f)]

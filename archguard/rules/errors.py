@@ -54,7 +54,8 @@ class InlineErrorMessage(FileRule):
     catalogue. A string literal, f-string, or literal concatenation/format as an
     `HTTPException` detail (keyword or positional; fastapi or starlette, any alias) or as the
     message of a raised exception is reported at the string. An f-string of fields only
-    (`f"{ERROR_READ_ONLY}"`, `f"{error}"`) writes no message of its own and is not."""
+    (`f"{ERROR_READ_ONLY}"`, `f"{error}"`, `f"{ERROR_X:>40}"`) writes no message of its own
+    and is not; a literal inside a field (`f"{'Not found'}"`) is text."""
 
     code = "AG501"
     name = "inline-error-message"
@@ -98,7 +99,8 @@ class ErrorConstantName(FileRule):
     """Error messages are constants whose name starts with `ERROR_`, so the catalogue of
     errors is one grep away. Reported when the message is a module-level string constant of
     this file, or an imported UPPER_CASE name (assumed to be a constant), whose name lacks
-    the prefix; `CONST.format(...)` and `f"{CONST}"` count as the constant."""
+    the prefix; `CONST.format(...)` and `f"{CONST}"` (one field, no format spec, `!s` at
+    most) count as the constant."""
 
     code = "AG502"
     name = "error-constant-name"
@@ -168,6 +170,8 @@ def _constant_name(node: ast.expr) -> str | None:
 
 def _no_text(node: ast.expr) -> bool:
     """An f-string of fields only (``f"{ERROR_X}"``, ``f"{error}"``): no message is written
-    in it."""
+    in it (a literal inside a field, ``f"{'Not found'}"``, is text)."""
     return isinstance(node, ast.JoinedStr) and not any(
-        isinstance(part, ast.Constant) and part.value for part in node.values)
+        isinstance(part, ast.Constant) and part.value
+        or isinstance(part, ast.FormattedValue) and is_string_expression(part.value)
+        for part in node.values)

@@ -43,6 +43,7 @@ from archguard.semgrep.rules import (
 # A file whose name is not UTF-8 (it reads as lone surrogates) cannot be handed to semgrep,
 # which fails the whole run on it: it is left out and reported, package file or not.
 UNNAMEABLE = "semgrep cannot scan a file whose name is not UTF-8: rename it"
+UNNAMEABLE_HINT = "give the file a UTF-8 name; its content is not the problem"
 
 # Set (not "0"/"false"/""): --no-semgrep without the note in the summary, for tools and
 # test suites that run archguard over and over (archguard's own suite sets it).
@@ -226,8 +227,10 @@ class SemgrepScan:
                 found = fresh.pop(path, [])
                 supp = snap.suppressions if isinstance(snap, Snapshot) else None
                 if isinstance(snap, str):  # not a regular file, too large, unreadable
-                    found = [file_problem(path, snap)] if path in outside or \
-                        snap == UNNAMEABLE else []
+                    found = [file_problem(path, snap)] if path in outside else []
+                    if snap == UNNAMEABLE:  # its content is fine: the hint says so
+                        found = [dataclasses.replace(file_problem(path, snap),
+                                                     hint=UNNAMEABLE_HINT)]
                 elif snap is not None and snap.rules == ():  # no rule can match: no findings
                     self.store.put(path, snap, found)
                 elif snap is not None and path in failed:
