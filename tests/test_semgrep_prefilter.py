@@ -493,27 +493,32 @@ def test_aliases_reach_semgrep_and_a_file_without_a_word_does_not(
     assert launches[1] == ["cpv3/plain.py"]
 
 
-def test_each_rule_is_given_only_the_files_it_can_match(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """semgrep is given the files some rule can match; in the rule files it reads, each rule
-    excludes the targets it cannot match (anchored), so it is not run on them, and the
-    findings are the same. A path with a glob character stays with every rule."""
+@pytest.fixture
+def excluded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, list[str]]:
+    """Rule id -> the anchored excludes archguard added to it in the rule files semgrep
+    read (semgrep runs for real)."""
     monkeypatch.delenv("ARCHGUARD_NO_SEMGREP", raising=False)
     monkeypatch.setenv("ARCHGUARD_CACHE_DIR", str(tmp_path / "cache"))
-    excluded: dict[str, list[str]] = {}
+    found: dict[str, list[str]] = {}
     real = process.launch
 
     def reading(command: list[str], *args: Any) -> Any:
-        import yaml
-
         for i, part in enumerate(command):
             if part == "--config":
                 for rule in yaml.safe_load(Path(command[i + 1]).read_text())["rules"]:
-                    excluded[rule["id"]] = [p for p in (rule.get("paths") or {}).get(
+                    found[rule["id"]] = [p for p in (rule.get("paths") or {}).get(
                         "exclude", []) if p.startswith("/")]
         return real(command, *args)
 
     monkeypatch.setattr(process, "launch", reading)
+    return found
+
+
+def test_each_rule_is_given_only_the_files_it_can_match(
+        tmp_path: Path, excluded: dict[str, list[str]]) -> None:
+    """semgrep is given the files some rule can match; in the rule files it reads, each rule
+    excludes the targets it cannot match (anchored), so it is not run on them, and the
+    findings are the same. A path with a glob character stays with every rule."""
     odd = "cpv3/odd[1].py"
     root = write_tree(tmp_path / "project", {**PROJECT, odd: "import os\n\nA = os.getenv('A')\n"})
     assert semgrep_findings(root) == sorted([*ALIAS_FINDINGS, ("AG703", odd, 3)])
@@ -525,22 +530,9 @@ def test_each_rule_is_given_only_the_files_it_can_match(
 
 
 def test_a_folder_pattern_leaves_the_subfolders_to_the_rule(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, excluded: dict[str, list[str]]) -> None:
     """Two actor files the environment rule cannot match become one `/cpv3/jobs/*.py`
     exclude; the environment read one folder down is still found."""
-    monkeypatch.delenv("ARCHGUARD_NO_SEMGREP", raising=False)
-    monkeypatch.setenv("ARCHGUARD_CACHE_DIR", str(tmp_path / "cache"))
-    excluded: dict[str, list[str]] = {}
-    real = process.launch
-
-    def reading(command: list[str], *args: Any) -> Any:
-        for i, part in enumerate(command):
-            if part == "--config":
-                for rule in yaml.safe_load(Path(command[i + 1]).read_text())["rules"]:
-                    excluded[rule["id"]] = (rule.get("paths") or {}).get("exclude", [])
-        return real(command, *args)
-
-    monkeypatch.setattr(process, "launch", reading)
     actor = "import dramatiq\n\n\n@dramatiq.actor\ndef job() -> None:\n    pass\n"
     root = write_tree(tmp_path / "project", {
         "pyproject.toml": '[tool.archguard]\npackage = "cpv3"\n', "cpv3/__init__.py": "",
