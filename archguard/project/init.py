@@ -22,6 +22,7 @@ class definitions; it never imports the project. It finds:
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import re
@@ -260,6 +261,14 @@ class _Sources:
             files.append((".".join(parts), path, text))
         return cls(root, base, files)
 
+    @functools.cached_property
+    def classes(self) -> list[tuple[str, str, list[str]]]:
+        """(dotted module, class name, base names without module or subscript) of every
+        ``class X(...)`` line (a grep: init never parses the whole package)."""
+        return [(dotted, match[1],
+                 [b.strip().split("[")[0].rsplit(".", 1)[-1] for b in match[2].split(",")])
+                for dotted, _, text in self.files for match in _CLASS.finditer(text)]
+
     def dotted(self, folder: Path) -> str:
         return ".".join(folder.relative_to(self.package_base).parts)
 
@@ -318,13 +327,11 @@ def _find_schema(sources: _Sources, package_dir: Path, package: str) -> tuple[st
     the usual places, else the rulebook's place."""
     direct = {}  # class name -> qualname, for project classes deriving from BaseModel
     children: dict[str, set[str]] = {}  # base name -> the names of classes deriving from it
-    for dotted, _, text in sources.files:
-        for match in _CLASS.finditer(text):
-            bases = [b.strip().split("[")[0].rsplit(".", 1)[-1] for b in match[2].split(",")]
-            if "BaseModel" in bases:
-                direct.setdefault(match[1], f"{dotted}.{match[1]}")
-            for base in bases:
-                children.setdefault(base, set()).add(match[1])
+    for dotted, name, bases in sources.classes:
+        if "BaseModel" in bases:
+            direct.setdefault(name, f"{dotted}.{name}")
+        for base in bases:
+            children.setdefault(base, set()).add(name)
 
     def descendants(name: str) -> int:
         seen: set[str] = set()
@@ -361,9 +368,7 @@ def _find_mixin(sources: _Sources, model_base: str | None) -> tuple[str, bool]:
     for dotted, _, text in sources.files:
         if _CLASS_MIXIN.search(text):
             return f"{dotted}.BaseModelMixin", True
-    derived = Counter(base.strip().split("[")[0].rsplit(".", 1)[-1]
-                      for _, _, text in sources.files for match in _CLASS.finditer(text)
-                      for base in match[2].split(","))
+    derived = Counter(base for _, _, bases in sources.classes for base in bases)
     found: list[tuple[int, int, str]] = []
     for dotted, _, text in sources.files:
         if sum(column in text for column in MIXIN_COLUMNS) < 2:
@@ -491,7 +496,7 @@ def detect(root: Path) -> Layout:
     mixin, mixin_found = _find_mixin(sources, model_base)
     return Layout(
         module_folders=len(domain),
-        exclude=_tests_in_modules(root, modules_dirs, domain) + _vendored(root, package_dir),
+        exclude=_tests_in_modules(root, modules_dirs, domain) + _vendored(sources, package_dir),
         package=package,
         modules_dir=dirs[0] if len(dirs) == 1 else dirs,
         modules=sorted({d.name for d in listed}),
@@ -520,7 +525,7 @@ LICENSE_FILE = re.compile(r"(?i)^(licen[cs]e|copying)([.-](txt|md|rst|mit|apache
 _RELATIVE_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.+)", re.MULTILINE)
 
 
-def _vendored(root: Path, package_dir: Path) -> list[str]:
+def _vendored(sources: _Sources, package_dir: Path) -> list[str]:
     """Globs for folders inside the package that carry a licence file of their own and
     never import the package: a third-party library copied in (onyx's utils/jsonriver), not
     code to judge by this project's rules. (A licensed folder that imports the package,
@@ -534,9 +539,11 @@ def _vendored(root: Path, package_dir: Path) -> list[str]:
         here = Path(folder)
         if here != package_dir and any(LICENSE_FILE.match(name) for name in files):
             subfolders[:] = []  # the copy is judged as a whole
+            texts = [(len(path.relative_to(here).parts) - 1, text)  # (depth below, text)
+                     for _, path, text in sources.files if path.is_relative_to(here)]
             if not any(imports_package.search(text) or _reaches_out(depth, text)
-                       for depth, text in _texts(here)):
-                found.append(f"{here.relative_to(root).as_posix()}/*")
+                       for depth, text in texts):
+                found.append(f"{here.relative_to(sources.root).as_posix()}/*")
     return found
 
 
@@ -544,16 +551,6 @@ def _reaches_out(depth: int, text: str) -> bool:
     """A relative import climbing above the folder (``from ..core import x`` in a file
     directly in it): the folder imports the package it sits in."""
     return any(len(match[1]) > depth + 1 for match in _RELATIVE_IMPORT.finditer(text))
-
-
-def _texts(folder: Path) -> Iterator[tuple[int, str]]:
-    """(depth below ``folder``, text) of its Python files."""
-    for path in _python_files(folder):
-        try:
-            yield len(path.relative_to(folder).parts) - 1, path.read_text(
-                "utf-8", errors="replace")
-        except OSError:
-            continue
 
 
 def _has_role_file(folder: Path, roles: dict[str, str | list[str]],

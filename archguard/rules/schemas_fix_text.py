@@ -25,6 +25,7 @@ from archguard.rules.text_fix_tools import (
     check_insertion_point,
     check_one_statement_a_line,
     check_plain_text,
+    definitions_on,
     first_line,
     identifiers,
     is_compound,
@@ -97,20 +98,8 @@ def _derive(request: FixRequest) -> FixOutput:
 
 
 def _classes_on(tree: ast.Module, lines: set[int]) -> dict[int, ast.ClassDef]:
-    """``class`` line -> the class, for the classes on ``lines`` (only the statements
-    around those lines are entered)."""
-    found: dict[int, ast.ClassDef] = {}
-    todo: list[ast.AST] = [tree]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, ast.ClassDef) and node.lineno in lines:
-            found[node.lineno] = node
-        for child in ast.iter_child_nodes(node):  # a class is in no expression
-            end = getattr(child, "end_lineno", None)
-            if not isinstance(child, ast.expr) and (end is None or any(
-                    first_line(child) <= line <= end for line in lines)):
-                todo.append(child)
-    return found
+    """``class`` line -> the class, for the classes on ``lines``."""
+    return definitions_on(tree, lines, (ast.ClassDef,))  # type: ignore[return-value]
 
 
 def _base_span(node: ast.ClassDef, source: Source) -> tuple[int, int]:

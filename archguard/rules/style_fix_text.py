@@ -12,7 +12,7 @@ import tokenize
 
 from archguard.rules.fixing import FixOutput, FixRequest
 from archguard.rules.text_fix_tools import (
-    Source, Unsure, check_plain_text, first_line, on_text, parsed,
+    Source, Unsure, check_plain_text, definitions_on, on_text, parsed,
 )
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -40,20 +40,8 @@ def _annotate(request: FixRequest) -> FixOutput:
 
 def _defs_on(tree: ast.Module, lines: set[int]) -> dict[int, ast.FunctionDef |
                                                          ast.AsyncFunctionDef]:
-    """``def`` line -> the function, for the functions on ``lines`` (only the statements
-    around those lines are entered)."""
-    found: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}
-    todo: list[ast.AST] = [tree]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, _DEFS) and node.lineno in lines:
-            found[node.lineno] = node
-        for child in ast.iter_child_nodes(node):  # a def is in no expression
-            end = getattr(child, "end_lineno", None)
-            if not isinstance(child, ast.expr) and (end is None or any(
-                    first_line(child) <= line <= end for line in lines)):
-                todo.append(child)
-    return found
+    """``def`` line -> the function, for the functions on ``lines``."""
+    return definitions_on(tree, lines, _DEFS)  # type: ignore[return-value]
 
 
 def _after_parameters(node: ast.FunctionDef | ast.AsyncFunctionDef, source: Source) -> int:

@@ -109,6 +109,25 @@ def first_line(node: ast.AST) -> int:
     return min(line, *(d.lineno for d in decorators)) if decorators else line
 
 
+def definitions_on(tree: ast.Module, lines: set[int], kinds: tuple[type, ...],
+                   ) -> dict[int, ast.AST]:
+    """Definition line -> the definition, for the ``kinds`` of definitions (classes,
+    functions) on ``lines``; only the statements around those lines are entered (a
+    definition is in no expression)."""
+    found: dict[int, ast.AST] = {}
+    todo: list[ast.AST] = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, kinds) and node.lineno in lines:  # type: ignore[attr-defined]
+            found[node.lineno] = node  # type: ignore[attr-defined]
+        for child in ast.iter_child_nodes(node):
+            end = getattr(child, "end_lineno", None)
+            if not isinstance(child, ast.expr) and (end is None or any(
+                    first_line(child) <= line <= end for line in lines)):
+                todo.append(child)
+    return found
+
+
 def after_imports(body: list[ast.stmt], source: Source) -> int:
     """``cst_tools.after_imports`` on the ``ast`` statements."""
     first = body[0]
