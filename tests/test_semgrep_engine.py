@@ -789,6 +789,37 @@ def test_semgrep_is_not_finished_while_batches_wait(tmp_path: Path) -> None:
     assert not run.workdir.exists()
 
 
+@pytest.mark.parametrize("limit, order", [
+    (1024 * 1024, ["semgrep", "native"]),  # a small scan: its start-up hides in the pass
+    (0, ["native", "semgrep"]),  # a large one waits: it would slow down beside the pass
+])
+def test_a_large_scan_starts_after_the_native_pass(
+        small: Path, semgrep_on: None, monkeypatch: pytest.MonkeyPatch, limit: int,
+        order: list[str]) -> None:
+    from archguard.run import runner
+    from archguard.semgrep import scan
+
+    events: list[str] = []
+    real_launch, real_analyze = process.launch, runner.analyze_paths
+
+    def launching(*args: Any) -> Any:
+        events.append("semgrep")
+        return real_launch(*args)
+
+    def analyzing(*args: Any) -> Any:
+        events.append("native")
+        return real_analyze(*args)
+
+    monkeypatch.setattr(process, "launch", launching)
+    monkeypatch.setattr(runner, "analyze_paths", analyzing)
+    monkeypatch.setattr(scan, "OVERLAP_MAX_BYTES", limit)
+    service = small / "cpv3/modules/users/service.py"
+    service.write_text(service.read_text().replace("  # archguard: ignore[AG703]", ""))
+    report = report_json(run_check(CheckRequest([small], use_cache=False)))
+    assert events == order
+    assert triples(report["diagnostics"]) == [("AG703", "cpv3/modules/users/service.py", 5)]
+
+
 # polar's DB-free suites: the conftest overrides the global `session` fixture with a mock
 # (and the database setup with a no-op) so that the parent conftest's setup does not reach
 # Postgres; no test of the suite takes `session`.

@@ -160,7 +160,7 @@ def _project_findings(location: ProjectLocation, paths: list[str], selection: Se
     found = cache.reports.recall(cache.memo_key(paths, memo_parts))
     if found is None:
         with relaxed_gc():
-            with scan.running(_stage(request, "semgrep rules")):  # overlaps the native pass
+            with scan.running(_stage(request, "semgrep rules")):  # beside or after this pass
                 results, vanished = analyze_paths(location, paths, request, cache)
             if vanished and notes is not None:
                 notes.append(vanished_note(sorted(vanished)))
