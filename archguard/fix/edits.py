@@ -7,6 +7,7 @@ import difflib
 from dataclasses import dataclass
 
 from archguard.diagnostics import Edit
+from archguard.fix.linediff import LineMatcher
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,7 @@ def changes_between(old: str, new: str) -> list[Change]:
     new_lines = new.splitlines(keepends=True)
     starts = _line_starts(old_lines)
     found = []
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    matcher = LineMatcher(old_lines, new_lines)  # difflib's opcodes, faster on long files
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
