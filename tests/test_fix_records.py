@@ -50,6 +50,7 @@ def test_fix_records_of_every_fixable_rule_are_pinned(tmp_path: Path, jobs: str,
                                                       monkeypatch: pytest.MonkeyPatch,
                                                       ) -> None:
     monkeypatch.setattr("archguard.fix.parallel.PARALLEL_MIN_GROUPS", 2)  # -j 2: the pool
+    monkeypatch.setattr("archguard.fix.parallel.PARALLEL_MIN_CHARS", 0)
     root = tmp_path / "project"
     shutil.copytree(TREE, root)
     found = json_report(root, capsys, "--no-cache", "-j", jobs)

@@ -253,3 +253,32 @@ def test_relaxed_gc_overlapping_in_threads_restores_the_thresholds() -> None:
         thread.join()
         assert gc.get_threshold() == pool.RELAXED_GC_THRESHOLD  # still inside here
     assert gc.get_threshold() == before
+
+
+@pytest.mark.parametrize("text, pooled", [("x = 1\n" * 10, False), ("x = 1\n" * 100_000, True)])
+def test_fixers_start_a_pool_only_for_much_text(text: str, pooled: bool,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many cheap fixer runs (cross-file layout fixes, a one-file run) stay in the process:
+    a pool's start costs more than they do."""
+    import concurrent.futures
+
+    from archguard.fix import parallel
+    from archguard.rules.fixing import FixRequest
+
+    started: list[int] = []
+
+    class Refused(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, workers: int, **options: object) -> None:
+            started.append(workers)
+            raise RuntimeError("no pool in this test")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Refused)
+    chunk = len(text) // parallel.PARALLEL_MIN_GROUPS + 1
+    work = [("AG801", FixRequest(Path("."), f"m{i}.py", text[:chunk], (), Config()))
+            for i in range(parallel.PARALLEL_MIN_GROUPS)]
+    if pooled:
+        with pytest.raises(RuntimeError):
+            parallel.run_fixers(work, jobs=2)
+    else:
+        assert len(parallel.run_fixers(work, jobs=2)) == len(work)
+    assert started == ([2] if pooled else [])
