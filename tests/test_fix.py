@@ -449,12 +449,13 @@ def test_the_text_fixes_give_exactly_what_libcst_gives(tmp_path: Path, path: str
     from archguard.project.config import Config
     from archguard.rules.fixing import FixRequest
     from archguard.rules.imports_fix import _on_text, _with_libcst
-    from archguard.rules.style_fix import _future_on_text, _future_with_libcst
+    from archguard.rules.style_fix import _future_on_text
+    from archguard.rules.style_fix_cst import future_with_libcst
     from archguard.run.runner import check_sources
 
     found = check_sources({path: source}, Config(), select=["AG201", "AG801"])
     for code, fast, slow in (("AG201", _on_text, _with_libcst),
-                             ("AG801", _future_on_text, _future_with_libcst)):
+                             ("AG801", _future_on_text, future_with_libcst)):
         findings = tuple(d for d in found if d.code == code)
         if not findings:
             continue

@@ -16,16 +16,18 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from helpers import write_tree
 
 from archguard.cli import main
 from archguard.project.config import Config
-from archguard.rules.cst_tools import plain_ast_or_none, rebuilt, walk
+from archguard.rules.cst_tools import rebuilt, walk
 from archguard.rules.errors_fix import hoist_with_libcst
 from archguard.rules.errors_fix_text import hoist_on_text
+from archguard.rules.fix_trees import plain_ast_or_none
 from archguard.rules.fixing import FixRequest
 from archguard.rules.schemas_fix import derive_with_libcst
 from archguard.rules.schemas_fix_text import derive_on_text
-from archguard.rules.style_fix import annotate_with_libcst
+from archguard.rules.style_fix_cst import annotate_with_libcst
 from archguard.rules.style_fix_text import annotate_on_text
 from archguard.run.runner import check_sources
 
@@ -615,7 +617,8 @@ AG801_LONG_SHAPES = {  # the first lines are parsed alone: statements that cross
 
 @pytest.mark.parametrize("shape", sorted(AG801_LONG_SHAPES))
 def test_ag801_on_the_first_lines_gives_what_libcst_gives(tmp_path: Path, shape: str) -> None:
-    from archguard.rules.style_fix import _future_on_text, _future_with_libcst
+    from archguard.rules.style_fix import _future_on_text
+    from archguard.rules.style_fix_cst import future_with_libcst
 
     source = AG801_LONG_SHAPES[shape] + ANNOTATED
     findings = tuple(d for d in check_sources({SERVICE: source}, Config(), select=["AG801"]))
@@ -626,4 +629,43 @@ def test_ag801_on_the_first_lines_gives_what_libcst_gives(tmp_path: Path, shape:
         assert fast is None
         return
     assert fast is not None
-    assert fast.changes == _future_with_libcst(request).changes
+    assert fast.changes == future_with_libcst(request).changes
+
+
+LIBCST_PROBE = """
+import sys
+from archguard.cli import main
+code = main(["check", sys.argv[1], "--no-semgrep", "--no-cache", "--format", "json",
+             "--exit-zero", "--output-file", sys.argv[2]])
+print(code, "libcst" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("source, imported", [
+    # AG801, AG802 and AG301 in their usual shapes: fixed on the text
+    ('"""Doc."""\n\nfrom pydantic import BaseModel\n\n\nclass UserRead(BaseModel):\n'
+     '    name: str\n\n\ndef ping():\n    print("x")\n', False),
+    # AG501's constants are worded by libcst
+    ('from __future__ import annotations\n\nfrom fastapi import HTTPException\n\n\n'
+     'def fail() -> None:\n    raise HTTPException(status_code=404, detail="User not found")\n',
+     True),
+])
+def test_fixes_made_on_the_text_do_not_import_libcst(tmp_path: Path, source: str,
+                                                     imported: bool) -> None:
+    """libcst's import is about 0.1 s, most of a one-file JSON run's fix records."""
+    import subprocess
+    import sys
+
+    root = write_tree(tmp_path / "project", {
+        "pyproject.toml": "[tool.archguard]\n",
+        "cpv3/__init__.py": "",
+        "cpv3/common/schemas.py": "from pydantic import BaseModel\n\n\nclass Schema(BaseModel):\n"
+                                  "    pass\n",
+        "cpv3/modules/users/service.py": source,
+    })
+    report = tmp_path / "report.json"
+    done = subprocess.run([sys.executable, "-c", LIBCST_PROBE, str(root), str(report)],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", str(imported)]
+    fixed = {d["code"] for d in json.loads(report.read_text())["diagnostics"] if d["fix"]}
+    assert fixed >= ({"AG501"} if imported else {"AG301", "AG801", "AG802"})

@@ -6,14 +6,14 @@ from __future__ import annotations
 import ast
 import dataclasses
 import functools
-import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from archguard.analysis.parsing import parse_module, python_lines
+from archguard.analysis.parsing import python_lines
+from archguard.rules.fix_trees import ast_or_none
 
 if TYPE_CHECKING:
     from archguard.rules.fixing import FixOutput, FixRequest
@@ -123,32 +123,6 @@ def _ast_starts(tree: ast.Module, kinds: tuple[type[ast.AST], ...], text: str,
         todo.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
     found.sort()
     return [(line, column) for line, column, _ in found]
-
-
-def ast_or_none(text: str) -> ast.Module | None:
-    """The file's ``ast`` tree (``parse_module``'s), or None when it does not parse.
-    Memoised like ``parse_or_none`` (several fixes of a file read it; none changes it)."""
-    return plain_ast_or_none(text) or _shimmed_ast_or_none(text)
-
-
-@functools.lru_cache(maxsize=8)
-def plain_ast_or_none(text: str) -> ast.Module | None:
-    """``ast.parse`` of the text as it is (what ``parse_module`` tries first), or None."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SyntaxWarning)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        try:
-            return ast.parse(text, type_comments=False)
-        except (SyntaxError, ValueError):
-            return None
-
-
-@functools.lru_cache(maxsize=8)
-def _shimmed_ast_or_none(text: str) -> ast.Module | None:
-    try:
-        return parse_module(text)
-    except (SyntaxError, ValueError):
-        return None
 
 
 @functools.lru_cache(maxsize=8)

@@ -14,7 +14,6 @@ from archguard.diagnostics import Diagnostic
 from archguard.rules.cst_tools import (
     Located,
     after_imports,
-    ast_or_none,
     bound_names,
     dotted,
     insert_statements,
@@ -26,6 +25,7 @@ from archguard.rules.cst_tools import (
     walk,
 )
 from archguard.rules.errors import ERROR_PREFIX, error_constant_name
+from archguard.rules.fix_trees import ast_or_none
 from archguard.rules.fixing import FixOutput, FixRequest, module_path
 
 STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)

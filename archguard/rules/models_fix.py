@@ -8,7 +8,8 @@ import functools
 
 import libcst as cst
 
-from archguard.rules.cst_tools import add_import, ast_or_none, parse_or_none, rebuilt
+from archguard.rules.cst_tools import add_import, parse_or_none, rebuilt
+from archguard.rules.fix_trees import ast_or_none
 from archguard.rules.fixing import FixOutput, FixRequest
 from archguard.rules.models import implied_sql_type, mapped_annotations
 

@@ -54,7 +54,7 @@ class SchemaBase(ProjectRule):
     fix_applicability = UNSAFE
 
     def fixer(self) -> Fixer:
-        from archguard.rules.schemas_fix import derive_from_schema
+        from archguard.rules.schemas_fix_text import derive_from_schema
 
         return derive_from_schema
 

@@ -1,5 +1,6 @@
-"""Fix of AG301: ``class X(BaseModel)`` derives from the configured schema base instead,
-imported from its module; the ``BaseModel`` import goes when nothing else uses it."""
+"""Fix of AG301 with libcst: ``class X(BaseModel)`` derives from the configured schema base
+instead, imported from its module; the ``BaseModel`` import goes when nothing else uses it.
+``schemas_fix_text.derive_from_schema`` comes here for the shapes the text does not show."""
 
 from __future__ import annotations
 
@@ -10,13 +11,6 @@ import libcst as cst
 from archguard.analysis.facts import module_name_for
 from archguard.rules.cst_tools import add_import, dotted, parsed_or_skipped, rebuilt, walk
 from archguard.rules.fixing import FixOutput, FixRequest, module_path
-
-
-def derive_from_schema(request: FixRequest) -> FixOutput:
-    """On the text when its shape is simple (``schemas_fix_text``), else with libcst."""
-    from archguard.rules.schemas_fix_text import derive_on_text
-
-    return derive_on_text(request) or derive_with_libcst(request)
 
 
 def derive_with_libcst(request: FixRequest) -> FixOutput:

@@ -1,4 +1,4 @@
-"""AG301's fix (``schemas_fix.derive_from_schema``) made on the text, for the usual shape of
+"""AG301's fix (``derive_from_schema``) made on the text, for the usual shape of
 a file: parsing the whole file with libcst was most of a cold JSON/SARIF report's time.
 
 The file's structure (the classes, the imports, the names taken and used) comes from
@@ -16,7 +16,7 @@ import bisect
 import re
 
 from archguard.analysis.facts import module_name_for
-from archguard.rules.cst_tools import plain_ast_or_none
+from archguard.rules.fix_trees import plain_ast_or_none
 from archguard.rules.fixing import FixOutput, FixRequest, module_path
 from archguard.rules.text_fix_tools import (
     Source,
@@ -297,3 +297,14 @@ def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
 
 
 derive_on_text = on_text(_derive)
+
+
+def derive_from_schema(request: FixRequest) -> FixOutput:
+    """AG301's fix: on the text when its shape is simple, else with libcst
+    (``schemas_fix``), imported only then (about 0.1 s)."""
+    found = derive_on_text(request)
+    if found is not None:
+        return found
+    from archguard.rules.schemas_fix import derive_with_libcst
+
+    return derive_with_libcst(request)

@@ -1,21 +1,14 @@
-"""Fixes of AG801 (add the future import) and AG802 (``-> None``), with libcst. AG801's
-usual case is done on the text (the same result; parsing with libcst cost ~30 ms a file)."""
+"""Fixes of AG801 (add the future import) and AG802 (``-> None``): on the text for the usual
+shapes (the same result as libcst's; parsing with libcst cost ~30 ms a file), else with
+libcst (``style_fix_cst``), imported only then (about 0.1 s)."""
 
 from __future__ import annotations
 
 import ast
 import re
 
-import libcst as cst
-
 from archguard.analysis.parsing import parse_module
-from archguard.rules.cst_tools import (
-    ast_or_none,
-    insert_statements,
-    is_docstring,
-    parsed_or_skipped,
-    rebuilt,
-)
+from archguard.rules.fix_trees import ast_or_none
 from archguard.rules.fixing import FixOutput, FixRequest, text_lines
 
 FUTURE_IMPORT = "from __future__ import annotations\n"
@@ -24,7 +17,12 @@ FUTURE_IMPORT = "from __future__ import annotations\n"
 def add_future_import(request: FixRequest) -> FixOutput:
     """After the module docstring; the shebang, encoding line and leading comments stay in
     the module header above it."""
-    return _future_on_text(request) or _future_with_libcst(request)
+    found = _future_on_text(request)
+    if found is not None:
+        return found
+    from archguard.rules.style_fix_cst import future_with_libcst
+
+    return future_with_libcst(request)
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -88,54 +86,15 @@ def _leading_statements(text: str, lines: list[str]) -> list[ast.stmt] | None:
     return tree.body if tree is not None else None
 
 
-def _future_with_libcst(request: FixRequest) -> FixOutput:
-    output = FixOutput()
-    located = parsed_or_skipped(request, output)
-    if located is None:
-        return output
-    module = located.module
-    body = list(module.body)
-    index = 1 if body and is_docstring(body[0]) else 0
-    statement = cst.parse_statement(FUTURE_IMPORT)
-    if index == 0 and body:  # keep the blank lines after the header comments above it
-        statement = statement.with_changes(leading_lines=body[0].leading_lines)
-        body[0] = body[0].with_changes(leading_lines=())
-    body = insert_statements(body, index, [statement])  # type: ignore[list-item]
-    if index + 1 < len(body) and not body[index + 1].leading_lines:  # its own section
-        body[index + 1] = body[index + 1].with_changes(leading_lines=(cst.EmptyLine(),))
-    output.changes[request.path] = module.with_changes(body=body).code
-    return output
-
-
 def annotate_none_return(request: FixRequest) -> FixOutput:
     """``-> None`` on the functions the findings name (detection decided that they never
     return a value and are neither generators, abstract nor overloads): on the text when
     its shape is simple (``style_fix_text``), else with libcst."""
     from archguard.rules.style_fix_text import annotate_on_text
 
-    return annotate_on_text(request) or annotate_with_libcst(request)
+    found = annotate_on_text(request)
+    if found is not None:
+        return found
+    from archguard.rules.style_fix_cst import annotate_with_libcst
 
-
-def annotate_with_libcst(request: FixRequest) -> FixOutput:
-    output = FixOutput()
-    located = parsed_or_skipped(request, output)
-    if located is None:
-        return output
-    functions = located.starts(cst.FunctionDef, (ast.FunctionDef, ast.AsyncFunctionDef))
-    targets: dict[int, int] = {}  # id of a def -> its line
-    for finding in request.findings:
-        node = functions.get((finding.line, 0))
-        if isinstance(node, cst.FunctionDef) and node.returns is None:
-            targets[id(node)] = finding.line
-
-    def add_none(updated: cst.CSTNode) -> cst.CSTNode:
-        return updated.with_changes(returns=cst.Annotation(cst.Name("None")))
-
-    done = set(targets.values())
-    for finding in request.findings:
-        if finding.line not in done:
-            output.skip(finding, "no unannotated function at this line")
-    if targets:
-        output.changes[request.path] = rebuilt(located.module, dict.fromkeys(
-            targets, add_none)).code
-    return output
+    return annotate_with_libcst(request)

@@ -10,7 +10,7 @@ import re
 import tokenize
 from collections.abc import Callable
 
-from archguard.rules.cst_tools import ast_or_none, plain_ast_or_none
+from archguard.rules.fix_trees import ast_or_none, plain_ast_or_none
 from archguard.rules.fixing import FixOutput, FixRequest
 
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith,
