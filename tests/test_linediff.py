@@ -20,8 +20,10 @@ def difflib_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int
     return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
 
 
-# few distinct lines: long repeated stretches, many equal blocks to choose between
-lines = st.lists(st.sampled_from(["\n", "    )\n", "x = 1\n", "return\n", "y\n"]),
+# few distinct lines: long repeated stretches, many equal blocks to choose between; and
+# some lines that may occur once on each side (the runs through them are the fast path)
+repeated = st.sampled_from(["\n", "    )\n", "x = 1\n", "return\n", "y\n"])
+lines = st.lists(st.one_of(repeated, st.integers(0, 20).map(lambda n: f"u{n}\n")),
                  max_size=60)
 
 
@@ -31,8 +33,9 @@ FIXTURE_PER_TEST = HealthCheck.function_scoped_fixture
 
 @pytest.fixture(params=["default", "hashing on every range", "colliding hashes"])
 def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    if request.param != "default":
+    if request.param != "default":  # never difflib's own search
         monkeypatch.setattr(linediff, "DIFFLIB_MAX_PAIRS", 0)
+        monkeypatch.setattr(linediff, "DIFFLIB_STEPS_PER_LINE", -1)
     if request.param == "colliding hashes":
         monkeypatch.setattr(linediff, "MODULUS", 3)
     return str(request.param)
@@ -83,7 +86,39 @@ def test_long_file_with_a_hoisted_constant_block(seed: int) -> None:
     assert changes_between("".join(old), "".join(new))  # the edits the JSON shows
 
 
+@pytest.mark.parametrize("a, b", [
+    # an anchor right after another's run, on another diagonal
+    (["c\n", "b\n", "d\n"], ["d\n", "b\n", "d\n", "c\n"]),
+    (["u1\n", "u2\n", "x\n", "u3\n"], ["u3\n", "u2\n", "x\n", "u1\n"]),
+])
+def test_adjacent_anchors(mode: str, a: list[str], b: list[str]) -> None:
+    assert LineMatcher(a, b).get_opcodes() == difflib_opcodes(a, b)
+
+
 def test_no_common_line_and_empty_sides() -> None:
     assert LineMatcher(["a\n"] * 80, ["b\n"] * 80).get_opcodes() == [("replace", 0, 80, 0, 80)]
     assert LineMatcher([], ["a\n"]).get_opcodes() == [("insert", 0, 0, 0, 1)]
     assert LineMatcher(["a\n"], []).get_opcodes() == [("delete", 0, 1, 0, 0)]
+
+
+def test_few_equal_pairs_go_to_difflibs_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A block that occurs twice, edited all over: difflib's search visits about two pairs a
+    line, cheaper than the runs and hashes (which were 10-45x slower there)."""
+    def refused(*args: object) -> None:
+        raise AssertionError("runs and hashes used")
+
+    monkeypatch.setattr(LineMatcher, "_anchored_runs", refused)
+    block = [f"stmt_{n}\n" for n in range(300)]
+    a = block + ["\n"] + block
+    b = [f"changed_{n}\n" if n % 7 == 0 else line for n, line in enumerate(a)]
+    assert LineMatcher(a, b).get_opcodes() == difflib_opcodes(a, b)
+
+
+def test_many_equal_pairs_take_the_runs() -> None:
+    """Blank lines between unique statements: the runs through the unique lines decide."""
+    a = [line for n in range(300) for line in (f"stmt_{n}\n", "\n")]
+    b = a[:100] + ["new\n"] + a[100:]
+    matcher = LineMatcher(a, b)
+    assert matcher._difflib_steps(0, len(a), len(b)) > \
+        linediff.DIFFLIB_STEPS_PER_LINE * (len(a) + len(b))
+    assert matcher.get_opcodes() == difflib_opcodes(a, b)

@@ -255,11 +255,15 @@ def test_relaxed_gc_overlapping_in_threads_restores_the_thresholds() -> None:
     assert gc.get_threshold() == before
 
 
-@pytest.mark.parametrize("text, pooled", [("x = 1\n" * 10, False), ("x = 1\n" * 100_000, True)])
-def test_fixers_start_a_pool_only_for_much_text(text: str, pooled: bool,
+@pytest.mark.parametrize("code, text, pooled", [
+    ("AG801", "x = 1\n" * 10, False),
+    ("AG801", "x = 1\n" * 100_000, True),
+    ("AG502", "x = 1\n" * 10, True),  # its fix reads every project file
+])
+def test_fixers_start_a_pool_only_for_much_text(code: str, text: str, pooled: bool,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """Many cheap fixer runs (cross-file layout fixes, a one-file run) stay in the process:
-    a pool's start costs more than they do."""
+    a pool's start costs more than they do. A rename across the project is not cheap."""
     import concurrent.futures
 
     from archguard.fix import parallel
@@ -274,7 +278,7 @@ def test_fixers_start_a_pool_only_for_much_text(text: str, pooled: bool,
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Refused)
     chunk = len(text) // parallel.PARALLEL_MIN_GROUPS + 1
-    work = [("AG801", FixRequest(Path("."), f"m{i}.py", text[:chunk], (), Config()))
+    work = [(code, FixRequest(Path("."), f"m{i}.py", text[:chunk], (), Config()))
             for i in range(parallel.PARALLEL_MIN_GROUPS)]
     if pooled:
         with pytest.raises(RuntimeError):

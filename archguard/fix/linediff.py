@@ -1,26 +1,31 @@
-"""difflib's line diff, the same opcodes faster on long files.
+"""difflib's line diff, the same opcodes faster on files with many repeated lines.
 
 ``SequenceMatcher(None, a, b, autojunk=False)`` finds the longest block of lines the two
 texts share, then does the same on either side of it. Its search visits every pair of equal
 lines in the range, so a file with many repeated lines (blank lines, closing brackets) costs
 it time quadratic in their number: a 8,500-line file took 0.36 s, most of a JSON run's fix
-records. ``LineMatcher`` finds the same block by hashing: the longest run through a line
-that occurs once on each side gives a length ``k``; no window of ``k + 1`` lines in common
-proves it the longest; the first window of ``k`` lines of ``a`` found in ``b`` is the block
-difflib picks (the earliest in ``a``, then the earliest in ``b``). Equal hashes are always
-confirmed by comparing the lines, so a collision costs time, never a different result.
+records. Where that search would visit many pairs, ``LineMatcher`` finds the same block
+another way: the longest run through a line that occurs once on each side gives a length
+``k``; no window of ``k + 1`` lines in common proves it the longest; the first window of
+``k`` lines of ``a`` found in ``b`` is the block difflib picks (the earliest in ``a``, then
+the earliest in ``b``). Equal hashes are always confirmed by comparing the lines, so a
+collision costs time, never a different result.
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
 from collections import Counter
 
 MODULUS = (1 << 61) - 1
 BASE = 1_000_003
-# Below this many pairs of lines (range of a times range of b) difflib's own search is
-# cheaper than hashing both ranges.
+# difflib's own search is the cheaper one below this many pairs of lines (range of a times
+# range of b), or when it visits few pairs of equal lines per line of the ranges (files
+# whose lines are mostly unique, a block that occurs twice): the runs and hashes below cost
+# a few passes over both ranges.
 DIFFLIB_MAX_PAIRS = 2_500
+DIFFLIB_STEPS_PER_LINE = 3
 
 
 class LineMatcher(difflib.SequenceMatcher):  # type: ignore[type-arg]
@@ -38,7 +43,9 @@ class LineMatcher(difflib.SequenceMatcher):  # type: ignore[type-arg]
                            bhi: int | None = None) -> difflib.Match:
         ahi = len(self.a) if ahi is None else ahi
         bhi = len(self.b) if bhi is None else bhi
-        if (ahi - alo) * (bhi - blo) <= DIFFLIB_MAX_PAIRS:
+        if (ahi - alo) * (bhi - blo) <= DIFFLIB_MAX_PAIRS or \
+                self._difflib_steps(alo, ahi, bhi) <= DIFFLIB_STEPS_PER_LINE * (
+                    ahi - alo + bhi - blo):
             return super().find_longest_match(alo, ahi, blo, bhi)
         size, anchored, repeated = self._anchored_runs(alo, ahi, blo, bhi)
         if repeated < size and anchored is not None:
@@ -49,6 +56,13 @@ class LineMatcher(difflib.SequenceMatcher):  # type: ignore[type-arg]
             return difflib.Match(alo, blo, 0)
         i, j = self._first_common(size, alo, ahi, blo, bhi)  # type: ignore[misc]
         return difflib.Match(i, j, size)
+
+    def _difflib_steps(self, alo: int, ahi: int, bhi: int) -> int:
+        """How many pairs of equal lines difflib's search of the range visits: for each line
+        of ``a``'s range, its places in ``b`` up to ``bhi`` (those below ``blo`` too)."""
+        b2j = self.b2j
+        return sum(count * bisect.bisect_left(b2j[line], bhi)
+                   for line, count in Counter(self.a[alo:ahi]).items() if line in b2j)
 
     def _anchored_runs(self, alo: int, ahi: int, blo: int, bhi: int,
                        ) -> tuple[int, tuple[int, int] | None, int]:

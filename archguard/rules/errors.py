@@ -120,6 +120,7 @@ class ErrorConstantName(FileRule):
                    "new name is taken or the constant is used as a module attribute")
     fix_applicability = UNSAFE
     fix_exception = "safe for a private `_NAME` of the file"
+    fix_reads_project = True
 
     def fixer(self) -> Fixer:
         from archguard.rules.errors_fix import rename_constants

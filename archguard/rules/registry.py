@@ -51,6 +51,9 @@ class Rule:
     fix_summary: ClassVar[str] = ""
     fix_applicability: ClassVar[str] = ""
     fix_exception: ClassVar[str] = ""  # findings of the other applicability, if any
+    # The fix reads the other project files too (a rename in every file that uses the name):
+    # its time goes with the project, not with its own file (archguard.fix.parallel).
+    fix_reads_project: ClassVar[bool] = False
 
     @classmethod
     def fix_title(cls) -> str:

@@ -1,8 +1,9 @@
 """semgrep as a second engine: one offline subprocess, its JSON turned into ``Diagnostic``s.
 
 The process is started beside or after the native pass (``scan.OVERLAP_MAX_BYTES``) and
-waited for after it. Its output goes to a file in a private temporary folder (a pipe could fill up while nobody
-reads it); the same folder holds whatever semgrep would write to ``~/.semgrep``.
+waited for after it. Its output goes to a file in a private temporary folder (a pipe could
+fill up while nobody reads it); the same folder holds whatever semgrep would write to
+``~/.semgrep``.
 
 Offline by construction: ``--metrics=off``, ``--disable-version-check``, only local rule
 files as ``--config`` (never a registry name), ``SEMGREP_ENABLE_VERSION_CHECK=0`` and
