@@ -448,13 +448,14 @@ def test_the_text_fixes_give_exactly_what_libcst_gives(tmp_path: Path, path: str
     parsing was most of a cold JSON report); the result is libcst's, byte for byte."""
     from archguard.project.config import Config
     from archguard.rules.fixing import FixRequest
-    from archguard.rules.imports_fix import _on_text, _with_libcst
+    from archguard.rules.imports_fix import _on_text
+    from archguard.rules.imports_fix_cst import absolute_with_libcst
     from archguard.rules.style_fix import _future_on_text
     from archguard.rules.style_fix_cst import future_with_libcst
     from archguard.run.runner import check_sources
 
     found = check_sources({path: source}, Config(), select=["AG201", "AG801"])
-    for code, fast, slow in (("AG201", _on_text, _with_libcst),
+    for code, fast, slow in (("AG201", _on_text, absolute_with_libcst),
                              ("AG801", _future_on_text, future_with_libcst)):
         findings = tuple(d for d in found if d.code == code)
         if not findings:
@@ -481,6 +482,26 @@ def test_the_text_paths_leave_unusual_spellings_to_libcst(tmp_path: Path) -> Non
         findings = tuple(check_sources({path: source}, Config(), select=["AG201", "AG801"]))
         assert findings
         assert fast(FixRequest(tmp_path, path, source, findings, Config(), (path,))) is None
+
+
+@pytest.mark.parametrize("first_line", ['"""Doc."""; import os', "'Doc.'; import os"])
+def test_a_docstring_sharing_its_line_is_not_moved_below_the_import(
+        tmp_path: Path, first_line: str) -> None:
+    """Above ``from __future__ import annotations`` the docstring would stop being one: the
+    fix is skipped and says why; the finding stays."""
+    from archguard.project.config import Config
+    from archguard.rules.fixing import FixRequest
+    from archguard.rules.style_fix import add_future_import
+    from archguard.run.runner import check_sources
+
+    path = "cpv3/modules/media/service.py"
+    source = f"{first_line}\n\n\ndef pid() -> int:\n    return os.getpid()\n"
+    findings = tuple(check_sources({path: source}, Config(), select=["AG801"]))
+    assert [(d.code, d.line) for d in findings] == [("AG801", 1)]
+    output = add_future_import(FixRequest(tmp_path, path, source, findings, Config(), (path,)))
+    assert output.changes == {}
+    assert [why for _, why in output.skipped] == [
+        "the module docstring shares its line with a statement"]
 
 
 def test_json_fix_records_are_kept_per_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],

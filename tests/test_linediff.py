@@ -122,3 +122,11 @@ def test_many_equal_pairs_take_the_runs() -> None:
     assert matcher._difflib_steps(0, len(a), len(b)) > \
         linediff.DIFFLIB_STEPS_PER_LINE * (len(a) + len(b))
     assert matcher.get_opcodes() == difflib_opcodes(a, b)
+
+
+def test_difflib_steps_count_the_places_difflib_visits() -> None:
+    """For each line of a's range, its places in b below the range's end, those below the
+    range's start too (difflib's loop skips them one by one); none past the end."""
+    matcher = LineMatcher(["x\n", "y\n", "x\n"], ["x\n", "x\n", "y\n", "x\n", "x\n"])
+    assert matcher._difflib_steps(0, 2, 3) == 2 + 1  # x at b[0], b[1]; y at b[2]
+    assert matcher._difflib_steps(0, 3, 5) == 4 + 1 + 4

@@ -1,17 +1,12 @@
 """Fix of AG201: a relative import becomes the absolute import it names (same names, same
 aliases, same place). The usual one-line spelling (``from .x import y``) is rewritten on the
 text, where parsing the file with libcst cost ~30 ms (most of a cold JSON report's fix
-records); any other spelling goes through libcst."""
+records); any other spelling goes through libcst (``imports_fix_cst``, imported only then)."""
 
 from __future__ import annotations
 
-import ast
-import functools
 import re
 
-import libcst as cst
-
-from archguard.rules.cst_tools import parsed_or_skipped, rebuilt
 from archguard.rules.fixing import FixOutput, FixRequest, text_lines
 from archguard.rules.imports import absolute_import
 
@@ -22,7 +17,12 @@ _RELATIVE = re.compile(r"from(?P<before>[ \t]+)(?P<dots>\.+)(?P<module>[A-Za-z_]
 
 
 def make_absolute(request: FixRequest) -> FixOutput:
-    return _on_text(request) or _with_libcst(request)
+    found = _on_text(request)
+    if found is not None:
+        return found
+    from archguard.rules.imports_fix_cst import absolute_with_libcst
+
+    return absolute_with_libcst(request)
 
 
 def _on_text(request: FixRequest) -> FixOutput | None:
@@ -47,36 +47,4 @@ def _on_text(request: FixRequest) -> FixOutput | None:
         lines[index] = lines[index][:begin] + absolute + lines[index][end:]
     if edits:
         output.changes[request.path] = "".join(lines)
-    return output
-
-
-def _with_libcst(request: FixRequest) -> FixOutput:
-    output = FixOutput()
-    located = parsed_or_skipped(request, output)
-    if located is None:
-        return output
-    fixed: set[int] = set()
-    replacements: dict[int, cst.ImportFrom] = {}
-    imports = located.starts(cst.ImportFrom, (ast.ImportFrom,))
-    for finding in request.findings:
-        node = imports.get((finding.line, finding.column))
-        if not isinstance(node, cst.ImportFrom) or not node.relative:
-            continue
-        line = finding.line
-        target = cst.Module([]).code_for_node(node.module) if node.module else None
-        absolute = absolute_import(request.path, len(node.relative), target, request.config)
-        if absolute:
-            replacements[id(node)] = node.with_changes(
-                relative=(), module=cst.parse_expression(absolute))
-            fixed.add(line)
-
-    def absolute(new: cst.ImportFrom, updated: cst.CSTNode) -> cst.CSTNode:
-        return updated.with_changes(relative=(), module=new.module)
-
-    for finding in request.findings:
-        if finding.line not in fixed:
-            output.skip(finding, "the import climbs above the package root")
-    if replacements:
-        output.changes[request.path] = rebuilt(located.module, {
-            key: functools.partial(absolute, new) for key, new in replacements.items()}).code
     return output

@@ -19,6 +19,10 @@ def future_with_libcst(request: FixRequest) -> FixOutput:
         return output
     module = located.module
     body = list(module.body)
+    if body and _docstring_sharing_its_line(body[0]):
+        for finding in request.findings:  # above it, the docstring would stop being one
+            output.skip(finding, "the module docstring shares its line with a statement")
+        return output
     index = 1 if body and is_docstring(body[0]) else 0
     statement = cst.parse_statement(FUTURE_IMPORT)
     if index == 0 and body:  # keep the blank lines after the header comments above it
@@ -29,6 +33,13 @@ def future_with_libcst(request: FixRequest) -> FixOutput:
         body[index + 1] = body[index + 1].with_changes(leading_lines=(cst.EmptyLine(),))
     output.changes[request.path] = module.with_changes(body=body).code
     return output
+
+
+def _docstring_sharing_its_line(statement: cst.CSTNode) -> bool:
+    """A first line that holds the module docstring and more statements
+    (``'Doc.'; import os``)."""
+    return isinstance(statement, cst.SimpleStatementLine) and len(statement.body) > 1 and \
+        is_docstring(statement.with_changes(body=statement.body[:1]))
 
 
 def annotate_with_libcst(request: FixRequest) -> FixOutput:

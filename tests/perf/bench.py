@@ -129,15 +129,17 @@ _LAUNCHER: list[object] = []  # the one-process pool that starts every measured 
 def run_measured(cmd: Sequence[str], cwd: Path, env: Mapping[str, str]) -> Sample:
     """Run ``cmd`` once; wall time via perf_counter, peak RSS via ``os.wait4``.
 
-    The command is started from a small process of its own (a forkserver pool): a child
-    forked from the bench, which holds every report it has read, would report the bench's
-    size as its own peak (Linux keeps the peak of the image a process had before ``exec``:
-    under a 300 MB parent, ``python -c pass`` reports 311 MB).
+    The command is started from a small process of its own, a fresh one each time (a
+    forkserver pool whose worker does one task): a child forked from the bench, which holds
+    every report it has read, would report the bench's size as its own peak (Linux keeps the
+    peak of the image a process had before ``exec``: under a 300 MB parent, ``python -c
+    pass`` reports 311 MB), and so would one forked from a launcher that has read a large
+    report before.
     """
     if not _LAUNCHER:
         import multiprocessing
 
-        _LAUNCHER.append(multiprocessing.get_context("forkserver").Pool(1))
+        _LAUNCHER.append(multiprocessing.get_context("forkserver").Pool(1, maxtasksperchild=1))
     pool = _LAUNCHER[0]
     return Sample(*pool.apply(_measured_here, (list(cmd), str(cwd), dict(env))))  # type: ignore[attr-defined]
 
