@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import random
+from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -119,7 +120,7 @@ def test_many_equal_pairs_take_the_runs() -> None:
     a = [line for n in range(300) for line in (f"stmt_{n}\n", "\n")]
     b = a[:100] + ["new\n"] + a[100:]
     matcher = LineMatcher(a, b)
-    assert matcher._difflib_steps(0, len(a), len(b)) > \
+    assert matcher._difflib_steps(Counter(matcher._a), len(b)) > \
         linediff.DIFFLIB_STEPS_PER_LINE * (len(a) + len(b))
     assert matcher.get_opcodes() == difflib_opcodes(a, b)
 
@@ -128,5 +129,6 @@ def test_difflib_steps_count_the_places_difflib_visits() -> None:
     """For each line of a's range, its places in b below the range's end, those below the
     range's start too (difflib's loop skips them one by one); none past the end."""
     matcher = LineMatcher(["x\n", "y\n", "x\n"], ["x\n", "x\n", "y\n", "x\n", "x\n"])
-    assert matcher._difflib_steps(0, 2, 3) == 2 + 1  # x at b[0], b[1]; y at b[2]
-    assert matcher._difflib_steps(0, 3, 5) == 4 + 1 + 4
+    x, y = 0, 1  # the line ids, in order of appearance
+    assert matcher._difflib_steps(Counter([x, y]), 3) == 2 + 1  # x at b[0], b[1]; y at b[2]
+    assert matcher._difflib_steps(Counter([x, y, x]), 5) == 4 + 1 + 4

@@ -36,6 +36,7 @@ class LineMatcher(difflib.SequenceMatcher):  # type: ignore[type-arg]
         ids: dict[str, int] = {}
         self._a = [ids.setdefault(line, len(ids)) for line in a]
         self._b = [ids.setdefault(line, len(ids)) for line in b]
+        self._lines = list(ids)  # id -> line
         self._hashes: tuple[list[int], list[int]] | None = None  # made when first needed
         self._powers = [1]
 
@@ -43,11 +44,12 @@ class LineMatcher(difflib.SequenceMatcher):  # type: ignore[type-arg]
                            bhi: int | None = None) -> difflib.Match:
         ahi = len(self.a) if ahi is None else ahi
         bhi = len(self.b) if bhi is None else bhi
-        if (ahi - alo) * (bhi - blo) <= DIFFLIB_MAX_PAIRS or \
-                self._difflib_steps(alo, ahi, bhi) <= DIFFLIB_STEPS_PER_LINE * (
-                    ahi - alo + bhi - blo):
+        if (ahi - alo) * (bhi - blo) <= DIFFLIB_MAX_PAIRS:
             return super().find_longest_match(alo, ahi, blo, bhi)
-        size, anchored, repeated = self._anchored_runs(alo, ahi, blo, bhi)
+        in_a = Counter(self._a[alo:ahi])
+        if self._difflib_steps(in_a, bhi) <= DIFFLIB_STEPS_PER_LINE * (ahi - alo + bhi - blo):
+            return super().find_longest_match(alo, ahi, blo, bhi)
+        size, anchored, repeated = self._anchored_runs(in_a, alo, ahi, blo, bhi)
         if repeated < size and anchored is not None:
             return difflib.Match(anchored[0], anchored[1], size)  # the common case
         if repeated > size and self._first_common(size + 1, alo, ahi, blo, bhi) is not None:
@@ -57,14 +59,15 @@ class LineMatcher(difflib.SequenceMatcher):  # type: ignore[type-arg]
         i, j = self._first_common(size, alo, ahi, blo, bhi)  # type: ignore[misc]
         return difflib.Match(i, j, size)
 
-    def _difflib_steps(self, alo: int, ahi: int, bhi: int) -> int:
-        """How many pairs of equal lines difflib's search of the range visits: for each line
-        of ``a``'s range, its places in ``b`` up to ``bhi`` (those below ``blo`` too)."""
-        b2j = self.b2j
-        return sum(count * bisect.bisect_left(b2j[line], bhi)
-                   for line, count in Counter(self.a[alo:ahi]).items() if line in b2j)
+    def _difflib_steps(self, in_a: Counter[int], bhi: int) -> int:
+        """How many pairs of equal lines difflib's search of a range visits: for each line of
+        ``a``'s range (``in_a``: line id -> count), its places in ``b`` up to ``bhi`` (those
+        below the range's start too)."""
+        b2j, lines = self.b2j, self._lines
+        return sum(count * bisect.bisect_left(b2j[lines[line]], bhi)
+                   for line, count in in_a.items() if lines[line] in b2j)
 
-    def _anchored_runs(self, alo: int, ahi: int, blo: int, bhi: int,
+    def _anchored_runs(self, in_a: Counter[int], alo: int, ahi: int, blo: int, bhi: int,
                        ) -> tuple[int, tuple[int, int] | None, int]:
         """(the longest run of equal lines through a line that occurs once in each range,
         where the first such run starts, the longest stretch of ``a`` made of lines that
@@ -75,7 +78,7 @@ class LineMatcher(difflib.SequenceMatcher):  # type: ignore[type-arg]
         shorter than the longest run, that run is difflib's block: the first one in ``a``,
         and its place in ``b`` is the only one (it holds a line ``b`` has once)."""
         a, b = self._a, self._b
-        in_a, in_b = Counter(a[alo:ahi]), Counter(b[blo:bhi])
+        in_b = Counter(b[blo:bhi])
         where_b = {b[j]: j for j in range(blo, bhi) if in_b[b[j]] == 1}
         best, first = 0, None
         covered = -1  # a run found is not walked again from its other anchors

@@ -29,7 +29,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
+import multiprocessing
+import multiprocessing.pool
 import os
 import platform
 import re
@@ -123,9 +126,6 @@ class Sample:
     stderr: str
 
 
-_LAUNCHER: list[object] = []  # the one-process pool that starts every measured command
-
-
 def run_measured(cmd: Sequence[str], cwd: Path, env: Mapping[str, str]) -> Sample:
     """Run ``cmd`` once; wall time via perf_counter, peak RSS via ``os.wait4``.
 
@@ -136,12 +136,13 @@ def run_measured(cmd: Sequence[str], cwd: Path, env: Mapping[str, str]) -> Sampl
     pass`` reports 311 MB), and so would one forked from a launcher that has read a large
     report before.
     """
-    if not _LAUNCHER:
-        import multiprocessing
+    return Sample(*_launcher().apply(_measured_here, (list(cmd), str(cwd), dict(env))))
 
-        _LAUNCHER.append(multiprocessing.get_context("forkserver").Pool(1, maxtasksperchild=1))
-    pool = _LAUNCHER[0]
-    return Sample(*pool.apply(_measured_here, (list(cmd), str(cwd), dict(env))))  # type: ignore[attr-defined]
+
+@functools.cache
+def _launcher() -> multiprocessing.pool.Pool:
+    """The pool that starts every measured command (one task per worker)."""
+    return multiprocessing.get_context("forkserver").Pool(1, maxtasksperchild=1)
 
 
 def _measured_here(cmd: list[str], cwd: str, env: dict[str, str],
